@@ -1,0 +1,74 @@
+package loadgen
+
+import (
+	"context"
+	"math"
+	"sync"
+	"time"
+)
+
+// rampEvery is how often a ramping closed model adjusts its workers.
+const rampEvery = 10 * time.Millisecond
+
+// runClosed keeps the asked-for number of requests in flight, each worker
+// sending its next request as soon as its last one finishes.
+func (e *Engine) runClosed(ctx context.Context) {
+	profile := Profile{Start: float64(e.cfg.Concurrency), Stages: e.cfg.Stages}
+	var wg sync.WaitGroup
+	var stops []chan struct{}
+	resize := func(n int) {
+		for len(stops) < n {
+			stop := make(chan struct{})
+			stops = append(stops, stop)
+			wg.Add(1)
+			go func(id int) {
+				defer wg.Done()
+				e.closedWorker(ctx, id, stop)
+			}(len(stops) - 1)
+		}
+		for len(stops) > n {
+			close(stops[len(stops)-1])
+			stops = stops[:len(stops)-1]
+		}
+	}
+	level := func() int {
+		v := profile.At(time.Since(e.started))
+		e.setLevel(v)
+		return int(math.Round(v))
+	}
+	resize(level())
+	var tick <-chan time.Time
+	if len(e.cfg.Stages) > 0 {
+		t := time.NewTicker(rampEvery)
+		defer t.Stop()
+		tick = t.C
+	}
+	for {
+		select {
+		case <-ctx.Done():
+		case <-e.exhausted:
+		case <-tick:
+			resize(level())
+			continue
+		}
+		break
+	}
+	resize(0)
+	wg.Wait()
+}
+
+func (e *Engine) closedWorker(ctx context.Context, id int, stop <-chan struct{}) {
+	for {
+		select {
+		case <-stop:
+			return
+		case <-ctx.Done():
+			return
+		default:
+		}
+		if !e.claim() {
+			return
+		}
+		e.do(ctx, id, time.Now())
+	}
+}

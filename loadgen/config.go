@@ -1,0 +1,93 @@
+package loadgen
+
+import (
+	"fmt"
+	"time"
+)
+
+// Defaults for a zero Config.
+const (
+	DefaultConcurrency = 10               // closed model
+	DefaultMaxInflight = 1000             // open model's cap when Concurrency is 0
+	DefaultDuration    = 10 * time.Second // when neither Duration, Requests nor Stages bound the run
+	DefaultTimeout     = 30 * time.Second
+	DefaultInterval    = time.Second
+	// LateAfter is how far past its intended start a request may be sent
+	// before the open model counts it late.
+	LateAfter = time.Millisecond
+)
+
+// Config describes a run. Its zero value, given Targets, is a 10-second
+// closed-model run at DefaultConcurrency.
+type Config struct {
+	Targets []Target // sent in turn; at least one
+
+	// Concurrency is the number of requests in flight (closed model) or,
+	// with Rate, the cap on requests in flight. Zero means the default;
+	// negative is an error.
+	Concurrency int
+	// Rate > 0 selects the open model: Rate requests/s are started on
+	// schedule whatever the target does. Zero is the closed model.
+	Rate float64
+	// Stages ramp the concurrency (or the rate, with Rate > 0) linearly,
+	// starting from Concurrency (or Rate); the last target is held after
+	// the stages end. The run lasts as long as the stages unless Duration
+	// or Requests bound it.
+	Stages []Stage
+
+	Duration time.Duration // zero: DefaultDuration unless Requests or Stages bound the run
+	Requests int64         // > 0: stop after exactly this many requests
+
+	Timeout  time.Duration // per request; zero means DefaultTimeout
+	Interval time.Duration // window length; zero means DefaultInterval
+	HTTP2    bool          // HTTP/2 over TLS, or h2c for http:// URLs
+	Insecure bool          // skip TLS verification
+	OKStatus StatusSet     // statuses counted as success
+}
+
+// Open reports whether the config is the open model.
+func (c *Config) Open() bool { return c.Rate > 0 }
+
+// withDefaults checks c and fills in its defaults.
+func (c Config) withDefaults() (Config, error) {
+	switch {
+	case len(c.Targets) == 0:
+		return c, fmt.Errorf("no targets")
+	case c.Concurrency < 0:
+		return c, fmt.Errorf("concurrency %d is negative", c.Concurrency)
+	case c.Rate < 0:
+		return c, fmt.Errorf("rate %g is negative", c.Rate)
+	case c.Duration < 0, c.Requests < 0, c.Timeout < 0, c.Interval < 0:
+		return c, fmt.Errorf("duration, requests, timeout and interval must not be negative")
+	}
+	if c.Concurrency == 0 {
+		c.Concurrency = DefaultConcurrency
+		if c.Open() {
+			c.Concurrency = DefaultMaxInflight
+		}
+	}
+	if c.Duration == 0 && c.Requests == 0 {
+		c.Duration = DefaultDuration
+		if len(c.Stages) > 0 {
+			c.Duration = Profile{Stages: c.Stages}.End()
+		}
+	}
+	if c.Timeout == 0 {
+		c.Timeout = DefaultTimeout
+	}
+	if c.Interval == 0 {
+		c.Interval = DefaultInterval
+	}
+	return c, nil
+}
+
+// peakConcurrency is the most requests the run can have in flight at once.
+func (c *Config) peakConcurrency() int {
+	peak := max(c.Concurrency, 1)
+	if !c.Open() {
+		for _, s := range c.Stages {
+			peak = max(peak, int(s.Target+0.5))
+		}
+	}
+	return peak
+}

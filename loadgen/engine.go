@@ -1,0 +1,175 @@
+package loadgen
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Engine runs one load test. Make one with New, then Start it once.
+type Engine struct {
+	cfg     Config
+	targets []*prepared
+	sender  sender
+	rec     *recorder
+
+	started    time.Time
+	next       atomic.Uint64 // round-robin over targets
+	issued     atomic.Int64  // requests begun
+	inflight   atomic.Int64
+	late       atomic.Int64
+	dropped    atomic.Int64  // set once, when the open model ends
+	unfinished atomic.Int64  // cut off in flight when the run ended
+	level      atomic.Uint64 // math.Float64bits of the level asked for now
+	exhausted  chan struct{} // closed once Requests have all been begun
+	exhaust    sync.Once
+
+	windows chan Window
+	result  Result
+}
+
+// New checks cfg and prepares its requests.
+func New(cfg Config) (*Engine, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	e := &Engine{cfg: cfg, exhausted: make(chan struct{}), windows: make(chan Window, 16)}
+	for _, t := range cfg.Targets {
+		p, err := prepare(t)
+		if err != nil {
+			return nil, fmt.Errorf("prepare %s %s: %w", t.Method, t.URL, err)
+		}
+		e.targets = append(e.targets, p)
+	}
+	e.sender = newHTTPSender(&cfg)
+	e.rec = newRecorder(2 * runtime.GOMAXPROCS(0))
+	return e, nil
+}
+
+// Config is the run's configuration with its defaults filled in.
+func (e *Engine) Config() Config { return e.cfg }
+
+// Start begins the run and hands out one Window per interval on the
+// returned channel, the last one partial; it closes the channel when the
+// run is over, after which Result is ready. The run ends when its duration
+// or request count is reached or ctx is cancelled (an interrupt). The
+// caller must drain the channel.
+func (e *Engine) Start(ctx context.Context) <-chan Window {
+	e.started = time.Now()
+	go e.run(ctx)
+	return e.windows
+}
+
+// Result is the whole run's outcome; valid once Start's channel is closed.
+func (e *Engine) Result() Result { return e.result }
+
+func (e *Engine) run(ctx context.Context) {
+	defer close(e.windows)
+	defer e.sender.close()
+	runCtx, cancel := context.WithCancel(ctx)
+	if e.cfg.Duration > 0 {
+		runCtx, cancel = context.WithDeadline(ctx, e.started.Add(e.cfg.Duration))
+	}
+	defer cancel()
+	loadDone := make(chan struct{})
+	go func() {
+		defer close(loadDone)
+		if e.cfg.Open() {
+			e.runOpen(runCtx)
+		} else {
+			e.runClosed(runCtx)
+		}
+	}()
+	e.finish(ctx, e.collectWindows(loadDone))
+}
+
+// collectWindows hands out a window per interval until the load is done,
+// and returns the whole run's total.
+func (e *Engine) collectWindows(loadDone <-chan struct{}) Window {
+	total := Window{Counts: newCounts()}
+	ticker := time.NewTicker(e.cfg.Interval)
+	defer ticker.Stop()
+	var from time.Duration
+	for done := false; !done; {
+		select {
+		case <-ticker.C:
+		case <-loadDone:
+			done = true
+		}
+		w := Window{Counts: e.rec.collect(), Start: from, End: time.Since(e.started)}
+		w.Inflight = e.inflight.Load()
+		w.Level = e.Level()
+		w.Late = e.late.Load() - total.Late
+		w.Dropped = e.dropped.Load() - total.Dropped
+		total.add(&w.Counts)
+		total.Late += w.Late
+		total.Dropped += w.Dropped
+		from = w.End
+		if w.End > w.Start {
+			e.windows <- w
+		}
+	}
+	total.End = from
+	return total
+}
+
+func (e *Engine) finish(ctx context.Context, total Window) {
+	e.result = Result{
+		Window:      total,
+		Started:     e.started,
+		Interrupted: ctx.Err() != nil,
+		Open:        e.cfg.Open(),
+		Concurrency: e.cfg.Concurrency,
+		Rate:        e.cfg.Rate,
+		Stages:      e.cfg.Stages,
+		Unfinished:  e.unfinished.Load(),
+	}
+}
+
+// Level is the concurrency (closed model) or rate (open model) asked for now.
+func (e *Engine) Level() float64 { return math.Float64frombits(e.level.Load()) }
+
+func (e *Engine) setLevel(v float64) { e.level.Store(math.Float64bits(v)) }
+
+// claim begins one request, or reports that Requests have all been begun.
+func (e *Engine) claim() bool {
+	n := e.issued.Add(1)
+	if e.cfg.Requests > 0 && n > e.cfg.Requests {
+		e.exhaust.Do(func() { close(e.exhausted) })
+		return false
+	}
+	return true
+}
+
+// do sends one request intended to start at intended and records it.
+func (e *Engine) do(ctx context.Context, id int, intended time.Time) {
+	t := e.targets[e.next.Add(1)%uint64(len(e.targets))]
+	e.inflight.Add(1)
+	sent := time.Now()
+	if e.cfg.Open() && sent.Sub(intended) > LateAfter {
+		e.late.Add(1)
+	}
+	reqCtx, cancel := context.WithTimeout(ctx, e.cfg.Timeout)
+	status, n, err := e.sender.send(reqCtx, t)
+	cancel()
+	done := time.Now()
+	e.inflight.Add(-1)
+	if err != nil && ctx.Err() != nil {
+		// The run ended, not the request: it is neither a success nor a failure.
+		e.unfinished.Add(1)
+		return
+	}
+	r := result{intended: intended, sent: sent, done: done, status: status, bytesIn: n, bytesOut: int64(len(t.body))}
+	switch {
+	case err != nil:
+		r.kind, r.status = Classify(err), 0
+	case !e.cfg.OKStatus.OK(status):
+		r.kind = StatusKind(status)
+	}
+	e.rec.record(id, &r)
+}

@@ -1,0 +1,101 @@
+package loadgen
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"io"
+	"net"
+	"strings"
+	"syscall"
+)
+
+// Kind is why a request failed. A failure is a measurement, counted by kind.
+type Kind uint8
+
+// The kinds of failure, in the order reports list them.
+const (
+	KindNone     Kind = iota // the request succeeded
+	KindTimeout              // the per-request timeout elapsed
+	KindRefused              // the connection was refused
+	KindReset                // the peer reset or broke the connection
+	KindEOF                  // the peer closed the connection before a response
+	KindDNS                  // the host name did not resolve
+	KindTLS                  // the TLS handshake or certificate failed
+	KindProtocol             // the response was not valid HTTP
+	KindHTTP4xx              // a 4xx status not accepted by --ok-status
+	KindHTTP5xx              // a 5xx status not accepted by --ok-status
+	KindStatus               // any other status not accepted by --ok-status
+	KindOther                // anything else
+	numKinds
+)
+
+var kindNames = [numKinds]string{"ok", "timeout", "refused", "reset", "eof", "dns", "tls", "protocol", "http_4xx", "http_5xx", "http_status", "other"}
+
+// String is the kind's name in reports and metrics.
+func (k Kind) String() string {
+	if k >= numKinds {
+		return "other"
+	}
+	return kindNames[k]
+}
+
+// Classify names the kind of a transport error. A nil error is KindNone.
+func Classify(err error) Kind {
+	if err == nil {
+		return KindNone
+	}
+	var dnsErr *net.DNSError
+	var certErr *tls.CertificateVerificationError
+	var recErr tls.RecordHeaderError
+	var alertErr tls.AlertError
+	var unknownAuth x509.UnknownAuthorityError
+	var hostErr x509.HostnameError
+	var invalidErr x509.CertificateInvalidError
+	switch {
+	case errors.Is(err, context.DeadlineExceeded), isTimeout(err):
+		return KindTimeout
+	case errors.As(err, &dnsErr):
+		return KindDNS
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return KindRefused
+	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE), errors.Is(err, syscall.ECONNABORTED):
+		return KindReset
+	case errors.As(err, &certErr), errors.As(err, &recErr), errors.As(err, &alertErr),
+		errors.As(err, &unknownAuth), errors.As(err, &hostErr), errors.As(err, &invalidErr):
+		return KindTLS
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return KindEOF
+	case isProtocol(err):
+		return KindProtocol
+	}
+	return KindOther
+}
+
+// StatusKind is the kind of a response status that the OK set rejects.
+func StatusKind(code int) Kind {
+	switch {
+	case code >= 400 && code < 500:
+		return KindHTTP4xx
+	case code >= 500 && code < 600:
+		return KindHTTP5xx
+	}
+	return KindStatus
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// isProtocol recognises net/http's parse failures, which carry no type.
+func isProtocol(err error) bool {
+	msg := err.Error()
+	for _, s := range []string{"malformed HTTP", "bad status", "malformed chunked", "invalid header", "http2: ", "server sent GOAWAY", "stream error"} {
+		if strings.Contains(msg, s) {
+			return true
+		}
+	}
+	return false
+}

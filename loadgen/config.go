@@ -46,7 +46,7 @@ type Config struct {
 }
 
 // Open reports whether the config is the open model.
-func (c *Config) Open() bool { return c.Rate > 0 }
+func (c Config) Open() bool { return c.Rate > 0 }
 
 // withDefaults checks c and fills in its defaults.
 func (c Config) withDefaults() (Config, error) {

@@ -1,0 +1,114 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/strain-dev/strain/loadgen"
+	"github.com/strain-dev/strain/report"
+)
+
+// probeWait bounds the check that the targets are reachable at the start.
+const probeWait = 2 * time.Second
+
+// outputs are the files a run writes besides its text summary.
+type outputs struct {
+	json string
+}
+
+func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
+	f := &runFlags{}
+	cmd := &cobra.Command{
+		Use:   "run [flags] URL...",
+		Short: "Put one or more URLs under load",
+		Long: `Put one or more URLs under load and report what happened.
+
+Closed model (-c N): N requests in flight at all times. Open model (-r R):
+R requests/s started on schedule whatever the target does, with latency
+measured from each request's intended start; -c then caps requests in flight.`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, err := f.config(cmd, args)
+			if err != nil {
+				return usageErr(err)
+			}
+			out := outputs{json: f.output}
+			if err := out.check(); err != nil {
+				return usageErr(err)
+			}
+			return runLoad(cmd.Context(), cfg, out, stdout, stderr)
+		},
+	}
+	f.register(cmd)
+	return cmd
+}
+
+// check fails early on an output that could not be written, before any
+// load is sent.
+func (o outputs) check() error {
+	if o.json == "" {
+		return nil
+	}
+	return checkWritable(o.json)
+}
+
+// runLoad carries out one run: check the targets, send the load, print
+// progress and the summary, write the outputs.
+func runLoad(ctx context.Context, cfg loadgen.Config, out outputs, stdout, stderr io.Writer) error {
+	if err := loadgen.Probe(ctx, cfg.Targets, probeWait); err != nil {
+		if ctx.Err() != nil {
+			return interruptedErr(ctx.Err())
+		}
+		return cannotRunErr(err)
+	}
+	eng, err := loadgen.New(cfg)
+	if err != nil {
+		return usageErr(err)
+	}
+	rep := newReport(eng.Config())
+	for w := range eng.Start(ctx) {
+		p := point(&w, eng.Config().Open())
+		rep.Series = append(rep.Series, p)
+		writeProgress(stderr, &p)
+	}
+	res := eng.Result()
+	finishReport(rep, &res)
+	return writeOutputs(rep, out, stdout)
+}
+
+// writeOutputs prints the summary and writes every requested file; a file
+// that cannot be written does not stop the others.
+func writeOutputs(rep *report.Report, out outputs, stdout io.Writer) error {
+	var errs []error
+	if out.json != "" {
+		errs = append(errs, report.WriteFile(out.json, rep.WriteJSON))
+	}
+	errs = append(errs, rep.WriteText(stdout))
+	if err := errors.Join(errs...); err != nil {
+		return usageErr(err)
+	}
+	if rep.Interrupted {
+		return interruptedErr(errors.New("interrupted"))
+	}
+	return nil
+}
+
+func writeProgress(w io.Writer, p *report.Point) {
+	m := p.Metrics
+	fmt.Fprintf(w, "%6.1fs  %8s req  %9s req/s  p50 %8s  p99 %8s  errors %s  inflight %s\n",
+		p.T, report.Number(m["requests"]), report.Number(m["throughput"]),
+		seconds(m, "latency.p50"), seconds(m, "latency.p99"),
+		report.Number(m["errors"]), report.Number(m["inflight"]))
+}
+
+// seconds formats metric name of m as a duration, or "-" when it has no data.
+func seconds(m map[string]float64, name string) string {
+	v, ok := m[name]
+	if !ok {
+		return "-"
+	}
+	return report.Seconds(v)
+}

@@ -1,0 +1,38 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"net"
+
+	"github.com/spf13/cobra"
+	"github.com/strain-dev/strain/target"
+)
+
+func newTargetCmd(stdout, stderr io.Writer) *cobra.Command {
+	var listen string
+	var profileRates bool
+	cmd := &cobra.Command{
+		Use:   "target",
+		Short: "Serve the built-in demo service, which shows the runtime problems strain finds",
+		Long: `Serve the built-in demo service: a Go HTTP service with one endpoint per
+runtime problem (CPU work, a slow dependency, a goroutine leak, retained
+memory, lock contention, scheduler starvation, random failures, a stall),
+plus /metrics and /debug/pprof/. The bound address is the first line of
+stdout, so --listen 127.0.0.1:0 is scriptable.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			srv := target.New(target.Options{ProfileRates: profileRates})
+			err := srv.ListenAndServe(cmd.Context(), listen, func(addr net.Addr) {
+				fmt.Fprintln(stdout, addr.String())
+			})
+			if err != nil {
+				return cannotRunErr(err)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&listen, "listen", target.DefaultAddr, "address to serve on (loopback unless told otherwise)")
+	cmd.Flags().BoolVar(&profileRates, "profile-rates", true, "enable the mutex and block profiles")
+	return cmd
+}

@@ -1,0 +1,128 @@
+// Package report holds a run's report in the schema users and CI rely on
+// ("strain.report/v1") and renders it: JSON, and the text summary printed
+// at the end of a run. It renders what it is given and imports none of
+// strain's other packages.
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"time"
+)
+
+// Schema names this version of the report's layout.
+const Schema = "strain.report/v1"
+
+// Report is one run, as written by -o.
+type Report struct {
+	Schema          string             `json:"schema"`
+	Started         time.Time          `json:"started"`
+	DurationSeconds float64            `json:"duration_seconds"`
+	Interrupted     bool               `json:"interrupted"`
+	Load            Load               `json:"load"`
+	Summary         map[string]float64 `json:"summary"`
+	StatusCodes     map[string]int64   `json:"status_codes"`
+	ErrorsByKind    map[string]int64   `json:"errors_by_kind"`
+	Series          []Point            `json:"series"`
+	Alerts          []Alert            `json:"alerts"`
+	Gates           []Gate             `json:"gates"`
+	Profiles        []Profile          `json:"profiles"`
+	Warnings        []string           `json:"warnings"`
+	Passed          bool               `json:"passed"`
+}
+
+// Load is how the load was applied.
+type Load struct {
+	Model       string   `json:"model"` // "closed" or "open"
+	Concurrency int      `json:"concurrency"`
+	Rate        float64  `json:"rate,omitempty"`
+	Stages      []Stage  `json:"stages,omitempty"`
+	Targets     []string `json:"targets"`            // "METHOD URL", credentials never included
+	Requests    int64    `json:"requests,omitempty"` // the -n bound, if any
+}
+
+// Stage is one ramp of the load level.
+type Stage struct {
+	DurationSeconds float64 `json:"duration_seconds"`
+	Target          float64 `json:"target"`
+}
+
+// Point is one interval of the run's time series.
+type Point struct {
+	T       float64            `json:"t"` // seconds since the start, at the interval's end
+	Metrics map[string]float64 `json:"metrics"`
+}
+
+// Alert is an alert's transition during the run.
+type Alert struct {
+	Time     time.Time `json:"time"`
+	Rule     string    `json:"rule"`
+	State    string    `json:"state"`
+	Severity string    `json:"severity"`
+	Value    float64   `json:"value"`
+}
+
+// Gate is one CI gate's verdict.
+type Gate struct {
+	Expr  string  `json:"expr"`
+	Value float64 `json:"value"`
+	Pass  bool    `json:"pass"`
+}
+
+// Profile is one captured profile.
+type Profile struct {
+	Path   string    `json:"path"`
+	Kind   string    `json:"kind"`
+	Reason string    `json:"reason"`
+	Time   time.Time `json:"time"`
+}
+
+// New returns an empty report whose lists encode as [] rather than null.
+func New() *Report {
+	return &Report{
+		Schema: Schema, Summary: map[string]float64{}, StatusCodes: map[string]int64{},
+		ErrorsByKind: map[string]int64{}, Series: []Point{}, Alerts: []Alert{}, Gates: []Gate{},
+		Profiles: []Profile{}, Warnings: []string{}, Passed: true,
+	}
+}
+
+// WriteJSON renders r as indented JSON. Metrics that are not finite numbers
+// are dropped, since JSON has no way to say them.
+func (r *Report) WriteJSON(w io.Writer) error {
+	clean := *r
+	clean.Summary = finite(r.Summary)
+	clean.Series = make([]Point, len(r.Series))
+	for i, p := range r.Series {
+		clean.Series[i] = Point{T: p.T, Metrics: finite(p.Metrics)}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(&clean); err != nil {
+		return fmt.Errorf("encode report: %w", err)
+	}
+	return nil
+}
+
+// Read decodes a report written by WriteJSON.
+func Read(r io.Reader) (*Report, error) {
+	rep := New()
+	if err := json.NewDecoder(r).Decode(rep); err != nil {
+		return nil, fmt.Errorf("decode report: %w", err)
+	}
+	if rep.Schema != Schema {
+		return nil, fmt.Errorf("report schema %q, want %q", rep.Schema, Schema)
+	}
+	return rep, nil
+}
+
+func finite(m map[string]float64) map[string]float64 {
+	out := make(map[string]float64, len(m))
+	for k, v := range m {
+		if !math.IsNaN(v) && !math.IsInf(v, 0) {
+			out[k] = v
+		}
+	}
+	return out
+}

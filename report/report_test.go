@@ -1,0 +1,151 @@
+package report
+
+import (
+	"bytes"
+	"flag"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("read golden file (run with -update to create): %v", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from golden file:\n--- got\n%s\n--- want\n%s", name, got, want)
+	}
+}
+
+func sampleReport(open bool) *Report {
+	r := New()
+	r.Started = time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
+	r.DurationSeconds = 10.002
+	r.Load = Load{Model: "closed", Concurrency: 50, Targets: []string{"GET http://127.0.0.1:8080/ok"}}
+	r.Summary = map[string]float64{
+		"requests": 123456, "errors": 12, "error_rate": 12.0 / 123456, "throughput": 12343.1,
+		"bytes_in": 740736, "bytes_out": 0, "unfinished": 50,
+		"latency.p50": 0.000873, "latency.p90": 0.0021, "latency.p95": 0.0032, "latency.p99": 0.0125,
+		"latency.p999": 0.25, "latency.max": 1.2034, "latency.mean": 0.00101,
+	}
+	r.StatusCodes = map[string]int64{"200": 123444, "503": 12}
+	r.ErrorsByKind = map[string]int64{"http_5xx": 12}
+	if open {
+		r.Load.Model, r.Load.Rate, r.Load.Concurrency = "open", 12345, 1000
+		r.Interrupted = true
+		for _, q := range latencyColumns {
+			r.Summary["latency_uncorrected."+q] = r.Summary["latency."+q] / 10
+		}
+		r.Summary["late"], r.Summary["dropped"] = 3, 0
+		r.Warnings = []string{"generator saturated"}
+	}
+	return r
+}
+
+func TestWriteTextGolden(t *testing.T) {
+	for name, open := range map[string]bool{"closed.txt": false, "open.txt": true} {
+		t.Run(name, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := sampleReport(open).WriteText(&buf); err != nil {
+				t.Fatal(err)
+			}
+			golden(t, name, buf.Bytes())
+		})
+	}
+}
+
+func TestJSONRoundTrip(t *testing.T) {
+	r := sampleReport(true)
+	r.Series = []Point{{T: 1, Metrics: map[string]float64{"throughput": 100, "latency.p99": math.NaN()}}}
+	r.Summary["bad"] = math.Inf(1)
+	var buf bytes.Buffer
+	if err := r.WriteJSON(&buf); err != nil {
+		t.Fatalf("WriteJSON: %v", err)
+	}
+	for _, key := range []string{`"schema": "strain.report/v1"`, `"duration_seconds"`, `"interrupted": true`, `"status_codes"`, `"errors_by_kind"`, `"series"`, `"alerts": []`, `"gates": []`, `"profiles": []`, `"passed": true`} {
+		if !strings.Contains(buf.String(), key) {
+			t.Errorf("JSON lacks %s", key)
+		}
+	}
+	back, err := Read(&buf)
+	if err != nil {
+		t.Fatalf("Read: %v", err)
+	}
+	if back.Summary["requests"] != 123456 || back.Series[0].Metrics["throughput"] != 100 {
+		t.Errorf("round trip lost values: %v", back.Summary)
+	}
+	if _, ok := back.Summary["bad"]; ok {
+		t.Error("an infinite summary value was written")
+	}
+	if _, ok := back.Series[0].Metrics["latency.p99"]; ok {
+		t.Error("a NaN series value was written")
+	}
+}
+
+func TestSummarize(t *testing.T) {
+	r := New()
+	for i, v := range []float64{3, 1, 4, 1, 5} {
+		r.Series = append(r.Series, Point{T: float64(i + 1), Metrics: map[string]float64{"throughput": v}})
+	}
+	r.Series = append(r.Series, Point{T: 6, Metrics: map[string]float64{}})
+	r.Summarize("throughput", "absent")
+	want := map[string]float64{"throughput.min": 1, "throughput.mean": 2.8, "throughput.max": 5, "throughput.last": 5}
+	for k, v := range want {
+		if got := r.Summary[k]; math.Abs(got-v) > 1e-12 {
+			t.Errorf("%s = %v, want %v", k, got, v)
+		}
+	}
+	if _, ok := r.Summary["absent.max"]; ok {
+		t.Error("a metric with no data was summarised")
+	}
+}
+
+func TestWriteFileAtomic(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "r.json")
+	if err := WriteFile(path, New().WriteJSON); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Fatal(err)
+	}
+	err := WriteFile(filepath.Join(dir, "bad.json"), func(w io.Writer) error { w.Write([]byte("half")); return os.ErrInvalid })
+	if err == nil {
+		t.Fatal("a failed render reported success")
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		t.Errorf("directory holds %d files after a failed write, want only r.json", len(entries))
+	}
+	if err := WriteFile(filepath.Join(dir, "missing", "r.json"), New().WriteJSON); err == nil {
+		t.Error("writing into a missing directory succeeded")
+	}
+}
+
+func TestFormat(t *testing.T) {
+	tests := []struct{ got, want string }{
+		{Seconds(0.0000873), "87.3µs"}, {Seconds(0.0012), "1.20ms"}, {Seconds(2.5), "2.50s"}, {Seconds(0), "0s"},
+		{Seconds(12.34), "12.3s"}, {Seconds(900), "15.0m"},
+		{Bytes(512), "512 B"}, {Bytes(1536), "1.50 KiB"}, {Bytes(3 << 20), "3.00 MiB"},
+		{Number(12), "12"}, {Number(12.345), "12.3"},
+	}
+	for _, tt := range tests {
+		if tt.got != tt.want {
+			t.Errorf("got %q, want %q", tt.got, tt.want)
+		}
+	}
+}

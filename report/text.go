@@ -1,0 +1,115 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// WriteText renders the end-of-run summary a person reads on a terminal.
+func (r *Report) WriteText(w io.Writer) error {
+	tw := &textWriter{w: w}
+	r.writeHeader(tw)
+	r.writeCounts(tw)
+	r.writeLatency(tw)
+	for _, warn := range r.Warnings {
+		tw.printf("warning: %s\n", warn)
+	}
+	return tw.err
+}
+
+// textWriter keeps the first write error so renderers stay linear.
+type textWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (t *textWriter) printf(format string, args ...any) {
+	if t.err == nil {
+		_, t.err = fmt.Fprintf(t.w, format, args...)
+	}
+}
+
+func (r *Report) writeHeader(t *textWriter) {
+	load := fmt.Sprintf("closed model, %d concurrent", r.Load.Concurrency)
+	if r.Load.Model == "open" {
+		load = fmt.Sprintf("open model, %s req/s, at most %d in flight", Number(r.Load.Rate), r.Load.Concurrency)
+	}
+	if len(r.Load.Stages) > 0 {
+		load += fmt.Sprintf(", %d stages", len(r.Load.Stages))
+	}
+	status := ""
+	if r.Interrupted {
+		status = " (interrupted)"
+	}
+	t.printf("%s for %s%s\n", load, Seconds(r.DurationSeconds), status)
+	for _, target := range r.Load.Targets {
+		t.printf("  %s\n", target)
+	}
+	t.printf("\n")
+}
+
+func (r *Report) writeCounts(t *textWriter) {
+	s := r.Summary
+	t.printf("  %-12s %s   %s req/s\n", "requests", Number(s["requests"]), Number(s["throughput"]))
+	t.printf("  %-12s %s   %s%s\n", "errors", Number(s["errors"]), percent(s["error_rate"]), kinds(r.ErrorsByKind))
+	if len(r.StatusCodes) > 0 {
+		t.printf("  %-12s %s\n", "status", counts(r.StatusCodes, " × "))
+	}
+	t.printf("  %-12s in %s, out %s\n", "bytes", Bytes(s["bytes_in"]), Bytes(s["bytes_out"]))
+	if r.Load.Model == "open" {
+		t.printf("  %-12s late %s, dropped %s\n", "schedule", Number(s["late"]), Number(s["dropped"]))
+	}
+	if s["unfinished"] > 0 {
+		t.printf("  %-12s %s cut off in flight at the end\n", "unfinished", Number(s["unfinished"]))
+	}
+}
+
+var latencyColumns = []string{"p50", "p90", "p95", "p99", "p999", "max", "mean"}
+
+func (r *Report) writeLatency(t *textWriter) {
+	rows := [][2]string{{"latency", "latency"}}
+	if r.Load.Model == "open" {
+		rows = [][2]string{{"corrected", "latency"}, {"uncorrected", "latency_uncorrected"}}
+	}
+	if _, ok := r.Summary["latency.p50"]; !ok {
+		t.printf("\n  no responses were timed\n\n")
+		return
+	}
+	t.printf("\n  %-12s", "")
+	for _, c := range latencyColumns {
+		t.printf(" %9s", c)
+	}
+	t.printf("\n")
+	for _, row := range rows {
+		t.printf("  %-12s", row[0])
+		for _, c := range latencyColumns {
+			t.printf(" %9s", Seconds(r.Summary[row[1]+"."+c]))
+		}
+		t.printf("\n")
+	}
+	t.printf("\n")
+}
+
+func percent(rate float64) string { return strconv.FormatFloat(rate*100, 'f', 2, 64) + "%" }
+
+func kinds(m map[string]int64) string {
+	if len(m) == 0 {
+		return ""
+	}
+	return "   " + counts(m, " ")
+}
+
+// counts lists m's entries by descending count, then name.
+func counts(m map[string]int64, sep string) string {
+	keys := slices.Sorted(maps.Keys(m))
+	slices.SortStableFunc(keys, func(a, b string) int { return int(m[b] - m[a]) })
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = k + sep + Number(float64(m[k]))
+	}
+	return strings.Join(parts, ", ")
+}

@@ -50,7 +50,7 @@ func closedPort(t *testing.T) string {
 // Each failure is counted under its kind, against a server that really
 // fails that way.
 func TestFailureKinds(t *testing.T) {
-	tlsSrv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	tlsSrv := quietTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 	t.Cleanup(tlsSrv.Close)
 	status := func(code int) string {
 		s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(code) }))

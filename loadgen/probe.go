@@ -8,11 +8,15 @@ import (
 	"time"
 )
 
-// probeEvery is how often Probe retries an address that refused.
-const probeEvery = 100 * time.Millisecond
+const (
+	// DefaultProbeWait is how long Probe tries an address when not told.
+	DefaultProbeWait = 2 * time.Second
+	// probeEvery is how often Probe retries an address that refused.
+	probeEvery = 100 * time.Millisecond
+)
 
 // Probe checks that every target's host accepts TCP connections, retrying
-// each for up to wait. Its error names the first address that never did, so
+// each for up to wait (zero or negative: DefaultProbeWait). Its error names the first address that never did, so
 // a run against a dead target fails at once instead of counting errors.
 func Probe(ctx context.Context, targets []Target, wait time.Duration) error {
 	seen := map[string]bool{}
@@ -33,6 +37,9 @@ func Probe(ctx context.Context, targets []Target, wait time.Duration) error {
 }
 
 func probeAddr(ctx context.Context, addr string, wait time.Duration) error {
+	if wait <= 0 {
+		wait = DefaultProbeWait
+	}
 	ctx, cancel := context.WithTimeout(ctx, wait)
 	defer cancel()
 	var d net.Dialer

@@ -99,7 +99,7 @@ func TestRunOpenModelReport(t *testing.T) {
 	if rep.Load.Model != "open" || rep.Load.Rate != 300 {
 		t.Errorf("load = %+v", rep.Load)
 	}
-	if s["requests"]+s["unfinished"] != float64(srv.Requests()) {
+	if server := float64(srv.Requests()); server < s["requests"] || server > s["requests"]+s["unfinished"] {
 		t.Errorf("strain %v + unfinished %v, server %d", s["requests"], s["unfinished"], srv.Requests())
 	}
 	if s["requests"] < 594 || s["requests"] > 606 {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/strain-dev/strain/loadgen"
@@ -13,7 +12,7 @@ import (
 )
 
 // probeWait bounds the check that the targets are reachable at the start.
-const probeWait = 2 * time.Second
+const probeWait = loadgen.DefaultProbeWait
 
 // outputs are the files a run writes besides its text summary.
 type outputs struct {

@@ -1,0 +1,152 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+var (
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+)
+
+// binary builds strain once per test run, for the tests that need a real
+// process: signals, and the demo that re-executes itself.
+func binary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		goTool, err := exec.LookPath("go")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		dir, err := os.MkdirTemp("", "strain-bin-")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "strain")
+		out, err := exec.Command(goTool, "build", "-o", binPath, ".").CombinedOutput()
+		if err != nil {
+			buildErr = errors.New(string(out))
+		}
+	})
+	if buildErr != nil {
+		t.Skipf("cannot build strain: %v", buildErr)
+	}
+	return binPath
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binPath != "" {
+		os.RemoveAll(filepath.Dir(binPath))
+	}
+	os.Exit(code)
+}
+
+func exitStatus(err error) int {
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		return ee.ExitCode()
+	}
+	if err != nil {
+		return -1
+	}
+	return 0
+}
+
+func TestSignalWritesOutputsAndExits130(t *testing.T) {
+	bin := binary(t)
+	_, base := demoTarget(t)
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+		t.Run(sig.String(), func(t *testing.T) {
+			dir := t.TempDir()
+			out := filepath.Join(dir, "r.json")
+			cmd := exec.Command(bin, "run", base+"/ok", "-d", "1m", "-c", "4", "-o", out)
+			var stdout strings.Builder
+			cmd.Stdout = &stdout
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(1200 * time.Millisecond)
+			cmd.Process.Signal(sig)
+			done := make(chan error, 1)
+			go func() { done <- cmd.Wait() }()
+			select {
+			case err := <-done:
+				if got := exitStatus(err); got != ExitInterrupted {
+					t.Errorf("exit %d, want %d", got, ExitInterrupted)
+				}
+			case <-time.After(10 * time.Second):
+				cmd.Process.Kill()
+				t.Fatal("strain did not stop within 10s of the signal")
+			}
+			rep := readReport(t, out)
+			if !rep.Interrupted || rep.Summary["requests"] == 0 {
+				t.Errorf("report: interrupted %v, requests %v", rep.Interrupted, rep.Summary["requests"])
+			}
+			entries, _ := os.ReadDir(dir)
+			if len(entries) != 1 {
+				t.Errorf("%d files left in the output directory, want only r.json", len(entries))
+			}
+			if !strings.Contains(stdout.String(), "(interrupted)") {
+				t.Errorf("stdout lacks the summary:\n%s", stdout.String())
+			}
+		})
+	}
+}
+
+func TestDemoWalksThePhases(t *testing.T) {
+	bin := binary(t)
+	cmd := exec.Command(bin, "demo", "-d", "1500ms", "-c", "4")
+	out, err := cmd.Output()
+	if got := exitStatus(err); got != 0 {
+		t.Fatalf("exit %d: %v\n%s", got, err, out)
+	}
+	text := string(out)
+	for _, want := range []string{"== healthy", "== slow", "== failing", "phase", "req/s"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("demo output lacks %q:\n%s", want, text)
+		}
+	}
+	last := text[strings.LastIndex(text, "failing"):]
+	if strings.Contains(last, " 0.0%") {
+		t.Errorf("the failing phase shows no errors: %q", last)
+	}
+}
+
+func TestTargetPrintsAddressFirst(t *testing.T) {
+	bin := binary(t)
+	cmd := exec.Command(bin, "target", "--listen", "127.0.0.1:0")
+	stdout, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := strings.TrimSpace(line)
+	if !strings.HasPrefix(addr, "127.0.0.1:") {
+		t.Fatalf("first line %q is not a loopback address", addr)
+	}
+	code, _, stderr := cli(t, t.Context(), "run", "http://"+addr+"/ok", "-n", "50")
+	if code != 0 {
+		t.Errorf("run against the target: exit %d: %s", code, stderr)
+	}
+	cmd.Process.Signal(syscall.SIGINT)
+	if got := exitStatus(cmd.Wait()); got != 0 {
+		t.Errorf("target exit %d after SIGINT, want 0", got)
+	}
+}

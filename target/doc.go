@@ -28,6 +28,7 @@
 //	| /admin/stall  | for (required, Go duration, 0..10m)            | GET or POST: holds every demo response until now+for; for=0 ends a stall      |
 //	| /metrics      |                                                | Prometheus text exposition of this server's own registry                      |
 //	| /debug/pprof/ | as net/http/pprof                              | profiles: heap, goroutine, mutex, block, allocs, threadcreate, profile, trace |
+//	| /debug/strain |                                                | strain's runtime endpoint (package vitals): full-resolution runtime/metrics   |
 //
 // The demo endpoints are all but /admin/, /metrics and /debug/. Each request
 // to one of them, and to an unknown path (endpoint "other"), is counted in

@@ -1,9 +1,12 @@
 package target
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"testing"
+
+	"github.com/strain-dev/strain/vitals"
 )
 
 func TestMetricsCountEveryDemoRequest(t *testing.T) {
@@ -92,5 +95,24 @@ func TestMetricsServersAreIndependent(t *testing.T) {
 				t.Errorf("sum of strain_target_requests_total: got %v, want %d", sum, tt.want)
 			}
 		})
+	}
+}
+
+func TestServesRuntimeEndpoint(t *testing.T) {
+	srv, hs := start(t, Options{})
+	resp, err := http.Get(hs.URL + "/debug/strain")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var r vitals.Reading
+	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("status %d, decode: %v", resp.StatusCode, err)
+	}
+	if r.Goroutines == 0 || r.GOMAXPROCS == 0 {
+		t.Errorf("empty reading %+v", r)
+	}
+	if srv.Requests() != 0 {
+		t.Errorf("the runtime endpoint counted as a demo request")
 	}
 }

@@ -3,6 +3,8 @@ package target
 import (
 	"net/http"
 	"net/http/pprof"
+
+	"github.com/strain-dev/strain/vitals"
 )
 
 // routes builds the mux. Demo endpoints go through s.demo, which counts and
@@ -35,6 +37,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	mux.Handle("/debug/strain", vitals.Handler())
 	mux.HandleFunc("/debug/", http.NotFound)
 	return mux
 }

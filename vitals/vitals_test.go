@@ -1,0 +1,89 @@
+package vitals
+
+import (
+	"encoding/json"
+	"math"
+	"net/http"
+	"net/http/httptest"
+	"runtime"
+	"testing"
+)
+
+func TestQuantile(t *testing.T) {
+	h := Histogram{Buckets: []Bucket{{0, 1, 50}, {1, 2, 40}, {2, 4, 10}}}
+	tests := []struct{ q, want float64 }{
+		{0, 0}, {0.25, 0.5}, {0.5, 1}, {0.7, 1.5}, {0.9, 2}, {0.95, 3}, {1, 4},
+	}
+	for _, tt := range tests {
+		got, ok := h.Quantile(tt.q)
+		if !ok || math.Abs(got-tt.want) > 1e-9 {
+			t.Errorf("Quantile(%v) = %v, %v; want %v", tt.q, got, ok, tt.want)
+		}
+	}
+	if _, ok := (Histogram{}).Quantile(0.5); ok {
+		t.Error("an empty histogram has a quantile")
+	}
+	if m, _ := h.Max(); m != 4 {
+		t.Errorf("Max = %v, want 4", m)
+	}
+}
+
+func TestSub(t *testing.T) {
+	prev := Histogram{Buckets: []Bucket{{0, 1, 5}, {1, 2, 3}}}
+	cur := Histogram{Buckets: []Bucket{{0, 1, 5}, {1, 2, 10}, {2, 4, 1}}}
+	d := cur.Sub(prev)
+	want := []Bucket{{1, 2, 7}, {2, 4, 1}}
+	if len(d.Buckets) != len(want) {
+		t.Fatalf("Sub = %v, want %v", d.Buckets, want)
+	}
+	for i := range want {
+		if d.Buckets[i] != want[i] {
+			t.Errorf("bucket %d = %v, want %v", i, d.Buckets[i], want[i])
+		}
+	}
+	restarted := Histogram{Buckets: []Bucket{{0, 1, 2}}}
+	if got := restarted.Sub(prev).Count(); got != 2 {
+		t.Errorf("after a restart, Sub counts %d, want the 2 since", got)
+	}
+}
+
+func TestHandlerServesReading(t *testing.T) {
+	srv := httptest.NewServer(Handler())
+	defer srv.Close()
+	block := make(chan struct{})
+	for range 100 {
+		go func() { <-block }()
+	}
+	defer close(block)
+	resp, err := http.Get(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var r Reading
+	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil {
+		t.Fatalf("decode: %v", err)
+	}
+	if r.GOMAXPROCS != int64(runtime.GOMAXPROCS(0)) {
+		t.Errorf("gomaxprocs = %d, want %d", r.GOMAXPROCS, runtime.GOMAXPROCS(0))
+	}
+	if n := int64(runtime.NumGoroutine()); r.Goroutines < 100 || math.Abs(float64(r.Goroutines-n)) > 10 {
+		t.Errorf("goroutines = %d, runtime says %d", r.Goroutines, n)
+	}
+	if r.GoroutinesByState["waiting"] < 100 {
+		t.Errorf("waiting goroutines = %d, want at least the 100 blocked", r.GoroutinesByState["waiting"])
+	}
+	if r.SchedLatency.Count() == 0 || r.TotalMemoryBytes == 0 || r.Threads == 0 {
+		t.Errorf("empty reading: %+v", r)
+	}
+}
+
+// BenchmarkHandler is the endpoint's cost per request, served in-process.
+func BenchmarkHandler(b *testing.B) {
+	h := Handler()
+	req := httptest.NewRequest("GET", "/debug/strain", nil)
+	b.ReportAllocs()
+	for b.Loop() {
+		h.ServeHTTP(httptest.NewRecorder(), req)
+	}
+}

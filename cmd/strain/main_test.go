@@ -108,8 +108,14 @@ func TestRunOpenModelReport(t *testing.T) {
 	if _, ok := s["latency_uncorrected.p99"]; !ok {
 		t.Error("open model report lacks latency_uncorrected")
 	}
-	if len(rep.Series) != 4 {
-		t.Errorf("%d points for 2s at 500ms", len(rep.Series))
+	// A busy machine can make the window ticker skip a tick; that window
+	// then spans two intervals. The points must still add up.
+	var sum float64
+	for _, p := range rep.Series {
+		sum += p.Metrics["requests"]
+	}
+	if n := len(rep.Series); n < 2 || n > 4 || sum != s["requests"] {
+		t.Errorf("%d points for 2s at 500ms summing to %v requests of %v", n, sum, s["requests"])
 	}
 	if got := strings.Count(stderr, "req/s"); got != len(rep.Series) {
 		t.Errorf("%d progress lines for %d points", got, len(rep.Series))

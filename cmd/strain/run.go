@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/strain-dev/strain/loadgen"
+	"github.com/strain-dev/strain/monitor"
 	"github.com/strain-dev/strain/report"
 )
 
@@ -34,11 +35,15 @@ measured from each request's intended start; -c then caps requests in flight.`,
 			if err != nil {
 				return usageErr(err)
 			}
+			specs, err := parseSpecs(f.watch)
+			if err != nil {
+				return usageErr(err)
+			}
 			out := outputs{json: f.output}
 			if err := out.check(); err != nil {
 				return usageErr(err)
 			}
-			return runLoad(cmd.Context(), cfg, out, stdout, stderr)
+			return runLoad(cmd.Context(), cfg, specs, out, stdout, stderr)
 		},
 	}
 	f.register(cmd)
@@ -56,7 +61,7 @@ func (o outputs) check() error {
 
 // runLoad carries out one run: check the targets, send the load, print
 // progress and the summary, write the outputs.
-func runLoad(ctx context.Context, cfg loadgen.Config, out outputs, stdout, stderr io.Writer) error {
+func runLoad(ctx context.Context, cfg loadgen.Config, specs []monitor.Spec, out outputs, stdout, stderr io.Writer) error {
 	if err := loadgen.Probe(ctx, cfg.Targets, probeWait); err != nil {
 		if ctx.Err() != nil {
 			return interruptedErr(ctx.Err())
@@ -67,14 +72,17 @@ func runLoad(ctx context.Context, cfg loadgen.Config, out outputs, stdout, stder
 	if err != nil {
 		return usageErr(err)
 	}
+	watch := startWatcher(ctx, specs, eng.Config().Interval, stderr)
 	rep := newReport(eng.Config())
 	for w := range eng.Start(ctx) {
 		p := point(&w, eng.Config().Open())
+		watch.metrics(p.Metrics)
 		rep.Series = append(rep.Series, p)
 		writeProgress(stderr, &p)
 	}
 	res := eng.Result()
 	finishReport(rep, &res)
+	watch.finish(rep)
 	return writeOutputs(rep, out, stdout)
 }
 

@@ -29,6 +29,7 @@ type runFlags struct {
 	insecure    bool
 	output      string
 	noTUI       bool
+	watch       []string
 }
 
 func (f *runFlags) register(cmd *cobra.Command) {
@@ -49,6 +50,7 @@ func (f *runFlags) register(cmd *cobra.Command) {
 	fl.BoolVar(&f.http2, "http2", false, "HTTP/2 (over TLS, or h2c for http:// URLs)")
 	fl.BoolVar(&f.insecure, "insecure", false, "skip TLS certificate verification")
 	fl.StringVarP(&f.output, "output", "o", "", "write the JSON report to this file")
+	fl.StringArrayVar(&f.watch, "watch", nil, "a target to monitor besides strain itself: base URL, pid:N, prom:URL[#series,...], pprof:URL, joined by commas, optionally NAME= (repeatable)")
 	fl.BoolVar(&f.noTUI, "no-tui", false, "no dashboard: progress lines on stderr (the only mode so far)")
 }
 

@@ -1,0 +1,219 @@
+// Package monitor samples the runtime of the targets strain loads, and of
+// strain itself, on the load's timeline: goroutines, scheduler latency,
+// CPU, memory, GC, from whichever sources a target offers (strain's runtime
+// endpoint, a pid, a Prometheus endpoint, pprof).
+//
+// Each source runs its own sampling loop, with its own timeout and backoff;
+// one failing source never stops the others and is reported as a warning.
+// Readers take a Snapshot when they like (the load's window ticks, or their
+// own): the latest fresh value of every metric, the most precise source
+// winning where two give the same one.
+package monitor
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+)
+
+// Defaults for a zero Monitor setting.
+const (
+	DefaultInterval = time.Second
+	MinInterval     = 100 * time.Millisecond
+	// minSampleTimeout is the shortest time a sample is given: at short
+	// intervals a scrape of a busy service is late data, not a failure.
+	minSampleTimeout = time.Second
+	// maxBackoff bounds how long a failing source waits between tries.
+	maxBackoff = 30 * time.Second
+	// staleAfter intervals without a fresh sample, a source's values are
+	// dropped from snapshots, so that "no data" is never a stale number.
+	staleAfter = 3
+)
+
+// Metrics are one sample's values by metric name, without the target's
+// prefix: "goroutines", "sched_latency.p99", "cpu", "rss"…
+type Metrics map[string]float64
+
+// Source reads one source of a target's metrics. Sample is called from one
+// goroutine at a time, once per interval, so a source may keep state
+// between calls for deltas and rates; the first call may return fewer
+// metrics for that reason.
+type Source interface {
+	Name() string
+	Sample(ctx context.Context) (Metrics, error)
+}
+
+// SourceFunc adapts a function to Source.
+type SourceFunc struct {
+	ID string
+	Fn func(ctx context.Context) (Metrics, error)
+}
+
+var _ Source = SourceFunc{}
+
+// Name is the source's name.
+func (f SourceFunc) Name() string { return f.ID }
+
+// Sample calls Fn.
+func (f SourceFunc) Sample(ctx context.Context) (Metrics, error) { return f.Fn(ctx) }
+
+// Target is one watched process: a name, and its sources from the most
+// precise to the least.
+type Target struct {
+	Name    string
+	Sources []Source
+}
+
+// Monitor owns one sampling loop per source. Open starts them, Close stops
+// them and waits.
+type Monitor struct {
+	interval time.Duration
+	targets  []Target
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
+	mu    sync.Mutex       // guards states, written by the loops and read by Snapshot
+	state [][]*sourceState // by target, then source
+}
+
+type sourceState struct {
+	src     Source
+	target  string
+	metrics Metrics
+	at      time.Time // when metrics were read
+	took    time.Duration
+	err     error
+	errAt   time.Time
+	fails   int
+}
+
+// New returns a monitor of targets sampling every interval (zero:
+// DefaultInterval; below MinInterval: MinInterval).
+func New(interval time.Duration, targets ...Target) *Monitor {
+	if interval == 0 {
+		interval = DefaultInterval
+	}
+	m := &Monitor{interval: max(interval, MinInterval), targets: targets, state: make([][]*sourceState, len(targets))}
+	for i, t := range targets {
+		for _, s := range t.Sources {
+			m.state[i] = append(m.state[i], &sourceState{src: s, target: t.Name})
+		}
+	}
+	return m
+}
+
+// Interval is how often each source is sampled.
+func (m *Monitor) Interval() time.Duration { return m.interval }
+
+// Open starts sampling.
+func (m *Monitor) Open(ctx context.Context) {
+	m.ctx, m.cancel = context.WithCancel(ctx)
+	for _, states := range m.state {
+		for _, st := range states {
+			m.wg.Add(1)
+			go m.loop(st)
+		}
+	}
+}
+
+// Close stops sampling and waits for the loops to end. It may be called
+// more than once.
+func (m *Monitor) Close() {
+	if m.cancel != nil {
+		m.cancel()
+	}
+	m.wg.Wait()
+}
+
+func (m *Monitor) loop(st *sourceState) {
+	defer m.wg.Done()
+	wait := time.Duration(0)
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	for {
+		select {
+		case <-m.ctx.Done():
+			return
+		case <-timer.C:
+		}
+		failed := m.sample(st)
+		wait = m.interval
+		if failed > 0 {
+			wait = min(m.interval<<min(failed-1, 8), maxBackoff)
+		}
+		timer.Reset(wait)
+	}
+}
+
+// sample reads a source once, within sampleTimeout, and returns how many
+// times in a row it has failed.
+func (m *Monitor) sample(st *sourceState) int {
+	ctx, cancel := context.WithTimeout(m.ctx, max(m.interval, minSampleTimeout))
+	defer cancel()
+	start := time.Now()
+	metrics, err := st.src.Sample(ctx)
+	took := time.Since(start)
+	if m.ctx.Err() != nil {
+		return 0
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	st.took = took
+	if err != nil {
+		st.err, st.errAt = err, time.Now()
+		st.fails++
+		return st.fails
+	}
+	st.metrics, st.at, st.fails = metrics, time.Now(), 0
+	return 0
+}
+
+// Snapshot is every target's latest fresh metrics at one moment.
+type Snapshot struct {
+	Time     time.Time
+	Targets  map[string]Metrics // by target name
+	Warnings []string           // sources failing or stale now
+}
+
+// Snapshot merges the latest fresh value of every metric of every target,
+// the first source of a target (the most precise) winning.
+func (m *Monitor) Snapshot() Snapshot {
+	now := time.Now()
+	snap := Snapshot{Time: now, Targets: map[string]Metrics{}}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for i, t := range m.targets {
+		merged := Metrics{}
+		for _, st := range m.state[i] {
+			if w := st.warning(now, m.interval); w != "" {
+				snap.Warnings = append(snap.Warnings, w)
+			}
+			if now.Sub(st.at) > staleAfter*m.interval {
+				continue
+			}
+			for k, v := range st.metrics {
+				if _, ok := merged[k]; !ok {
+					merged[k] = v
+				}
+			}
+		}
+		snap.Targets[t.Name] = merged
+	}
+	sort.Strings(snap.Warnings)
+	return snap
+}
+
+// warning says what is wrong with a source now, if anything.
+func (st *sourceState) warning(now time.Time, interval time.Duration) string {
+	if st.fails > 0 {
+		return fmt.Sprintf("watch %s: %s: %v", st.target, st.src.Name(), st.err)
+	}
+	if !st.at.IsZero() && now.Sub(st.at) > staleAfter*interval {
+		return fmt.Sprintf("watch %s: %s: no sample for %v", st.target, st.src.Name(), now.Sub(st.at).Round(time.Millisecond))
+	}
+	return ""
+}

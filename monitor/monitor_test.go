@@ -1,0 +1,99 @@
+package monitor
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+func constant(name string, m Metrics) Source {
+	return SourceFunc{ID: name, Fn: func(context.Context) (Metrics, error) { return m, nil }}
+}
+
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not met within 5s")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestSnapshotPrecedenceAndFailures(t *testing.T) {
+	var hangs atomic.Int64
+	precise := constant("precise", Metrics{"goroutines": 100})
+	coarse := constant("coarse", Metrics{"goroutines": 90, "rss": 5})
+	failing := SourceFunc{ID: "failing", Fn: func(context.Context) (Metrics, error) { return nil, errors.New("boom") }}
+	hanging := SourceFunc{ID: "hanging", Fn: func(ctx context.Context) (Metrics, error) {
+		hangs.Add(1)
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}}
+	m := New(MinInterval,
+		Target{Name: "api", Sources: []Source{failing, precise, coarse}},
+		Target{Name: "db", Sources: []Source{hanging}},
+	)
+	m.Open(context.Background())
+	defer m.Close()
+	waitFor(t, func() bool { return len(m.Snapshot().Warnings) == 2 })
+	snap := m.Snapshot()
+	if got := snap.Targets["api"]; got["goroutines"] != 100 || got["rss"] != 5 {
+		t.Errorf("api = %v, want the precise goroutines and the coarse rss", got)
+	}
+	if len(snap.Targets["db"]) != 0 {
+		t.Errorf("db = %v, want no data", snap.Targets["db"])
+	}
+	joined := strings.Join(snap.Warnings, "\n")
+	if !strings.Contains(joined, "api: failing: boom") || !strings.Contains(joined, "db: hanging") {
+		t.Errorf("warnings = %q", joined)
+	}
+	if hangs.Load() == 0 {
+		t.Error("the hanging source was never sampled")
+	}
+}
+
+func TestStaleValuesAreDropped(t *testing.T) {
+	var fail atomic.Bool
+	src := SourceFunc{ID: "flaky", Fn: func(context.Context) (Metrics, error) {
+		if fail.Load() {
+			return nil, errors.New("down")
+		}
+		return Metrics{"goroutines": 7}, nil
+	}}
+	m := New(MinInterval, Target{Name: "t", Sources: []Source{src}})
+	m.Open(context.Background())
+	defer m.Close()
+	waitFor(t, func() bool { return m.Snapshot().Targets["t"]["goroutines"] == 7 })
+	fail.Store(true)
+	waitFor(t, func() bool { _, ok := m.Snapshot().Targets["t"]["goroutines"]; return !ok })
+}
+
+func TestCloseIsIdempotent(t *testing.T) {
+	m := New(0, Target{Name: "t", Sources: []Source{constant("c", Metrics{})}})
+	if m.Interval() != DefaultInterval {
+		t.Errorf("interval = %v", m.Interval())
+	}
+	m.Open(context.Background())
+	m.Close()
+	m.Close()
+}
+
+func TestSelfSource(t *testing.T) {
+	src := NewSelf()
+	ctx := context.Background()
+	first, err := src.Sample(ctx)
+	if err != nil || first["goroutines"] < 1 || first["gomaxprocs"] < 1 {
+		t.Fatalf("first sample %v, %v", first, err)
+	}
+	waitFor(t, func() bool {
+		hogs(4, 20*time.Millisecond)
+		next, _ := src.Sample(ctx)
+		_, ok := next["sched_latency.p99"]
+		return ok
+	})
+}

@@ -1,0 +1,500 @@
+package monitor
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+
+	"github.com/strain-dev/strain/vitals"
+)
+
+// promBodyLimit caps a scrape's body. A larger one is a wrong URL or a
+// cardinality explosion, and reading it would cost strain the memory and
+// CPU it should leave to the target.
+const promBodyLimit = 16 << 20
+
+// promAccept asks for the classic text format, the one promParse reads.
+const promAccept = "text/plain;version=0.0.4"
+
+// The Prometheus series that rates, histograms and restarts are read from.
+const (
+	promCPU          = "process_cpu_seconds_total"
+	promSchedLatency = "go_sched_latencies_seconds"
+	promGCPauses     = "go_sched_pauses_total_gc_seconds"
+	promStartTime    = "process_start_time_seconds"
+)
+
+// promGauges are the target metrics read as they are, each from the first
+// of its series the scrape has.
+var promGauges = []struct {
+	metric string
+	from   []string
+}{
+	{"goroutines", []string{"go_goroutines"}},
+	{"threads", []string{"go_threads"}},
+	{"heap", []string{"go_memstats_heap_alloc_bytes", "go_memstats_heap_inuse_bytes"}},
+	{"rss", []string{"process_resident_memory_bytes"}},
+	{"fds", []string{"process_open_fds"}},
+}
+
+// prom scrapes a Prometheus text endpoint. Rates and histogram quantiles
+// are differences from the previous good scrape, so the first scrape has
+// none of them.
+type prom struct {
+	url    string
+	series []string
+	client *http.Client
+	now    func() time.Time // the clock rates are measured by; tests stop it
+
+	prev     *promState // the last good scrape; nil before the first
+	restarts int
+}
+
+var _ Source = (*prom)(nil)
+
+// NewProm returns a Source that scrapes the Prometheus text exposition at
+// rawURL: the target's goroutines, threads, heap, rss, fds, cpu (percent
+// of one core), sched_latency.p50|p99|max and gc_pause.p99 where the
+// endpoint has them, restarts (how many times its counters were seen to
+// reset), and each of series by its exact family name: a gauge as NAME, a
+// counter as NAME (its rate per second), a histogram or summary as
+// NAME.p50 and NAME.p99. A series the scrape lacks is left out.
+//
+// The Go collector's scheduler histograms have buckets a power of ten
+// apart: enough to tell microseconds from milliseconds, not for a precise
+// p99, which strain's runtime endpoint gives.
+//
+// A nil client means http.DefaultClient; the Sample context bounds each
+// scrape.
+func NewProm(rawURL string, series []string, client *http.Client) Source {
+	if client == nil {
+		client = http.DefaultClient
+	}
+	return &prom{url: rawURL, series: slices.Clone(series), client: client, now: time.Now}
+}
+
+// Name is "prom:" and the scraped URL.
+func (p *prom) Name() string { return "prom:" + p.url }
+
+// Sample scrapes the endpoint once.
+func (p *prom) Sample(ctx context.Context) (Metrics, error) {
+	m, err := p.scrape(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("scrape %s: %w", p.url, err)
+	}
+	return m, nil
+}
+
+func (p *prom) scrape(ctx context.Context) (Metrics, error) {
+	body, at, err := p.fetch(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return p.observe(body, at)
+}
+
+// fetch reads the body, and when the target answered: the moment its
+// counters were read, as near as the client can tell.
+func (p *prom) fetch(ctx context.Context) ([]byte, time.Time, error) {
+	resp, err := promGet(ctx, p.client, p.url, promAccept)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	defer resp.Body.Close()
+	// The target gathers its metrics before it sends the headers.
+	at := p.now()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, promBodyLimit+1))
+	if err != nil {
+		return nil, time.Time{}, fmt.Errorf("read body: %w", err)
+	}
+	if len(body) > promBodyLimit {
+		return nil, time.Time{}, errors.New("metrics body exceeds 16 MiB")
+	}
+	return body, at, nil
+}
+
+// promGet GETs rawURL and returns the response if its status is 200 OK.
+// The pprof source shares it.
+func promGet(ctx context.Context, client *http.Client, rawURL, accept string) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
+	if err != nil {
+		return nil, fmt.Errorf("build request: %w", err)
+	}
+	req.Header.Set("Accept", accept)
+	resp, err := client.Do(req)
+	if err != nil {
+		// The caller names the URL already; keep the cause alone.
+		if ue, ok := errors.AsType[*url.Error](err); ok {
+			err = ue.Err
+		}
+		return nil, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		// Drain a little so that a short error page leaves the connection
+		// reusable.
+		io.Copy(io.Discard, io.LimitReader(resp.Body, 4<<10))
+		resp.Body.Close()
+		return nil, fmt.Errorf("unexpected status %s", resp.Status)
+	}
+	return resp, nil
+}
+
+// observe parses one scrape's body, read at time at, and maps it to
+// metrics against the previous scrape. A body that does not parse leaves
+// the previous scrape in place, so the next rate spans the gap.
+func (p *prom) observe(body []byte, at time.Time) (Metrics, error) {
+	fams, err := promParse(body)
+	if err != nil {
+		return nil, fmt.Errorf("parse metrics: %w", err)
+	}
+	cur := p.state(fams, at)
+	prev := p.prev
+	if prev != nil && cur.restarted(prev) {
+		p.restarts++
+		// A new process: everything it counted is new since the last
+		// scrape, so count from zero rather than report negative rates.
+		prev = &promState{at: prev.at, zero: true}
+	}
+	p.prev = cur
+
+	m := Metrics{"restarts": float64(p.restarts)}
+	promReadGauges(m, fams)
+	if prev != nil {
+		p.differences(m, fams, prev, cur)
+	}
+	for _, name := range p.series {
+		if mf := fams[name]; mf != nil {
+			promReadGauge(m, mf)
+			promReadSummary(m, mf)
+		}
+	}
+	// JSON, which reports are written in, has no NaN or infinities.
+	for k, v := range m {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			delete(m, k)
+		}
+	}
+	return m, nil
+}
+
+// promParse parses a text exposition. A body without a single sample is
+// an error: it is a wrong URL far more often than an empty registry.
+func promParse(body []byte) (fams map[string]*dto.MetricFamily, err error) {
+	// The parser reads untrusted input; a bug in it must cost one sample,
+	// not the run.
+	defer func() {
+		if r := recover(); r != nil {
+			fams, err = nil, fmt.Errorf("parser panicked: %v", r)
+		}
+	}()
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	fams, err = parser.TextToMetricFamilies(bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	if len(fams) == 0 {
+		return nil, errors.New("no metrics in body")
+	}
+	return fams, nil
+}
+
+// differences adds the metrics that compare this scrape with the previous
+// one: rates and histogram quantiles over the interval.
+func (p *prom) differences(m Metrics, fams map[string]*dto.MetricFamily, prev, cur *promState) {
+	if v, ok := promRate(prev, cur, promCPU); ok {
+		m["cpu"] = v * 100
+	}
+	if h, ok := promDelta(prev, cur, promSchedLatency); ok {
+		m["sched_latency.p50"], _ = h.Quantile(0.5)
+		m["sched_latency.p99"], _ = h.Quantile(0.99)
+		m["sched_latency.max"], _ = h.Max()
+	}
+	if h, ok := promDelta(prev, cur, promGCPauses); ok {
+		m["gc_pause.p99"], _ = h.Quantile(0.99)
+	}
+	for _, name := range p.series {
+		mf := fams[name]
+		switch {
+		case mf == nil:
+			// A nil family reads as a counter; this one is absent.
+		case mf.GetType() == dto.MetricType_COUNTER:
+			if v, ok := promRate(prev, cur, name); ok {
+				m[name] = v
+			}
+		case mf.GetType() == dto.MetricType_HISTOGRAM:
+			if h, ok := promDelta(prev, cur, name); ok {
+				m[name+".p50"], _ = h.Quantile(0.5)
+				m[name+".p99"], _ = h.Quantile(0.99)
+			}
+		}
+	}
+}
+
+// promReadGauges adds the metrics read as they are.
+func promReadGauges(m Metrics, fams map[string]*dto.MetricFamily) {
+	for _, g := range promGauges {
+		for _, name := range g.from {
+			if v, ok := promSum(fams[name]); ok {
+				m[g.metric] = v
+				break
+			}
+		}
+	}
+}
+
+// promReadGauge adds a user's gauge (or untyped) family as its name.
+func promReadGauge(m Metrics, mf *dto.MetricFamily) {
+	if t := mf.GetType(); t != dto.MetricType_GAUGE && t != dto.MetricType_UNTYPED {
+		return
+	}
+	if v, ok := promSum(mf); ok {
+		m[mf.GetName()] = v
+	}
+}
+
+// promReadSummary adds a user's summary family as NAME.p50 and NAME.p99.
+// Quantiles of different label sets cannot be added up, so it takes the
+// worst: the one an alert should see.
+func promReadSummary(m Metrics, mf *dto.MetricFamily) {
+	if mf.GetType() != dto.MetricType_SUMMARY {
+		return
+	}
+	for _, s := range mf.GetMetric() {
+		for _, q := range s.GetSummary().GetQuantile() {
+			key := ""
+			switch q.GetQuantile() {
+			case 0.5:
+				key = mf.GetName() + ".p50"
+			case 0.99:
+				key = mf.GetName() + ".p99"
+			default:
+				continue
+			}
+			if v, ok := m[key]; !ok || q.GetValue() > v {
+				m[key] = q.GetValue()
+			}
+		}
+	}
+}
+
+// promSum is the sum of a gauge, untyped or counter family over its label
+// sets; ok is false for a missing family or one of another type.
+func promSum(mf *dto.MetricFamily) (sum float64, ok bool) {
+	for _, s := range mf.GetMetric() {
+		switch mf.GetType() {
+		case dto.MetricType_GAUGE:
+			sum += s.GetGauge().GetValue()
+		case dto.MetricType_UNTYPED:
+			sum += s.GetUntyped().GetValue()
+		case dto.MetricType_COUNTER:
+			sum += s.GetCounter().GetValue()
+		default:
+			return 0, false
+		}
+		ok = true
+	}
+	return sum, ok
+}
+
+// promState is what a scrape leaves for the next to take differences from.
+type promState struct {
+	at time.Time
+	// zero stands for a process that had counted nothing yet: the one
+	// that replaced a restarted target.
+	zero      bool
+	startTime float64                     // process_start_time_seconds; 0 if absent
+	counts    map[string]float64          // each counter, and each histogram's and summary's count, by series
+	counters  map[string]float64          // the wanted counter families, summed over label sets
+	hists     map[string]vitals.Histogram // the wanted histogram families, cumulative
+}
+
+// state keeps from fams what the next scrape needs.
+func (p *prom) state(fams map[string]*dto.MetricFamily, at time.Time) *promState {
+	s := &promState{
+		at:       at,
+		counts:   promCounts(fams),
+		counters: map[string]float64{},
+		hists:    map[string]vitals.Histogram{},
+	}
+	s.startTime, _ = promSum(fams[promStartTime])
+	for _, name := range append([]string{promCPU, promSchedLatency, promGCPauses}, p.series...) {
+		mf := fams[name]
+		switch {
+		case mf == nil:
+			// A nil family reads as a counter; this one is absent.
+		case mf.GetType() == dto.MetricType_COUNTER:
+			s.counters[name], _ = promSum(mf)
+		case mf.GetType() == dto.MetricType_HISTOGRAM:
+			s.hists[name] = promHistogram(mf)
+		}
+	}
+	return s
+}
+
+// restarted reports whether the target restarted since prev: its start
+// time moved, or a count went down, which a live process never does.
+func (s *promState) restarted(prev *promState) bool {
+	// Some clients derive the start time from the uptime, which jitters.
+	if s.startTime != 0 && prev.startTime != 0 && math.Abs(s.startTime-prev.startTime) > 1 {
+		return true
+	}
+	for k, v := range s.counts {
+		if was, ok := prev.counts[k]; ok && v < was {
+			return true
+		}
+	}
+	return false
+}
+
+// counter is a counter family's sum in s; a zero state has counted
+// nothing of everything.
+func (s *promState) counter(name string) (float64, bool) {
+	if s.zero {
+		return 0, true
+	}
+	v, ok := s.counters[name]
+	return v, ok
+}
+
+// hist is a histogram family in s, like counter.
+func (s *promState) hist(name string) (vitals.Histogram, bool) {
+	if s.zero {
+		return vitals.Histogram{}, true
+	}
+	h, ok := s.hists[name]
+	return h, ok
+}
+
+// promRate is a counter family's increase per second from prev to cur;
+// ok is false when either lacks it or no time passed.
+func promRate(prev, cur *promState, name string) (float64, bool) {
+	was, ok1 := prev.counter(name)
+	now, ok2 := cur.counter(name)
+	elapsed := cur.at.Sub(prev.at).Seconds()
+	if !ok1 || !ok2 || elapsed <= 0 {
+		return 0, false
+	}
+	return max(now-was, 0) / elapsed, true
+}
+
+// promDelta is what a histogram family observed from prev to cur; ok is
+// false when either lacks it or it observed nothing.
+func promDelta(prev, cur *promState, name string) (vitals.Histogram, bool) {
+	was, ok1 := prev.hist(name)
+	now, ok2 := cur.hist(name)
+	if !ok1 || !ok2 {
+		return vitals.Histogram{}, false
+	}
+	d := now.Sub(was)
+	return d, d.Count() > 0
+}
+
+// promCounts keys every count in fams by its series, for restart
+// detection.
+func promCounts(fams map[string]*dto.MetricFamily) map[string]float64 {
+	counts := map[string]float64{}
+	for name, mf := range fams {
+		for _, s := range mf.GetMetric() {
+			switch mf.GetType() {
+			case dto.MetricType_COUNTER:
+				counts[promSeriesKey(name, s)] = s.GetCounter().GetValue()
+			case dto.MetricType_HISTOGRAM:
+				h := s.GetHistogram()
+				counts[promSeriesKey(name, s)] = float64(promCount(h.GetSampleCount(), h.GetSampleCountFloat()))
+			case dto.MetricType_SUMMARY:
+				counts[promSeriesKey(name, s)] = float64(s.GetSummary().GetSampleCount())
+			}
+		}
+	}
+	return counts
+}
+
+// promSeriesKey names one series of a family, whatever order its labels
+// came in.
+func promSeriesKey(name string, s *dto.Metric) string {
+	labels := make([]string, 0, len(s.GetLabel()))
+	for _, l := range s.GetLabel() {
+		labels = append(labels, l.GetName()+"\xfe"+l.GetValue())
+	}
+	slices.Sort(labels)
+	return name + "\xff" + strings.Join(labels, "\xff")
+}
+
+// promHistogram turns a histogram family's cumulative buckets, summed over
+// its label sets bucket by bucket (as sum by (le) does), into per-bucket
+// counts. As in histogram_quantile, the first bucket starts at zero and
+// the +Inf bucket is closed at the highest finite bound.
+func promHistogram(mf *dto.MetricFamily) vitals.Histogram {
+	cum := promCumulative(mf)
+	bounds := make([]float64, 0, len(cum))
+	for ub := range cum {
+		bounds = append(bounds, ub)
+	}
+	slices.Sort(bounds)
+	var h vitals.Histogram
+	var below uint64
+	for i, hi := range bounds {
+		lo := min(hi, 0)
+		if i > 0 {
+			lo = bounds[i-1]
+		}
+		if math.IsInf(hi, 1) {
+			hi = lo
+		}
+		// Cumulative counts never fall; where a malformed one does, its
+		// bucket is read as empty.
+		c := max(cum[bounds[i]], below)
+		if n := c - below; n > 0 {
+			h.Buckets = append(h.Buckets, vitals.Bucket{Lo: lo, Hi: hi, N: n})
+		}
+		below = c
+	}
+	return h
+}
+
+// promCumulative sums a histogram family's cumulative counts by upper
+// bound. A series without a +Inf bucket gets one from its count.
+func promCumulative(mf *dto.MetricFamily) map[float64]uint64 {
+	cum := map[float64]uint64{}
+	inf := math.Inf(1)
+	for _, s := range mf.GetMetric() {
+		h := s.GetHistogram()
+		hasInf := false
+		for _, b := range h.GetBucket() {
+			ub := b.GetUpperBound()
+			// No value is at or below -Inf, and NaN is below or above nothing.
+			if math.IsNaN(ub) || math.IsInf(ub, -1) {
+				continue
+			}
+			cum[ub] += promCount(b.GetCumulativeCount(), b.GetCumulativeCountFloat())
+			hasInf = hasInf || math.IsInf(ub, 1)
+		}
+		if !hasInf {
+			cum[inf] += promCount(h.GetSampleCount(), h.GetSampleCountFloat())
+		}
+	}
+	return cum
+}
+
+// promCount is a histogram's or a bucket's count, which the parser keeps
+// as a float, in f, when any count of the histogram is not a whole number.
+func promCount(n uint64, f float64) uint64 {
+	if f > 0 {
+		// Capped where the conversion is still defined; no real count
+		// comes near.
+		return uint64(min(math.Round(f), 1<<63))
+	}
+	return n
+}

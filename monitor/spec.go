@@ -1,0 +1,203 @@
+package monitor
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Paths a base URL is searched for, most precise source first.
+const (
+	VitalsPath  = "/debug/strain"
+	MetricsPath = "/metrics"
+	PprofPath   = "/debug/pprof"
+	// discoverWait bounds the look at one base URL.
+	discoverWait = 2 * time.Second
+)
+
+// Spec is a parsed --watch SPEC: one target's sources, joined by commas,
+// optionally named: "api=http://127.0.0.1:8080,pid:4242".
+type Spec struct {
+	Name  string
+	Bases []string // base URLs whose endpoints are found by Discover
+	Pids  []int
+	Proms []PromSpec
+	Pprof []string // pprof base URLs, e.g. http://host/debug/pprof
+}
+
+// PromSpec is a Prometheus endpoint and the extra series to pick from it.
+type PromSpec struct {
+	URL    string
+	Series []string
+}
+
+var nameRe = regexp.MustCompile(`^[A-Za-z0-9_.-]+$`)
+
+// ParseSpec parses a --watch SPEC. Sources: a base URL (http:// or
+// https://), pid:N, prom:URL (optionally #series,series…), pprof:URL.
+func ParseSpec(s string) (Spec, error) {
+	var spec Spec
+	if name, rest, ok := strings.Cut(s, "="); ok && !strings.Contains(name, ":") {
+		if !nameRe.MatchString(name) {
+			return spec, fmt.Errorf("watch %q: name %q: use letters, digits, '_', '.', '-'", s, name)
+		}
+		spec.Name, s = name, rest
+	}
+	inSeries := false
+	for _, tok := range strings.Split(s, ",") {
+		tok = strings.TrimSpace(tok)
+		isSource, err := spec.add(tok)
+		switch {
+		case err != nil:
+			return spec, fmt.Errorf("watch %q: %w", s, err)
+		case isSource:
+			inSeries = strings.HasPrefix(tok, "prom:") && strings.Contains(tok, "#")
+		case inSeries && nameRe.MatchString(tok):
+			last := &spec.Proms[len(spec.Proms)-1]
+			last.Series = append(last.Series, tok)
+		default:
+			return spec, fmt.Errorf("watch %q: %q is not a source (a base URL, pid:N, prom:URL or pprof:URL)", s, tok)
+		}
+	}
+	if spec.Name == "" {
+		spec.Name = spec.defaultName()
+	}
+	return spec, nil
+}
+
+// add adds tok if it is a source, and reports whether it was.
+func (s *Spec) add(tok string) (bool, error) {
+	kind, rest, _ := strings.Cut(tok, ":")
+	switch kind {
+	case "pid":
+		pid, err := strconv.Atoi(rest)
+		if err != nil || pid <= 0 {
+			return true, fmt.Errorf("%q: want pid:N with N a process id", tok)
+		}
+		s.Pids = append(s.Pids, pid)
+	case "prom":
+		raw, series, _ := strings.Cut(rest, "#")
+		if err := checkURL(raw); err != nil {
+			return true, err
+		}
+		p := PromSpec{URL: raw}
+		if series != "" {
+			if !nameRe.MatchString(series) {
+				return true, fmt.Errorf("prom series %q: not a metric name", series)
+			}
+			p.Series = []string{series}
+		}
+		s.Proms = append(s.Proms, p)
+	case "pprof":
+		if err := checkURL(rest); err != nil {
+			return true, err
+		}
+		s.Pprof = append(s.Pprof, strings.TrimSuffix(rest, "/"))
+	case "http", "https":
+		if err := checkURL(tok); err != nil {
+			return true, err
+		}
+		s.Bases = append(s.Bases, strings.TrimSuffix(tok, "/"))
+	default:
+		return false, nil
+	}
+	return true, nil
+}
+
+func checkURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("%q is not an http(s) URL", raw)
+	}
+	return nil
+}
+
+// defaultName is the target's host:port, or its pid.
+func (s *Spec) defaultName() string {
+	for _, raw := range append(append(append([]string{}, s.Bases...), promURLs(s.Proms)...), s.Pprof...) {
+		if u, err := url.Parse(raw); err == nil {
+			return u.Host
+		}
+	}
+	if len(s.Pids) > 0 {
+		return strconv.Itoa(s.Pids[0])
+	}
+	return "target"
+}
+
+func promURLs(ps []PromSpec) []string {
+	var out []string
+	for _, p := range ps {
+		out = append(out, p.URL)
+	}
+	return out
+}
+
+// Discover looks at each base URL for strain's runtime endpoint, a
+// Prometheus endpoint and pprof, and returns the target with every source
+// found, most precise first, and notes saying what was found where.
+func (s Spec) Discover(ctx context.Context, client *http.Client) (Target, []string) {
+	var vitalsSrcs, promSrcs, pprofSrcs []Source
+	var notes []string
+	for _, base := range s.Bases {
+		found := []string{}
+		if probeOK(ctx, client, base+VitalsPath, isJSONObject) {
+			vitalsSrcs = append(vitalsSrcs, NewVitals(base+VitalsPath, client))
+			found = append(found, VitalsPath)
+		}
+		if probeOK(ctx, client, base+MetricsPath, func(string) bool { return true }) {
+			promSrcs = append(promSrcs, NewProm(base+MetricsPath, nil, client))
+			found = append(found, MetricsPath)
+		}
+		if probeOK(ctx, client, base+PprofPath+"/goroutine?debug=1", isGoroutineProfile) {
+			pprofSrcs = append(pprofSrcs, NewPprofGoroutines(base+PprofPath, client))
+			found = append(found, PprofPath)
+		}
+		if len(found) == 0 {
+			notes = append(notes, fmt.Sprintf("watch %s: found no runtime endpoint, /metrics or pprof at %s", s.Name, base))
+			continue
+		}
+		notes = append(notes, fmt.Sprintf("watch %s: found %s at %s", s.Name, strings.Join(found, ", "), base))
+	}
+	t := Target{Name: s.Name}
+	t.Sources = append(t.Sources, vitalsSrcs...)
+	for _, pid := range s.Pids {
+		t.Sources = append(t.Sources, NewPid(pid))
+	}
+	for _, p := range s.Proms {
+		promSrcs = append(promSrcs, NewProm(p.URL, p.Series, client))
+	}
+	t.Sources = append(t.Sources, promSrcs...)
+	for _, p := range s.Pprof {
+		pprofSrcs = append(pprofSrcs, NewPprofGoroutines(p, client))
+	}
+	t.Sources = append(t.Sources, pprofSrcs...)
+	return t, notes
+}
+
+// probeOK reports whether url answers 200 with a first line that ok likes.
+func probeOK(ctx context.Context, client *http.Client, url string, ok func(first string) bool) bool {
+	ctx, cancel := context.WithTimeout(ctx, discoverWait)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return false
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return false
+	}
+	defer resp.Body.Close()
+	line, _ := bufio.NewReader(resp.Body).ReadString('\n')
+	return resp.StatusCode == http.StatusOK && ok(line)
+}
+
+func isJSONObject(s string) bool { return strings.HasPrefix(strings.TrimSpace(s), "{") }
+
+func isGoroutineProfile(s string) bool { return strings.HasPrefix(s, "goroutine profile:") }

@@ -1,0 +1,47 @@
+package main
+
+import (
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/strain-dev/strain/report"
+)
+
+func TestSaturationWarning(t *testing.T) {
+	cores := float64(runtime.GOMAXPROCS(0))
+	tests := []struct {
+		name   string
+		points []map[string]float64
+		want   string // in the warning; "" for none
+	}{
+		{"healthy", []map[string]float64{{"self.sched_latency.p99": 0.0002, "self.cpu": 40}}, ""},
+		{"starved scheduler", []map[string]float64{{"self.sched_latency.p99": 0.0002}, {"self.sched_latency.p99": 0.025}}, "in 1 of 2 intervals"},
+		{"cpu bound", []map[string]float64{{"self.cpu": 95 * cores}}, "self.cpu up to"},
+		{"no self data", []map[string]float64{{"requests": 10}}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rep := report.New()
+			for i, m := range tt.points {
+				rep.Series = append(rep.Series, report.Point{T: float64(i + 1), Metrics: m})
+			}
+			got := saturation(rep)
+			if (tt.want == "") != (got == "") || !strings.Contains(got, tt.want) {
+				t.Errorf("saturation = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestMetricPrefix(t *testing.T) {
+	tests := map[string]string{
+		"self.cpu": "self.", "target.goroutines": "target.",
+		"target[127.0.0.1:8080].sched_latency.p99": "target[127.0.0.1:8080].", "requests": "",
+	}
+	for in, want := range tests {
+		if got := metricPrefix(in); got != want {
+			t.Errorf("metricPrefix(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -58,17 +58,24 @@ type Point struct {
 // Alert is an alert's transition during the run.
 type Alert struct {
 	Time     time.Time `json:"time"`
+	T        float64   `json:"t"` // seconds since the start
 	Rule     string    `json:"rule"`
-	State    string    `json:"state"`
+	Metric   string    `json:"metric"`
+	State    string    `json:"state"` // pending, firing or resolved
 	Severity string    `json:"severity"`
 	Value    float64   `json:"value"`
+	Shown    string    `json:"shown"` // the value in its unit, e.g. "12.3ms"
 }
 
-// Gate is one CI gate's verdict.
+// Gate is one CI gate's verdict, or one regression check against a
+// baseline.
 type Gate struct {
-	Expr  string  `json:"expr"`
-	Value float64 `json:"value"`
-	Pass  bool    `json:"pass"`
+	Expr   string  `json:"expr"`
+	Value  float64 `json:"value"`
+	Shown  string  `json:"shown"` // the value in its unit, or "no data"
+	NoData bool    `json:"no_data,omitempty"`
+	Pass   bool    `json:"pass"`
+	Kind   string  `json:"kind"` // "gate" or "regression"
 }
 
 // Profile is one captured profile.

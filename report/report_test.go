@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"encoding/xml"
 	"flag"
 	"io"
 	"math"
@@ -52,6 +53,16 @@ func sampleReport(open bool) *Report {
 		}
 		r.Summary["late"], r.Summary["dropped"] = 3, 0
 		r.Warnings = []string{"generator saturated"}
+		r.Alerts = []Alert{
+			{T: 3, Rule: "target.sched_latency.p99 > 10ms for 2s", State: "pending", Severity: "warning", Shown: "12ms"},
+			{T: 5, Rule: "target.sched_latency.p99 > 10ms for 2s", State: "firing", Severity: "warning", Shown: "14ms"},
+			{T: 9, Rule: "target.sched_latency.p99 > 10ms for 2s", State: "resolved", Severity: "warning", Shown: "2ms"},
+		}
+		r.Gates = []Gate{
+			{Expr: "latency.p99 < 200ms", Value: 0.0125, Shown: "12.5ms", Pass: true, Kind: "gate"},
+			{Expr: "target.goroutines.max < 5000", Shown: "no data", NoData: true, Kind: "gate"},
+		}
+		r.Passed = false
 	}
 	return r
 }
@@ -76,7 +87,7 @@ func TestJSONRoundTrip(t *testing.T) {
 	if err := r.WriteJSON(&buf); err != nil {
 		t.Fatalf("WriteJSON: %v", err)
 	}
-	for _, key := range []string{`"schema": "strain.report/v1"`, `"duration_seconds"`, `"interrupted": true`, `"status_codes"`, `"errors_by_kind"`, `"series"`, `"alerts": []`, `"gates": []`, `"profiles": []`, `"passed": true`} {
+	for _, key := range []string{`"schema": "strain.report/v1"`, `"duration_seconds"`, `"interrupted": true`, `"status_codes"`, `"errors_by_kind"`, `"series"`, `"alerts": [`, `"gates": [`, `"profiles": []`, `"passed": false`} {
 		if !strings.Contains(buf.String(), key) {
 			t.Errorf("JSON lacks %s", key)
 		}
@@ -147,5 +158,48 @@ func TestFormat(t *testing.T) {
 		if tt.got != tt.want {
 			t.Errorf("got %q, want %q", tt.got, tt.want)
 		}
+	}
+}
+
+func TestEmptyListsEncodeAsArrays(t *testing.T) {
+	var buf bytes.Buffer
+	if err := New().WriteJSON(&buf); err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []string{`"alerts": []`, `"gates": []`, `"profiles": []`, `"series": []`, `"warnings": []`, `"passed": true`} {
+		if !strings.Contains(buf.String(), key) {
+			t.Errorf("JSON lacks %s", key)
+		}
+	}
+}
+
+func TestJUnitAndMarkdownGolden(t *testing.T) {
+	r := sampleReport(true)
+	r.Summary["target.goroutines.min"], r.Summary["target.goroutines.mean"], r.Summary["target.goroutines.max"], r.Summary["target.goroutines.last"] = 20, 400.5, 1020, 1020
+	r.Summary["target.sched_latency.p99.min"], r.Summary["target.sched_latency.p99.mean"], r.Summary["target.sched_latency.p99.max"], r.Summary["target.sched_latency.p99.last"] = 0.00001, 0.004, 0.03, 0.002
+	r.Profiles = []Profile{{Path: "profiles/api-cpu-20261121T120005Z-sched_latency.pb.gz", Kind: "cpu", Reason: "alert target.sched_latency.p99 > 10ms for 2s"}}
+	for name, render := range map[string]func(io.Writer) error{"report.xml": r.WriteJUnit, "report.md": r.WriteMarkdown} {
+		t.Run(name, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := render(&buf); err != nil {
+				t.Fatal(err)
+			}
+			golden(t, name, buf.Bytes())
+		})
+	}
+}
+
+func TestJUnitParses(t *testing.T) {
+	var buf bytes.Buffer
+	if err := sampleReport(true).WriteJUnit(&buf); err != nil {
+		t.Fatal(err)
+	}
+	var doc junitSuites
+	if err := xml.Unmarshal(buf.Bytes(), &doc); err != nil {
+		t.Fatalf("JUnit does not parse: %v", err)
+	}
+	// run (interrupted) + 2 gates, of which the run and the no-data gate fail.
+	if doc.Tests != 3 || doc.Failures != 2 || len(doc.Suite.Cases) != 3 {
+		t.Errorf("tests %d failures %d cases %d", doc.Tests, doc.Failures, len(doc.Suite.Cases))
 	}
 }

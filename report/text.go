@@ -15,6 +15,8 @@ func (r *Report) WriteText(w io.Writer) error {
 	r.writeHeader(tw)
 	r.writeCounts(tw)
 	r.writeLatency(tw)
+	r.writeAlerts(tw)
+	r.writeGates(tw)
 	for _, warn := range r.Warnings {
 		tw.printf("warning: %s\n", warn)
 	}
@@ -112,4 +114,33 @@ func counts(m map[string]int64, sep string) string {
 		parts[i] = k + sep + Number(float64(m[k]))
 	}
 	return strings.Join(parts, ", ")
+}
+
+func (r *Report) writeAlerts(t *textWriter) {
+	if len(r.Alerts) == 0 {
+		return
+	}
+	t.printf("  alerts\n")
+	for _, a := range r.Alerts {
+		if a.State == "pending" {
+			continue
+		}
+		t.printf("  %7.1fs  %-8s %-8s %s  (%s)\n", a.T, strings.ToUpper(a.State), a.Severity, a.Rule, a.Shown)
+	}
+	t.printf("\n")
+}
+
+func (r *Report) writeGates(t *textWriter) {
+	if len(r.Gates) == 0 {
+		return
+	}
+	t.printf("  gates\n")
+	for _, g := range r.Gates {
+		verdict := "PASS"
+		if !g.Pass {
+			verdict = "FAIL"
+		}
+		t.printf("  %s  %s  (%s)\n", verdict, g.Expr, g.Shown)
+	}
+	t.printf("\n")
 }

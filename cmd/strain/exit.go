@@ -22,6 +22,7 @@ func (e *exitError) Error() string { return e.err.Error() }
 func (e *exitError) Unwrap() error { return e.err }
 
 func usageErr(err error) error       { return &exitError{code: ExitUsage, err: err} }
+func gateFailedErr(err error) error  { return &exitError{code: ExitGateFailed, err: err} }
 func cannotRunErr(err error) error   { return &exitError{code: ExitCannotRun, err: err} }
 func interruptedErr(err error) error { return &exitError{code: ExitInterrupted, err: err, quiet: true} }
 

@@ -2,9 +2,9 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/strain-dev/strain/loadgen"
@@ -14,11 +14,6 @@ import (
 
 // probeWait bounds the check that the targets are reachable at the start.
 const probeWait = loadgen.DefaultProbeWait
-
-// outputs are the files a run writes besides its text summary.
-type outputs struct {
-	json string
-}
 
 func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
 	f := &runFlags{}
@@ -39,29 +34,24 @@ measured from each request's intended start; -c then caps requests in flight.`,
 			if err != nil {
 				return usageErr(err)
 			}
-			out := outputs{json: f.output}
+			j, err := f.verdict.newJudge(specs, stderr)
+			if err != nil {
+				return usageErr(err)
+			}
+			out := f.verdict.outputs(f.output)
 			if err := out.check(); err != nil {
 				return usageErr(err)
 			}
-			return runLoad(cmd.Context(), cfg, specs, out, stdout, stderr)
+			return runLoad(cmd.Context(), cfg, specs, j, out, stdout, stderr)
 		},
 	}
 	f.register(cmd)
 	return cmd
 }
 
-// check fails early on an output that could not be written, before any
-// load is sent.
-func (o outputs) check() error {
-	if o.json == "" {
-		return nil
-	}
-	return checkWritable(o.json)
-}
-
 // runLoad carries out one run: check the targets, send the load, print
-// progress and the summary, write the outputs.
-func runLoad(ctx context.Context, cfg loadgen.Config, specs []monitor.Spec, out outputs, stdout, stderr io.Writer) error {
+// progress, alerts and the summary, judge the gates, write the outputs.
+func runLoad(ctx context.Context, cfg loadgen.Config, specs []monitor.Spec, j *judge, out outputs, stdout, stderr io.Writer) error {
 	if err := loadgen.Probe(ctx, cfg.Targets, probeWait); err != nil {
 		if ctx.Err() != nil {
 			return interruptedErr(ctx.Err())
@@ -74,33 +64,24 @@ func runLoad(ctx context.Context, cfg loadgen.Config, specs []monitor.Spec, out 
 	}
 	watch := startWatcher(ctx, specs, eng.Config().Interval, stderr)
 	rep := newReport(eng.Config())
-	for w := range eng.Start(ctx) {
+	runCtx, stop := context.WithCancelCause(ctx)
+	defer stop(nil)
+	for w := range eng.Start(runCtx) {
 		p := point(&w, eng.Config().Open())
 		watch.metrics(p.Metrics)
 		rep.Series = append(rep.Series, p)
 		writeProgress(stderr, &p)
+		if why := j.observe(time.Now(), &p); why != "" {
+			stop(abortRun(stderr, why, p.T))
+		}
 	}
 	res := eng.Result()
 	finishReport(rep, &res)
+	rep.Interrupted = ctx.Err() != nil // an abort cancels the run, but is no interrupt
 	watch.finish(rep)
+	j.finish(ctx, rep)
+	noteAbort(rep, context.Cause(runCtx))
 	return writeOutputs(rep, out, stdout)
-}
-
-// writeOutputs prints the summary and writes every requested file; a file
-// that cannot be written does not stop the others.
-func writeOutputs(rep *report.Report, out outputs, stdout io.Writer) error {
-	var errs []error
-	if out.json != "" {
-		errs = append(errs, report.WriteFile(out.json, rep.WriteJSON))
-	}
-	errs = append(errs, rep.WriteText(stdout))
-	if err := errors.Join(errs...); err != nil {
-		return usageErr(err)
-	}
-	if rep.Interrupted {
-		return interruptedErr(errors.New("interrupted"))
-	}
-	return nil
 }
 
 func writeProgress(w io.Writer, p *report.Point) {

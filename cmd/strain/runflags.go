@@ -30,6 +30,7 @@ type runFlags struct {
 	output      string
 	noTUI       bool
 	watch       []string
+	verdict     verdictFlags
 }
 
 func (f *runFlags) register(cmd *cobra.Command) {
@@ -51,6 +52,7 @@ func (f *runFlags) register(cmd *cobra.Command) {
 	fl.BoolVar(&f.insecure, "insecure", false, "skip TLS certificate verification")
 	fl.StringVarP(&f.output, "output", "o", "", "write the JSON report to this file")
 	fl.StringArrayVar(&f.watch, "watch", nil, "a target to monitor besides strain itself: base URL, pid:N, prom:URL[#series,...], pprof:URL, joined by commas, optionally NAME= (repeatable)")
+	f.verdict.register(cmd)
 	fl.BoolVar(&f.noTUI, "no-tui", false, "no dashboard: progress lines on stderr (the only mode so far)")
 }
 

@@ -22,6 +22,7 @@ func newWatchCmd(stdout, stderr io.Writer) *cobra.Command {
 		interval time.Duration
 		jsonl    bool
 		output   string
+		verdict  verdictFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "watch [flags] SPEC...",
@@ -42,12 +43,15 @@ api=http://127.0.0.1:8080,pid:4242.`,
 			if err != nil {
 				return usageErr(err)
 			}
-			if output != "" {
-				if err := checkWritable(output); err != nil {
-					return usageErr(err)
-				}
+			j, err := verdict.newJudge(specs, stderr)
+			if err != nil {
+				return usageErr(err)
 			}
-			return runWatch(cmd.Context(), specs, watchOptions{dur, interval, jsonl}, outputs{json: output}, stdout, stderr)
+			out := verdict.outputs(output)
+			if err := out.check(); err != nil {
+				return usageErr(err)
+			}
+			return runWatch(cmd.Context(), specs, j, watchOptions{dur, interval, jsonl}, out, stdout, stderr)
 		},
 	}
 	fl := cmd.Flags()
@@ -55,6 +59,7 @@ api=http://127.0.0.1:8080,pid:4242.`,
 	fl.DurationVar(&interval, "interval", monitor.DefaultInterval, "sampling interval (at least 100ms)")
 	fl.BoolVar(&jsonl, "jsonl", false, "write each interval's metrics as a JSON line on stdout")
 	fl.StringVarP(&output, "output", "o", "", "write the JSON report to this file")
+	verdict.register(cmd)
 	return cmd
 }
 
@@ -63,15 +68,17 @@ type watchOptions struct {
 	jsonl              bool
 }
 
-func runWatch(ctx context.Context, specs []monitor.Spec, opt watchOptions, out outputs, stdout, stderr io.Writer) error {
+func runWatch(ctx context.Context, specs []monitor.Spec, j *judge, opt watchOptions, out outputs, stdout, stderr io.Writer) error {
 	w := startWatcher(ctx, specs, opt.interval, stderr)
 	// -d counts from the first sample, not from the start of discovery.
 	start := time.Now()
-	runCtx, cancel := ctx, context.CancelFunc(func() {})
+	runCtx, stop := context.WithCancelCause(ctx)
+	defer stop(nil)
 	if opt.duration > 0 {
-		runCtx, cancel = context.WithTimeout(ctx, opt.duration)
+		var cancel context.CancelFunc
+		runCtx, cancel = context.WithTimeout(runCtx, opt.duration)
+		defer cancel()
 	}
-	defer cancel()
 	rep := report.New()
 	rep.Started = start
 	rep.Load.Model = "none"
@@ -87,11 +94,16 @@ func runWatch(ctx context.Context, specs []monitor.Spec, opt watchOptions, out o
 		w.metrics(p.Metrics)
 		rep.Series = append(rep.Series, p)
 		writeWatchLine(stdout, stderr, &p, opt.jsonl)
+		if why := j.observe(time.Now(), &p); why != "" {
+			stop(abortRun(stderr, why, p.T))
+		}
 	}
 	rep.DurationSeconds = time.Since(start).Seconds()
 	rep.Interrupted = ctx.Err() != nil
 	rep.Passed = !rep.Interrupted
 	w.finish(rep)
+	j.finish(ctx, rep)
+	noteAbort(rep, context.Cause(runCtx))
 	return writeOutputs(rep, out, io.Discard)
 }
 

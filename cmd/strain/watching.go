@@ -41,13 +41,26 @@ func parseSpecs(raw []string) ([]monitor.Spec, error) {
 	return specs, nil
 }
 
+// growthWindow is the span over which a metric's growth per second is
+// measured, long enough to see through GC's sawtooth.
+const growthWindow = 10 * time.Second
+
+// grown are the metrics whose growth per second is derived, as NAME_growth.
+var grown = []string{"goroutines", "rss"}
+
 // watcher is the monitor as the wiring uses it: strain itself plus the
 // watched targets, with their metric names prefixed as PRODUCT.md says.
 type watcher struct {
-	mon    *monitor.Monitor
-	prefix map[string]string // target name → metric prefix
-	warned map[string]bool
-	stderr io.Writer
+	mon     *monitor.Monitor
+	prefix  map[string]string // target name → metric prefix
+	warned  map[string]bool
+	stderr  io.Writer
+	history map[string][]timed // for growth, by prefixed metric name
+}
+
+type timed struct {
+	at time.Time
+	v  float64
 }
 
 // startWatcher discovers the specs' sources, says what it found, and starts
@@ -55,7 +68,7 @@ type watcher struct {
 func startWatcher(ctx context.Context, specs []monitor.Spec, interval time.Duration, stderr io.Writer) *watcher {
 	client := &http.Client{Transport: &http.Transport{Proxy: nil, MaxIdleConnsPerHost: 4}}
 	targets := []monitor.Target{{Name: selfName, Sources: []monitor.Source{monitor.NewSelf(), monitor.NewPid(os.Getpid())}}}
-	w := &watcher{prefix: map[string]string{selfName: "self."}, warned: map[string]bool{}, stderr: stderr}
+	w := &watcher{prefix: map[string]string{selfName: "self."}, warned: map[string]bool{}, stderr: stderr, history: map[string][]timed{}}
 	for _, s := range specs {
 		t, notes := s.Discover(ctx, client)
 		for _, n := range notes {
@@ -79,6 +92,11 @@ func (w *watcher) metrics(m map[string]float64) {
 	for name, ms := range snap.Targets {
 		for k, v := range ms {
 			m[w.prefix[name]+k] = v
+		}
+		for _, k := range grown {
+			if v, ok := ms[k]; ok {
+				w.growth(m, w.prefix[name]+k, snap.Time, v)
+			}
 		}
 	}
 	for _, warn := range snap.Warnings {
@@ -137,4 +155,17 @@ func saturation(rep *report.Report) string {
 	}
 	return fmt.Sprintf("generator saturated in %d of %d intervals (self.sched_latency.p99 up to %s, self.cpu up to %.0f%%): latency figures include strain's own delay",
 		n, len(rep.Series), report.Seconds(worstSched), worstCPU)
+}
+
+// growth records v and puts NAME_growth, its change per second over the
+// last growthWindow, in m once half a window has been seen.
+func (w *watcher) growth(m map[string]float64, name string, now time.Time, v float64) {
+	h := append(w.history[name], timed{now, v})
+	for len(h) > 2 && now.Sub(h[1].at) >= growthWindow {
+		h = h[1:]
+	}
+	w.history[name] = h
+	if span := now.Sub(h[0].at); span >= growthWindow/2 {
+		m[name+"_growth"] = (v - h[0].v) / span.Seconds()
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/strain-dev/strain/report"
 )
@@ -43,5 +44,24 @@ func TestMetricPrefix(t *testing.T) {
 		if got := metricPrefix(in); got != want {
 			t.Errorf("metricPrefix(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestGrowthIsTheSlopeOverTheWindow(t *testing.T) {
+	w := &watcher{history: map[string][]timed{}}
+	start := time.Unix(0, 0)
+	var last map[string]float64
+	for i := 0; i <= 30; i++ {
+		last = map[string]float64{}
+		w.growth(last, "target.goroutines", start.Add(time.Duration(i)*time.Second), float64(100+20*i))
+		if _, ok := last["target.goroutines_growth"]; ok != (i >= 5) {
+			t.Fatalf("at %ds: growth present = %v", i, ok)
+		}
+	}
+	if got := last["target.goroutines_growth"]; got != 20 {
+		t.Errorf("growth = %v, want 20/s", got)
+	}
+	if n := len(w.history["target.goroutines"]); n > 12 {
+		t.Errorf("history holds %d samples, want about a window's", n)
 	}
 }

@@ -1,0 +1,104 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/strain-dev/strain/report"
+)
+
+// outputs are the files a run writes besides its text summary.
+type outputs struct {
+	json, junit, markdown, html string
+}
+
+func (f *verdictFlags) outputs(json string) outputs {
+	return outputs{json: json, junit: f.junit, markdown: f.markdown, html: f.html}
+}
+
+// files pairs each requested file with its renderer.
+func (o outputs) files(rep *report.Report) map[string]func(io.Writer) error {
+	files := map[string]func(io.Writer) error{}
+	for path, render := range map[string]func(io.Writer) error{
+		o.json: rep.WriteJSON, o.junit: rep.WriteJUnit, o.markdown: rep.WriteMarkdown, o.html: rep.WriteHTML,
+	} {
+		if path != "" {
+			files[path] = render
+		}
+	}
+	return files
+}
+
+// check fails early on an output that could not be written, before any
+// load is sent.
+func (o outputs) check() error {
+	for path := range o.files(report.New()) {
+		if err := checkWritable(path); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writeOutputs prints the summary and writes every requested file; a file
+// that cannot be written does not stop the others. The error carries the
+// exit code: 2 for an output lost, else 130 interrupted, else 1 for a
+// failed gate.
+func writeOutputs(rep *report.Report, out outputs, stdout io.Writer) error {
+	var errs []error
+	for path, render := range out.files(rep) {
+		errs = append(errs, report.WriteFile(path, render))
+	}
+	errs = append(errs, appendStepSummary(rep))
+	errs = append(errs, rep.WriteText(stdout))
+	if err := errors.Join(errs...); err != nil {
+		return usageErr(err)
+	}
+	switch {
+	case rep.Interrupted:
+		return interruptedErr(errors.New("interrupted"))
+	case !rep.Passed:
+		return gateFailedErr(failures(rep))
+	}
+	return nil
+}
+
+// failures says why a run did not pass.
+func failures(rep *report.Report) error {
+	n := 0
+	for _, g := range rep.Gates {
+		if !g.Pass {
+			n++
+		}
+	}
+	if n == 0 {
+		return errors.New("the run was aborted")
+	}
+	return fmt.Errorf("%d of %d gates failed", n, len(rep.Gates))
+}
+
+// abortError is why --abort-on-fail ended a run.
+type abortError struct {
+	why string
+	t   float64
+}
+
+func (e *abortError) Error() string { return fmt.Sprintf("aborted at %.1fs: %s", e.t, e.why) }
+
+// abortRun says on stderr why --abort-on-fail ends the run, and returns
+// the cause to cancel it with.
+func abortRun(stderr io.Writer, why string, t float64) error {
+	err := &abortError{why: why, t: t}
+	fmt.Fprintf(stderr, "%6.1fs  ABORT    %s\n", t, err.Error())
+	return err
+}
+
+// noteAbort marks a run that --abort-on-fail ended as failed, and says why.
+func noteAbort(rep *report.Report, cause error) {
+	var ab *abortError
+	if errors.As(cause, &ab) {
+		rep.Passed = false
+		rep.Warnings = append(rep.Warnings, ab.Error())
+	}
+}

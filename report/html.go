@@ -1,0 +1,195 @@
+package report
+
+import (
+	"fmt"
+	"html/template"
+	"io"
+	"math"
+	"strings"
+)
+
+// WriteHTML renders one self-contained page that opens offline: the
+// summary, charts over time (throughput, latency, and each watched
+// target's goroutines, scheduler latency, CPU and memory) with the spans
+// where alerts fired shaded, and the gates, alerts and profiles.
+func (r *Report) WriteHTML(w io.Writer) error {
+	data := struct {
+		R      *Report
+		Load   string
+		Charts []template.HTML
+		Status string
+	}{R: r, Load: r.loadLine(), Charts: r.charts(), Status: r.status()}
+	if err := htmlPage.Execute(w, data); err != nil {
+		return fmt.Errorf("render html: %w", err)
+	}
+	return nil
+}
+
+func (r *Report) status() string {
+	switch {
+	case r.Interrupted:
+		return "interrupted"
+	case !r.Passed:
+		return "failed"
+	}
+	return "passed"
+}
+
+// chartSpec is one chart: its title, unit and the metrics drawn.
+type chartSpec struct {
+	title  string
+	format func(float64) string
+	lines  []string
+}
+
+func (r *Report) charts() []template.HTML {
+	specs := []chartSpec{
+		{"throughput (req/s)", Number, []string{"throughput"}},
+		{"latency", Seconds, []string{"latency.p50", "latency.p99", "latency_uncorrected.p99"}},
+	}
+	for _, pre := range r.targetPrefixes() {
+		name := strings.TrimSuffix(pre, ".")
+		specs = append(specs,
+			chartSpec{name + " goroutines", Number, []string{pre + "goroutines"}},
+			chartSpec{name + " scheduler latency", Seconds, []string{pre + "sched_latency.p50", pre + "sched_latency.p99"}},
+			chartSpec{name + " CPU (% of one core)", Number, []string{pre + "cpu"}},
+			chartSpec{name + " memory", Bytes, []string{pre + "rss", pre + "heap"}},
+		)
+	}
+	var out []template.HTML
+	for _, c := range specs {
+		if svg := r.svgChart(c); svg != "" {
+			out = append(out, svg)
+		}
+	}
+	return out
+}
+
+// Chart geometry, in SVG units.
+const (
+	chartW, chartH = 760.0, 190.0
+	padL, padR     = 70.0, 10.0
+	padT, padB     = 24.0, 24.0
+)
+
+var lineColours = []string{"#1f77b4", "#d62728", "#2ca02c", "#9467bd"}
+
+// svgChart draws c's metrics over the run; "" when none has data.
+func (r *Report) svgChart(c chartSpec) template.HTML {
+	tmax, ymax := r.DurationSeconds, 0.0
+	var present []string
+	for _, name := range c.lines {
+		for _, p := range r.Series {
+			if v, ok := p.Metrics[name]; ok {
+				ymax = math.Max(ymax, v)
+				tmax = math.Max(tmax, p.T)
+				if len(present) == 0 || present[len(present)-1] != name {
+					present = append(present, name)
+				}
+			}
+		}
+	}
+	if len(present) == 0 || tmax <= 0 {
+		return ""
+	}
+	ymax = niceCeil(ymax)
+	x := func(t float64) float64 { return padL + (chartW-padL-padR)*t/tmax }
+	y := func(v float64) float64 { return chartH - padB - (chartH-padT-padB)*v/ymax }
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg viewBox="0 0 %g %g" role="img" aria-label="%s">`, chartW, chartH, template.HTMLEscapeString(c.title))
+	fmt.Fprintf(&b, `<text x="%g" y="15" class="title">%s</text>`, padL, template.HTMLEscapeString(c.title))
+	r.svgSpans(&b, x)
+	svgAxes(&b, c.format, tmax, ymax, x, y)
+	for i, name := range present {
+		colour := lineColours[i%len(lineColours)]
+		fmt.Fprintf(&b, `<polyline fill="none" stroke="%s" stroke-width="1.5" points="`, colour)
+		for _, p := range r.Series {
+			if v, ok := p.Metrics[name]; ok {
+				fmt.Fprintf(&b, "%.1f,%.1f ", x(p.T), y(v))
+			}
+		}
+		fmt.Fprintf(&b, `"/><text x="%g" y="15" fill="%s" class="legend">%s</text>`, chartW-padR-150*float64(len(present)-i), colour, template.HTMLEscapeString(name))
+	}
+	b.WriteString(`</svg>`)
+	return template.HTML(b.String())
+}
+
+// svgSpans shades where alerts were firing, red for critical.
+func (r *Report) svgSpans(b *strings.Builder, x func(float64) float64) {
+	open := map[string]Alert{}
+	shade := func(a Alert, end float64) {
+		colour := "#ffd8a8"
+		if a.Severity == "critical" {
+			colour = "#ffc9c9"
+		}
+		fmt.Fprintf(b, `<rect class="alert" x="%.1f" y="%g" width="%.1f" height="%g" fill="%s"><title>%s</title></rect>`,
+			x(a.T), padT, math.Max(x(end)-x(a.T), 2), chartH-padT-padB, colour, template.HTMLEscapeString(a.Rule))
+	}
+	for _, a := range r.Alerts {
+		switch a.State {
+		case "firing":
+			open[a.Rule] = a
+		case "resolved":
+			if f, ok := open[a.Rule]; ok {
+				shade(f, a.T)
+				delete(open, a.Rule)
+			}
+		}
+	}
+	for _, f := range open {
+		shade(f, r.DurationSeconds)
+	}
+}
+
+func svgAxes(b *strings.Builder, format func(float64) string, tmax, ymax float64, x, y func(float64) float64) {
+	for i := 0; i <= 4; i++ {
+		v := ymax * float64(i) / 4
+		fmt.Fprintf(b, `<line x1="%g" x2="%g" y1="%.1f" y2="%.1f" class="grid"/><text x="%g" y="%.1f" class="axis" text-anchor="end">%s</text>`,
+			padL, chartW-padR, y(v), y(v), padL-6, y(v)+4, template.HTMLEscapeString(format(v)))
+	}
+	for i := 0; i <= 5; i++ {
+		t := tmax * float64(i) / 5
+		fmt.Fprintf(b, `<text x="%.1f" y="%g" class="axis" text-anchor="middle">%s</text>`, x(t), chartH-6, template.HTMLEscapeString(Seconds(t)))
+	}
+}
+
+// niceCeil rounds v up to 1, 2 or 5 times a power of ten.
+func niceCeil(v float64) float64 {
+	if v <= 0 {
+		return 1
+	}
+	p := math.Pow(10, math.Floor(math.Log10(v)))
+	for _, m := range []float64{1, 2, 5, 10} {
+		if v <= m*p {
+			return m * p
+		}
+	}
+	return 10 * p
+}
+
+var htmlPage = template.Must(template.New("report").Funcs(template.FuncMap{
+	"seconds": Seconds, "number": Number, "percent": percent,
+}).Parse(`<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<title>strain report: {{.Status}}</title>
+<style>
+body{font:14px system-ui,sans-serif;margin:24px auto;max-width:800px;color:#222}
+h1{font-size:20px} h1 .passed{color:#2b8a3e} h1 .failed{color:#c92a2a} h1 .interrupted{color:#e67700}
+table{border-collapse:collapse;margin:8px 0 16px} td,th{padding:3px 10px;border-bottom:1px solid #ddd;text-align:left}
+td.n{text-align:right} svg{display:block;margin:8px 0 16px;background:#fafafa}
+.title{font-weight:600;font-size:12px} .legend{font-size:11px;text-anchor:start} .axis{font-size:10px;fill:#666}
+.grid{stroke:#e5e5e5} .warn{color:#e67700} code{font-size:13px}
+</style></head><body>
+<h1>strain: <span class="{{.Status}}">{{.Status}}</span></h1>
+<p>{{.Load}} for {{seconds .R.DurationSeconds}}, started {{.R.Started.Format "2006-01-02 15:04:05 MST"}}{{range .R.Load.Targets}}<br><code>{{.}}</code>{{end}}</p>
+{{with .R.Summary}}{{if index . "requests"}}<table><tr><th>requests</th><th>throughput</th><th>errors</th><th>p50</th><th>p99</th><th>p999</th><th>max</th></tr>
+<tr><td class="n">{{number (index . "requests")}}</td><td class="n">{{number (index . "throughput")}}/s</td><td class="n">{{percent (index . "error_rate")}}</td>
+<td class="n">{{seconds (index . "latency.p50")}}</td><td class="n">{{seconds (index . "latency.p99")}}</td><td class="n">{{seconds (index . "latency.p999")}}</td><td class="n">{{seconds (index . "latency.max")}}</td></tr></table>{{end}}{{end}}
+{{range .Charts}}{{.}}
+{{end}}
+{{if .R.Gates}}<h2>Gates</h2><table>{{range .R.Gates}}<tr><td>{{if .Pass}}✅{{else}}❌{{end}}</td><td><code>{{.Expr}}</code></td><td class="n">{{.Shown}}</td></tr>{{end}}</table>{{end}}
+{{if .R.Alerts}}<h2>Alerts</h2><table>{{range .R.Alerts}}{{if ne .State "pending"}}<tr><td class="n">{{printf "%.1fs" .T}}</td><td>{{.State}}</td><td>{{.Severity}}</td><td><code>{{.Rule}}</code></td><td class="n">{{.Shown}}</td></tr>{{end}}{{end}}</table>{{end}}
+{{if .R.Profiles}}<h2>Profiles</h2><table>{{range .R.Profiles}}<tr><td><code>{{.Path}}</code></td><td>{{.Kind}}</td><td>{{.Reason}}</td></tr>{{end}}</table>{{end}}
+{{range .R.Warnings}}<p class="warn">⚠️ {{.}}</p>{{end}}
+</body></html>
+`))

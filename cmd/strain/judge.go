@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/strain-dev/strain/alert"
+	"github.com/strain-dev/strain/loadgen"
 	"github.com/strain-dev/strain/monitor"
 	"github.com/strain-dev/strain/report"
 )
@@ -25,6 +26,7 @@ type verdictFlags struct {
 	abortOnFail   bool
 	abortAfter    time.Duration
 	webhook       string
+	listen        string
 	junit         string
 	markdown      string
 	html          string
@@ -40,6 +42,7 @@ func (f *verdictFlags) register(cmd *cobra.Command) {
 	fl.BoolVar(&f.abortOnFail, "abort-on-fail", false, "end the run early once a sustained breach makes a gate fail")
 	fl.DurationVar(&f.abortAfter, "abort-after", 10*time.Second, "with --abort-on-fail: how long a breach must last")
 	fl.StringVar(&f.webhook, "alert-webhook", "", "POST each alert event as JSON to this URL")
+	fl.StringVar(&f.listen, "listen", "", "serve the live run's metrics for Prometheus on HOST:PORT (loopback when HOST is empty)")
 	fl.StringVar(&f.junit, "junit", "", "write a JUnit XML file (one test case per gate)")
 	fl.StringVar(&f.markdown, "markdown", "", "write a Markdown summary (also appended to $GITHUB_STEP_SUMMARY when set)")
 	fl.StringVar(&f.html, "html", "", "write a self-contained HTML report with charts")
@@ -54,7 +57,7 @@ type judge struct {
 	baseline *baselineCheck
 	abort    *abortWatch
 	hook     *webhook
-	start    time.Time
+	export   *exporter
 	stderr   io.Writer
 	alerts   []report.Alert
 }
@@ -95,6 +98,12 @@ func (f *verdictFlags) newJudge(specs []monitor.Spec, stderr io.Writer) (*judge,
 		}
 	}
 	j.eval = alert.NewEvaluator(j.rules)
+	if f.listen != "" {
+		if j.export, err = startExporter(f.listen); err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(stderr, "serving metrics on http://%s/metrics\n", j.export.addr)
+	}
 	return j, nil
 }
 
@@ -172,9 +181,10 @@ func checkTargetName(metric string, specs []monitor.Spec) error {
 	return fmt.Errorf("no watched target is named %q (watched: %s)", name, strings.Join(names, ", "))
 }
 
-// observe evaluates the rules on one point of the timeline, prints and
-// forwards each event, and reports whether a gate's breach asks to abort.
-func (j *judge) observe(now time.Time, p *report.Point) (abort string) {
+// observe evaluates the rules on one point of the timeline (and its load
+// window, nil when there is no load), prints and forwards each event,
+// updates the export, and reports whether a gate's breach asks to abort.
+func (j *judge) observe(now time.Time, w *loadgen.Window, p *report.Point) (abort string) {
 	for _, ev := range j.eval.Eval(now, p.Metrics) {
 		a := report.Alert{Time: ev.Time, T: p.T, Rule: ev.Rule.Text, Metric: ev.Rule.Metric, State: string(ev.State),
 			Severity: string(ev.Rule.Severity), Value: ev.Value, Shown: alert.FormatValue(ev.Rule.Metric, ev.Value)}
@@ -184,12 +194,14 @@ func (j *judge) observe(now time.Time, p *report.Point) (abort string) {
 		}
 		j.hook.send(a)
 	}
+	j.export.observe(w, p, j.eval.Active())
 	return j.abort.observe(now, p.Metrics)
 }
 
 // finish puts the alerts and the gates' verdicts in rep.
 func (j *judge) finish(ctx context.Context, rep *report.Report) {
 	j.hook.close(ctx)
+	j.export.stop()
 	if warn := j.hook.warning(); warn != "" {
 		rep.Warnings = append(rep.Warnings, warn)
 	}

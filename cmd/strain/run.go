@@ -71,7 +71,7 @@ func runLoad(ctx context.Context, cfg loadgen.Config, specs []monitor.Spec, j *j
 		watch.metrics(p.Metrics)
 		rep.Series = append(rep.Series, p)
 		writeProgress(stderr, &p)
-		if why := j.observe(time.Now(), &p); why != "" {
+		if why := j.observe(time.Now(), &w, &p); why != "" {
 			stop(abortRun(stderr, why, p.T))
 		}
 	}

@@ -94,7 +94,7 @@ func runWatch(ctx context.Context, specs []monitor.Spec, j *judge, opt watchOpti
 		w.metrics(p.Metrics)
 		rep.Series = append(rep.Series, p)
 		writeWatchLine(stdout, stderr, &p, opt.jsonl)
-		if why := j.observe(time.Now(), &p); why != "" {
+		if why := j.observe(time.Now(), nil, &p); why != "" {
 			stop(abortRun(stderr, why, p.T))
 		}
 	}

@@ -1,0 +1,156 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"sort"
+	"strconv"
+	"sync"
+	"time"
+
+	hdr "github.com/HdrHistogram/hdrhistogram-go"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/strain-dev/strain/alert"
+	"github.com/strain-dev/strain/loadgen"
+	"github.com/strain-dev/strain/report"
+)
+
+// latencyBuckets are the exported histogram's upper bounds, in seconds.
+var latencyBuckets = prometheus.ExponentialBuckets(100e-6, 2, 18) // 100µs … 13s
+
+// exporter serves the live run's figures on /metrics (--listen): request
+// and error counters, a latency histogram, every metric of the latest
+// interval as a gauge, and the alert rules' states.
+type exporter struct {
+	srv  *http.Server
+	addr net.Addr
+
+	mu       sync.Mutex // guards what follows: written per interval, read per scrape
+	status   map[int]int64
+	kinds    map[string]int64
+	buckets  []uint64 // per latencyBuckets, not cumulative
+	count    uint64
+	sum      float64
+	latest   map[string]float64
+	alerts   []alert.Status
+	interval time.Duration
+}
+
+// startExporter listens on addr (loopback when it names no host) and
+// serves until stop.
+func startExporter(addr string) (*exporter, error) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, fmt.Errorf("--listen %q: want HOST:PORT or :PORT", addr)
+	}
+	if host == "" {
+		host = "127.0.0.1" // loopback unless told otherwise
+	}
+	ln, err := net.Listen("tcp", net.JoinHostPort(host, port))
+	if err != nil {
+		return nil, fmt.Errorf("--listen: %w", err)
+	}
+	e := &exporter{status: map[int]int64{}, kinds: map[string]int64{}, buckets: make([]uint64, len(latencyBuckets)), addr: ln.Addr()}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(e)
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	e.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go e.srv.Serve(ln)
+	return e, nil
+}
+
+// stop shuts the listener down; a nil exporter does nothing.
+func (e *exporter) stop() {
+	if e == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if err := e.srv.Shutdown(ctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		e.srv.Close()
+	}
+}
+
+// observe adds one interval: its window (nil in watch) and its point.
+func (e *exporter) observe(w *loadgen.Window, p *report.Point, alerts []alert.Status) {
+	if e == nil {
+		return
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.latest, e.alerts = p.Metrics, alerts
+	if w == nil {
+		return
+	}
+	for code, n := range w.Status {
+		e.status[code] += n
+	}
+	for kind, n := range w.Kinds {
+		e.kinds[kind] += n
+	}
+	e.addLatency(w.Latency)
+}
+
+// addLatency files each HDR bar in the first exported bucket that holds it.
+func (e *exporter) addLatency(h *hdr.Histogram) {
+	for _, bar := range h.Distribution() {
+		if bar.Count == 0 {
+			continue
+		}
+		v := float64(bar.To) / 1e9
+		i := sort.SearchFloat64s(latencyBuckets, v)
+		if i < len(e.buckets) {
+			e.buckets[i] += uint64(bar.Count)
+		}
+		e.count += uint64(bar.Count)
+		e.sum += v * float64(bar.Count)
+	}
+}
+
+var (
+	descRequests = prometheus.NewDesc("strain_requests_total", "Completed requests, by status (0: no response).", []string{"status"}, nil)
+	descErrors   = prometheus.NewDesc("strain_errors_total", "Failed requests, by kind.", []string{"kind"}, nil)
+	descLatency  = prometheus.NewDesc("strain_latency_seconds", "Response latency (corrected in the open model).", nil, nil)
+	descMetric   = prometheus.NewDesc("strain_metric", "Each metric of the latest interval, by strain's metric name.", []string{"name"}, nil)
+	descAlert    = prometheus.NewDesc("strain_alert_state", "Alert rules: 1 pending, 2 firing (absent: inactive).", []string{"rule", "severity"}, nil)
+)
+
+// Describe implements prometheus.Collector.
+func (e *exporter) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{descRequests, descErrors, descLatency, descMetric, descAlert} {
+		ch <- d
+	}
+}
+
+// Collect implements prometheus.Collector.
+func (e *exporter) Collect(ch chan<- prometheus.Metric) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for code, n := range e.status {
+		ch <- prometheus.MustNewConstMetric(descRequests, prometheus.CounterValue, float64(n), strconv.Itoa(code))
+	}
+	for kind, n := range e.kinds {
+		ch <- prometheus.MustNewConstMetric(descErrors, prometheus.CounterValue, float64(n), kind)
+	}
+	cum, buckets := uint64(0), map[float64]uint64{}
+	for i, b := range latencyBuckets {
+		cum += e.buckets[i]
+		buckets[b] = cum
+	}
+	ch <- prometheus.MustNewConstHistogram(descLatency, e.count, e.sum, buckets)
+	for name, v := range e.latest {
+		ch <- prometheus.MustNewConstMetric(descMetric, prometheus.GaugeValue, v, name)
+	}
+	for _, st := range e.alerts {
+		state := 1.0
+		if st.State == alert.Firing {
+			state = 2
+		}
+		ch <- prometheus.MustNewConstMetric(descAlert, prometheus.GaugeValue, state, st.Rule.Text, string(st.Rule.Severity))
+	}
+}

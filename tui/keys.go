@@ -1,0 +1,29 @@
+package tui
+
+import "github.com/charmbracelet/bubbles/key"
+
+// keyMap is the dashboard's keys.
+type keyMap struct {
+	More, Less, Double, Half, Pause, CPU, Goroutines, Heap, Help, Quit key.Binding
+}
+
+var keys = keyMap{
+	More:       key.NewBinding(key.WithKeys("+", "="), key.WithHelp("+", "more load")),
+	Less:       key.NewBinding(key.WithKeys("-"), key.WithHelp("-", "less load")),
+	Double:     key.NewBinding(key.WithKeys("]"), key.WithHelp("]", "double")),
+	Half:       key.NewBinding(key.WithKeys("["), key.WithHelp("[", "halve")),
+	Pause:      key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "pause")),
+	CPU:        key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "cpu profile")),
+	Goroutines: key.NewBinding(key.WithKeys("g"), key.WithHelp("g", "goroutines")),
+	Heap:       key.NewBinding(key.WithKeys("h"), key.WithHelp("h", "heap")),
+	Help:       key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
+	Quit:       key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+}
+
+var helpText = `Keys
+  + / -     step the concurrency (or the rate, in the open model) up or down
+  ] / [     double or halve it
+  space     pause and resume the load
+  p g h     capture a CPU, goroutine or heap profile of the watched targets now
+  ?         this help
+  q ctrl+c  quit: the run stops and prints its summary, as without the dashboard`

@@ -1,0 +1,154 @@
+package tui
+
+import (
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+)
+
+// tickEvery refreshes the clock in the header between frames.
+const tickEvery = 250 * time.Millisecond
+
+// maxEvents is how many recent event lines the dashboard keeps.
+const maxEvents = 4
+
+// Model is the dashboard's root model.
+type Model struct {
+	header   Header
+	control  Control
+	start    time.Time
+	now      time.Time
+	width    int
+	height   int
+	frame    Frame
+	hist     history
+	events   []string
+	help     bool
+	quitting bool
+}
+
+// New returns the dashboard for a run described by h, acting through c,
+// started at start. A zero start shows the time from frames alone (for
+// golden tests).
+func New(h Header, c Control, start time.Time) Model {
+	return Model{header: h, control: c, start: start, now: start, width: 80, height: 24, hist: history{}}
+}
+
+type tickMsg time.Time
+
+func tick() tea.Cmd {
+	return tea.Tick(tickEvery, func(t time.Time) tea.Msg { return tickMsg(t) })
+}
+
+// Init starts the header's clock.
+func (m Model) Init() tea.Cmd {
+	if m.start.IsZero() {
+		return nil
+	}
+	return tick()
+}
+
+// Update routes messages: window size, keys, frames, the clock, the end.
+func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+	case tea.KeyMsg:
+		return m.key(msg)
+	case Frame:
+		m.addFrame(msg)
+	case tickMsg:
+		m.now = time.Time(msg)
+		return m, tick()
+	case Done:
+		m.quitting = true
+		return m, tea.Quit
+	}
+	return m, nil
+}
+
+func (m *Model) addFrame(f Frame) {
+	m.frame = f
+	for name, v := range f.Metrics {
+		m.hist.push(name, v)
+	}
+	m.events = append(m.events, f.Events...)
+	if len(m.events) > maxEvents {
+		m.events = m.events[len(m.events)-maxEvents:]
+	}
+}
+
+// key handles a key press. Control's methods return at once, so they are
+// called here, in order: "+" then "]" must mean exactly that.
+func (m Model) key(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	c := m.control
+	switch {
+	case key.Matches(msg, keys.Quit):
+		m.quitting = true
+		return m, tea.Quit
+	case key.Matches(msg, keys.Help):
+		m.help = !m.help
+	case key.Matches(msg, keys.More):
+		c.Scale(1, 1)
+	case key.Matches(msg, keys.Less):
+		c.Scale(1, -1)
+	case key.Matches(msg, keys.Double):
+		c.Scale(2, 0)
+	case key.Matches(msg, keys.Half):
+		c.Scale(0.5, 0)
+	case key.Matches(msg, keys.Pause):
+		c.Pause()
+	case key.Matches(msg, keys.CPU):
+		c.Capture("cpu")
+	case key.Matches(msg, keys.Goroutines):
+		c.Capture("goroutine")
+	case key.Matches(msg, keys.Heap):
+		c.Capture("heap")
+	}
+	return m, nil
+}
+
+// View lays the panels out for the window; a pure function of state.
+func (m Model) View() string {
+	if m.quitting {
+		return ""
+	}
+	w := max(m.width, 40)
+	if m.help {
+		return lipgloss.JoinVertical(lipgloss.Left, m.viewHeader(w), "", helpText)
+	}
+	// Alerts first: on a small screen the bottom is what gets cut.
+	parts := []string{m.viewHeader(w), m.viewAlerts(w)}
+	if m.header.Model != "watch" {
+		parts = append(parts, m.viewLoad(w))
+	}
+	compact := m.height < 30
+	for _, p := range m.targetPrefixes() {
+		parts = append(parts, m.viewTarget(w, p, compact))
+	}
+	parts = append(parts, m.viewSelf(w), m.viewProfiles(w, compact), m.viewEvents(w))
+	body := strings.Join(nonEmpty(parts), "\n")
+	return fit(body, m.height-1) + "\n" + m.viewFooter(w)
+}
+
+func nonEmpty(parts []string) []string {
+	var out []string
+	for _, p := range parts {
+		if p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// fit cuts s to at most n lines, so the footer always shows.
+func fit(s string, n int) string {
+	lines := strings.Split(s, "\n")
+	if len(lines) > n {
+		lines = lines[:max(n, 1)]
+	}
+	return strings.Join(lines, "\n")
+}

@@ -1,0 +1,277 @@
+package tui
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/NimbleMarkets/ntcharts/sparkline"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/strain-dev/strain/report"
+)
+
+func (m Model) viewHeader(w int) string {
+	elapsed := time.Duration(m.frame.T * float64(time.Second))
+	if d := m.now.Sub(m.start); !m.start.IsZero() && d > elapsed {
+		elapsed = d
+	}
+	clock := clockString(elapsed)
+	if m.header.Duration > 0 {
+		clock += " / " + clockString(m.header.Duration)
+	}
+	level := ""
+	if v, ok := m.frame.Metrics["concurrency"]; ok {
+		level = fmt.Sprintf(" · %s in flight", report.Number(roundTo(v)))
+	} else if v, ok := m.frame.Metrics["rate"]; ok {
+		level = fmt.Sprintf(" · %s req/s", report.Number(roundTo(v)))
+	}
+	state := okStyle.Render("running")
+	if m.frame.Paused {
+		state = warnStyle.Render("paused")
+	}
+	left := titleStyle.Render("strain") + " · " + m.header.Model + level + " · " + clock
+	if m.header.Stages > 0 {
+		left += fmt.Sprintf(" · %d stages", m.header.Stages)
+	}
+	line := spread(left, state, w)
+	targets := dimStyle.Render(truncate(strings.Join(m.header.Targets, "  "), w))
+	return line + "\n" + targets
+}
+
+func (m Model) viewLoad(w int) string {
+	f := m.frame.Metrics
+	lines := []string{
+		truncate(fmt.Sprintf("%s req/s · p50 %s · p99 %s · max %s · errors %s · %s in flight",
+			num(f, "throughput"), sec(f, "latency.p50"), sec(f, "latency.p99"),
+			sec(f, "latency.max"), pct(f, "error_rate"), num(f, "inflight")), w),
+		m.sparkRow("throughput", "throughput", w, num(f, "throughput")),
+		m.sparkRow("p99", "latency.p99", w, sec(f, "latency.p99")),
+	}
+	if _, ok := f["latency_uncorrected.p99"]; ok {
+		lines = append(lines, dimStyle.Render(truncate(fmt.Sprintf("uncorrected p99 %s  late %s  dropped %s", sec(f, "latency_uncorrected.p99"), num(f, "late"), num(f, "dropped")), w)))
+	}
+	if len(m.frame.Status) > 0 {
+		lines = append(lines, truncate("status "+counts(m.frame.Status, "×")+errorList(m.frame.Errors), w))
+	}
+	return panel("load", lines, w)
+}
+
+// Row layout: a label, a sparkline, a value, in fixed columns.
+const (
+	labelWidth = 12
+	valueWidth = 10
+)
+
+// sparkRow is a label, a sparkline of the metric's history, and its value.
+func (m Model) sparkRow(label, metric string, w int, value string) string {
+	width := max(w-labelWidth-valueWidth-2, 8)
+	return fmt.Sprintf("%-*s %s %*s", labelWidth, label, spark(m.hist.last(metric, width), width), valueWidth, value)
+}
+
+// spark draws values scaled to their own range, so that seconds and
+// millions alike fill the line's height.
+func spark(values []float64, width int) string {
+	if len(values) == 0 {
+		return strings.Repeat(" ", width)
+	}
+	top := slices.Max(values)
+	s := sparkline.New(width, 1, sparkline.WithStyle(sparkStyle))
+	s.SetMax(100)
+	for _, v := range values {
+		if top > 0 {
+			v = 100 * v / top
+		}
+		s.Push(max(v, 0))
+	}
+	s.Draw()
+	return s.View()
+}
+
+// targetRows are a target panel's figures: label, metric, unit.
+var targetRows = [][3]string{
+	{"goroutines", "goroutines", "n"}, {"sched p99", "sched_latency.p99", "s"}, {"cpu", "cpu", "%"},
+	{"rss", "rss", "b"}, {"gc pause p99", "gc_pause.p99", "s"},
+}
+
+// compactRows is how many target rows a small screen shows.
+const compactRows = 4
+
+func (m Model) viewTarget(w int, prefix string, compact bool) string {
+	var lines []string
+	for _, r := range targetRows {
+		name := prefix + r[1]
+		if _, ok := m.frame.Metrics[name]; !ok || (compact && len(lines) == compactRows) {
+			continue
+		}
+		lines = append(lines, m.sparkRow(r[0], name, w, format(m.frame.Metrics[name], r[2])))
+	}
+	if len(lines) == 0 {
+		lines = []string{dimStyle.Render("no data yet")}
+	}
+	return panel(strings.TrimSuffix(prefix, "."), lines, w)
+}
+
+// targetPrefixes are the watched targets' metric prefixes, in order.
+func (m Model) targetPrefixes() []string {
+	set := map[string]bool{}
+	for k := range m.frame.Metrics {
+		if strings.HasPrefix(k, "target") {
+			if i := strings.LastIndex(k, ".goroutines"); i > 0 && !strings.Contains(k[i+1:], ".") {
+				set[k[:i+1]] = true
+			}
+		}
+	}
+	return slices.Sorted(maps.Keys(set))
+}
+
+// viewSelf is strain's own health on its panel's rule.
+func (m Model) viewSelf(w int) string {
+	f := m.frame.Metrics
+	verdict := okStyle.Render("ok")
+	if f["self.sched_latency.p99"] >= 0.010 {
+		verdict = critStyle.Render("SATURATED")
+	}
+	return rule(fmt.Sprintf("strain %s · cpu %s · sched p99 %s · goroutines %s", verdict,
+		format(f["self.cpu"], "%"), sec(f, "self.sched_latency.p99"), num(f, "self.goroutines")), w)
+}
+
+func (m Model) viewAlerts(w int) string {
+	if len(m.frame.Alerts) == 0 {
+		return ""
+	}
+	var lines []string
+	for _, a := range m.frame.Alerts {
+		style := warnStyle
+		if a.Severity == "critical" {
+			style = critStyle
+		}
+		if a.State == "pending" {
+			style = dimStyle
+		}
+		lines = append(lines, style.Render(fmt.Sprintf("%-8s", strings.ToUpper(a.State)))+" "+
+			truncate(fmt.Sprintf("%-8s %s  %s  %s", a.Severity, a.Rule, a.Value, clockString(a.Since)), w-9))
+	}
+	return panel("alerts", lines, w)
+}
+
+func (m Model) viewProfiles(w int, compact bool) string {
+	ps := m.frame.Profiles
+	if len(ps) == 0 {
+		return ""
+	}
+	shown := 3
+	if compact {
+		shown = 1
+	}
+	if len(ps) > shown {
+		ps = ps[len(ps)-shown:]
+	}
+	var lines []string
+	for _, p := range ps {
+		lines = append(lines, truncate(fmt.Sprintf("%6.1fs %-9s %-10s %s", p.At, p.Kind, p.Target, p.Path), w))
+	}
+	return panel(fmt.Sprintf("profiles (%d)", len(m.frame.Profiles)), lines, w)
+}
+
+func (m Model) viewEvents(w int) string {
+	if len(m.events) == 0 {
+		return ""
+	}
+	var lines []string
+	for _, e := range m.events {
+		lines = append(lines, dimStyle.Render(truncate(e, w)))
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (m Model) viewFooter(w int) string {
+	return dimStyle.Render(truncate("+/- load · ]/[ ×2 ÷2 · space pause · p/g/h cpu/goroutine/heap profile · ? help · q quit", w))
+}
+
+// panel is a titled rule and the lines under it.
+func panel(title string, lines []string, w int) string {
+	return rule(title, w) + "\n" + strings.Join(lines, "\n")
+}
+
+// rule is a horizontal line with a title in it: "── load ─────".
+func rule(title string, w int) string {
+	head := "── " + titleStyle.Render(title) + " "
+	return head + dimStyle.Render(strings.Repeat("─", max(w-lipgloss.Width(head), 0)))
+}
+
+func spread(left, right string, w int) string {
+	gap := w - lipgloss.Width(left) - lipgloss.Width(right)
+	return left + strings.Repeat(" ", max(gap, 1)) + right
+}
+
+func truncate(s string, w int) string {
+	if lipgloss.Width(s) <= w {
+		return s
+	}
+	r := []rune(s)
+	if len(r) > w {
+		r = r[:max(w-1, 0)]
+	}
+	return string(r) + "…"
+}
+
+func clockString(d time.Duration) string {
+	d = d.Round(time.Second)
+	return fmt.Sprintf("%02d:%02d", int(d.Minutes()), int(d.Seconds())%60)
+}
+
+func roundTo(v float64) float64 { return float64(int64(v + 0.5)) }
+
+func num(m map[string]float64, k string) string {
+	v, ok := m[k]
+	if !ok {
+		return "-"
+	}
+	return report.Number(roundTo(v))
+}
+
+func sec(m map[string]float64, k string) string {
+	v, ok := m[k]
+	if !ok {
+		return "-"
+	}
+	return report.Seconds(v)
+}
+
+func pct(m map[string]float64, k string) string {
+	v, ok := m[k]
+	if !ok {
+		return "-"
+	}
+	return fmt.Sprintf("%.2f%%", v*100)
+}
+
+func format(v float64, unit string) string {
+	switch unit {
+	case "s":
+		return report.Seconds(v)
+	case "b":
+		return report.Bytes(v)
+	case "%":
+		return fmt.Sprintf("%.0f%%", v)
+	}
+	return report.Number(roundTo(v))
+}
+
+func counts(m map[string]int64, sep string) string {
+	keys := slices.Sorted(maps.Keys(m))
+	var parts []string
+	for _, k := range keys {
+		parts = append(parts, fmt.Sprintf("%s%s%d", k, sep, m[k]))
+	}
+	return strings.Join(parts, "  ")
+}
+
+func errorList(m map[string]int64) string {
+	if len(m) == 0 {
+		return ""
+	}
+	return "   errors " + counts(m, " ")
+}

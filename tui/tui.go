@@ -1,0 +1,62 @@
+// Package tui is strain's live dashboard: the load and each watched
+// target's runtime on one screen, alerts as they fire, profiles as they are
+// captured, and the load under the user's hands.
+//
+// The root Model routes messages and lays out panels; View is a pure
+// function of its state. Data arrives as Frame messages (one per interval,
+// sent with tea.Program.Send by the wiring); keys act through Control,
+// whose methods must not block. tui imports none of strain's other
+// packages: it renders what it is given.
+package tui
+
+import (
+	"time"
+)
+
+// Control is what the dashboard asks of the run. Its methods are called
+// from the dashboard's commands and must return at once.
+type Control interface {
+	// Scale multiplies the load level (concurrency or rate) by factor, or
+	// adds step when factor is 1.
+	Scale(factor float64, step float64)
+	// Pause pauses the load, or resumes it; it returns whether it is now paused.
+	Pause() bool
+	// Capture asks for a profile of kind ("cpu", "goroutine", "heap") of
+	// every watched target.
+	Capture(kind string)
+}
+
+// Frame is one interval of the run, as the dashboard shows it.
+type Frame struct {
+	T        float64            // seconds since the start
+	Metrics  map[string]float64 // the interval's metrics, by strain's names
+	Status   map[string]int64   // status codes so far
+	Errors   map[string]int64   // errors by kind so far
+	Alerts   []Alert            // pending and firing now
+	Profiles []Profile          // captured so far
+	Events   []string           // lines to show once (an alert fired, a capture failed)
+	Paused   bool
+}
+
+// Alert is a pending or firing rule.
+type Alert struct {
+	Rule, State, Severity, Value string
+	Since                        time.Duration
+}
+
+// Profile is one captured profile.
+type Profile struct {
+	Target, Kind, Reason, Path string
+	At                         float64 // seconds since the start
+}
+
+// Header is what does not change during a run.
+type Header struct {
+	Targets  []string      // "GET http://…"
+	Model    string        // "closed" or "open" (or "watch")
+	Duration time.Duration // zero when -n or nothing bounds it
+	Stages   int
+}
+
+// Done is sent when the run is over; the dashboard then quits.
+type Done struct{}

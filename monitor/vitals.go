@@ -99,8 +99,15 @@ func fetchVitals(ctx context.Context, client *http.Client, url string) (vitals.R
 	if resp.StatusCode != http.StatusOK {
 		return r, fmt.Errorf("read vitals %s: status %s", url, resp.Status)
 	}
-	if err := json.NewDecoder(io.LimitReader(resp.Body, maxVitalsBody)).Decode(&r); err != nil {
+	if r, err = decodeVitals(resp.Body); err != nil {
 		return r, fmt.Errorf("read vitals %s: %w", url, err)
 	}
 	return r, nil
+}
+
+// decodeVitals reads a runtime endpoint's answer, at most maxVitalsBody.
+func decodeVitals(body io.Reader) (vitals.Reading, error) {
+	var r vitals.Reading
+	err := json.NewDecoder(io.LimitReader(body, maxVitalsBody)).Decode(&r)
+	return r, err
 }

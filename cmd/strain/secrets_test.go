@@ -7,15 +7,19 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 )
 
 // Credentials in headers or URLs reach the target and nothing else: no
 // report, no file, no line on the terminal.
 func TestCredentialsNeverLeak(t *testing.T) {
+	var mu sync.Mutex // the handler runs on the server's goroutines
 	var got string
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
 		got = r.Header.Get("Authorization") + " " + r.Header.Get("Cookie")
+		mu.Unlock()
 	}))
 	defer srv.Close()
 	const token, cookie, password = "Bearer s3cr3t-token", "session=c00kie-value", "hunter2pass"
@@ -30,6 +34,8 @@ func TestCredentialsNeverLeak(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
+	mu.Lock()
+	defer mu.Unlock()
 	if !strings.Contains(got, "s3cr3t-token") || !strings.Contains(got, "c00kie-value") {
 		t.Fatalf("the target did not get the credentials: %q", got)
 	}

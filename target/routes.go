@@ -38,6 +38,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
 	mux.Handle("/debug/strain", vitals.Handler())
+	mux.Handle("/debug/strain/flight", vitals.FlightHandler())
 	mux.HandleFunc("/debug/", http.NotFound)
 	return mux
 }

@@ -5,6 +5,8 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+
+	"github.com/strain-dev/strain/vitals"
 )
 
 // Options configures a Server. The zero value is ready to use.
@@ -15,6 +17,11 @@ type Options struct {
 	// contention. Both are process-wide settings that Close does not undo, so
 	// they are off unless asked for.
 	ProfileRates bool
+	// FlightRecorder starts vitals' flight recorder, which keeps the last
+	// seconds of execution trace for /debug/strain/flight. There is one per
+	// process, started by the first Server that asks and left running by
+	// Close, so it too is off unless asked for.
+	FlightRecorder bool
 }
 
 // Server is the demo service. Its state (leaked goroutines, retained memory,
@@ -36,6 +43,10 @@ func New(opts Options) *Server {
 	if opts.ProfileRates {
 		runtime.SetMutexProfileFraction(5)
 		runtime.SetBlockProfileRate(10000)
+	}
+	if opts.FlightRecorder {
+		// ErrFlightRunning means another Server started it: that is fine.
+		vitals.StartFlightRecorder(vitals.FlightConfig{})
 	}
 	s := &Server{}
 	s.stall.init()

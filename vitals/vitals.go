@@ -9,6 +9,13 @@
 // the process started; a reader takes the difference between two readings
 // (Histogram.Sub) for an interval's percentiles.
 //
+// A service may also opt in to a flight recorder, which keeps the last
+// seconds of execution trace in memory for strain to pull when an alert
+// fires (one per process; see StartFlightRecorder):
+//
+//	vitals.StartFlightRecorder(vitals.FlightConfig{MinAge: 10 * time.Second})
+//	mux.Handle("/debug/strain/flight", vitals.FlightHandler())
+//
 // vitals imports nothing but the standard library, so a service pays only
 // for what it mounts.
 package vitals

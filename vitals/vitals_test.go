@@ -6,7 +6,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"runtime"
+	"runtime/metrics"
 	"testing"
+	"time"
 )
 
 func TestQuantile(t *testing.T) {
@@ -55,6 +57,7 @@ func TestHandlerServesReading(t *testing.T) {
 		go func() { <-block }()
 	}
 	defer close(block)
+	waitBlocked(t, 100)
 	resp, err := http.Get(srv.URL)
 	if err != nil {
 		t.Fatal(err)
@@ -75,6 +78,22 @@ func TestHandlerServesReading(t *testing.T) {
 	}
 	if r.SchedLatency.Count() == 0 || r.TotalMemoryBytes == 0 || r.Threads == 0 {
 		t.Errorf("empty reading: %+v", r)
+	}
+}
+
+// waitBlocked waits until at least n goroutines are waiting: ones just
+// started may not have reached their channel yet, the more so when earlier
+// tests left the scheduler busy.
+func waitBlocked(t *testing.T, n uint64) {
+	t.Helper()
+	s := []metrics.Sample{{Name: "/sched/goroutines/waiting:goroutines"}}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
+		if metrics.Read(s); s[0].Value.Kind() != metrics.KindUint64 || s[0].Value.Uint64() >= n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d goroutines waiting after 10s, want %d", s[0].Value.Uint64(), n)
+		}
 	}
 }
 

@@ -109,6 +109,22 @@ func (c *Capturer) Capture(ctx context.Context, req Request) error {
 
 // Close cancels the captures in flight, waits for them, and closes
 // Results. It is safe to call more than once.
+// Drain waits for the captures in flight to end, or for ctx. Call it once
+// no more captures will be asked for, before Close, which cancels them.
+func (c *Capturer) Drain(ctx context.Context) error {
+	done := make(chan struct{})
+	go func() {
+		c.wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
 func (c *Capturer) Close() error {
 	c.mu.Lock()
 	if c.closed {

@@ -63,6 +63,7 @@ func sampleReport(open bool) *Report {
 			{Expr: "target.goroutines.max < 5000", Shown: "no data", NoData: true, Kind: "gate"},
 		}
 		r.Passed = false
+		r.Profiles = []Profile{{Path: "profiles/api-cpu-20261121T120005Z-sched_latency.pb.gz", Kind: "cpu", Reason: "sched_latency.p99"}}
 	}
 	return r
 }

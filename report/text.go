@@ -17,6 +17,7 @@ func (r *Report) WriteText(w io.Writer) error {
 	r.writeLatency(tw)
 	r.writeAlerts(tw)
 	r.writeGates(tw)
+	r.writeProfiles(tw)
 	for _, warn := range r.Warnings {
 		tw.printf("warning: %s\n", warn)
 	}
@@ -141,6 +142,17 @@ func (r *Report) writeGates(t *textWriter) {
 			verdict = "FAIL"
 		}
 		t.printf("  %s  %s  (%s)\n", verdict, g.Expr, g.Shown)
+	}
+	t.printf("\n")
+}
+
+func (r *Report) writeProfiles(t *textWriter) {
+	if len(r.Profiles) == 0 {
+		return
+	}
+	t.printf("  profiles\n")
+	for _, p := range r.Profiles {
+		t.printf("  %-9s %s  (%s)\n", p.Kind, p.Path, p.Reason)
 	}
 	t.printf("\n")
 }

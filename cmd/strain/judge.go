@@ -6,12 +6,14 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/strain-dev/strain/alert"
 	"github.com/strain-dev/strain/loadgen"
 	"github.com/strain-dev/strain/monitor"
+	"github.com/strain-dev/strain/profiles"
 	"github.com/strain-dev/strain/report"
 )
 
@@ -26,6 +28,7 @@ type verdictFlags struct {
 	abortOnFail   bool
 	abortAfter    time.Duration
 	webhook       string
+	profiles      string
 	listen        string
 	junit         string
 	markdown      string
@@ -42,6 +45,7 @@ func (f *verdictFlags) register(cmd *cobra.Command) {
 	fl.BoolVar(&f.abortOnFail, "abort-on-fail", false, "end the run early once a sustained breach makes a gate fail")
 	fl.DurationVar(&f.abortAfter, "abort-after", 10*time.Second, "with --abort-on-fail: how long a breach must last")
 	fl.StringVar(&f.webhook, "alert-webhook", "", "POST each alert event as JSON to this URL")
+	fl.StringVar(&f.profiles, "profiles", profiles.DefaultDir, "where captured profiles go")
 	fl.StringVar(&f.listen, "listen", "", "serve the live run's metrics for Prometheus on HOST:PORT (loopback when HOST is empty)")
 	fl.StringVar(&f.junit, "junit", "", "write a JUnit XML file (one test case per gate)")
 	fl.StringVar(&f.markdown, "markdown", "", "write a Markdown summary (also appended to $GITHUB_STEP_SUMMARY when set)")
@@ -58,6 +62,8 @@ type judge struct {
 	abort    *abortWatch
 	hook     *webhook
 	export   *exporter
+	captures *captures
+	closing  sync.Once
 	stderr   io.Writer
 	alerts   []report.Alert
 }
@@ -98,6 +104,11 @@ func (f *verdictFlags) newJudge(specs []monitor.Spec, stderr io.Writer) (*judge,
 		}
 	}
 	j.eval = alert.NewEvaluator(j.rules)
+	if needsCaptures(j.rules) {
+		if j.captures, err = startCaptures(f.profiles, specs, stderr); err != nil {
+			return nil, err
+		}
+	}
 	if f.listen != "" {
 		if j.export, err = startExporter(f.listen); err != nil {
 			return nil, err
@@ -193,6 +204,7 @@ func (j *judge) observe(now time.Time, w *loadgen.Window, p *report.Point) (abor
 			fmt.Fprintf(j.stderr, "%6.1fs  %-8s %-8s %s  (%s)\n", a.T, strings.ToUpper(a.State), a.Severity, a.Rule, a.Shown)
 		}
 		j.hook.send(a)
+		j.captures.forAlert(context.Background(), ev, p.Metrics)
 	}
 	j.export.observe(w, p, j.eval.Active())
 	return j.abort.observe(now, p.Metrics)
@@ -200,8 +212,8 @@ func (j *judge) observe(now time.Time, w *loadgen.Window, p *report.Point) (abor
 
 // finish puts the alerts and the gates' verdicts in rep.
 func (j *judge) finish(ctx context.Context, rep *report.Report) {
-	j.hook.close(ctx)
-	j.export.stop()
+	j.captures.finish(ctx, rep)
+	j.close(ctx)
 	if warn := j.hook.warning(); warn != "" {
 		rep.Warnings = append(rep.Warnings, warn)
 	}
@@ -214,6 +226,16 @@ func (j *judge) finish(ctx context.Context, rep *report.Report) {
 	for _, g := range rep.Gates {
 		rep.Passed = rep.Passed && g.Pass
 	}
+}
+
+// close stops what the judge started; safe to call on any path, more
+// than once.
+func (j *judge) close(ctx context.Context) {
+	j.closing.Do(func() {
+		j.captures.finish(ctx, report.New())
+		j.hook.close(ctx)
+		j.export.stop()
+	})
 }
 
 func gateReport(v alert.Verdict, kind string) report.Gate {

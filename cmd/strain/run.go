@@ -42,6 +42,7 @@ measured from each request's intended start; -c then caps requests in flight.`,
 			if err := out.check(); err != nil {
 				return usageErr(err)
 			}
+			defer j.close(cmd.Context())
 			return runLoad(cmd.Context(), cfg, specs, j, out, stdout, stderr)
 		},
 	}

@@ -213,3 +213,47 @@ func TestHTMLRendersInChromium(t *testing.T) {
 		t.Errorf("rendered DOM lacks the charts or verdict (%d bytes)", len(dom))
 	}
 }
+
+// An alert that fires captures the profiles its rule names, from the
+// target its metric belongs to (or strain itself), and the report lists them.
+func TestAlertCapturesProfiles(t *testing.T) {
+	_, base := demoTarget(t)
+	dir := t.TempDir()
+	out := filepath.Join(dir, "r.json")
+	code, _, stderr := cli(t, context.Background(), "run", base+"/ok", "-d", "1500ms", "--interval", "250ms", "--watch", "api="+base,
+		"--alert", "target.goroutines > 0 capture goroutine,heap", "--alert", "self.goroutines > 0 capture goroutine",
+		"--profiles", filepath.Join(dir, "prof"), "-o", out)
+	if code != ExitPassed {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	rep := readReport(t, out)
+	got := map[string]bool{}
+	for _, p := range rep.Profiles {
+		if _, err := os.Stat(p.Path); err != nil {
+			t.Errorf("listed profile %s: %v", p.Path, err)
+		}
+		got[filepath.Base(p.Path)[:strings.Index(filepath.Base(p.Path), "-2")]] = true
+	}
+	for _, want := range []string{"api-goroutine", "api-heap", "self-goroutine"} {
+		if !got[want] {
+			t.Errorf("no %s capture; report lists %v\n%s", want, rep.Profiles, stderr)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "prof", "index.json")); err != nil {
+		t.Errorf("no index: %v", err)
+	}
+	if !strings.Contains(stderr, "profile  api goroutine →") {
+		t.Errorf("stderr does not say what was captured:\n%s", stderr)
+	}
+}
+
+func TestNoProfilesDirWithoutCaptureRules(t *testing.T) {
+	_, base := demoTarget(t)
+	dir := t.TempDir()
+	if code, _, stderr := cli(t, context.Background(), "run", base+"/ok", "-n", "10", "--alert", "error_rate > 1%", "--profiles", filepath.Join(dir, "prof")); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "prof")); err == nil {
+		t.Error("a run with nothing to capture created the profiles directory")
+	}
+}

@@ -51,6 +51,7 @@ api=http://127.0.0.1:8080,pid:4242.`,
 			if err := out.check(); err != nil {
 				return usageErr(err)
 			}
+			defer j.close(cmd.Context())
 			return runWatch(cmd.Context(), specs, j, watchOptions{dur, interval, jsonl}, out, stdout, stderr)
 		},
 	}

@@ -1,0 +1,162 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/strain-dev/strain/alert"
+	"github.com/strain-dev/strain/monitor"
+	"github.com/strain-dev/strain/profiles"
+	"github.com/strain-dev/strain/report"
+)
+
+// drainCaptures bounds the wait for captures in flight at the end of a run:
+// a default CPU profile and its fetch.
+const drainCaptures = profiles.DefaultCPUDuration + profiles.DefaultTimeout
+
+// loadAtCapture are the figures an index entry records with a capture.
+var loadAtCapture = []string{"throughput", "concurrency", "rate", "latency.p99", "error_rate"}
+
+// captures takes profiles when an alert asks, or a key: from the watched
+// targets, or strain itself for a self.* rule.
+type captures struct {
+	cap     *profiles.Capturer
+	targets map[string]string // target name → its base or pprof URL
+	stderr  io.Writer
+	done    chan struct{}
+}
+
+// needsCaptures reports whether any rule can ask for a profile.
+func needsCaptures(rules []*alert.Rule) bool {
+	for _, r := range rules {
+		if len(r.Capture) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// startCaptures opens the capturer on dir; an unusable dir is a usage error.
+func startCaptures(dir string, specs []monitor.Spec, stderr io.Writer) (*captures, error) {
+	cap, err := profiles.Open(profiles.Config{Dir: dir})
+	if err != nil {
+		return nil, fmt.Errorf("--profiles: %w", err)
+	}
+	c := &captures{cap: cap, targets: map[string]string{}, stderr: stderr, done: make(chan struct{})}
+	for _, s := range specs {
+		switch {
+		case len(s.Pprof) > 0:
+			c.targets[s.Name] = s.Pprof[0]
+		case len(s.Bases) > 0:
+			c.targets[s.Name] = s.Bases[0]
+		}
+	}
+	go c.report()
+	return c, nil
+}
+
+// report says how each capture went, as it ends.
+func (c *captures) report() {
+	defer close(c.done)
+	for r := range c.cap.Results() {
+		switch {
+		case r.Written():
+			fmt.Fprintf(c.stderr, "profile  %s %s → %s\n", r.Target, r.Kind, r.Path)
+		case r.Skipped != "":
+			fmt.Fprintf(c.stderr, "profile  %s %s skipped: %s\n", r.Target, r.Kind, r.Skipped)
+		case r.Err != nil:
+			fmt.Fprintf(c.stderr, "profile  %s %s failed: %v\n", r.Target, r.Kind, r.Err)
+		}
+	}
+}
+
+// forAlert captures what a firing rule asks for, from the target its
+// metric belongs to.
+func (c *captures) forAlert(ctx context.Context, ev alert.Event, metrics map[string]float64) {
+	if c == nil || ev.State != alert.Firing || len(ev.Rule.Capture) == 0 {
+		return
+	}
+	reason := strings.NewReplacer("target.", "", "self.", "", "[", "", "]", "").Replace(ev.Rule.Metric)
+	for name, url := range c.ruleTargets(ev.Rule.Metric) {
+		c.take(ctx, name, url, ev.Rule.Capture, reason, ev.Rule.Text, metrics)
+	}
+}
+
+// ruleTargets are the targets a rule's metric belongs to, by name.
+func (c *captures) ruleTargets(metric string) map[string]string {
+	switch {
+	case strings.HasPrefix(metric, "self."):
+		return map[string]string{selfName: ""}
+	case strings.HasPrefix(metric, "target["):
+		name := metric[len("target["):strings.Index(metric, "]")]
+		if url, ok := c.targets[name]; ok {
+			return map[string]string{name: url}
+		}
+		return nil
+	case strings.HasPrefix(metric, "target."):
+		return c.targets
+	}
+	return nil // a load metric: the target's profile is what explains it
+}
+
+// manual captures kind from every watched target (strain itself when none).
+func (c *captures) manual(ctx context.Context, kind string, metrics map[string]float64) {
+	if c == nil {
+		return
+	}
+	targets := c.targets
+	if len(targets) == 0 {
+		targets = map[string]string{selfName: ""}
+	}
+	for name, url := range targets {
+		c.take(ctx, name, url, []string{kind}, "manual", "", metrics)
+	}
+}
+
+func (c *captures) take(ctx context.Context, name, url string, kinds []string, reason, rule string, metrics map[string]float64) {
+	req := profiles.Request{Target: name, URL: url, Reason: reason, Alert: rule, Load: map[string]float64{}}
+	for _, k := range kinds {
+		if kind, err := profiles.ParseKind(k); err == nil {
+			req.Kinds = append(req.Kinds, kind)
+		}
+	}
+	for _, k := range loadAtCapture {
+		if v, ok := metrics[k]; ok {
+			req.Load[k] = v
+		}
+	}
+	if err := c.cap.Capture(ctx, req); err != nil {
+		fmt.Fprintf(c.stderr, "profile  %s: %v\n", name, err)
+	}
+}
+
+// finish waits for captures in flight and lists every capture in rep.
+func (c *captures) finish(ctx context.Context, rep *report.Report) {
+	if c == nil {
+		return
+	}
+	// A CPU profile an alert began near the end is worth the wait; an
+	// interrupt (ctx done) is not.
+	drain, cancel := context.WithTimeout(ctx, drainCaptures)
+	defer cancel()
+	c.cap.Drain(drain)
+	c.cap.Close() // idempotent
+	<-c.done
+	rep.Profiles = append(rep.Profiles, c.list()...)
+}
+
+// list is the captures so far, as the report lists them.
+func (c *captures) list() []report.Profile {
+	if c == nil {
+		return nil
+	}
+	var out []report.Profile
+	for _, p := range c.cap.Captures() {
+		if p.Written() {
+			out = append(out, report.Profile{Path: p.Path, Kind: string(p.Kind), Reason: p.Reason, Time: p.Time})
+		}
+	}
+	return out
+}

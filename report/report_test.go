@@ -88,7 +88,7 @@ func TestJSONRoundTrip(t *testing.T) {
 	if err := r.WriteJSON(&buf); err != nil {
 		t.Fatalf("WriteJSON: %v", err)
 	}
-	for _, key := range []string{`"schema": "strain.report/v1"`, `"duration_seconds"`, `"interrupted": true`, `"status_codes"`, `"errors_by_kind"`, `"series"`, `"alerts": [`, `"gates": [`, `"profiles": []`, `"passed": false`} {
+	for _, key := range []string{`"schema": "strain.report/v1"`, `"duration_seconds"`, `"interrupted": true`, `"status_codes"`, `"errors_by_kind"`, `"series"`, `"alerts": [`, `"gates": [`, `"profiles": [`, `"passed": false`} {
 		if !strings.Contains(buf.String(), key) {
 			t.Errorf("JSON lacks %s", key)
 		}

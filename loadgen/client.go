@@ -1,55 +1,100 @@
 package loadgen
 
 import (
-	"bytes"
 	"context"
 	"crypto/tls"
-	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"time"
 )
 
-// sender sends one request and reports what came back. It is the seam where
-// a leaner HTTP/1.1 path can replace net/http.
+// sender is one worker's way to send requests, one at a time. Each worker
+// owns its sender and uses it from its own goroutine only, so a sender
+// keeps its connections to itself: no pool, lock or hand-off between
+// workers.
 type sender interface {
-	send(ctx context.Context, t *prepared) (status int, bytesIn int64, err error)
+	// send sends t and reads the whole response, giving up at deadline or
+	// when the run ends. A response of any status is not an error; the
+	// error is the transport's, for Classify.
+	send(t *prepared, deadline time.Time) (status int, bytesIn int64, err error)
+	// close releases the sender's connections.
 	close()
 }
 
-// prepared is a Target made ready to send many times.
-type prepared struct {
-	req  *http.Request
-	body []byte
+// transport makes each worker's sender and holds what the workers share.
+// Requests go out on one of two paths: the wire path, a lean HTTP/1.1
+// client over raw connections (wire.go), for http and https targets; and
+// net/http, the general path, for HTTP/2 and anything the wire path does
+// not speak.
+type transport struct {
+	client    *http.Client // the general path
+	endpoints []endpoint   // the wire path's; empty when it carries no target
+	slack     time.Duration
 }
 
-func prepare(t Target) (*prepared, error) {
-	method := t.Method
-	if method == "" {
-		method = http.MethodGet
+// deadlineSlack is how much later than a request's deadline the wire path
+// may give up waiting for it, as a fraction of the timeout (wireConn.arm).
+const deadlineSlack = 1.0 / 1000
+
+// endpoint is a scheme and address the wire path connects to.
+type endpoint struct {
+	addr string
+	tls  *tls.Config // nil for http
+}
+
+// newTransport picks each target's path and renders the wire path's
+// requests. generalOnly sends everything through net/http.
+func newTransport(cfg *Config, targets []*prepared, generalOnly bool) *transport {
+	tr := &transport{client: newHTTPClient(cfg), slack: time.Duration(float64(cfg.Timeout) * deadlineSlack)}
+	if generalOnly || cfg.HTTP2 {
+		return tr
 	}
-	req, err := http.NewRequest(method, t.URL, nil)
-	if err != nil {
-		return nil, err
-	}
-	for name, values := range t.Header {
-		if http.CanonicalHeaderKey(name) == "Host" {
-			req.Host = values[0]
-			continue
+	slots := map[string]int{}
+	for _, p := range targets {
+		u := p.req.URL
+		if (u.Scheme != "http" && u.Scheme != "https") || p.render() != nil {
+			continue // net/http sends it, and reports why it cannot
 		}
-		req.Header[http.CanonicalHeaderKey(name)] = values
+		key := u.Scheme + "://" + hostPort(u)
+		slot, ok := slots[key]
+		if !ok {
+			slot = len(tr.endpoints)
+			slots[key] = slot
+			tr.endpoints = append(tr.endpoints, newEndpoint(cfg, u))
+		}
+		p.endpoint = slot
 	}
-	req.ContentLength = int64(len(t.Body))
-	return &prepared{req: req, body: t.Body}, nil
+	return tr
 }
 
-// httpSender is the general path over net/http: HTTP/1.1 keep-alive, TLS,
+func newEndpoint(cfg *Config, u *url.URL) endpoint {
+	ep := endpoint{addr: hostPort(u)}
+	if u.Scheme == "https" {
+		// As net/http's transport would: verify the URL's host (not a
+		// Host header's), and offer only HTTP/1.1.
+		ep.tls = &tls.Config{InsecureSkipVerify: cfg.Insecure, ServerName: u.Hostname(), NextProtos: []string{"http/1.1"}}
+	}
+	return ep
+}
+
+// sender makes a worker's sender. ctx is the run: when it ends, the
+// sender's request in flight is cut off.
+func (tr *transport) sender(ctx context.Context) sender {
+	general := &httpSender{client: tr.client, ctx: ctx}
+	if len(tr.endpoints) == 0 {
+		return general
+	}
+	return &wireSender{ctx: ctx, endpoints: tr.endpoints, conns: make([]*wireConn, len(tr.endpoints)), general: general, slack: tr.slack}
+}
+
+// close releases the general path's idle connections; each wire sender
+// closes its own.
+func (tr *transport) close() { tr.client.CloseIdleConnections() }
+
+// newHTTPClient is the general path's client: HTTP/1.1 keep-alive, TLS,
 // HTTP/2 over TLS and h2c.
-type httpSender struct {
-	client *http.Client
-}
-
-func newHTTPSender(cfg *Config) *httpSender {
+func newHTTPClient(cfg *Config) *http.Client {
 	tr := &http.Transport{
 		Proxy:               nil, // never route load through an environment proxy
 		DialContext:         (&net.Dialer{Timeout: cfg.Timeout, KeepAlive: 30 * time.Second}).DialContext,
@@ -66,26 +111,9 @@ func newHTTPSender(cfg *Config) *httpSender {
 	} else {
 		tr.Protocols.SetHTTP1(true)
 	}
-	return &httpSender{client: &http.Client{
+	return &http.Client{
 		Transport: tr,
 		// A load test measures the response it asked for, not where it points.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}}
-}
-
-func (s *httpSender) send(ctx context.Context, t *prepared) (int, int64, error) {
-	req := t.req.WithContext(ctx)
-	if t.body != nil {
-		req.Body = io.NopCloser(bytes.NewReader(t.body))
-		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(t.body)), nil }
 	}
-	resp, err := s.client.Do(req)
-	if err != nil {
-		return 0, 0, err
-	}
-	n, err := io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	return resp.StatusCode, n, err
 }
-
-func (s *httpSender) close() { s.client.CloseIdleConnections() }

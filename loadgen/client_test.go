@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -33,7 +34,9 @@ func (s *seen) handler() http.Handler {
 	})
 }
 
-func TestHTTP2OverTLSAndH2C(t *testing.T) {
+func TestHTTP2OverTLSAndH2C(t *testing.T) { forEachPath(t, testHTTP2OverTLSAndH2C) }
+
+func testHTTP2OverTLSAndH2C(t *testing.T, p path) {
 	var tlsSeen, h2cSeen, h1Seen seen
 	tlsSrv := httptest.NewUnstartedServer(tlsSeen.handler())
 	tlsSrv.EnableHTTP2 = true
@@ -63,9 +66,9 @@ func TestHTTP2OverTLSAndH2C(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, res := runEngine(t, context.Background(), Config{
+			_, res := runEngine(t, context.Background(), p.on(Config{
 				Targets: []Target{{URL: tt.url}}, Concurrency: 4, Requests: 40, HTTP2: tt.http2, Insecure: true,
-			})
+			}))
 			if res.Errors != 0 || res.Requests != 40 {
 				t.Fatalf("requests %d errors %d kinds %v", res.Requests, res.Errors, res.Kinds)
 			}
@@ -77,6 +80,10 @@ func TestHTTP2OverTLSAndH2C(t *testing.T) {
 }
 
 func TestMethodHeadersBodyAndRoundRobin(t *testing.T) {
+	forEachPath(t, testMethodHeadersBodyAndRoundRobin)
+}
+
+func testMethodHeadersBodyAndRoundRobin(t *testing.T, p path) {
 	var s seen
 	srv := httptest.NewServer(s.handler())
 	defer srv.Close()
@@ -84,7 +91,7 @@ func TestMethodHeadersBodyAndRoundRobin(t *testing.T) {
 		{Method: "POST", URL: srv.URL + "/a", Header: http.Header{"X-Test": {"one"}, "Host": {"api.example"}}, Body: []byte(`{"x":1}`)},
 		{URL: srv.URL + "/b", Header: http.Header{"X-Test": {"two"}}},
 	}
-	_, res := runEngine(t, context.Background(), Config{Targets: targets, Concurrency: 3, Requests: 100})
+	_, res := runEngine(t, context.Background(), p.on(Config{Targets: targets, Concurrency: 3, Requests: 100}))
 	if res.Errors != 0 {
 		t.Fatalf("errors: %v", res.Kinds)
 	}
@@ -106,11 +113,52 @@ func TestMethodHeadersBodyAndRoundRobin(t *testing.T) {
 	}
 }
 
-func TestTLSVerifiedUnlessInsecure(t *testing.T) {
+// Credentials in a URL are sent as basic authentication, and an
+// Authorization header of the target's own wins over them.
+func TestURLCredentials(t *testing.T) { forEachPath(t, testURLCredentials) }
+
+func testURLCredentials(t *testing.T, p path) {
+	var mu sync.Mutex
+	got := map[string]int{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		got[r.Header.Get("Authorization")]++
+		mu.Unlock()
+	}))
+	defer srv.Close()
+	withUser := strings.Replace(srv.URL, "http://", "http://ann:secret@", 1)
+	targets := []Target{{URL: withUser}, {URL: withUser, Header: http.Header{"Authorization": {"Bearer x"}}}}
+	_, res := runEngine(t, context.Background(), p.on(Config{Targets: targets, Concurrency: 2, Requests: 10}))
+	mu.Lock()
+	defer mu.Unlock()
+	if want := map[string]int{"Basic YW5uOnNlY3JldA==": 5, "Bearer x": 5}; res.Errors != 0 || !maps.Equal(got, want) {
+		t.Errorf("errors %d, server saw %v, want %v", res.Errors, got, want)
+	}
+}
+
+// Targets on different hosts are sent in turn, each over connections to
+// its own host.
+func TestRoundRobinAcrossHosts(t *testing.T) { forEachPath(t, testRoundRobinAcrossHosts) }
+
+func testRoundRobinAcrossHosts(t *testing.T, p path) {
+	a, b := newCountingServer(t, 0), newCountingServer(t, 0)
+	targets := []Target{{URL: a.URL}, {URL: b.URL + "/b"}, {URL: a.URL + "/a"}}
+	_, res := runEngine(t, context.Background(), p.on(Config{Targets: targets, Concurrency: 4, Requests: 300}))
+	if res.Requests != 300 || res.Errors != 0 {
+		t.Fatalf("requests %d errors %d kinds %v", res.Requests, res.Errors, res.Kinds)
+	}
+	if got, want := [2]int64{a.count.Load(), b.count.Load()}, [2]int64{200, 100}; got != want {
+		t.Errorf("servers counted %v, want %v", got, want)
+	}
+}
+
+func TestTLSVerifiedUnlessInsecure(t *testing.T) { forEachPath(t, testTLSVerifiedUnlessInsecure) }
+
+func testTLSVerifiedUnlessInsecure(t *testing.T, p path) {
 	srv := quietTLSServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
 	defer srv.Close()
 	for _, insecure := range []bool{false, true} {
-		_, res := runEngine(t, context.Background(), Config{Targets: []Target{{URL: srv.URL}}, Requests: 3, Insecure: insecure})
+		_, res := runEngine(t, context.Background(), p.on(Config{Targets: []Target{{URL: srv.URL}}, Requests: 3, Insecure: insecure}))
 		wantErrs := int64(3)
 		if insecure {
 			wantErrs = 0

@@ -58,6 +58,8 @@ func (e *Engine) runClosed(ctx context.Context) {
 }
 
 func (e *Engine) closedWorker(ctx context.Context, id int, stop <-chan struct{}) {
+	s := e.newSender(ctx)
+	defer s.close()
 	for {
 		select {
 		case <-stop:
@@ -69,6 +71,6 @@ func (e *Engine) closedWorker(ctx context.Context, id int, stop <-chan struct{})
 		if !e.claim() {
 			return
 		}
-		e.do(ctx, id, time.Now())
+		e.do(ctx, s, id, time.Now())
 	}
 }

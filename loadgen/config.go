@@ -43,6 +43,10 @@ type Config struct {
 	HTTP2    bool          // HTTP/2 over TLS, or h2c for http:// URLs
 	Insecure bool          // skip TLS verification
 	OKStatus StatusSet     // statuses counted as success
+
+	// generalOnly sends every request through net/http, never the wire
+	// path; the tests set it to run the engine's suite on both paths.
+	generalOnly bool
 }
 
 // Open reports whether the config is the open model.

@@ -9,6 +9,12 @@
 // sent. Requests that could not start on time are counted as late, and those
 // that never started before the run ended as dropped.
 //
+// Each worker sends through a sender of its own. For http and https
+// (without HTTP2) that is the wire path: a lean HTTP/1.1 client over raw
+// connections, one per worker and host, with requests rendered once and
+// responses framed without allocating. HTTP/2, and anything the wire path
+// does not speak, goes through net/http.
+//
 // A failed request is a measurement, not a Go error: it is counted by kind.
 // loadgen imports none of strain's other packages.
 package loadgen

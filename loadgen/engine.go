@@ -12,14 +12,15 @@ import (
 
 // Engine runs one load test. Make one with New, then Start it once.
 type Engine struct {
-	cfg     Config
-	targets []*prepared
-	sender  sender
-	rec     *recorder
+	cfg       Config
+	targets   []*prepared
+	transport *transport
+	newSender func(ctx context.Context) sender // the transport's; benchmarks of the engine alone replace it
+	rec       *recorder
 
 	started    time.Time
 	next       atomic.Uint64 // round-robin over targets
-	issued     atomic.Int64  // requests begun
+	issued     atomic.Int64  // requests begun, counted only when Requests bounds the run
 	inflight   atomic.Int64
 	late       atomic.Int64
 	dropped    atomic.Int64  // set once, when the open model ends
@@ -30,6 +31,10 @@ type Engine struct {
 
 	windows chan Window
 	result  Result
+
+	// sentHook, when set (benchmarks set it), sees each request's intended
+	// and actual start: the pacer's lag.
+	sentHook func(intended, sent time.Time)
 }
 
 // New checks cfg and prepares its requests.
@@ -46,7 +51,8 @@ func New(cfg Config) (*Engine, error) {
 		}
 		e.targets = append(e.targets, p)
 	}
-	e.sender = newHTTPSender(&cfg)
+	e.transport = newTransport(&cfg, e.targets, cfg.generalOnly)
+	e.newSender = e.transport.sender
 	e.rec = newRecorder(2 * runtime.GOMAXPROCS(0))
 	return e, nil
 }
@@ -70,7 +76,7 @@ func (e *Engine) Result() Result { return e.result }
 
 func (e *Engine) run(ctx context.Context) {
 	defer close(e.windows)
-	defer e.sender.close()
+	defer e.transport.close()
 	runCtx, cancel := context.WithCancel(ctx)
 	if e.cfg.Duration > 0 {
 		runCtx, cancel = context.WithDeadline(ctx, e.started.Add(e.cfg.Duration))
@@ -140,26 +146,44 @@ func (e *Engine) setLevel(v float64) { e.level.Store(math.Float64bits(v)) }
 
 // claim begins one request, or reports that Requests have all been begun.
 func (e *Engine) claim() bool {
-	n := e.issued.Add(1)
-	if e.cfg.Requests > 0 && n > e.cfg.Requests {
+	if e.cfg.Requests == 0 {
+		return true // unbounded: no count to share between workers
+	}
+	if e.issued.Add(1) > e.cfg.Requests {
 		e.exhaust.Do(func() { close(e.exhausted) })
 		return false
 	}
 	return true
 }
 
-// do sends one request intended to start at intended and records it.
-func (e *Engine) do(ctx context.Context, id int, intended time.Time) {
-	t := e.targets[e.next.Add(1)%uint64(len(e.targets))]
-	e.inflight.Add(1)
-	sent := time.Now()
-	if e.cfg.Open() && sent.Sub(intended) > LateAfter {
-		e.late.Add(1)
+// do sends one request on worker id's sender s, intended to start at
+// intended, and records it. The closed model intends every request for
+// the moment it is sent.
+func (e *Engine) do(ctx context.Context, s sender, id int, intended time.Time) {
+	t := e.targets[0]
+	if len(e.targets) > 1 {
+		t = e.targets[e.next.Add(1)%uint64(len(e.targets))]
 	}
-	reqCtx, cancel := context.WithTimeout(ctx, e.cfg.Timeout)
-	status, n, err := e.sender.send(reqCtx, t)
-	cancel()
+	e.inflight.Add(1)
+	sent := intended
+	if e.cfg.Open() {
+		sent = time.Now()
+		if sent.Sub(intended) > LateAfter {
+			e.late.Add(1)
+		}
+		if e.sentHook != nil {
+			e.sentHook(intended, sent)
+		}
+	}
+	deadline := sent.Add(e.cfg.Timeout)
+	status, n, err := s.send(t, deadline)
 	done := time.Now()
+	if err == nil && done.After(deadline) {
+		// The response came, but after the timeout: a timeout, whether or
+		// not the path gave up in time (the wire path may wait a little
+		// longer, wireConn.arm).
+		err = context.DeadlineExceeded
+	}
 	e.inflight.Add(-1)
 	if err != nil && ctx.Err() != nil {
 		// The run ended, not the request: it is neither a success nor a failure.

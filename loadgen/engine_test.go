@@ -37,6 +37,43 @@ func newCountingServer(t *testing.T, delay time.Duration) *countingServer {
 	return s
 }
 
+// path is one of the engine's two ways of sending HTTP/1.1.
+type path struct {
+	name        string
+	generalOnly bool
+}
+
+// paths are the wire path and net/http. The engine's tests run on each and
+// must hold on both.
+var paths = []path{{"wire", false}, {"nethttp", true}}
+
+// on is cfg sent on p.
+func (p path) on(cfg Config) Config {
+	cfg.generalOnly = p.generalOnly
+	return cfg
+}
+
+// forEachPath runs test on each path, in parallel subtests: most engine
+// tests spend their time waiting on the clock, not the CPU.
+func forEachPath(t *testing.T, test func(t *testing.T, p path)) {
+	for _, p := range paths {
+		t.Run(p.name, func(t *testing.T) {
+			t.Parallel()
+			test(t, p)
+		})
+	}
+}
+
+// forEachPathInTurn runs test on each path, one after the other, for tests
+// with little room on the clock: the open model's, which hold the schedule
+// to within 1%, and TLS handshakes within a 300 ms timeout. Two runs
+// sharing 2 cores under the race detector do not always leave them that.
+func forEachPathInTurn(t *testing.T, test func(t *testing.T, p path)) {
+	for _, p := range paths {
+		t.Run(p.name, func(t *testing.T) { test(t, p) })
+	}
+}
+
 // runEngine runs cfg to its end and returns every window and the result.
 func runEngine(t *testing.T, ctx context.Context, cfg Config) ([]Window, Result) {
 	t.Helper()
@@ -62,10 +99,12 @@ func checkServerCount(t *testing.T, res Result, server int64) {
 	}
 }
 
-func TestClosedRequestsExact(t *testing.T) {
+func TestClosedRequestsExact(t *testing.T) { forEachPath(t, testClosedRequestsExact) }
+
+func testClosedRequestsExact(t *testing.T, p path) {
 	for _, n := range []int64{1, 7, 1000} {
 		srv := newCountingServer(t, 0)
-		_, res := runEngine(t, context.Background(), Config{Targets: []Target{{URL: srv.URL}}, Concurrency: 8, Requests: n})
+		_, res := runEngine(t, context.Background(), p.on(Config{Targets: []Target{{URL: srv.URL}}, Concurrency: 8, Requests: n}))
 		if got := srv.count.Load(); got != n {
 			t.Errorf("-n %d: server counted %d", n, got)
 		}
@@ -82,11 +121,15 @@ func TestClosedRequestsExact(t *testing.T) {
 }
 
 func TestClosedDurationMatchesServerCount(t *testing.T) {
+	forEachPath(t, testClosedDurationMatchesServerCount)
+}
+
+func testClosedDurationMatchesServerCount(t *testing.T, p path) {
 	srv := newCountingServer(t, time.Millisecond)
 	const c = 16
-	windows, res := runEngine(t, context.Background(), Config{
+	windows, res := runEngine(t, context.Background(), p.on(Config{
 		Targets: []Target{{URL: srv.URL}}, Concurrency: c, Duration: 1500 * time.Millisecond, Interval: 250 * time.Millisecond,
-	})
+	}))
 	server := srv.count.Load()
 	checkServerCount(t, res, server)
 	if res.Unfinished > c {
@@ -111,8 +154,12 @@ func TestClosedDurationMatchesServerCount(t *testing.T) {
 }
 
 func TestClosedKeepsConcurrencyInFlight(t *testing.T) {
+	forEachPath(t, testClosedKeepsConcurrencyInFlight)
+}
+
+func testClosedKeepsConcurrencyInFlight(t *testing.T, p path) {
 	srv := newCountingServer(t, 20*time.Millisecond)
-	_, res := runEngine(t, context.Background(), Config{Targets: []Target{{URL: srv.URL}}, Concurrency: 5, Duration: 600 * time.Millisecond})
+	_, res := runEngine(t, context.Background(), p.on(Config{Targets: []Target{{URL: srv.URL}}, Concurrency: 5, Duration: 600 * time.Millisecond}))
 	if got := srv.peak.Load(); got != 5 {
 		t.Errorf("server peak in flight = %d, want 5", got)
 	}
@@ -121,12 +168,14 @@ func TestClosedKeepsConcurrencyInFlight(t *testing.T) {
 	}
 }
 
-func TestOpenRateAndCount(t *testing.T) {
+func TestOpenRateAndCount(t *testing.T) { forEachPathInTurn(t, testOpenRateAndCount) }
+
+func testOpenRateAndCount(t *testing.T, p path) {
 	srv := newCountingServer(t, 0)
 	const rate, secs = 400.0, 3
-	_, res := runEngine(t, context.Background(), Config{
+	_, res := runEngine(t, context.Background(), p.on(Config{
 		Targets: []Target{{URL: srv.URL}}, Rate: rate, Duration: secs * time.Second,
-	})
+	}))
 	want := rate * secs
 	if got := float64(res.Requests); math.Abs(got-want) > 0.01*want {
 		t.Errorf("requests = %v, want %v ±1%%", got, want)
@@ -141,9 +190,11 @@ func TestOpenRateAndCount(t *testing.T) {
 	}
 }
 
-func TestOpenRequestsExact(t *testing.T) {
+func TestOpenRequestsExact(t *testing.T) { forEachPathInTurn(t, testOpenRequestsExact) }
+
+func testOpenRequestsExact(t *testing.T, p path) {
 	srv := newCountingServer(t, 0)
-	_, res := runEngine(t, context.Background(), Config{Targets: []Target{{URL: srv.URL}}, Rate: 1000, Requests: 300})
+	_, res := runEngine(t, context.Background(), p.on(Config{Targets: []Target{{URL: srv.URL}}, Rate: 1000, Requests: 300}))
 	if res.Requests != 300 || srv.count.Load() != 300 {
 		t.Errorf("strain %d, server %d, want 300", res.Requests, srv.count.Load())
 	}
@@ -151,11 +202,13 @@ func TestOpenRequestsExact(t *testing.T) {
 
 // With the cap reached, requests queue in the generator: they start late,
 // and those still queued when the run ends are dropped, not hidden.
-func TestOpenCountsLateAndDropped(t *testing.T) {
+func TestOpenCountsLateAndDropped(t *testing.T) { forEachPathInTurn(t, testOpenCountsLateAndDropped) }
+
+func testOpenCountsLateAndDropped(t *testing.T, p path) {
 	srv := newCountingServer(t, 100*time.Millisecond)
-	_, res := runEngine(t, context.Background(), Config{
+	_, res := runEngine(t, context.Background(), p.on(Config{
 		Targets: []Target{{URL: srv.URL}}, Rate: 200, Concurrency: 2, Duration: time.Second,
-	})
+	}))
 	// Two workers at 100ms each manage about 20 of the 200 scheduled.
 	if res.Requests > 30 {
 		t.Errorf("requests = %d, want about 20", res.Requests)
@@ -171,11 +224,13 @@ func TestOpenCountsLateAndDropped(t *testing.T) {
 	}
 }
 
-func TestInterruptMarksResult(t *testing.T) {
+func TestInterruptMarksResult(t *testing.T) { forEachPath(t, testInterruptMarksResult) }
+
+func testInterruptMarksResult(t *testing.T, p path) {
 	srv := newCountingServer(t, time.Millisecond)
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
-	_, res := runEngine(t, ctx, Config{Targets: []Target{{URL: srv.URL}}, Duration: time.Minute})
+	_, res := runEngine(t, ctx, p.on(Config{Targets: []Target{{URL: srv.URL}}, Duration: time.Minute}))
 	if !res.Interrupted {
 		t.Error("Interrupted = false after the context ended")
 	}
@@ -187,12 +242,14 @@ func TestInterruptMarksResult(t *testing.T) {
 	}
 }
 
-func TestClosedStagesRamp(t *testing.T) {
+func TestClosedStagesRamp(t *testing.T) { forEachPath(t, testClosedStagesRamp) }
+
+func testClosedStagesRamp(t *testing.T, p path) {
 	srv := newCountingServer(t, 10*time.Millisecond)
-	windows, _ := runEngine(t, context.Background(), Config{
+	windows, _ := runEngine(t, context.Background(), p.on(Config{
 		Targets: []Target{{URL: srv.URL}}, Concurrency: 1,
 		Stages: []Stage{{500 * time.Millisecond, 1}, {500 * time.Millisecond, 12}}, Interval: 250 * time.Millisecond,
-	})
+	}))
 	if got := srv.peak.Load(); got < 10 || got > 12 {
 		t.Errorf("peak in flight = %d, want the ramp's top of 12", got)
 	}
@@ -204,13 +261,15 @@ func TestClosedStagesRamp(t *testing.T) {
 	}
 }
 
-func TestOpenStagesRampRate(t *testing.T) {
+func TestOpenStagesRampRate(t *testing.T) { forEachPathInTurn(t, testOpenStagesRampRate) }
+
+func testOpenStagesRampRate(t *testing.T, p path) {
 	srv := newCountingServer(t, 0)
 	// 0→400/s over 1s then 400/s for 1s: 200 + 400 requests.
-	_, res := runEngine(t, context.Background(), Config{
+	_, res := runEngine(t, context.Background(), p.on(Config{
 		Targets: []Target{{URL: srv.URL}}, Rate: 1e-9,
 		Stages: []Stage{{time.Second, 400}, {time.Second, 400}},
-	})
+	}))
 	if got := float64(res.Requests + res.Unfinished); math.Abs(got-600) > 6 {
 		t.Errorf("requests = %v, want 600 ±1%%", got)
 	}

@@ -53,6 +53,7 @@ func Classify(err error) Kind {
 	var unknownAuth x509.UnknownAuthorityError
 	var hostErr x509.HostnameError
 	var invalidErr x509.CertificateInvalidError
+	var protoErr *protocolError
 	switch {
 	case errors.Is(err, context.DeadlineExceeded), isTimeout(err):
 		return KindTimeout
@@ -67,7 +68,7 @@ func Classify(err error) Kind {
 		return KindTLS
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 		return KindEOF
-	case isProtocol(err):
+	case errors.As(err, &protoErr), isProtocol(err):
 		return KindProtocol
 	}
 	return KindOther
@@ -89,10 +90,14 @@ func isTimeout(err error) bool {
 	return errors.As(err, &ne) && ne.Timeout()
 }
 
-// isProtocol recognises net/http's parse failures, which carry no type.
+// isProtocol recognises net/http's parse failures, which carry no type: of
+// the status line, headers, framing headers and chunked encoding (the
+// wire path reports each of these as a protocolError).
 func isProtocol(err error) bool {
 	msg := err.Error()
-	for _, s := range []string{"malformed HTTP", "bad status", "malformed chunked", "invalid header", "http2: ", "server sent GOAWAY", "stream error"} {
+	for _, s := range []string{"malformed HTTP", "bad status", "malformed chunked", "invalid header", "malformed MIME header",
+		"Content-Length", "transfer encoding", "chunk length", "header line too long",
+		"http2: ", "server sent GOAWAY", "stream error"} {
 		if strings.Contains(msg, s) {
 			return true
 		}

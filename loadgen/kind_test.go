@@ -77,27 +77,31 @@ func TestFailureKinds(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, res := runEngine(t, context.Background(), Config{
-				Targets: []Target{{URL: tt.url}}, Concurrency: 2, Requests: 4, Timeout: 300 * time.Millisecond,
+			forEachPathInTurn(t, func(t *testing.T, p path) {
+				_, res := runEngine(t, context.Background(), p.on(Config{
+					Targets: []Target{{URL: tt.url}}, Concurrency: 2, Requests: 4, Timeout: 300 * time.Millisecond,
+				}))
+				if res.Requests != 4 || res.Errors != 4 {
+					t.Errorf("requests %d errors %d, want 4 and 4", res.Requests, res.Errors)
+				}
+				if got := res.Kinds[tt.want]; got != 4 {
+					t.Errorf("kinds = %v, want 4 × %s", res.Kinds, tt.want)
+				}
 			})
-			if res.Requests != 4 || res.Errors != 4 {
-				t.Errorf("requests %d errors %d, want 4 and 4", res.Requests, res.Errors)
-			}
-			if got := res.Kinds[tt.want]; got != 4 {
-				t.Errorf("kinds = %v, want 4 × %s", res.Kinds, tt.want)
-			}
 		})
 	}
 }
 
-func TestOKStatusAcceptsListedCodes(t *testing.T) {
+func TestOKStatusAcceptsListedCodes(t *testing.T) { forEachPath(t, testOKStatusAcceptsListedCodes) }
+
+func testOKStatusAcceptsListedCodes(t *testing.T, p path) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(404) }))
 	defer srv.Close()
 	ok, err := ParseStatusSet("200-299,404")
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, res := runEngine(t, context.Background(), Config{Targets: []Target{{URL: srv.URL}}, Requests: 5, OKStatus: ok})
+	_, res := runEngine(t, context.Background(), p.on(Config{Targets: []Target{{URL: srv.URL}}, Requests: 5, OKStatus: ok}))
 	if res.Errors != 0 || res.Status[404] != 5 {
 		t.Errorf("errors %d, status %v: want 404 accepted", res.Errors, res.Status)
 	}
@@ -113,6 +117,9 @@ func TestClassify(t *testing.T) {
 		{&net.DNSError{Err: "no such host", Name: "x.invalid", IsNotFound: true}, KindDNS},
 		{&net.OpError{Op: "dial", Err: syscall.ECONNREFUSED}, KindRefused},
 		{fmt.Errorf("read: %w", syscall.ECONNRESET), KindReset},
+		{fmt.Errorf("read: %w", errChunked), KindProtocol},
+		{errors.New("net/http: HTTP/1.x transport connection broken: malformed MIME header line: x"), KindProtocol},
+		{errors.New("invalid byte in chunk length"), KindProtocol},
 		{errors.New("something odd"), KindOther},
 	}
 	for _, tt := range tests {

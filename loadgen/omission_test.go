@@ -40,6 +40,10 @@ func stallServer(t *testing.T, start time.Time, stallAt, stallFor time.Duration)
 // the uncorrected ones, timed from a send that the capped generator delayed
 // until the stall was over, must not.
 func TestCoordinatedOmissionCorrected(t *testing.T) {
+	forEachPathInTurn(t, testCoordinatedOmissionCorrected)
+}
+
+func testCoordinatedOmissionCorrected(t *testing.T, p path) {
 	const (
 		rate = 200.0
 		dur  = 6 * time.Second
@@ -47,9 +51,9 @@ func TestCoordinatedOmissionCorrected(t *testing.T) {
 	)
 	start := time.Now()
 	srv := stallServer(t, start, 2*time.Second, S)
-	_, res := runEngine(t, context.Background(), Config{
+	_, res := runEngine(t, context.Background(), p.on(Config{
 		Targets: []Target{{URL: srv.URL}}, Rate: rate, Concurrency: 4, Duration: dur,
-	})
+	}))
 	m := res.Metrics()
 	t.Logf("corrected p50 %.4f p90 %.4f p95 %.4f p99 %.4f max %.4f; uncorrected p99 %.4f max %.4f; late %d dropped %d",
 		m["latency.p50"], m["latency.p90"], m["latency.p95"], m["latency.p99"], m["latency.max"],

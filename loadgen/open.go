@@ -3,6 +3,7 @@ package loadgen
 import (
 	"context"
 	"math"
+	"runtime"
 	"sync"
 	"time"
 )
@@ -13,12 +14,17 @@ import (
 // Workers are added as needed up to Concurrency; when all are busy, the
 // schedule's next requests wait, start late, and are timed from their
 // intended start.
+//
+// The pacer yields after each hand-off so that the worker it woke runs at
+// once, on the pacer's own thread. Otherwise the worker would wait in the
+// run queue of the P that the pacer keeps while it sleeps in nanosleep
+// (sleep_linux.go) until another thread took it: tens of microseconds on
+// an idle machine, milliseconds when every P is busy or there is only one.
 func (e *Engine) runOpen(ctx context.Context) {
 	profile := Profile{Start: e.cfg.Rate, Stages: e.cfg.Stages}
 	ticks := make(chan time.Time)
 	var wg sync.WaitGroup
 	workers := 0
-	pinPacer()
 	var sent int64
 	for e.cfg.Requests == 0 || sent < e.cfg.Requests {
 		due, ok := profile.HitTime(float64(sent))
@@ -30,6 +36,7 @@ func (e *Engine) runOpen(ctx context.Context) {
 		if !sleepUntil(ctx, intended) || !e.dispatch(ctx, ticks, intended, &workers, &wg) {
 			break
 		}
+		runtime.Gosched()
 		sent++
 	}
 	close(ticks)
@@ -47,21 +54,30 @@ func (e *Engine) dispatch(ctx context.Context, ticks chan time.Time, intended ti
 	default:
 	}
 	if *workers < e.cfg.Concurrency {
+		// The new worker takes this request as its first, so that the
+		// pacer does not wait for the goroutine to start.
 		*workers++
 		wg.Add(1)
-		go func(id int) {
-			defer wg.Done()
-			for intended := range ticks {
-				e.issued.Add(1)
-				e.do(ctx, id, intended)
-			}
-		}(*workers - 1)
+		go e.openWorker(ctx, ticks, wg, *workers-1, intended)
+		return true
 	}
 	select {
 	case ticks <- intended:
 		return true
 	case <-ctx.Done():
 		return false
+	}
+}
+
+// openWorker sends first, then each request the pacer hands it, until the
+// pacer closes ticks.
+func (e *Engine) openWorker(ctx context.Context, ticks <-chan time.Time, wg *sync.WaitGroup, id int, first time.Time) {
+	defer wg.Done()
+	s := e.newSender(ctx)
+	defer s.close()
+	e.do(ctx, s, id, first)
+	for intended := range ticks {
+		e.do(ctx, s, id, intended)
 	}
 }
 

@@ -2,7 +2,6 @@ package loadgen
 
 import (
 	"context"
-	"runtime"
 	"syscall"
 	"time"
 )
@@ -10,20 +9,15 @@ import (
 // sleepChunk bounds one nanosleep, so a cancelled run is noticed quickly.
 const sleepChunk = 5 * time.Millisecond
 
-// pinPacer gives the calling goroutine an OS thread of its own with a 1 µs
-// timer slack. The runtime's timers round short sleeps up to a millisecond,
-// which would add up to 1 ms of the generator's own lag to every corrected
-// latency; nanosleep on this thread wakes within tens of microseconds. The
-// thread is never unlocked, so it exits with the goroutine and the changed
-// slack goes with it.
-func pinPacer() {
-	runtime.LockOSThread()
-	const prSetTimerslack = 29
-	syscall.Syscall(syscall.SYS_PRCTL, prSetTimerslack, 1000, 0)
-}
-
-// sleepUntil waits for t, or reports false when ctx ends first. It blocks
-// its thread in a syscall, which hands the thread's P back to the workers.
+// sleepUntil waits for t, or reports false when ctx ends first.
+//
+// The runtime's timers round short sleeps up to a millisecond, which would
+// add up to 1 ms of the generator's own lag to every corrected latency;
+// nanosleep with a 1 µs timer slack wakes within tens of microseconds. The
+// slack is a thread's, and the pacer may run on a different thread after
+// each yield, so it is set before each sleep (a cheap call, once per
+// request); it stays on the runtime's threads, whose own timed waits it
+// makes a little more precise.
 func sleepUntil(ctx context.Context, t time.Time) bool {
 	for {
 		if ctx.Err() != nil {
@@ -33,6 +27,8 @@ func sleepUntil(ctx context.Context, t time.Time) bool {
 		if d <= 0 {
 			return true
 		}
+		const prSetTimerslack, slackNanos = 29, 1000
+		syscall.Syscall(syscall.SYS_PRCTL, prSetTimerslack, slackNanos, 0)
 		ts := syscall.NsecToTimespec(int64(min(d, sleepChunk)))
 		syscall.Nanosleep(&ts, nil)
 	}

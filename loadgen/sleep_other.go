@@ -7,8 +7,6 @@ import (
 	"time"
 )
 
-func pinPacer() {}
-
 // sleepUntil waits for t, or reports false when ctx ends first. Outside
 // Linux it uses the runtime's timers, which may wake up to ~1 ms late.
 func sleepUntil(ctx context.Context, t time.Time) bool {

@@ -1,0 +1,109 @@
+package loadgen
+
+import (
+	"bufio"
+	"context"
+	"crypto/tls"
+	"io"
+	"net"
+	"time"
+)
+
+// wireBufSize is each wire connection's read buffer: room for the head of
+// a typical response, so that it takes one read.
+const wireBufSize = 4096
+
+// aLongTimeAgo is a deadline in the past: setting it makes every read and
+// write on a connection fail at once.
+var aLongTimeAgo = time.Unix(1, 0)
+
+// wireConn is one connection of the wire path, used by one worker only.
+type wireConn struct {
+	nc    net.Conn  // TCP, or TLS over it
+	rw    io.Writer // nc, or raw I/O on it (rawio_linux.go)
+	br    *bufio.Reader
+	stop  func() bool // unregisters the run-end hook
+	armed time.Time   // the deadline set on nc
+	// reused is set once a response has come back whole: a failure before
+	// the next response's first byte then means the server closed the
+	// connection while it was idle.
+	reused bool
+}
+
+// dialWire connects to ep, over TLS for https, giving up at deadline or
+// when ctx (the run) ends.
+func dialWire(ctx context.Context, ep *endpoint, deadline time.Time, slack time.Duration) (*wireConn, error) {
+	d := net.Dialer{Deadline: deadline, KeepAlive: 30 * time.Second}
+	nc, err := d.DialContext(ctx, "tcp", ep.addr)
+	if err != nil {
+		return nil, err
+	}
+	// The run's end must cut off a request in flight. A deadline in the
+	// past does that with one hook per connection, where a context per
+	// request would allocate on every request.
+	c := &wireConn{nc: nc, stop: context.AfterFunc(ctx, func() { nc.SetDeadline(aLongTimeAgo) })}
+	if ep.tls != nil {
+		tc := tls.Client(nc, ep.tls)
+		if err := c.arm(ctx, deadline, slack); err != nil {
+			c.close()
+			return nil, err
+		}
+		if err := tc.Handshake(); err != nil {
+			c.close()
+			return nil, err
+		}
+		c.nc = tc
+	}
+	var rw io.ReadWriter = c.nc
+	if raw := newRawIO(c.nc); raw != nil {
+		rw = raw
+	}
+	c.rw, c.br = rw, bufio.NewReaderSize(rw, wireBufSize)
+	return c, nil
+}
+
+// arm makes sure the connection's deadline falls no earlier than
+// deadline, the request's. Setting a deadline costs two clock reads and a
+// timer update, some 2% of a request on loopback, so it is set with slack
+// to spare and left alone while it still covers the next request: a
+// request then gives up at most slack after its deadline, and Engine.do
+// counts a response that came after its deadline as a timeout, so no
+// request is counted differently.
+//
+// ctx is checked after setting the deadline: the run-end hook may have
+// set its past deadline just before, which this one would undo. The hook
+// runs only once the run's error is set, so one of the two sees the other.
+func (c *wireConn) arm(ctx context.Context, deadline time.Time, slack time.Duration) error {
+	if !c.armed.Before(deadline) {
+		return nil
+	}
+	c.armed = deadline.Add(slack)
+	if err := c.nc.SetDeadline(c.armed); err != nil {
+		return err
+	}
+	return ctx.Err()
+}
+
+// roundTrip writes t's request and reads its response. retry reports a
+// failure that net/http would retry on a fresh connection: on a reused
+// connection, either nothing was written, or nothing came back to a
+// request that is safe to send twice.
+func (c *wireConn) roundTrip(ctx context.Context, t *prepared, deadline time.Time, slack time.Duration) (resp response, retry bool, err error) {
+	if err := c.arm(ctx, deadline, slack); err != nil {
+		return resp, false, err
+	}
+	if n, err := c.rw.Write(t.wire); err != nil {
+		return resp, c.reused && n == 0, err
+	}
+	resp, err = readResponse(c.br, t.head)
+	if err != nil {
+		return resp, c.reused && !resp.started && t.replayable, err
+	}
+	c.reused = true
+	return resp, false, nil
+}
+
+func (c *wireConn) close() {
+	c.stop()
+	c.nc.Close()
+}

@@ -1,0 +1,80 @@
+package loadgen
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+)
+
+// prepared is a Target made ready to send many times, on either path.
+type prepared struct {
+	req  *http.Request // the general path's request, without its body
+	body []byte
+
+	// wire is the whole request as the wire path writes it: request line,
+	// headers and body, byte for byte what net/http would send. It is nil
+	// when the target goes through net/http.
+	wire     []byte
+	endpoint int  // the wire path's connection slot for the target's scheme and address
+	head     bool // a HEAD response has no body, whatever its headers say
+	close    bool // the request asks for the connection to be closed after it
+	// replayable requests may be sent again on a fresh connection when a
+	// kept-alive one turns out to have been closed by the server, as
+	// net/http does: GET, HEAD, OPTIONS and TRACE, or any request with an
+	// Idempotency-Key.
+	replayable bool
+}
+
+func prepare(t Target) (*prepared, error) {
+	method := t.Method
+	if method == "" {
+		method = http.MethodGet
+	}
+	req, err := http.NewRequest(method, t.URL, nil)
+	if err != nil {
+		return nil, err
+	}
+	for name, values := range t.Header {
+		if http.CanonicalHeaderKey(name) == "Host" {
+			req.Host = values[0]
+			continue
+		}
+		req.Header[http.CanonicalHeaderKey(name)] = values
+	}
+	req.ContentLength = int64(len(t.Body))
+	p := &prepared{req: req, body: t.Body, head: method == http.MethodHead}
+	for _, v := range req.Header["Connection"] {
+		p.close = p.close || hasTokenBytes([]byte(v), "close")
+	}
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace:
+		p.replayable = true
+	default:
+		_, key := req.Header["Idempotency-Key"]
+		_, xkey := req.Header["X-Idempotency-Key"]
+		p.replayable = key || xkey
+	}
+	return p, nil
+}
+
+// render builds p's wire bytes with net/http's own request writer, so that
+// both paths send the same bytes: the same Host, User-Agent, header order
+// and Content-Length.
+func (p *prepared) render() error {
+	r := p.req.Clone(p.req.Context())
+	if len(p.body) > 0 {
+		r.Body = io.NopCloser(bytes.NewReader(p.body))
+	}
+	if u := r.URL.User; u != nil && r.Header.Get("Authorization") == "" {
+		// http.Client turns a URL's credentials into this header; the
+		// request writer does not.
+		password, _ := u.Password()
+		r.SetBasicAuth(u.Username(), password)
+	}
+	var buf bytes.Buffer
+	if err := r.Write(&buf); err != nil {
+		return err
+	}
+	p.wire = buf.Bytes()
+	return nil
+}

@@ -1,0 +1,66 @@
+package loadgen
+
+import (
+	"context"
+	"time"
+)
+
+// wireSender is one worker's sender on the wire path: HTTP/1.1 over a
+// connection of its own per endpoint, dialled when first needed and again
+// after the server closes it. Targets the wire path does not take go
+// through the general path.
+type wireSender struct {
+	ctx       context.Context // the run
+	endpoints []endpoint
+	conns     []*wireConn // by endpoint; nil until dialled
+	general   *httpSender
+	slack     time.Duration // how far past a request's deadline its connection's may fall (wireConn.arm)
+}
+
+func (s *wireSender) send(t *prepared, deadline time.Time) (int, int64, error) {
+	if t.wire == nil {
+		return s.general.send(t, deadline)
+	}
+	resp, retry, err := s.exchange(t, deadline)
+	if retry && s.ctx.Err() == nil && !isTimeout(err) {
+		// The kept-alive connection had been closed by the server while
+		// it sat idle; net/http sends such a request again on a new one.
+		resp, _, err = s.exchange(t, deadline)
+	}
+	return resp.status, resp.body, err
+}
+
+// exchange sends t on its endpoint's connection and reads the response,
+// dialling first if need be. A connection that failed, or that the server
+// or request closes, is dropped. retry reports a failure that net/http
+// would retry on a fresh connection.
+func (s *wireSender) exchange(t *prepared, deadline time.Time) (resp response, retry bool, err error) {
+	c := s.conns[t.endpoint]
+	if c != nil && c.br.Buffered() > 0 {
+		// Bytes that no request asked for: the connection is out of step.
+		// net/http drops such a connection too, and sends on a new one.
+		c.close()
+		c = nil
+	}
+	if c == nil {
+		if c, err = dialWire(s.ctx, &s.endpoints[t.endpoint], deadline, s.slack); err != nil {
+			return resp, false, err
+		}
+		s.conns[t.endpoint] = c
+	}
+	resp, retry, err = c.roundTrip(s.ctx, t, deadline, s.slack)
+	if err != nil || resp.close || t.close {
+		c.close()
+		s.conns[t.endpoint] = nil
+	}
+	return resp, retry, err
+}
+
+func (s *wireSender) close() {
+	for i, c := range s.conns {
+		if c != nil {
+			c.close()
+			s.conns[i] = nil
+		}
+	}
+}

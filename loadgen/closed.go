@@ -31,9 +31,17 @@ func (e *Engine) runClosed(ctx context.Context) {
 			stops = stops[:len(stops)-1]
 		}
 	}
+	// level is the stages' level, or the one set by hand; none while paused.
 	level := func() int {
 		v := profile.At(time.Since(e.started))
+		override, paused, _ := e.live.state()
+		if override > 0 {
+			v = override
+		}
 		e.setLevel(v)
+		if paused {
+			return 0
+		}
 		return int(math.Round(v))
 	}
 	resize(level())
@@ -48,6 +56,9 @@ func (e *Engine) runClosed(ctx context.Context) {
 		case <-ctx.Done():
 		case <-e.exhausted:
 		case <-tick:
+			resize(level())
+			continue
+		case <-e.live.changed:
 			resize(level())
 			continue
 		}

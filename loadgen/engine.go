@@ -26,6 +26,7 @@ type Engine struct {
 	dropped    atomic.Int64  // set once, when the open model ends
 	unfinished atomic.Int64  // cut off in flight when the run ended
 	level      atomic.Uint64 // math.Float64bits of the level asked for now
+	live       *live
 	exhausted  chan struct{} // closed once Requests have all been begun
 	exhaust    sync.Once
 
@@ -43,7 +44,7 @@ func New(cfg Config) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &Engine{cfg: cfg, exhausted: make(chan struct{}), windows: make(chan Window, 16)}
+	e := &Engine{live: newLive(), cfg: cfg, exhausted: make(chan struct{}), windows: make(chan Window, 16)}
 	for _, t := range cfg.Targets {
 		p, err := prepare(t)
 		if err != nil {

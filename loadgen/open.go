@@ -21,19 +21,29 @@ import (
 // (sleep_linux.go) until another thread took it: tens of microseconds on
 // an idle machine, milliseconds when every P is busy or there is only one.
 func (e *Engine) runOpen(ctx context.Context) {
-	profile := Profile{Start: e.cfg.Rate, Stages: e.cfg.Stages}
+	sched := &schedule{profile: Profile{Start: e.cfg.Rate, Stages: e.cfg.Stages}}
 	ticks := make(chan time.Time)
 	var wg sync.WaitGroup
 	workers := 0
 	var sent int64
+	var seen uint64 // the live version the schedule reflects
 	for e.cfg.Requests == 0 || sent < e.cfg.Requests {
-		due, ok := profile.HitTime(float64(sent))
+		if !e.followLive(ctx, sched, &seen, sent) {
+			break
+		}
+		due, ok := sched.due(float64(sent))
 		if !ok || (e.cfg.Duration > 0 && due >= e.cfg.Duration) {
 			break
 		}
-		e.setLevel(profile.At(due))
+		e.setLevel(sched.profile.At(due - sched.base))
 		intended := e.started.Add(due)
-		if !sleepUntil(ctx, intended) || !e.dispatch(ctx, ticks, intended, &workers, &wg) {
+		if !sleepUntil(ctx, intended) {
+			break
+		}
+		if _, _, v := e.live.state(); v != seen {
+			continue // changed while asleep: this request's time is recomputed
+		}
+		if !e.dispatch(ctx, ticks, intended, &workers, &wg) {
 			break
 		}
 		runtime.Gosched()
@@ -41,7 +51,35 @@ func (e *Engine) runOpen(ctx context.Context) {
 	}
 	close(ticks)
 	wg.Wait()
-	e.dropped.Store(e.dueBy(profile, time.Since(e.started)) - sent)
+	e.dropped.Store(e.dueBy(sched, time.Since(e.started)) - sent)
+}
+
+// followLive brings the schedule up to date with a rate set by hand, and
+// waits out a pause, moving the schedule on by its length. A signal on
+// changed only says "look again": the state is always re-read. It reports
+// false when ctx ended first.
+func (e *Engine) followLive(ctx context.Context, sched *schedule, seen *uint64, sent int64) bool {
+	now := time.Since(e.started)
+	for {
+		override, paused, v := e.live.state()
+		if v != *seen {
+			*seen = v
+			if override > 0 && (override != sched.profile.Start || len(sched.profile.Stages) > 0) {
+				sched.rebase(override, now, sent)
+			}
+		}
+		if !paused {
+			return true
+		}
+		select {
+		case <-ctx.Done():
+			return false
+		case <-e.live.changed:
+		}
+		later := time.Since(e.started)
+		sched.base += later - now // resume where it stopped
+		now = later
+	}
 }
 
 // dispatch hands intended to an idle worker, adding one if all are busy and
@@ -83,11 +121,11 @@ func (e *Engine) openWorker(ctx context.Context, ticks <-chan time.Time, wg *syn
 
 // dueBy is how many requests the schedule had started by elapsed, within
 // the run's bounds.
-func (e *Engine) dueBy(p Profile, elapsed time.Duration) int64 {
+func (e *Engine) dueBy(s *schedule, elapsed time.Duration) int64 {
 	if e.cfg.Duration > 0 {
 		elapsed = min(elapsed, e.cfg.Duration)
 	}
-	n := int64(math.Ceil(p.Hits(elapsed) - 1e-9))
+	n := int64(math.Ceil(s.hits(elapsed) - 1e-9))
 	if e.cfg.Requests > 0 {
 		n = min(n, e.cfg.Requests)
 	}

@@ -106,22 +106,37 @@ func TestSignalWritesOutputsAndExits130(t *testing.T) {
 	}
 }
 
-func TestDemoWalksThePhases(t *testing.T) {
+// The demo walks its target through a leak, a starved scheduler and a
+// stall; the report shows each where it should.
+func TestDemoWalksTheScenario(t *testing.T) {
 	bin := binary(t)
-	cmd := exec.Command(bin, "demo", "-d", "1500ms", "-c", "4")
-	out, err := cmd.Output()
+	out := filepath.Join(t.TempDir(), "demo.json")
+	cmd := exec.Command(bin, "demo", "-d", "16s", "--no-tui", "-o", out)
+	cmd.Dir = t.TempDir() // the default alerts may capture profiles into ./profiles
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	stdout, err := cmd.Output()
 	if got := exitStatus(err); got != 0 {
-		t.Fatalf("exit %d: %v\n%s", got, err, out)
+		t.Fatalf("exit %d: %v\n%s\n%s", got, err, stdout, stderr.String())
 	}
-	text := string(out)
-	for _, want := range []string{"== healthy", "== slow", "== failing", "phase", "req/s"} {
-		if !strings.Contains(text, want) {
-			t.Errorf("demo output lacks %q:\n%s", want, text)
+	for _, want := range []string{"demo: healthy", "demo: goroutine leak", "demo: scheduler starvation", "demo: stall", "demo: recovery"} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("stderr lacks %q", want)
 		}
 	}
-	last := text[strings.LastIndex(text, "failing"):]
-	if strings.Contains(last, " 0.0%") {
-		t.Errorf("the failing phase shows no errors: %q", last)
+	rep := readReport(t, out)
+	s := rep.Summary
+	if s["target.goroutines.max"] < 500 {
+		t.Errorf("target.goroutines.max = %v: the leak did not show", s["target.goroutines.max"])
+	}
+	if s["target.sched_latency.p99.max"] < 0.002 {
+		t.Errorf("target.sched_latency.p99.max = %v: the hogs did not show", s["target.sched_latency.p99.max"])
+	}
+	if s["latency.max"] < 2.5 {
+		t.Errorf("latency.max = %v: the 3s stall did not show in the corrected latency", s["latency.max"])
+	}
+	if !strings.Contains(string(stdout), "corrected") {
+		t.Errorf("no summary on stdout:\n%s", stdout)
 	}
 }
 

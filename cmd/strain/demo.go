@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"strings"
@@ -13,91 +14,126 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/strain-dev/strain/loadgen"
-	"github.com/strain-dev/strain/report"
+	"github.com/strain-dev/strain/monitor"
 )
 
 // childStartWait bounds how long the demo waits for its target to listen.
 const childStartWait = 10 * time.Second
 
-// demoPhase is one step of the demo's scripted load.
-type demoPhase struct {
-	name, path, what string
+// DefaultDemoDuration is long enough for the default alerts' sustain
+// windows to fire in each act.
+const DefaultDemoDuration = 60 * time.Second
+
+// act is one step of the demo's scenario, at a fraction of the run.
+type act struct {
+	at    float64 // fraction of the run
+	say   string
+	every time.Duration // repeat the action this often until the next act; 0: once
+	do    string        // path on the demo target to GET
 }
 
-var demoPhases = []demoPhase{
-	{"healthy", "/ok", "a fast endpoint: throughput is high, latency tiny"},
-	{"slow", "/slow?ms=50", "a slow dependency (50 ms): throughput falls to concurrency ÷ 50 ms"},
-	{"failing", "/fail?p=0.2", "random failures: about 20% of requests answer 500"},
+var scenario = []act{
+	{0, "healthy: a steady 300 req/s against a fast endpoint", 0, ""},
+	{0.15, "goroutine leak: the target now leaks 150 goroutines a second (watch target goroutines climb)", 500 * time.Millisecond, "/leak?n=75"},
+	{0.48, "scheduler starvation: CPU hogs on every core (watch target sched p99, and the load's latency)", 2 * time.Second, "/hog?ms=2100&g=8"},
+	{0.72, "stall: every response held for 3 s (watch corrected p99 carry it, uncorrected not)", 0, "/admin/stall?for=3s"},
+	{0.80, "recovery: leaks released, load as at the start", 0, "/leak/reset"},
 }
 
 func newDemoCmd(stdout, stderr io.Writer) *cobra.Command {
 	var dur time.Duration
-	var conc int
+	var noTUI bool
+	var output string
 	cmd := &cobra.Command{
 		Use:   "demo",
-		Short: "Start the demo target and walk a load through healthy, slow and failing endpoints",
-		Args:  cobra.NoArgs,
+		Short: "Start the demo target and walk a load through a leak, a starved scheduler and a stall",
+		Long: `Start the demo target as a child process and load it for a minute while it
+goes from healthy to leaking goroutines, to a starved scheduler, to a stall,
+and back, with the default alerts on: the dashboard shows them fire and
+profiles captured. Without a terminal it prints progress lines instead.`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if dur < time.Duration(len(demoPhases))*100*time.Millisecond || conc < 1 {
-				return usageErr(fmt.Errorf("demo needs -d of at least %v and -c of at least 1", time.Duration(len(demoPhases))*100*time.Millisecond))
+			if dur < 5*time.Second {
+				return usageErr(errors.New("demo needs -d of at least 5s"))
 			}
-			return runDemo(cmd.Context(), dur, conc, stdout, stderr)
+			if output != "" {
+				if err := checkWritable(output); err != nil {
+					return usageErr(err)
+				}
+			}
+			return runDemo(cmd.Context(), dur, wantTUI(false, noTUI, stdout), outputs{json: output}, stdout, stderr)
 		},
 	}
-	cmd.Flags().DurationVarP(&dur, "duration", "d", 30*time.Second, "length of the whole demo")
-	cmd.Flags().IntVarP(&conc, "concurrency", "c", 20, "requests in flight")
+	cmd.Flags().DurationVarP(&dur, "duration", "d", DefaultDemoDuration, "length of the demo")
+	cmd.Flags().BoolVar(&noTUI, "no-tui", false, "no dashboard: progress lines on stderr")
+	cmd.Flags().StringVarP(&output, "output", "o", "", "write the JSON report to this file")
 	return cmd
 }
 
-func runDemo(ctx context.Context, dur time.Duration, conc int, stdout, stderr io.Writer) error {
+func runDemo(ctx context.Context, dur time.Duration, ui bool, out outputs, stdout, stderr io.Writer) error {
 	base, stop, err := startTarget(ctx, stderr)
 	if err != nil {
 		return cannotRunErr(err)
 	}
 	defer stop()
-	fmt.Fprintf(stdout, "strain demo: the demo target is serving on %s\n\n", base)
-	var results []*report.Report
-	for _, ph := range demoPhases {
-		fmt.Fprintf(stdout, "== %s: GET %s — %s\n", ph.name, ph.path, ph.what)
-		cfg := loadgen.Config{
-			Targets:     []loadgen.Target{{Method: "GET", URL: base + ph.path}},
-			Concurrency: conc, Duration: dur / time.Duration(len(demoPhases)),
-		}
-		rep, err := demoPhaseRun(ctx, cfg, stdout, stderr)
-		if err != nil {
-			return err
-		}
-		results = append(results, rep)
-		if rep.Interrupted {
-			return interruptedErr(errors.New("interrupted"))
-		}
+	errOut := stderr
+	var events *lineBuffer
+	if ui {
+		events = &lineBuffer{}
+		errOut = events
 	}
-	writeDemoTable(stdout, results)
-	return nil
-}
-
-func demoPhaseRun(ctx context.Context, cfg loadgen.Config, stdout, stderr io.Writer) (*report.Report, error) {
-	eng, err := loadgen.New(cfg)
+	fmt.Fprintf(errOut, "demo target serving on %s\n", base)
+	spec, err := monitor.ParseSpec("demo=" + base)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	rep := newReport(eng.Config())
-	for w := range eng.Start(ctx) {
-		p := point(&w, false)
-		rep.Series = append(rep.Series, p)
-		writeProgress(stderr, &p)
+	specs := []monitor.Spec{spec}
+	verdict := verdictFlags{alertFiles: []string{"default"}, profiles: "profiles"}
+	j, err := verdict.newJudge(specs, errOut)
+	if err != nil {
+		return err
 	}
-	res := eng.Result()
-	finishReport(rep, &res)
-	return rep, rep.WriteText(stdout)
+	defer j.close(ctx)
+	if ui && j.captures == nil {
+		if j.captures, err = startCaptures(verdict.profiles, specs, errOut); err != nil {
+			return usageErr(err)
+		}
+	}
+	cfg := loadgen.Config{Targets: []loadgen.Target{{Method: "GET", URL: base + "/ok"}}, Rate: 300, Duration: dur}
+	go playScenario(ctx, base, dur, errOut)
+	return runLoad(ctx, cfg, specs, j, out, stdout, errOut, events)
 }
 
-func writeDemoTable(w io.Writer, reps []*report.Report) {
-	fmt.Fprintf(w, "%-10s %12s %10s %10s %10s\n", "phase", "req/s", "p50", "p99", "errors")
-	for i, rep := range reps {
-		s := rep.Summary
-		fmt.Fprintf(w, "%-10s %12s %10s %10s %9.1f%%\n", demoPhases[i].name, report.Number(s["throughput"]),
-			report.Seconds(s["latency.p50"]), report.Seconds(s["latency.p99"]), 100*s["error_rate"])
+// playScenario drives the demo target through the acts, saying each.
+func playScenario(ctx context.Context, base string, dur time.Duration, say io.Writer) {
+	client := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{Proxy: nil}}
+	start := time.Now()
+	for i, a := range scenario {
+		end := dur
+		if i+1 < len(scenario) {
+			end = time.Duration(scenario[i+1].at * float64(dur))
+		}
+		if !sleepUntil(ctx, start.Add(time.Duration(a.at*float64(dur)))) {
+			return
+		}
+		fmt.Fprintf(say, "%5.1fs  demo: %s\n", time.Since(start).Seconds(), a.say)
+		for a.do != "" {
+			if resp, err := client.Get(base + a.do); err == nil {
+				resp.Body.Close()
+			}
+			if a.every == 0 || time.Since(start)+a.every >= end || !sleepUntil(ctx, time.Now().Add(a.every)) {
+				break
+			}
+		}
+	}
+}
+
+func sleepUntil(ctx context.Context, t time.Time) bool {
+	select {
+	case <-ctx.Done():
+		return false
+	case <-time.After(time.Until(t)):
+		return true
 	}
 }
 

@@ -2,14 +2,17 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"sync/atomic"
 	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/strain-dev/strain/loadgen"
 	"github.com/strain-dev/strain/monitor"
 	"github.com/strain-dev/strain/report"
+	"github.com/strain-dev/strain/tui"
 )
 
 // probeWait bounds the check that the targets are reachable at the start.
@@ -34,25 +37,41 @@ measured from each request's intended start; -c then caps requests in flight.`,
 			if err != nil {
 				return usageErr(err)
 			}
-			j, err := f.verdict.newJudge(specs, stderr)
+			ui := wantTUI(f.tui, f.noTUI, stdout)
+			errOut := stderr
+			var events *lineBuffer
+			if ui {
+				events = &lineBuffer{} // the dashboard owns the terminal: lines go to it
+				errOut = events
+			}
+			j, err := f.verdict.newJudge(specs, errOut)
 			if err != nil {
 				return usageErr(err)
+			}
+			if ui && j.captures == nil {
+				if j.captures, err = startCaptures(f.verdict.profiles, specs, errOut); err != nil {
+					return usageErr(err)
+				}
 			}
 			out := f.verdict.outputs(f.output)
 			if err := out.check(); err != nil {
 				return usageErr(err)
 			}
 			defer j.close(cmd.Context())
-			return runLoad(cmd.Context(), cfg, specs, j, out, stdout, stderr)
+			return runLoad(cmd.Context(), cfg, specs, j, out, stdout, errOut, events)
 		},
 	}
 	f.register(cmd)
 	return cmd
 }
 
-// runLoad carries out one run: check the targets, send the load, print
-// progress, alerts and the summary, judge the gates, write the outputs.
-func runLoad(ctx context.Context, cfg loadgen.Config, specs []monitor.Spec, j *judge, out outputs, stdout, stderr io.Writer) error {
+// errQuit is the cause of a run the user ended from the dashboard.
+var errQuit = errors.New("quit from the dashboard")
+
+// runLoad carries out one run: check the targets, send the load, show
+// progress (lines on stderr, or the dashboard when events is not nil),
+// alerts and the summary, judge the gates, write the outputs.
+func runLoad(ctx context.Context, cfg loadgen.Config, specs []monitor.Spec, j *judge, out outputs, stdout, stderr io.Writer, events *lineBuffer) error {
 	if err := loadgen.Probe(ctx, cfg.Targets, probeWait); err != nil {
 		if ctx.Err() != nil {
 			return interruptedErr(ctx.Err())
@@ -67,22 +86,46 @@ func runLoad(ctx context.Context, cfg loadgen.Config, specs []monitor.Spec, j *j
 	rep := newReport(eng.Config())
 	runCtx, stop := context.WithCancelCause(ctx)
 	defer stop(nil)
-	for w := range eng.Start(runCtx) {
+	windows := eng.Start(runCtx)
+	var latest atomic.Pointer[map[string]float64]
+	dash := openDashboard(eng, j, rep, events, &latest, stdout, func() { stop(errQuit) })
+	for w := range windows {
 		p := point(&w, eng.Config().Open())
 		watch.metrics(p.Metrics)
 		rep.Series = append(rep.Series, p)
-		writeProgress(stderr, &p)
+		latest.Store(&p.Metrics)
 		if why := j.observe(time.Now(), &w, &p); why != "" {
 			stop(abortRun(stderr, why, p.T))
 		}
+		if dash == nil {
+			writeProgress(stderr, &p)
+		}
+		dash.frame(&p, w.Status, w.Kinds, j.eval.Active(), j.captures.list())
 	}
+	dash.close()
 	res := eng.Result()
 	finishReport(rep, &res)
-	rep.Interrupted = ctx.Err() != nil // an abort cancels the run, but is no interrupt
+	// An abort cancels the run but is no interrupt; quitting the dashboard is one.
+	rep.Interrupted = ctx.Err() != nil || errors.Is(context.Cause(runCtx), errQuit)
 	watch.finish(rep)
 	j.finish(ctx, rep)
 	noteAbort(rep, context.Cause(runCtx))
 	return writeOutputs(rep, out, stdout)
+}
+
+// openDashboard starts the dashboard when events is not nil.
+func openDashboard(eng *loadgen.Engine, j *judge, rep *report.Report, events *lineBuffer, latest *atomic.Pointer[map[string]float64], stdout io.Writer, quit func()) *dashboard {
+	if events == nil {
+		return nil
+	}
+	metrics := func() map[string]float64 {
+		if m := latest.Load(); m != nil {
+			return *m
+		}
+		return nil
+	}
+	h := tui.Header{Targets: rep.Load.Targets, Model: rep.Load.Model, Duration: eng.Config().Duration, Stages: len(rep.Load.Stages)}
+	return startDashboard(h, &runControl{eng: eng, captures: j.captures, metrics: metrics}, eng.Paused, events, stdout, quit)
 }
 
 func writeProgress(w io.Writer, p *report.Point) {

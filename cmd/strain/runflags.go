@@ -28,7 +28,7 @@ type runFlags struct {
 	http2       bool
 	insecure    bool
 	output      string
-	noTUI       bool
+	tui, noTUI  bool
 	watch       []string
 	verdict     verdictFlags
 }
@@ -53,7 +53,8 @@ func (f *runFlags) register(cmd *cobra.Command) {
 	fl.StringVarP(&f.output, "output", "o", "", "write the JSON report to this file")
 	fl.StringArrayVar(&f.watch, "watch", nil, "a target to monitor besides strain itself: base URL, pid:N, prom:URL[#series,...], pprof:URL, joined by commas, optionally NAME= (repeatable)")
 	f.verdict.register(cmd)
-	fl.BoolVar(&f.noTUI, "no-tui", false, "no dashboard: progress lines on stderr (the only mode so far)")
+	fl.BoolVar(&f.tui, "tui", false, "the live dashboard (on by default when stdout is a terminal)")
+	fl.BoolVar(&f.noTUI, "no-tui", false, "no dashboard: progress lines on stderr")
 }
 
 // config checks the flags and builds the run's configuration.

@@ -207,3 +207,22 @@ func TestFormatValue(t *testing.T) {
 		}
 	}
 }
+
+// A warning that fires together with its critical is muted, and so is its
+// resolution: no RESOLVED for a FIRING never announced.
+func TestMutedWarningResolvesSilently(t *testing.T) {
+	warn, _ := ParseRule("target.sched_latency.p99 > 10ms for 2s", cat)
+	crit, _ := ParseRule("crit: target.sched_latency.p99 > 50ms for 2s", cat)
+	e := NewEvaluator([]*Rule{warn, crit})
+	start := time.Unix(0, 0)
+	var seen []string
+	for i, v := range []float64{0.1, 0.1, 0.1, 0.001, 0.001} {
+		for _, ev := range e.Eval(start.Add(time.Duration(i)*time.Second), map[string]float64{"target.sched_latency.p99": v}) {
+			seen = append(seen, string(ev.Rule.Severity)+" "+string(ev.State))
+		}
+	}
+	want := []string{"warning pending", "critical pending", "critical firing", "critical resolved"}
+	if !reflect.DeepEqual(seen, want) {
+		t.Errorf("events %v, want %v", seen, want)
+	}
+}

@@ -32,6 +32,7 @@ type Status struct {
 	Value   float64
 	Muted   bool // a warning silenced by a firing critical rule on its metric
 	cleared time.Time
+	hidden  bool // its firing was muted, so its resolution is too
 }
 
 // Evaluator holds the rules' states between evaluations. Eval is a pure
@@ -113,11 +114,28 @@ func (e *Evaluator) mute(events []Event) []Event {
 	}
 	kept := events[:0]
 	for _, ev := range events {
-		if !(ev.Rule.Severity == Warning && critical[ev.Rule.Metric]) {
+		st := e.statusOf(ev.Rule)
+		switch {
+		case ev.Rule.Severity == Warning && critical[ev.Rule.Metric]:
+			if ev.State == Firing {
+				st.hidden = true
+			}
+		case ev.State == Resolved && st.hidden:
+			st.hidden = false // announced neither firing nor resolving
+		default:
 			kept = append(kept, ev)
 		}
 	}
 	return kept
+}
+
+func (e *Evaluator) statusOf(r *Rule) *Status {
+	for i := range e.status {
+		if e.status[i].Rule == r {
+			return &e.status[i]
+		}
+	}
+	return &Status{}
 }
 
 // Active lists the rules pending or firing now, muted ones included.

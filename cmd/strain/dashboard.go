@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -57,6 +58,7 @@ func (b *lineBuffer) drain() []string {
 type dashboard struct {
 	prog    *tea.Program
 	exited  chan struct{}
+	ending  atomic.Bool // the run is over and closed the dashboard itself
 	events  *lineBuffer
 	paused  func() bool
 	status  map[string]int64
@@ -73,7 +75,9 @@ func startDashboard(h tui.Header, c tui.Control, paused func() bool, events *lin
 	go func() {
 		defer close(d.exited)
 		d.prog.Run()
-		cancel() // the user quit, or the run is over: either way, stop
+		if !d.ending.Load() {
+			cancel() // the user quit: stop the run, as an interrupt would
+		}
 	}()
 	return d
 }
@@ -107,6 +111,7 @@ func (d *dashboard) close() {
 	if d == nil {
 		return
 	}
+	d.ending.Store(true)
 	d.prog.Send(tui.Done{})
 	select {
 	case <-d.exited:

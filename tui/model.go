@@ -9,8 +9,9 @@ import (
 	"github.com/charmbracelet/lipgloss"
 )
 
-// tickEvery refreshes the clock in the header between frames.
-const tickEvery = 250 * time.Millisecond
+// tickEvery refreshes the clock in the header between frames: it shows
+// whole seconds, and each render costs the load a little CPU.
+const tickEvery = time.Second
 
 // maxEvents is how many recent event lines the dashboard keeps.
 const maxEvents = 4

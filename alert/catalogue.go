@@ -2,6 +2,7 @@ package alert
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -76,7 +77,7 @@ func (c *Catalogue) Lookup(name string, summaries bool) (Kind, error) {
 		return k, nil
 	}
 	if summaries {
-		if i := strings.LastIndexByte(base, '.'); i > 0 && contains(seriesStats, base[i+1:]) {
+		if i := strings.LastIndexByte(base, '.'); i > 0 && slices.Contains(seriesStats, base[i+1:]) {
 			if k, ok := c.names[base[:i]]; ok {
 				return k, nil
 			}
@@ -90,7 +91,7 @@ func (c *Catalogue) Lookup(name string, summaries bool) (Kind, error) {
 // name (latency.max, say, is a latency statistic, not a summary).
 func (c *Catalogue) Summary(name string) (series, stat string, ok bool) {
 	i := strings.LastIndexByte(name, '.')
-	if i <= 0 || !contains(seriesStats, name[i+1:]) {
+	if i <= 0 || !slices.Contains(seriesStats, name[i+1:]) {
 		return "", "", false
 	}
 	if _, known := c.names[canonical(name[:i])]; !known {
@@ -156,13 +157,4 @@ func distance(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(b)]
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -12,6 +12,7 @@ package alert
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -172,7 +173,7 @@ func parseValue(s string, kind Kind) (float64, error) {
 		if u.suffix != suffix {
 			continue
 		}
-		if !containsKind(u.kinds, kind) {
+		if !slices.Contains(u.kinds, kind) {
 			return 0, fmt.Errorf("unit %s does not suit a metric measured in %s", suffix, kindName(kind))
 		}
 		switch {
@@ -192,15 +193,6 @@ func splitNumber(s string) (num, suffix string) {
 		i++
 	}
 	return s[:i], s[i:]
-}
-
-func containsKind(ks []Kind, k Kind) bool {
-	for _, x := range ks {
-		if x == k {
-			return true
-		}
-	}
-	return false
 }
 
 func kindName(k Kind) string {

@@ -2,6 +2,7 @@ package alert
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -106,7 +107,7 @@ var ProfileKinds = []string{"cpu", "heap", "allocs", "goroutine", "mutex", "bloc
 func parseKinds(s string) ([]string, error) {
 	var kinds []string
 	for _, k := range strings.Split(s, ",") {
-		if !contains(ProfileKinds, k) {
+		if !slices.Contains(ProfileKinds, k) {
 			return nil, fmt.Errorf("profile kind %q: want %s", k, strings.Join(ProfileKinds, ", "))
 		}
 		if k != "none" {

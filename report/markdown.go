@@ -58,7 +58,7 @@ func (r *Report) markdownTargets(t *textWriter) {
 			}
 			t.printf("| %s |", name)
 			for _, stat := range []string{"min", "mean", "max", "last"} {
-				t.printf(" %s |", formatByName(name, r.Summary[prefix+name+"."+stat]))
+				t.printf(" %s |", Value(name, r.Summary[prefix+name+"."+stat]))
 			}
 			t.printf("\n")
 		}
@@ -81,8 +81,9 @@ func (r *Report) targetPrefixes() []string {
 	return prefixes
 }
 
-// formatByName formats a value by what its metric name says it is.
-func formatByName(name string, v float64) string {
+// Value formats a metric's value by what its name says it is: latencies
+// and pauses as durations, rss/heap/memory as sizes, cpu in percent.
+func Value(name string, v float64) string {
 	switch {
 	case strings.Contains(name, "latency"), strings.Contains(name, "pause"):
 		return Seconds(v)

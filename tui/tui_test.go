@@ -3,6 +3,7 @@ package tui
 import (
 	"fmt"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -116,24 +117,11 @@ func TestKeysAskTheControl(t *testing.T) {
 func TestHelpAndNoColor(t *testing.T) {
 	m := New(Header{Model: "closed"}, &recorder{}, time.Time{})
 	next, _ := m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("?")})
-	if v := next.(Model).View(); !contains(v, "double or halve") {
+	if v := next.(Model).View(); !strings.Contains(v, "double or halve") {
 		t.Errorf("help not shown:\n%s", v)
 	}
 	next, _ = next.Update(Done{})
 	if v := next.(Model).View(); v != "" {
 		t.Errorf("after Done the view is %q, want empty so the terminal is left clean", v)
 	}
-}
-
-func contains(s, sub string) bool {
-	return len(s) >= len(sub) && (s == sub || len(sub) == 0 || indexOf(s, sub) >= 0)
-}
-
-func indexOf(s, sub string) int {
-	for i := 0; i+len(sub) <= len(s); i++ {
-		if s[i:i+len(sub)] == sub {
-			return i
-		}
-	}
-	return -1
 }

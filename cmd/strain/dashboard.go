@@ -2,6 +2,7 @@ package main
 
 import (
 	"io"
+	"maps"
 	"os"
 	"sort"
 	"strconv"
@@ -93,7 +94,7 @@ func (d *dashboard) frame(p *report.Point, status map[int]int64, kinds map[strin
 	for k, n := range kinds {
 		d.errors[k] += n
 	}
-	f := tui.Frame{T: p.T, Metrics: p.Metrics, Status: copyCounts(d.status), Errors: copyCounts(d.errors),
+	f := tui.Frame{T: p.T, Metrics: p.Metrics, Status: maps.Clone(d.status), Errors: maps.Clone(d.errors),
 		Events: d.events.drain(), Paused: d.paused()}
 	for _, st := range active {
 		f.Alerts = append(f.Alerts, tui.Alert{Rule: st.Rule.Text, State: string(st.State), Severity: string(st.Rule.Severity),
@@ -119,12 +120,4 @@ func (d *dashboard) close() {
 		d.prog.Kill()
 		<-d.exited
 	}
-}
-
-func copyCounts(m map[string]int64) map[string]int64 {
-	out := make(map[string]int64, len(m))
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
 }

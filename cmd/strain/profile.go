@@ -34,3 +34,14 @@ func readProfile(path string) (*profile.Profile, error) {
 	}
 	return p, nil
 }
+
+// readPair reads the two profiles a comparison needs, base first.
+func readPair(basePath, newPath string) (base, newer *profile.Profile, err error) {
+	if base, err = readProfile(basePath); err != nil {
+		return nil, nil, err
+	}
+	if newer, err = readProfile(newPath); err != nil {
+		return nil, nil, err
+	}
+	return base, newer, nil
+}

@@ -34,11 +34,7 @@ go tool pprof opens.`,
 }
 
 func runDiff(basePath, newPath string, f topFlags, write string, stdout io.Writer) error {
-	base, err := readProfile(basePath)
-	if err != nil {
-		return err
-	}
-	newer, err := readProfile(newPath)
+	base, newer, err := readPair(basePath, newPath)
 	if err != nil {
 		return err
 	}

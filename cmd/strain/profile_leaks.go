@@ -45,11 +45,7 @@ func runStacks(path string, n int, stdout io.Writer) error {
 }
 
 func runLeaks(basePath, newPath string, n int, stdout io.Writer) error {
-	base, err := readProfile(basePath)
-	if err != nil {
-		return err
-	}
-	newer, err := readProfile(newPath)
+	base, newer, err := readPair(basePath, newPath)
 	if err != nil {
 		return err
 	}

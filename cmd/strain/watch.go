@@ -128,7 +128,7 @@ func writeWatchLine(stdout, stderr io.Writer, p *report.Point, jsonl bool) {
 		fmt.Fprintf(stderr, "  %s", strings.TrimSuffix(pre, "."))
 		for _, name := range watchLineMetrics {
 			if v, ok := p.Metrics[pre+name]; ok {
-				fmt.Fprintf(stderr, " %s %s", name, formatMetric(name, v))
+				fmt.Fprintf(stderr, " %s %s", name, report.Value(name, v))
 			}
 		}
 	}
@@ -147,17 +147,4 @@ func metricPrefix(name string) string {
 		return name[:i+1]
 	}
 	return ""
-}
-
-// formatMetric formats a value in its metric's unit.
-func formatMetric(name string, v float64) string {
-	switch {
-	case strings.HasPrefix(name, "sched_latency"), strings.HasPrefix(name, "gc_pause"):
-		return report.Seconds(v)
-	case name == "rss", name == "heap", name == "memory":
-		return report.Bytes(v)
-	case name == "cpu":
-		return fmt.Sprintf("%.0f%%", v)
-	}
-	return report.Number(v)
 }

@@ -41,6 +41,7 @@ type Load struct {
 	Stages      []Stage  `json:"stages,omitempty"`
 	Targets     []string `json:"targets"`            // "METHOD URL", credentials never included
 	Requests    int64    `json:"requests,omitempty"` // the -n bound, if any
+	Procs       int      `json:"procs,omitempty"`    // cores the generator's Go code could use (GOMAXPROCS)
 }
 
 // Stage is one ramp of the load level.

@@ -101,7 +101,9 @@ func runDemo(ctx context.Context, dur time.Duration, ui bool, out outputs, stdou
 	}
 	cfg := loadgen.Config{Targets: []loadgen.Target{{Method: "GET", URL: base + "/ok"}}, Rate: 300, Duration: dur}
 	go playScenario(ctx, base, dur, errOut)
-	return runLoad(ctx, cfg, specs, j, out, stdout, errOut, events)
+	return withProcs(procs(0, cfg), func() error {
+		return runLoad(ctx, cfg, specs, j, out, stdout, errOut, events)
+	})
 }
 
 // playScenario drives the demo target through the acts, saying each.

@@ -11,6 +11,7 @@ import (
 )
 
 func main() {
+	tuneProcs = true
 	ctx, cancel := context.WithCancel(context.Background())
 	signals := make(chan os.Signal, 2)
 	signal.Notify(signals, syscall.SIGINT, syscall.SIGTERM)

@@ -58,7 +58,9 @@ measured from each request's intended start; -c then caps requests in flight.`,
 				return usageErr(err)
 			}
 			defer j.close(cmd.Context())
-			return runLoad(cmd.Context(), cfg, specs, j, out, stdout, errOut, events)
+			return withProcs(procs(f.procs, cfg), func() error {
+				return runLoad(cmd.Context(), cfg, specs, j, out, stdout, errOut, events)
+			})
 		},
 	}
 	f.register(cmd)

@@ -27,6 +27,7 @@ type runFlags struct {
 	interval    time.Duration
 	http2       bool
 	insecure    bool
+	procs       int
 	output      string
 	tui, noTUI  bool
 	watch       []string
@@ -50,6 +51,7 @@ func (f *runFlags) register(cmd *cobra.Command) {
 	fl.DurationVar(&f.interval, "interval", loadgen.DefaultInterval, "length of one point of the time series")
 	fl.BoolVar(&f.http2, "http2", false, "HTTP/2 (over TLS, or h2c for http:// URLs)")
 	fl.BoolVar(&f.insecure, "insecure", false, "skip TLS certificate verification")
+	fl.IntVar(&f.procs, "procs", 0, "cores strain's Go code may use at once (default: half of them when every target is on loopback, else all)")
 	fl.StringVarP(&f.output, "output", "o", "", "write the JSON report to this file")
 	fl.StringArrayVar(&f.watch, "watch", nil, "a target to monitor besides strain itself: base URL, pid:N, prom:URL[#series,...], pprof:URL, joined by commas, optionally NAME= (repeatable)")
 	f.verdict.register(cmd)
@@ -102,6 +104,8 @@ func (f *runFlags) checkNumbers(changed func(string) bool) error {
 		return fmt.Errorf("--timeout %v: must be positive", f.timeout)
 	case f.interval < 10*time.Millisecond:
 		return fmt.Errorf("--interval %v: must be at least 10ms", f.interval)
+	case f.procs < 0:
+		return fmt.Errorf("--procs %d: must be at least 1 (or 0 for the default)", f.procs)
 	case f.body != "" && f.bodyFile != "":
 		return errors.New("--body and --body-file: give one or the other")
 	}

@@ -153,8 +153,12 @@ func saturation(rep *report.Report) string {
 	if n == 0 {
 		return ""
 	}
-	return fmt.Sprintf("generator saturated in %d of %d intervals (self.sched_latency.p99 up to %s, self.cpu up to %.0f%%): latency figures include strain's own delay",
+	warn := fmt.Sprintf("generator saturated in %d of %d intervals (self.sched_latency.p99 up to %s, self.cpu up to %.0f%%): latency figures include strain's own delay",
 		n, len(rep.Series), report.Seconds(worstSched), worstCPU)
+	if used, all := runtime.GOMAXPROCS(0), runtime.NumCPU(); worstCPU >= cpuLimit && used < all {
+		warn += fmt.Sprintf("; it used %d of %d cores (--procs %d gives it more)", used, all, all)
+	}
+	return warn
 }
 
 // growth records v and puts NAME_growth, its change per second over the

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 
 	"github.com/strain-dev/strain/loadgen"
@@ -18,7 +19,7 @@ const minForP999 = 1000
 // newReport starts the report of a run with cfg.
 func newReport(cfg loadgen.Config) *report.Report {
 	rep := report.New()
-	rep.Load = report.Load{Model: "closed", Concurrency: cfg.Concurrency, Requests: cfg.Requests}
+	rep.Load = report.Load{Model: "closed", Concurrency: cfg.Concurrency, Requests: cfg.Requests, Procs: runtime.GOMAXPROCS(0)}
 	if cfg.Open() {
 		rep.Load.Model, rep.Load.Rate = "open", cfg.Rate
 	}

@@ -31,6 +31,7 @@ type transport struct {
 	client    *http.Client // the general path
 	endpoints []endpoint   // the wire path's; empty when it carries no target
 	slack     time.Duration
+	maxBody   int64
 }
 
 // deadlineSlack is how much later than a request's deadline the wire path
@@ -46,7 +47,7 @@ type endpoint struct {
 // newTransport picks each target's path and renders the wire path's
 // requests. generalOnly sends everything through net/http.
 func newTransport(cfg *Config, targets []*prepared, generalOnly bool) *transport {
-	tr := &transport{client: newHTTPClient(cfg), slack: time.Duration(float64(cfg.Timeout) * deadlineSlack)}
+	tr := &transport{client: newHTTPClient(cfg), slack: time.Duration(float64(cfg.Timeout) * deadlineSlack), maxBody: cfg.MaxBody}
 	if generalOnly || cfg.HTTP2 {
 		return tr
 	}
@@ -81,11 +82,11 @@ func newEndpoint(cfg *Config, u *url.URL) endpoint {
 // sender makes a worker's sender. ctx is the run: when it ends, the
 // sender's request in flight is cut off.
 func (tr *transport) sender(ctx context.Context) sender {
-	general := &httpSender{client: tr.client, ctx: ctx}
+	general := &httpSender{client: tr.client, ctx: ctx, maxBody: tr.maxBody}
 	if len(tr.endpoints) == 0 {
 		return general
 	}
-	return &wireSender{ctx: ctx, endpoints: tr.endpoints, conns: make([]*wireConn, len(tr.endpoints)), general: general, slack: tr.slack}
+	return &wireSender{ctx: ctx, endpoints: tr.endpoints, conns: make([]*wireConn, len(tr.endpoints)), general: general, slack: tr.slack, maxBody: tr.maxBody}
 }
 
 // close releases the general path's idle connections; each wire sender

@@ -2,6 +2,7 @@ package loadgen
 
 import (
 	"fmt"
+	"math"
 	"time"
 )
 
@@ -12,6 +13,7 @@ const (
 	DefaultDuration    = 10 * time.Second // when neither Duration, Requests nor Stages bound the run
 	DefaultTimeout     = 30 * time.Second
 	DefaultInterval    = time.Second
+	DefaultMaxBody     = 4 << 20 // bytes of one response body
 	// LateAfter is how far past its intended start a request may be sent
 	// before the open model counts it late.
 	LateAfter = time.Millisecond
@@ -44,6 +46,13 @@ type Config struct {
 	Insecure bool          // skip TLS verification
 	OKStatus StatusSet     // statuses counted as success
 
+	// MaxBody caps each response body, in bytes. A body that runs past it
+	// is read no further, its connection is dropped, and the request fails
+	// as KindBodyTooLarge, with the bytes read so far counted; a
+	// Content-Length over the cap fails at once, before any of the body is
+	// read. Zero means DefaultMaxBody; negative is an error.
+	MaxBody int64
+
 	// generalOnly sends every request through net/http, never the wire
 	// path; the tests set it to run the engine's suite on both paths.
 	generalOnly bool
@@ -61,8 +70,8 @@ func (c Config) withDefaults() (Config, error) {
 		return c, fmt.Errorf("concurrency %d is negative", c.Concurrency)
 	case c.Rate < 0:
 		return c, fmt.Errorf("rate %g is negative", c.Rate)
-	case c.Duration < 0, c.Requests < 0, c.Timeout < 0, c.Interval < 0:
-		return c, fmt.Errorf("duration, requests, timeout and interval must not be negative")
+	case c.Duration < 0, c.Requests < 0, c.Timeout < 0, c.Interval < 0, c.MaxBody < 0:
+		return c, fmt.Errorf("duration, requests, timeout, interval and max body must not be negative")
 	}
 	if c.Concurrency == 0 {
 		c.Concurrency = DefaultConcurrency
@@ -82,6 +91,11 @@ func (c Config) withDefaults() (Config, error) {
 	if c.Interval == 0 {
 		c.Interval = DefaultInterval
 	}
+	if c.MaxBody == 0 {
+		c.MaxBody = DefaultMaxBody
+	}
+	// Telling a body past the cap means reading one byte past it.
+	c.MaxBody = min(c.MaxBody, math.MaxInt64-1)
 	return c, nil
 }
 

@@ -84,18 +84,18 @@ func (c *wireConn) arm(ctx context.Context, deadline time.Time, slack time.Durat
 	return ctx.Err()
 }
 
-// roundTrip writes t's request and reads its response. retry reports a
-// failure that net/http would retry on a fresh connection: on a reused
-// connection, either nothing was written, or nothing came back to a
-// request that is safe to send twice.
-func (c *wireConn) roundTrip(ctx context.Context, t *prepared, deadline time.Time, slack time.Duration) (resp response, retry bool, err error) {
+// roundTrip writes t's request and reads its response, its body up to
+// maxBody. retry reports a failure that net/http would retry on a fresh
+// connection: on a reused connection, either nothing was written, or
+// nothing came back to a request that is safe to send twice.
+func (c *wireConn) roundTrip(ctx context.Context, t *prepared, deadline time.Time, slack time.Duration, maxBody int64) (resp response, retry bool, err error) {
 	if err := c.arm(ctx, deadline, slack); err != nil {
 		return resp, false, err
 	}
 	if n, err := c.rw.Write(t.wire); err != nil {
 		return resp, c.reused && n == 0, err
 	}
-	resp, err = readResponse(c.br, t.head)
+	resp, err = readResponse(c.br, t.head, maxBody)
 	if err != nil {
 		return resp, c.reused && !resp.started && t.replayable, err
 	}

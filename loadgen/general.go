@@ -11,8 +11,10 @@ import (
 // httpSender sends through net/http, the general path. Its workers share
 // one client and its pool of connections.
 type httpSender struct {
-	client *http.Client
-	ctx    context.Context // the run
+	client  *http.Client
+	ctx     context.Context  // the run
+	maxBody int64            // Config.MaxBody
+	body    io.LimitedReader // each response's body, reused: one allocation less per request
 }
 
 func (s *httpSender) send(t *prepared, deadline time.Time) (int, int64, error) {
@@ -27,8 +29,19 @@ func (s *httpSender) send(t *prepared, deadline time.Time) (int, int64, error) {
 	if err != nil {
 		return 0, 0, err
 	}
-	n, err := io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
+	// Closing a body before its end closes its connection too, so a body
+	// past the cap is read no further. A HEAD response's Content-Length
+	// frames no body.
+	defer resp.Body.Close()
+	if resp.ContentLength > s.maxBody && !t.head {
+		return resp.StatusCode, 0, errBodyTooLarge
+	}
+	s.body = io.LimitedReader{R: resp.Body, N: s.maxBody + 1}
+	n, err := io.Copy(io.Discard, &s.body)
+	s.body.R = nil
+	if err == nil && n > s.maxBody {
+		err = errBodyTooLarge
+	}
 	return resp.StatusCode, n, err
 }
 

@@ -16,22 +16,23 @@ type Kind uint8
 
 // The kinds of failure, in the order reports list them.
 const (
-	KindNone     Kind = iota // the request succeeded
-	KindTimeout              // the per-request timeout elapsed
-	KindRefused              // the connection was refused
-	KindReset                // the peer reset or broke the connection
-	KindEOF                  // the peer closed the connection before a response
-	KindDNS                  // the host name did not resolve
-	KindTLS                  // the TLS handshake or certificate failed
-	KindProtocol             // the response was not valid HTTP
-	KindHTTP4xx              // a 4xx status not accepted by --ok-status
-	KindHTTP5xx              // a 5xx status not accepted by --ok-status
-	KindStatus               // any other status not accepted by --ok-status
-	KindOther                // anything else
+	KindNone         Kind = iota // the request succeeded
+	KindTimeout                  // the per-request timeout elapsed
+	KindRefused                  // the connection was refused
+	KindReset                    // the peer reset or broke the connection
+	KindEOF                      // the peer closed the connection before a response
+	KindDNS                      // the host name did not resolve
+	KindTLS                      // the TLS handshake or certificate failed
+	KindProtocol                 // the response was not valid HTTP
+	KindHTTP4xx                  // a 4xx status not accepted by --ok-status
+	KindHTTP5xx                  // a 5xx status not accepted by --ok-status
+	KindStatus                   // any other status not accepted by --ok-status
+	KindBodyTooLarge             // the response body exceeded Config.MaxBody
+	KindOther                    // anything else
 	numKinds
 )
 
-var kindNames = [numKinds]string{"ok", "timeout", "refused", "reset", "eof", "dns", "tls", "protocol", "http_4xx", "http_5xx", "http_status", "other"}
+var kindNames = [numKinds]string{"ok", "timeout", "refused", "reset", "eof", "dns", "tls", "protocol", "http_4xx", "http_5xx", "http_status", "body_too_large", "other"}
 
 // String is the kind's name in reports and metrics.
 func (k Kind) String() string {
@@ -40,6 +41,10 @@ func (k Kind) String() string {
 	}
 	return kindNames[k]
 }
+
+// errBodyTooLarge ends a response whose body runs past Config.MaxBody, on
+// either path.
+var errBodyTooLarge = errors.New("response body larger than the cap")
 
 // Classify names the kind of a transport error. A nil error is KindNone.
 func Classify(err error) Kind {
@@ -55,6 +60,8 @@ func Classify(err error) Kind {
 	var invalidErr x509.CertificateInvalidError
 	var protoErr *protocolError
 	switch {
+	case errors.Is(err, errBodyTooLarge):
+		return KindBodyTooLarge
 	case errors.Is(err, context.DeadlineExceeded), isTimeout(err):
 		return KindTimeout
 	case errors.As(err, &dnsErr):
@@ -91,12 +98,13 @@ func isTimeout(err error) bool {
 }
 
 // isProtocol recognises net/http's parse failures, which carry no type: of
-// the status line, headers, framing headers and chunked encoding (the
-// wire path reports each of these as a protocolError).
+// the status line, headers, framing headers and chunked encoding, and
+// headers past MaxResponseHeaderBytes (the wire path reports each of these
+// as a protocolError).
 func isProtocol(err error) bool {
 	msg := err.Error()
 	for _, s := range []string{"malformed HTTP", "bad status", "malformed chunked", "invalid header", "malformed MIME header",
-		"Content-Length", "transfer encoding", "chunk length", "header line too long",
+		"Content-Length", "transfer encoding", "chunk length", "header line too long", "response headers exceeded",
 		"http2: ", "server sent GOAWAY", "stream error"} {
 		if strings.Contains(msg, s) {
 			return true

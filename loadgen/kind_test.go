@@ -120,6 +120,8 @@ func TestClassify(t *testing.T) {
 		{fmt.Errorf("read: %w", errChunked), KindProtocol},
 		{errors.New("net/http: HTTP/1.x transport connection broken: malformed MIME header line: x"), KindProtocol},
 		{errors.New("invalid byte in chunk length"), KindProtocol},
+		{errors.New("net/http: server response headers exceeded 10485760 bytes; aborted"), KindProtocol},
+		{fmt.Errorf("read: %w", errBodyTooLarge), KindBodyTooLarge},
 		{errors.New("something odd"), KindOther},
 	}
 	for _, tt := range tests {

@@ -52,8 +52,10 @@ type framing struct {
 
 // readResponse reads one response to the request just sent, body and all,
 // skipping 1xx interim responses. head is set for a HEAD request, whose
-// response has no body. On error, resp still holds what was read.
-func readResponse(br *bufio.Reader, head bool) (resp response, err error) {
+// response has no body. A body longer than maxBody is read only to one
+// byte past it (errBodyTooLarge); one whose Content-Length says so is not
+// read at all. On error, resp still holds what was read.
+func readResponse(br *bufio.Reader, head bool, maxBody int64) (resp response, err error) {
 	budget := maxHeaderBytes
 	for {
 		f, err := readHead(br, &resp, &budget)
@@ -69,12 +71,14 @@ func readResponse(br *bufio.Reader, head bool) (resp response, err error) {
 			resp.close = true // the connection speaks another protocol now
 		case head || resp.status == 204 || resp.status == 304:
 		case f.chunked:
-			err = readChunked(br, &resp.body, &budget)
+			err = readChunked(br, &resp.body, maxBody, &budget)
+		case f.length > maxBody:
+			err = errBodyTooLarge
 		case f.length >= 0:
 			err = discard(br, f.length, &resp.body)
 		default:
 			resp.close = true
-			err = readToEOF(br, &resp.body)
+			err = readToEOF(br, &resp.body, maxBody)
 		}
 		return resp, err
 	}
@@ -157,10 +161,11 @@ func (f *framing) add(line []byte) error {
 	return nil
 }
 
-// readChunked reads a chunked body and its trailers, counting the data.
-// The trailers count against the headers' budget; the chunk-size lines do
-// not, or a long stream of small chunks would run it out.
-func readChunked(br *bufio.Reader, n *int64, budget *int) error {
+// readChunked reads a chunked body and its trailers, counting the data,
+// up to one byte past maxBody. The trailers count against the headers'
+// budget; the chunk-size lines do not, or a long stream of small chunks
+// would run it out.
+func readChunked(br *bufio.Reader, n *int64, maxBody int64, budget *int) error {
 	for {
 		lineBudget := wireBufSize
 		line, err := readLine(br, &lineBudget)
@@ -173,6 +178,12 @@ func readChunked(br *bufio.Reader, n *int64, budget *int) error {
 		}
 		if size == 0 {
 			return readHeaders(br, budget, nil) // the trailers
+		}
+		if left := maxBody - *n; size > left {
+			if err := discard(br, left+1, n); err != nil {
+				return err
+			}
+			return errBodyTooLarge
 		}
 		if err := discard(br, size, n); err != nil {
 			return err
@@ -246,11 +257,15 @@ func discard(br *bufio.Reader, length int64, n *int64) error {
 	return nil
 }
 
-// readToEOF reads a body that the server ends by closing the connection.
-func readToEOF(br *bufio.Reader, n *int64) error {
+// readToEOF reads a body that the server ends by closing the connection,
+// up to one byte past maxBody.
+func readToEOF(br *bufio.Reader, n *int64, maxBody int64) error {
 	for {
-		d, err := br.Discard(math.MaxInt32)
+		d, err := br.Discard(int(min(maxBody-*n, math.MaxInt32-1) + 1))
 		*n += int64(d)
+		if *n > maxBody {
+			return errBodyTooLarge
+		}
 		if err == io.EOF {
 			return nil
 		}

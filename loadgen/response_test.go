@@ -41,7 +41,7 @@ func TestReadResponse(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			br := bufio.NewReaderSize(strings.NewReader(tt.in), 48)
-			got, err := readResponse(br, tt.head)
+			got, err := readResponse(br, tt.head, DefaultMaxBody)
 			if got != tt.want || !errors.Is(err, tt.err) || (tt.err == nil && err != nil) {
 				t.Errorf("got %+v, %v; want %+v, %v", got, err, tt.want, tt.err)
 			}
@@ -57,7 +57,7 @@ func TestReadResponse(t *testing.T) {
 func TestReadResponseHeaderBudget(t *testing.T) {
 	interim := "HTTP/1.1 103 Early Hints\r\nLink: " + strings.Repeat("x", 1000) + "\r\n\r\n"
 	in := strings.Repeat(interim, maxHeaderBytes/len(interim)+1) + "HTTP/1.1 200 OK\r\n\r\n"
-	_, err := readResponse(bufio.NewReader(strings.NewReader(in)), false)
+	_, err := readResponse(bufio.NewReader(strings.NewReader(in)), false, DefaultMaxBody)
 	if !errors.Is(err, errHeaderTooLong) {
 		t.Errorf("error = %v, want %v", err, errHeaderTooLong)
 	}
@@ -72,7 +72,7 @@ func TestReadChunkedSpendsNoBudgetOnSizes(t *testing.T) {
 	in := strings.Repeat("1\r\na\r\n", 100) + "0\r\n\r\n"
 	var n int64
 	budget := 10
-	if err := readChunked(bufio.NewReader(strings.NewReader(in)), &n, &budget); err != nil || n != 100 {
+	if err := readChunked(bufio.NewReader(strings.NewReader(in)), &n, DefaultMaxBody, &budget); err != nil || n != 100 {
 		t.Errorf("read %d bytes, %v; want 100, nil", n, err)
 	}
 }

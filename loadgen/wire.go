@@ -15,6 +15,7 @@ type wireSender struct {
 	conns     []*wireConn // by endpoint; nil until dialled
 	general   *httpSender
 	slack     time.Duration // how far past a request's deadline its connection's may fall (wireConn.arm)
+	maxBody   int64         // Config.MaxBody
 }
 
 func (s *wireSender) send(t *prepared, deadline time.Time) (int, int64, error) {
@@ -32,7 +33,7 @@ func (s *wireSender) send(t *prepared, deadline time.Time) (int, int64, error) {
 
 // exchange sends t on its endpoint's connection and reads the response,
 // dialling first if need be. A connection that failed, or that the server
-// or request closes, is dropped. retry reports a failure that net/http
+// or request closes, is dropped: a body past the cap, unread, goes with it. retry reports a failure that net/http
 // would retry on a fresh connection.
 func (s *wireSender) exchange(t *prepared, deadline time.Time) (resp response, retry bool, err error) {
 	c := s.conns[t.endpoint]
@@ -48,7 +49,7 @@ func (s *wireSender) exchange(t *prepared, deadline time.Time) (resp response, r
 		}
 		s.conns[t.endpoint] = c
 	}
-	resp, retry, err = c.roundTrip(s.ctx, t, deadline, s.slack)
+	resp, retry, err = c.roundTrip(s.ctx, t, deadline, s.slack, s.maxBody)
 	if err != nil || resp.close || t.close {
 		c.close()
 		s.conns[t.endpoint] = nil

@@ -21,6 +21,7 @@ func ParseStages(s string) ([]Stage, error) {
 		return nil, fmt.Errorf("empty stages")
 	}
 	var stages []Stage
+	var total time.Duration
 	for i, part := range strings.Split(s, ",") {
 		d, t, ok := strings.Cut(strings.TrimSpace(part), ":")
 		if !ok {
@@ -33,6 +34,9 @@ func ParseStages(s string) ([]Stage, error) {
 		target, err := strconv.ParseFloat(t, 64)
 		if err != nil || target < 0 || math.IsInf(target, 0) || math.IsNaN(target) {
 			return nil, fmt.Errorf("stage %d %q: target %q is not a number ≥ 0", i+1, part, t)
+		}
+		if total += dur; total < dur {
+			return nil, fmt.Errorf("stage %d %q: the stages last longer than %v", i+1, part, time.Duration(math.MaxInt64))
 		}
 		stages = append(stages, Stage{Duration: dur, Target: target})
 	}

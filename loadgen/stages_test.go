@@ -21,6 +21,7 @@ func TestParseStages(t *testing.T) {
 		{"10s:-1", nil, true},
 		{"10s:abc", nil, true},
 		{"10s:10,,", nil, true},
+		{"2562047h:1,2562047h:1", nil, true}, // the total overflows
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {

@@ -36,14 +36,19 @@ func ParseURL(raw string) (*url.URL, error) {
 	return u, nil
 }
 
-// ParseHeader parses one 'Name: value' header.
+// ParseHeader parses one 'Name: value' header. The name must be a token
+// and the value free of control characters, so the header goes on the
+// wire as it was given.
 func ParseHeader(s string) (name, value string, err error) {
 	name, value, ok := strings.Cut(s, ":")
-	name = strings.TrimSpace(name)
-	if !ok || name == "" || strings.ContainsAny(name, " \t") {
+	name, value = strings.TrimSpace(name), strings.TrimSpace(value)
+	if !ok || !validFieldName(name) {
 		return "", "", fmt.Errorf("header %q: want 'Name: value'", s)
 	}
-	return name, strings.TrimSpace(value), nil
+	if !validFieldValue(value) {
+		return "", "", fmt.Errorf("header %q: the value has a control character", s)
+	}
+	return name, value, nil
 }
 
 // ReadTargets parses a targets file (format below); relative body paths are
@@ -185,4 +190,31 @@ func (s StatusSet) OK(code int) bool {
 		}
 	}
 	return false
+}
+
+// validFieldName reports whether s is a header name as RFC 9110 has it: a
+// token. net/http refuses to send any other; the wire path would send it
+// as it is.
+func validFieldName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// validFieldValue reports whether s can be a header value: no control
+// character but a tab. A CR would end the header line early on the wire.
+func validFieldValue(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < ' ' && c != '\t' || c == 0x7f {
+			return false
+		}
+	}
+	return true
 }

@@ -44,6 +44,8 @@ func TestParseTargetsErrorsNameTheLine(t *testing.T) {
 		{"lowercase method", "get http://127.0.0.1/\n", "line 1"},
 		{"bad URL", "\n\nGET ftp://x/\n", "line 3"},
 		{"bad header", "GET http://127.0.0.1/\nnot a header\n", "line 2"},
+		{"header name not a token", "GET http://127.0.0.1/\nNäme: a\n", "line 2"},
+		{"CR in a header", "GET http://127.0.0.1/\nX-A: a\rX-B: b\n", "line 2"},
 		{"missing body", "POST http://127.0.0.1/\n@nope.json\n", "line 2"},
 		{"two bodies", "POST http://127.0.0.1/\n@b\n@b\n", "line 3"},
 	}

@@ -107,8 +107,6 @@ func (c *Capturer) Capture(ctx context.Context, req Request) error {
 	return nil
 }
 
-// Close cancels the captures in flight, waits for them, and closes
-// Results. It is safe to call more than once.
 // Drain waits for the captures in flight to end, or for ctx. Call it once
 // no more captures will be asked for, before Close, which cancels them.
 func (c *Capturer) Drain(ctx context.Context) error {
@@ -125,16 +123,19 @@ func (c *Capturer) Drain(ctx context.Context) error {
 	}
 }
 
+// Close cancels the captures in flight, waits for them, and closes
+// Results. It is safe to call more than once, and from several goroutines
+// at once: every call returns only once no capture is being written.
 func (c *Capturer) Close() error {
 	c.mu.Lock()
-	if c.closed {
-		c.mu.Unlock()
-		return nil
-	}
+	first := !c.closed
 	c.closed = true
 	c.mu.Unlock()
 	c.cancel()
 	c.wg.Wait()
+	if !first {
+		return nil
+	}
 	close(c.results)
 	if c.ownClient {
 		c.cfg.Client.CloseIdleConnections()

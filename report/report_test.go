@@ -3,12 +3,15 @@ package report
 import (
 	"bytes"
 	"encoding/xml"
+	"errors"
 	"flag"
 	"io"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -145,6 +148,22 @@ func TestWriteFileAtomic(t *testing.T) {
 	}
 	if err := WriteFile(filepath.Join(dir, "missing", "r.json"), New().WriteJSON); err == nil {
 		t.Error("writing into a missing directory succeeded")
+	}
+}
+
+// A write that fails on the temporary file is told as a failure to write
+// the file asked for: the temporary name is gone and means nothing.
+func TestWriteFileErrorNamesTheFile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "r.json")
+	err := WriteFile(path, func(w io.Writer) error {
+		return &fs.PathError{Op: "write", Path: w.(*os.File).Name(), Err: syscall.ENOSPC}
+	})
+	if want := "write " + path + ": no space left on device"; err == nil || err.Error() != want || !errors.Is(err, syscall.ENOSPC) {
+		t.Errorf("error %v, want %q", err, want)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("%d files left behind", len(entries))
 	}
 }
 

@@ -19,7 +19,11 @@ func main() {
 		<-signals
 		cancel() // the first signal drains: outputs are written, marked interrupted
 		<-signals
-		fmt.Fprintln(os.Stderr, "strain: interrupted again, exiting at once")
+		fmt.Fprintln(os.Stderr, "strain: interrupted again, exiting")
+		// Outputs already being written are finished (they take
+		// milliseconds), so none is left half-written or as a temporary
+		// file; none is begun.
+		exits.shut(exitWait)
 		os.Exit(ExitInterrupted)
 	}()
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)

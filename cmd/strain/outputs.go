@@ -4,6 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
+	"strings"
 
 	"github.com/strain-dev/strain/report"
 )
@@ -44,16 +47,24 @@ func (o outputs) check() error {
 // writeOutputs prints the summary and writes every requested file; a file
 // that cannot be written does not stop the others. The error carries the
 // exit code: 2 for an output lost, else 130 interrupted, else 1 for a
-// failed gate.
+// failed gate. A second signal meanwhile waits for it to end.
 func writeOutputs(rep *report.Report, out outputs, stdout io.Writer) error {
-	var errs []error
-	for path, render := range out.files(rep) {
-		errs = append(errs, report.WriteFile(path, render))
+	defer exits.begin()()
+	var errs []string
+	files := out.files(rep)
+	for _, path := range slices.Sorted(maps.Keys(files)) {
+		if err := report.WriteFile(path, files[path]); err != nil {
+			errs = append(errs, err.Error())
+		}
 	}
-	errs = append(errs, appendStepSummary(rep))
-	errs = append(errs, rep.WriteText(stdout))
-	if err := errors.Join(errs...); err != nil {
-		return usageErr(err)
+	for _, err := range []error{appendStepSummary(rep), rep.WriteText(stdout)} {
+		if err != nil {
+			errs = append(errs, err.Error())
+		}
+	}
+	if len(errs) > 0 {
+		// One line on stderr, however many outputs were lost.
+		return usageErr(errors.New(strings.Join(errs, "; ")))
 	}
 	switch {
 	case rep.Interrupted:

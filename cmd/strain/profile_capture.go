@@ -114,6 +114,9 @@ func runCapture(ctx context.Context, url string, f captureFlags, stdout, stderr 
 	if err != nil {
 		return usageErr(err)
 	}
+	// A second signal waits for a capture being written: no temporary
+	// file is left. Unguarded only once closed.
+	defer exits.onExit(c.Close)()
 	defer c.Close()
 	for _, r := range reqs {
 		if r.Duration > 0 {

@@ -32,7 +32,7 @@ type Catalogue struct {
 var (
 	loadNames = map[string]Kind{
 		"requests": Count, "errors": Count, "error_rate": Ratio, "throughput": Rate,
-		"inflight": Count, "dropped": Count, "late": Count, "unfinished": Count,
+		"inflight": Count, "oldest_inflight": Seconds, "dropped": Count, "late": Count, "unfinished": Count,
 		"bytes_in": Bytes, "bytes_out": Bytes, "concurrency": Count, "rate": Rate,
 	}
 	targetNames = map[string]Kind{

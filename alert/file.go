@@ -115,6 +115,9 @@ var Defaults = []string{
 	"crit: target.sched_latency.p99 > 50ms for 5s",
 	// A goroutine count that keeps growing: a leak.
 	"target.goroutines_growth > 20 for 15s capture goroutine",
+	// A stall: a request waits on the target and no response completes,
+	// so latency says nothing until it ends; where do the handlers wait?
+	"oldest_inflight > 2s capture goroutine",
 	// Failing requests.
 	"error_rate > 1% for 5s",
 	"crit: error_rate > 10% for 5s",

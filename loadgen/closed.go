@@ -71,6 +71,8 @@ func (e *Engine) runClosed(ctx context.Context) {
 func (e *Engine) closedWorker(ctx context.Context, id int, stop <-chan struct{}) {
 	s := e.newSender(ctx)
 	defer s.close()
+	fl := e.flights.add()
+	defer e.flights.remove(fl)
 	for {
 		select {
 		case <-stop:
@@ -82,6 +84,6 @@ func (e *Engine) closedWorker(ctx context.Context, id int, stop <-chan struct{})
 		if !e.claim() {
 			return
 		}
-		e.do(ctx, s, id, time.Now())
+		e.do(ctx, s, fl, id, time.Now())
 	}
 }

@@ -27,6 +27,7 @@ type Engine struct {
 	unfinished atomic.Int64  // cut off in flight when the run ended
 	level      atomic.Uint64 // math.Float64bits of the level asked for now
 	live       *live
+	flights    *flights
 	exhausted  chan struct{} // closed once Requests have all been begun
 	exhaust    sync.Once
 
@@ -44,7 +45,7 @@ func New(cfg Config) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &Engine{live: newLive(), cfg: cfg, exhausted: make(chan struct{}), windows: make(chan Window, 16)}
+	e := &Engine{live: newLive(), flights: newFlights(), cfg: cfg, exhausted: make(chan struct{}), windows: make(chan Window, 16)}
 	for _, t := range cfg.Targets {
 		p, err := prepare(t)
 		if err != nil {
@@ -110,6 +111,7 @@ func (e *Engine) collectWindows(loadDone <-chan struct{}) Window {
 		}
 		w := Window{Counts: e.rec.collect(), Start: from, End: time.Since(e.started)}
 		w.Inflight = e.inflight.Load()
+		w.OldestInflight = e.flights.oldest(w.End)
 		w.Level = e.Level()
 		w.Late = e.late.Load() - total.Late
 		w.Dropped = e.dropped.Load() - total.Dropped
@@ -157,10 +159,10 @@ func (e *Engine) claim() bool {
 	return true
 }
 
-// do sends one request on worker id's sender s, intended to start at
-// intended, and records it. The closed model intends every request for
-// the moment it is sent.
-func (e *Engine) do(ctx context.Context, s sender, id int, intended time.Time) {
+// do sends one request on worker id's sender s, with fl its slot in
+// flights, intended to start at intended, and records it. The closed model
+// intends every request for the moment it is sent.
+func (e *Engine) do(ctx context.Context, s sender, fl *flight, id int, intended time.Time) {
 	t := e.targets[0]
 	if len(e.targets) > 1 {
 		t = e.targets[e.next.Add(1)%uint64(len(e.targets))]
@@ -177,7 +179,9 @@ func (e *Engine) do(ctx context.Context, s sender, id int, intended time.Time) {
 		}
 	}
 	deadline := sent.Add(e.cfg.Timeout)
+	fl.begin(sent.Sub(e.started))
 	status, n, err := s.send(t, deadline)
+	fl.end()
 	done := time.Now()
 	if err == nil && done.After(deadline) {
 		// The response came, but after the timeout: a timeout, whether or

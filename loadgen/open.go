@@ -113,9 +113,11 @@ func (e *Engine) openWorker(ctx context.Context, ticks <-chan time.Time, wg *syn
 	defer wg.Done()
 	s := e.newSender(ctx)
 	defer s.close()
-	e.do(ctx, s, id, first)
+	fl := e.flights.add()
+	defer e.flights.remove(fl)
+	e.do(ctx, s, fl, id, first)
 	for intended := range ticks {
-		e.do(ctx, s, id, intended)
+		e.do(ctx, s, fl, id, intended)
 	}
 }
 

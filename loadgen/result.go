@@ -20,7 +20,8 @@ func (r *Result) Duration() time.Duration { return r.End }
 // Metrics names the whole run's figures with PRODUCT.md's metric names.
 func (r *Result) Metrics() map[string]float64 {
 	m := r.Window.Metrics(r.Open)
-	delete(m, "inflight")
+	delete(m, "inflight") // moments, not totals: the series summarise them
+	delete(m, "oldest_inflight")
 	m["unfinished"] = float64(r.Unfinished)
 	return m
 }

@@ -38,11 +38,12 @@ type Counts struct {
 // Window is one interval of the run, as the engine hands it out.
 type Window struct {
 	Counts
-	Start, End time.Duration // since the run started
-	Inflight   int64         // requests in flight at End
-	Level      float64       // concurrency or rate being asked for at End
-	Dropped    int64         // open model: scheduled requests never started
-	Late       int64         // open model: requests started late
+	Start, End     time.Duration // since the run started
+	Inflight       int64         // requests in flight at End
+	OldestInflight time.Duration // how long the oldest of them had been waiting at End
+	Level          float64       // concurrency or rate being asked for at End
+	Dropped        int64         // open model: scheduled requests never started
+	Late           int64         // open model: requests started late
 }
 
 // Seconds is the window's length in seconds.
@@ -115,6 +116,7 @@ func (c *Counts) metrics(secs float64, open bool) map[string]float64 {
 func (w *Window) Metrics(open bool) map[string]float64 {
 	m := w.metrics(w.Seconds(), open)
 	m["inflight"] = float64(w.Inflight)
+	m["oldest_inflight"] = w.OldestInflight.Seconds()
 	if open {
 		m["dropped"] = float64(w.Dropped)
 		m["late"] = float64(w.Late)

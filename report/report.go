@@ -85,6 +85,8 @@ type Profile struct {
 	Kind   string    `json:"kind"`
 	Reason string    `json:"reason"`
 	Time   time.Time `json:"time"`
+	Target string    `json:"target,omitempty"` // the watched target's name, or "self"
+	Alert  string    `json:"alert,omitempty"`  // the rule whose alert asked for it
 }
 
 // New returns an empty report whose lists encode as [] rather than null.

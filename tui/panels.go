@@ -40,6 +40,10 @@ func (m Model) viewHeader(w int) string {
 	return line + "\n" + targets
 }
 
+// stuckAfter is how long (seconds) a request may be in flight before the
+// load panel says so.
+const stuckAfter = 1.0
+
 func (m Model) viewLoad(w int) string {
 	f := m.frame.Metrics
 	lines := []string{
@@ -54,6 +58,9 @@ func (m Model) viewLoad(w int) string {
 	}
 	if len(m.frame.Status) > 0 {
 		lines = append(lines, truncate("status "+counts(m.frame.Status, "×")+errorList(m.frame.Errors), w))
+	}
+	if age, ok := f["oldest_inflight"]; ok && age >= stuckAfter {
+		lines = append(lines, warnStyle.Render(truncate(fmt.Sprintf("oldest request in flight for %s: the target may be stalled", sec(f, "oldest_inflight")), w)))
 	}
 	return panel("load", lines, w)
 }
@@ -130,7 +137,7 @@ func (m Model) targetPrefixes() []string {
 func (m Model) viewSelf(w int) string {
 	f := m.frame.Metrics
 	verdict := okStyle.Render("ok")
-	if f["self.sched_latency.p99"] >= 0.010 {
+	if m.frame.Saturated {
 		verdict = critStyle.Render("SATURATED")
 	}
 	return rule(fmt.Sprintf("strain %s · cpu %s · sched p99 %s · goroutines %s", verdict,

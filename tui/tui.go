@@ -36,6 +36,9 @@ type Frame struct {
 	Profiles []Profile          // captured so far
 	Events   []string           // lines to show once (an alert fired, a capture failed)
 	Paused   bool
+	// Saturated says strain itself was saturated in the interval, by the
+	// same test as the report's warning.
+	Saturated bool
 }
 
 // Alert is a pending or firing rule.

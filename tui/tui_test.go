@@ -125,3 +125,58 @@ func TestHelpAndNoColor(t *testing.T) {
 		t.Errorf("after Done the view is %q, want empty so the terminal is left clean", v)
 	}
 }
+
+// BenchmarkFrame is what the dashboard costs the process per frame: one
+// interval's Frame through Update, then View, at 120x40 in true colour, with
+// a full history. A run sends one frame per interval, plus the clock's tick
+// and the keys pressed.
+func BenchmarkFrame(b *testing.B) {
+	lipgloss.SetColorProfile(termenv.TrueColor)
+	defer lipgloss.SetColorProfile(termenv.Ascii)
+	h := Header{Targets: []string{"GET http://127.0.0.1:8080/api"}, Model: "closed", Duration: 30 * time.Second}
+	var m tea.Model = New(h, &recorder{}, time.Now())
+	m, _ = m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	fs := frames()
+	for i := 0; i < 200; i++ { // a full history
+		m, _ = m.Update(fs[i%len(fs)])
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	var n int
+	for i := 0; i < b.N; i++ {
+		m, _ = m.Update(fs[i%len(fs)])
+		n += len(m.View())
+	}
+	if n == 0 {
+		b.Fatal("empty view")
+	}
+}
+
+// A request in flight for a second or more is called out in the load panel:
+// during a stall no response completes and the latency charts say nothing.
+func TestStuckRequestShown(t *testing.T) {
+	h := Header{Targets: []string{"GET http://127.0.0.1:8080/"}, Model: "closed", Duration: 30 * time.Second}
+	var m tea.Model = New(h, &recorder{}, time.Time{})
+	m, _ = m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	for _, c := range []struct {
+		age   float64
+		shown bool
+	}{{0.2, false}, {2.5, true}} {
+		m, _ = m.Update(Frame{T: 1, Metrics: map[string]float64{"throughput": 0, "inflight": 50, "oldest_inflight": c.age}})
+		if got := strings.Contains(m.View(), "oldest request in flight for 2.50s"); got != c.shown {
+			t.Errorf("oldest_inflight %gs: shown %v, want %v\n%s", c.age, got, c.shown, m.View())
+		}
+	}
+}
+
+// The wiring decides saturation (the report's own test); the panel shows it.
+func TestSaturatedShown(t *testing.T) {
+	var m tea.Model = New(Header{Model: "closed"}, &recorder{}, time.Time{})
+	m, _ = m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	for _, sat := range []bool{false, true} {
+		m, _ = m.Update(Frame{T: 1, Metrics: map[string]float64{"self.cpu": 99}, Saturated: sat})
+		if got := strings.Contains(m.View(), "strain SATURATED"); got != sat {
+			t.Errorf("Saturated %v: shown %v\n%s", sat, got, m.View())
+		}
+	}
+}

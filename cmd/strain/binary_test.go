@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/strain-dev/strain/report"
 )
 
 var (
@@ -135,9 +137,34 @@ func TestDemoWalksTheScenario(t *testing.T) {
 	if s["latency.max"] < 2.5 {
 		t.Errorf("latency.max = %v: the 3s stall did not show in the corrected latency", s["latency.max"])
 	}
+	// The stall holds every response for 3 s: at some interval's end the
+	// oldest request has waited over 2 s, and none can wait much over 3.
+	if v := s["oldest_inflight.max"]; v < 2 || v > 3.5 {
+		t.Errorf("oldest_inflight.max = %v, want 2–3.5 s for a 3 s stall", v)
+	}
+	if !firedOn(rep, "oldest_inflight") {
+		t.Errorf("the stall's default alert did not fire: %+v", rep.Alerts)
+	}
+	var stallProfile bool
+	for _, p := range rep.Profiles {
+		stallProfile = stallProfile || p.Kind == "goroutine" && strings.Contains(p.Alert, "oldest_inflight") && p.Target != ""
+	}
+	if !stallProfile {
+		t.Errorf("no goroutine profile of the target for the stall's alert: %+v", rep.Profiles)
+	}
 	if !strings.Contains(string(stdout), "corrected") {
 		t.Errorf("no summary on stdout:\n%s", stdout)
 	}
+}
+
+// firedOn says whether an alert on metric fired during the run.
+func firedOn(rep *report.Report, metric string) bool {
+	for _, a := range rep.Alerts {
+		if a.Metric == metric && a.State == "firing" {
+			return true
+		}
+	}
+	return false
 }
 
 func TestTargetPrintsAddressFirst(t *testing.T) {

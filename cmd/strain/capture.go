@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -22,10 +23,12 @@ var loadAtCapture = []string{"throughput", "concurrency", "rate", "latency.p99",
 // captures takes profiles when an alert asks, or a key: from the watched
 // targets, or strain itself for a self.* rule.
 type captures struct {
-	cap     *profiles.Capturer
-	targets map[string]string // target name → its base or pprof URL
-	stderr  io.Writer
-	done    chan struct{}
+	cap       *profiles.Capturer
+	unguard   func()            // from exits.onExit, once cap is closed
+	targets   map[string]string // target name → its base or pprof URL
+	stderr    io.Writer
+	done      chan struct{}
+	cancelled int // captures cut off at the end; read after done
 }
 
 // needsCaptures reports whether any rule can ask for a profile.
@@ -45,6 +48,9 @@ func startCaptures(dir string, specs []monitor.Spec, stderr io.Writer) (*capture
 		return nil, fmt.Errorf("--profiles: %w", err)
 	}
 	c := &captures{cap: cap, targets: map[string]string{}, stderr: stderr, done: make(chan struct{})}
+	// A second signal waits for a capture being written, not to leave a
+	// temporary file in dir.
+	c.unguard = exits.onExit(cap.Close)
 	for _, s := range specs {
 		switch {
 		case len(s.Pprof) > 0:
@@ -66,6 +72,9 @@ func (c *captures) report() {
 			fmt.Fprintf(c.stderr, "profile  %s %s → %s\n", r.Target, r.Kind, r.Path)
 		case r.Skipped != "":
 			fmt.Fprintf(c.stderr, "profile  %s %s skipped: %s\n", r.Target, r.Kind, r.Skipped)
+		case errors.Is(r.Err, context.Canceled):
+			c.cancelled++
+			fmt.Fprintf(c.stderr, "profile  %s %s cancelled: the run ended first\n", r.Target, r.Kind)
 		case r.Err != nil:
 			fmt.Fprintf(c.stderr, "profile  %s %s failed: %v\n", r.Target, r.Kind, r.Err)
 		}
@@ -95,10 +104,10 @@ func (c *captures) ruleTargets(metric string) map[string]string {
 			return map[string]string{name: url}
 		}
 		return nil
-	case strings.HasPrefix(metric, "target."):
-		return c.targets
 	}
-	return nil // a load metric: the target's profile is what explains it
+	// target.… is every watched target's; a load metric's cause is in the
+	// targets too (a stall, a slow handler), so their profiles explain it.
+	return c.targets
 }
 
 // manual captures kind from every watched target (strain itself when none).
@@ -138,13 +147,19 @@ func (c *captures) finish(ctx context.Context, rep *report.Report) {
 		return
 	}
 	// A CPU profile an alert began near the end is worth the wait; an
-	// interrupt (ctx done) is not.
+	// interrupt (ctx done) is not: it cancels the captures in flight, which
+	// leave no file (a profile cut short, of a target no longer under
+	// load, would mislead), and the report says how many.
 	drain, cancel := context.WithTimeout(ctx, drainCaptures)
 	defer cancel()
 	c.cap.Drain(drain)
 	c.cap.Close() // idempotent
+	c.unguard()
 	<-c.done
 	rep.Profiles = append(rep.Profiles, c.list()...)
+	if c.cancelled > 0 {
+		rep.Warnings = append(rep.Warnings, fmt.Sprintf("profile captures in flight at the end, cancelled and not kept: %d", c.cancelled))
+	}
 }
 
 // list is the captures so far, as the report lists them.
@@ -155,7 +170,8 @@ func (c *captures) list() []report.Profile {
 	var out []report.Profile
 	for _, p := range c.cap.Captures() {
 		if p.Written() {
-			out = append(out, report.Profile{Path: p.Path, Kind: string(p.Kind), Reason: p.Reason, Time: p.Time})
+			out = append(out, report.Profile{Path: p.Path, Kind: string(p.Kind), Reason: p.Reason, Time: p.Time,
+				Target: p.Target, Alert: p.Alert})
 		}
 	}
 	return out

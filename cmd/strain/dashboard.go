@@ -95,14 +95,14 @@ func (d *dashboard) frame(p *report.Point, status map[int]int64, kinds map[strin
 		d.errors[k] += n
 	}
 	f := tui.Frame{T: p.T, Metrics: p.Metrics, Status: maps.Clone(d.status), Errors: maps.Clone(d.errors),
-		Events: d.events.drain(), Paused: d.paused()}
+		Events: d.events.drain(), Paused: d.paused(), Saturated: saturated(p.Metrics)}
 	for _, st := range active {
 		f.Alerts = append(f.Alerts, tui.Alert{Rule: st.Rule.Text, State: string(st.State), Severity: string(st.Rule.Severity),
 			Value: alert.FormatValue(st.Rule.Metric, st.Value), Since: time.Since(st.Since).Round(time.Second)})
 	}
 	sort.Slice(f.Alerts, func(i, j int) bool { return f.Alerts[i].State > f.Alerts[j].State })
 	for _, pr := range profiles {
-		f.Profiles = append(f.Profiles, tui.Profile{Kind: pr.Kind, Reason: pr.Reason, Path: pr.Path, At: pr.Time.Sub(d.started).Seconds()})
+		f.Profiles = append(f.Profiles, tui.Profile{Target: pr.Target, Kind: pr.Kind, Reason: pr.Reason, Path: pr.Path, At: pr.Time.Sub(d.started).Seconds()})
 	}
 	d.prog.Send(f)
 }

@@ -137,16 +137,24 @@ func seriesNames(rep *report.Report, prefixes ...string) []string {
 	return names
 }
 
+// saturated says whether strain itself was saturated in an interval with
+// metrics m: its own scheduler slow, or its CPU near what it may use.
+func saturated(m map[string]float64) bool {
+	return m["self.sched_latency.p99"] >= saturatedSchedP99.Seconds() || m["self.cpu"] >= cpuLimit()
+}
+
+// cpuLimit is the self.cpu (percent of one core) that counts as saturated.
+func cpuLimit() float64 { return saturatedCPUShare * 100 * float64(runtime.GOMAXPROCS(0)) }
+
 // saturation says when strain itself was saturated during the run, since
 // its latency figures then include its own delay.
 func saturation(rep *report.Report) string {
-	cpuLimit := saturatedCPUShare * 100 * float64(runtime.GOMAXPROCS(0))
 	var n int
 	var worstSched, worstCPU float64
 	for _, p := range rep.Series {
-		sched, cpu := p.Metrics["self.sched_latency.p99"], p.Metrics["self.cpu"]
-		worstSched, worstCPU = max(worstSched, sched), max(worstCPU, cpu)
-		if sched >= saturatedSchedP99.Seconds() || cpu >= cpuLimit {
+		worstSched = max(worstSched, p.Metrics["self.sched_latency.p99"])
+		worstCPU = max(worstCPU, p.Metrics["self.cpu"])
+		if saturated(p.Metrics) {
 			n++
 		}
 	}
@@ -155,7 +163,7 @@ func saturation(rep *report.Report) string {
 	}
 	warn := fmt.Sprintf("generator saturated in %d of %d intervals (self.sched_latency.p99 up to %s, self.cpu up to %.0f%%): latency figures include strain's own delay",
 		n, len(rep.Series), report.Seconds(worstSched), worstCPU)
-	if used, all := runtime.GOMAXPROCS(0), runtime.NumCPU(); worstCPU >= cpuLimit && used < all {
+	if used, all := runtime.GOMAXPROCS(0), runtime.NumCPU(); worstCPU >= cpuLimit() && used < all {
 		warn += fmt.Sprintf("; it used %d of %d cores (--procs %d gives it more)", used, all, all)
 	}
 	return warn

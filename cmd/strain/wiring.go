@@ -65,7 +65,7 @@ func finishReport(rep *report.Report, res *loadgen.Result) {
 	for k, v := range res.Metrics() {
 		rep.Summary[k] = v
 	}
-	rep.Summarize("throughput", "inflight", levelMetric(res.Open))
+	rep.Summarize("throughput", "inflight", "oldest_inflight", levelMetric(res.Open))
 	for code, n := range res.Status {
 		rep.StatusCodes[strconv.Itoa(code)] = n
 	}

@@ -33,8 +33,9 @@ func (s *wireSender) send(t *prepared, deadline time.Time) (int, int64, error) {
 
 // exchange sends t on its endpoint's connection and reads the response,
 // dialling first if need be. A connection that failed, or that the server
-// or request closes, is dropped: a body past the cap, unread, goes with it. retry reports a failure that net/http
-// would retry on a fresh connection.
+// or request closes, is dropped: a body past the cap, unread, goes with
+// it. retry reports a failure that net/http would retry on a fresh
+// connection.
 func (s *wireSender) exchange(t *prepared, deadline time.Time) (resp response, retry bool, err error) {
 	c := s.conns[t.endpoint]
 	if c != nil && c.br.Buffered() > 0 {

@@ -202,7 +202,9 @@ func TestInterruptDuringCapture(t *testing.T) {
 	if got := p.exit(t, 10*time.Second); got != ExitInterrupted {
 		t.Fatalf("exit %d, want %d\n%s", got, ExitInterrupted, p.stderr.String())
 	}
-	if took := time.Since(sent); took > 3*time.Second {
+	// The capture has most of its 10 s to go: waiting for it would take
+	// well over 6 s; a busy machine may take a few to exit.
+	if took := time.Since(sent); took > 6*time.Second {
 		t.Errorf("exit %v after the signal: the CPU capture in flight was waited for", took)
 	}
 	rep := readReport(t, out)

@@ -8,8 +8,17 @@ type slot struct {
 	kind   Kind
 }
 
+// cooled is what a cooldown is kept for: a slot, for one reason. Two
+// alerts that ask for the same kind are two questions (a stall's goroutines
+// are not a leak's), so one does not hold the other back; the caps still
+// bound them all.
+type cooled struct {
+	slot
+	reason string
+}
+
 // admission decides which captures go ahead: one exclusive kind in flight
-// per target, a cooldown per slot, and caps on count and bytes. It is a
+// per target, a cooldown per slot and reason, and caps on count and bytes. It is a
 // pure function of its state and the time it is given, so it is tested
 // without sleeping; the Capturer guards it with its mutex.
 type admission struct {
@@ -17,7 +26,7 @@ type admission struct {
 	maxCaptures int           // negative: no cap
 	maxBytes    int64         // negative: no cap
 
-	last     map[slot]time.Time
+	last     map[cooled]time.Time
 	inFlight map[slot]bool
 	admitted int   // kept, or being captured
 	bytes    int64 // kept, plus reserved by captures being written
@@ -28,17 +37,17 @@ func newAdmission(cfg Config) *admission {
 		cooldown:    cfg.Cooldown,
 		maxCaptures: cfg.MaxCaptures,
 		maxBytes:    cfg.MaxBytes,
-		last:        map[slot]time.Time{},
+		last:        map[cooled]time.Time{},
 		inFlight:    map[slot]bool{},
 	}
 }
 
-// admit returns "" and counts the capture in, or the reason it is skipped.
-func (a *admission) admit(s slot, now time.Time) string {
+// admit returns "" and counts the capture in, or why it is skipped.
+func (a *admission) admit(s slot, reason string, now time.Time) string {
 	if s.kind.exclusive() && a.inFlight[s] {
 		return skipInFlight(s.kind)
 	}
-	if last, ok := a.last[s]; ok && a.cooldown > 0 && now.Sub(last) < a.cooldown {
+	if last, ok := a.last[cooled{s, reason}]; ok && a.cooldown > 0 && now.Sub(last) < a.cooldown {
 		return SkipCooldown
 	}
 	if a.maxCaptures >= 0 && a.admitted >= a.maxCaptures {
@@ -48,7 +57,7 @@ func (a *admission) admit(s slot, now time.Time) string {
 		return SkipCap
 	}
 	a.admitted++
-	a.last[s] = now
+	a.last[cooled{s, reason}] = now
 	if s.kind.exclusive() {
 		a.inFlight[s] = true
 	}

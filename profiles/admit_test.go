@@ -51,7 +51,7 @@ func TestAdmission(t *testing.T) {
 					a.done(s.slot, true)
 					continue
 				}
-				if got := a.admit(s.slot, t0.Add(s.at)); got != s.want {
+				if got := a.admit(s.slot, "", t0.Add(s.at)); got != s.want {
 					t.Errorf("step %d: admit(%v) at +%v = %q, want %q", i, s.slot, s.at, got, s.want)
 				}
 			}
@@ -64,11 +64,11 @@ func TestAdmissionBytes(t *testing.T) {
 	if !a.reserve(60) || a.reserve(41) || !a.reserve(40) {
 		t.Fatal("reserve: want 60 then 40 to fit under 100, and 41 after 60 not to")
 	}
-	if got := a.admit(slot{"api", Heap}, time.Time{}); got != SkipCap {
+	if got := a.admit(slot{"api", Heap}, "", time.Time{}); got != SkipCap {
 		t.Errorf("admit with the byte cap used up: got %q, want %q", got, SkipCap)
 	}
 	a.release(40)
-	if got := a.admit(slot{"api", Heap}, time.Time{}); got != "" {
+	if got := a.admit(slot{"api", Heap}, "", time.Time{}); got != "" {
 		t.Errorf("admit after a release: got %q, want admitted", got)
 	}
 }
@@ -76,9 +76,32 @@ func TestAdmissionBytes(t *testing.T) {
 func TestFailedCaptureGivesItsPlaceBack(t *testing.T) {
 	a := newAdmission(Config{Cooldown: -1, MaxCaptures: 1, MaxBytes: -1})
 	s := slot{"api", Heap}
-	a.admit(s, time.Time{})
+	a.admit(s, "", time.Time{})
 	a.done(s, false)
-	if got := a.admit(s, time.Time{}); got != "" {
+	if got := a.admit(s, "", time.Time{}); got != "" {
 		t.Errorf("admit after a failed capture under a cap of 1: got %q, want admitted", got)
+	}
+}
+
+// Two alerts asking for one kind are two questions (a stall's goroutines
+// are not a leak's): the cooldown is per reason, the one CPU capture in
+// flight per target is not.
+func TestAdmissionCooldownPerReason(t *testing.T) {
+	a := newAdmission(Config{Cooldown: 30 * time.Second, MaxCaptures: -1, MaxBytes: -1})
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	g, cpu := slot{"api", Goroutine}, slot{"api", CPU}
+	for i, s := range []struct {
+		slot         slot
+		reason, want string
+	}{
+		{g, "leak", ""},
+		{g, "leak", SkipCooldown},
+		{g, "stall", ""},
+		{cpu, "leak", ""},
+		{cpu, "stall", "cpu capture in flight"},
+	} {
+		if got := a.admit(s.slot, s.reason, t0.Add(time.Second)); got != s.want {
+			t.Errorf("step %d: admit(%v, %q) = %q, want %q", i, s.slot, s.reason, got, s.want)
+		}
 	}
 }

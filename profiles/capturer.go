@@ -97,7 +97,7 @@ func (c *Capturer) Capture(ctx context.Context, req Request) error {
 	for _, k := range req.Kinds {
 		cp := j.capture(k, now)
 		c.wg.Add(1)
-		if why := c.adm.admit(j.slot(k), now); why != "" {
+		if why := c.adm.admit(j.slot(k), req.Reason, now); why != "" {
 			cp.Skipped = why
 			go func() { defer c.wg.Done(); c.report(cp) }()
 			continue

@@ -29,7 +29,7 @@ type Config struct {
 	// duration.
 	Timeout time.Duration
 	// Cooldown is the least time between two captures of one kind from
-	// one target; negative means none.
+	// one target for one reason; negative means none.
 	Cooldown time.Duration
 	// MaxCaptures and MaxBytes cap the captures this Capturer keeps;
 	// negative means no cap.

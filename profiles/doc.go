@@ -7,8 +7,8 @@
 // kept (a pprof profile must parse, a trace must start with the trace
 // header), written atomically under a directory with an index.json beside
 // them, and limited per run: one CPU profile and one trace in flight per
-// target, a cooldown per target and kind, and caps on count and bytes. A
-// request that is turned away comes back as a Capture saying why.
+// target, a cooldown per target, kind and reason, and caps on count and
+// bytes. A request that is turned away comes back as a Capture saying why.
 //
 // The files are what the target served, gzipped protobuf for pprof kinds,
 // so `go tool pprof` and `go tool trace` open them as they are.

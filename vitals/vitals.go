@@ -24,6 +24,7 @@ import (
 	"encoding/json"
 	"math"
 	"net/http"
+	"runtime"
 	"runtime/metrics"
 	"sync"
 	"time"
@@ -31,8 +32,11 @@ import (
 
 // Reading is one read of a Go process's runtime.
 type Reading struct {
-	Time              time.Time        `json:"time"`
-	GOMAXPROCS        int64            `json:"gomaxprocs"`
+	Time       time.Time `json:"time"`
+	GOMAXPROCS int64     `json:"gomaxprocs"`
+	// Goroutines counts as runtime.NumGoroutine does (and the goroutine
+	// profile): the program's own. The states count the runtime's few
+	// system goroutines too, so they may add up to a little more.
 	Goroutines        int64            `json:"goroutines"`
 	GoroutinesByState map[string]int64 `json:"goroutines_by_state"` // runnable, running, waiting, not_in_go
 	GoroutinesCreated int64            `json:"goroutines_created"`  // cumulative
@@ -49,7 +53,6 @@ type Reading struct {
 // The runtime/metrics read for a Reading, in this order.
 var names = []string{
 	"/sched/gomaxprocs:threads",
-	"/sched/goroutines:goroutines",
 	"/sched/goroutines/runnable:goroutines",
 	"/sched/goroutines/running:goroutines",
 	"/sched/goroutines/waiting:goroutines",
@@ -89,20 +92,20 @@ func Read() Reading {
 	r := Reading{
 		Time:              time.Now(),
 		GOMAXPROCS:        u64(s[0]),
-		Goroutines:        u64(s[1]),
+		Goroutines:        int64(runtime.NumGoroutine()),
 		GoroutinesByState: map[string]int64{},
-		GoroutinesCreated: u64(s[6]),
-		Threads:           u64(s[7]),
-		HeapLiveBytes:     u64(s[8]),
-		HeapObjectsBytes:  u64(s[9]),
-		TotalMemoryBytes:  u64(s[10]),
-		GCCycles:          u64(s[11]),
-		MutexWaitSeconds:  f64(s[12]),
-		SchedLatency:      histogram(s[13]),
-		GCPauses:          histogram(s[14]),
+		GoroutinesCreated: u64(s[5]),
+		Threads:           u64(s[6]),
+		HeapLiveBytes:     u64(s[7]),
+		HeapObjectsBytes:  u64(s[8]),
+		TotalMemoryBytes:  u64(s[9]),
+		GCCycles:          u64(s[10]),
+		MutexWaitSeconds:  f64(s[11]),
+		SchedLatency:      histogram(s[12]),
+		GCPauses:          histogram(s[13]),
 	}
 	for i, st := range states {
-		r.GoroutinesByState[st] = u64(s[2+i])
+		r.GoroutinesByState[st] = u64(s[1+i])
 	}
 	return r
 }

@@ -49,7 +49,7 @@ func (f *runFlags) register(cmd *cobra.Command) {
 	fl.StringVarP(&f.targetsFile, "targets", "f", "", "file of requests to send in turn (format in the README)")
 	fl.DurationVar(&f.timeout, "timeout", loadgen.DefaultTimeout, "per-request timeout")
 	fl.StringVar(&f.okStatus, "ok-status", "", "statuses counted as success, e.g. '200-299,404' (default: below 400)")
-	fl.StringVar(&f.maxBody, "max-body", "4MiB", "cap on each response body: past it the request fails as body_too_large, e.g. 512KiB, 1MB")
+	fl.StringVar(&f.maxBody, "max-body", "", fmt.Sprintf("cap on each response body: past it the request fails as body_too_large, e.g. 512KiB, 1MB (default %dMiB)", loadgen.DefaultMaxBody>>20))
 	fl.DurationVar(&f.interval, "interval", loadgen.DefaultInterval, "length of one point of the time series")
 	fl.BoolVar(&f.http2, "http2", false, "HTTP/2 (over TLS, or h2c for http:// URLs)")
 	fl.BoolVar(&f.insecure, "insecure", false, "skip TLS certificate verification")
@@ -88,11 +88,13 @@ func (f *runFlags) config(cmd *cobra.Command, args []string) (loadgen.Config, er
 			return cfg, fmt.Errorf("--ok-status: %w", err)
 		}
 	}
-	if cfg.MaxBody, err = loadgen.ParseSize(f.maxBody); err != nil {
-		return cfg, fmt.Errorf("--max-body: %w", err)
-	}
-	if cfg.MaxBody <= 0 {
-		return cfg, fmt.Errorf("--max-body %s: must be positive", f.maxBody)
+	if changed("max-body") { // else the engine's default
+		if cfg.MaxBody, err = loadgen.ParseSize(f.maxBody); err != nil {
+			return cfg, fmt.Errorf("--max-body: %w", err)
+		}
+		if cfg.MaxBody <= 0 {
+			return cfg, fmt.Errorf("--max-body %s: must be positive", f.maxBody)
+		}
 	}
 	cfg.Targets, err = f.targets(args)
 	return cfg, err

@@ -21,6 +21,7 @@ var aLongTimeAgo = time.Unix(1, 0)
 type wireConn struct {
 	nc    net.Conn  // TCP, or TLS over it
 	rw    io.Writer // nc, or raw I/O on it (rawio_linux.go)
+	raw   *rawIO    // the raw I/O, or nil
 	br    *bufio.Reader
 	stop  func() bool // unregisters the run-end hook
 	armed time.Time   // the deadline set on nc
@@ -55,8 +56,8 @@ func dialWire(ctx context.Context, ep *endpoint, deadline time.Time, slack time.
 		c.nc = tc
 	}
 	var rw io.ReadWriter = c.nc
-	if raw := newRawIO(c.nc); raw != nil {
-		rw = raw
+	if c.raw = newRawIO(c.nc); c.raw != nil {
+		rw = c.raw
 	}
 	c.rw, c.br = rw, bufio.NewReaderSize(rw, wireBufSize)
 	return c, nil
@@ -92,7 +93,7 @@ func (c *wireConn) roundTrip(ctx context.Context, t *prepared, deadline time.Tim
 	if err := c.arm(ctx, deadline, slack); err != nil {
 		return resp, false, err
 	}
-	if n, err := c.rw.Write(t.wire); err != nil {
+	if n, err := c.send(t.wire); err != nil {
 		return resp, c.reused && n == 0, err
 	}
 	resp, err = readResponse(c.br, t.head, maxBody)
@@ -101,6 +102,19 @@ func (c *wireConn) roundTrip(ctx context.Context, t *prepared, deadline time.Tim
 	}
 	c.reused = true
 	return resp, false, nil
+}
+
+// send writes a request, waiting for its answer when it can (rawIO.Send).
+func (c *wireConn) send(p []byte) (int, error) {
+	if c.raw == nil {
+		return c.rw.Write(p)
+	}
+	n, err := c.raw.Send(p)
+	if err != nil || n == len(p) {
+		return n, err
+	}
+	m, err := c.raw.Write(p[n:]) // the socket's buffer filled
+	return n + m, err
 }
 
 func (c *wireConn) close() {

@@ -18,8 +18,10 @@ type rawIO struct {
 	p       []byte // the caller's buffer, during a call
 	n       int
 	err     error
+	sent    bool                  // sendFn has written all of p
 	readFn  func(fd uintptr) bool // made once, so that a call allocates nothing
 	writeFn func(fd uintptr) bool
+	sendFn  func(fd uintptr) bool
 }
 
 // newRawIO returns raw I/O for nc, or nil when nc is not plain TCP.
@@ -33,7 +35,7 @@ func newRawIO(nc net.Conn) *rawIO {
 		return nil
 	}
 	r := &rawIO{rc: rc}
-	r.readFn, r.writeFn = r.read, r.write
+	r.readFn, r.writeFn, r.sendFn = r.read, r.write, r.send
 	return r
 }
 
@@ -101,4 +103,39 @@ func (r *rawIO) write(fd uintptr) bool {
 		return true
 	}
 	return true
+}
+
+// Send writes a request and waits until its answer can be read, for a
+// request that fits in the socket's buffer: it returns how much of p it
+// wrote, all of it unless the buffer filled (the caller then writes the
+// rest) or the write failed.
+//
+// A write followed by a read would find the socket empty, the server
+// having had no time to answer: a system call wasted on every request.
+// Sending inside the poller's read callback waits for the answer at once,
+// and the wait is safe only there: the poller forgets the socket's past
+// readiness when a read call begins, and here that happens before the
+// write, so the answer's arrival cannot be forgotten.
+func (r *rawIO) Send(p []byte) (int, error) {
+	r.p, r.n, r.err, r.sent = p, 0, nil, false
+	err := r.rc.Read(r.sendFn)
+	r.p = nil
+	if r.err != nil {
+		return r.n, r.err
+	}
+	return r.n, err // a deadline while waiting, or the connection closed
+}
+
+// send is the poller's read callback for Send: the first call writes,
+// and asks to wait when all was written; the next, once the socket is
+// readable, ends the call, leaving the read to the reader.
+func (r *rawIO) send(fd uintptr) bool {
+	if r.sent {
+		return true
+	}
+	if r.write(fd) && r.err == nil {
+		r.sent = true
+		return false
+	}
+	return true // a failure, or a full buffer: r.n < len(r.p)
 }

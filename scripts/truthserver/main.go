@@ -44,7 +44,7 @@ func main() {
 	defer stop()
 	ctx, cancel := context.WithTimeout(ctx, *dur)
 	defer cancel()
-	ln, err := net.Listen("tcp", *addr)
+	ln, err := listen(*addr)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "truthserver:", err)
 		os.Exit(2)
@@ -52,6 +52,22 @@ func main() {
 	fmt.Println("listening", ln.Addr())
 	lat := serve(ctx, ln)
 	fmt.Println(summary(lat))
+}
+
+// listen listens on addr with receive timestamps on, which the accepted
+// connections inherit: set on each one after it is accepted, they would
+// miss a first request sent at once.
+func listen(addr string) (net.Listener, error) {
+	lc := net.ListenConfig{Control: func(_, _ string, rc syscall.RawConn) error {
+		var err error
+		if cerr := rc.Control(func(fd uintptr) {
+			err = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_TIMESTAMPNS, 1)
+		}); cerr != nil {
+			return cerr
+		}
+		return err
+	}}
+	return lc.Listen(context.Background(), "tcp", addr)
 }
 
 // latencies collects every connection's measurements.
@@ -95,12 +111,6 @@ func serve(ctx context.Context, ln net.Listener) []time.Duration {
 func answer(c *net.TCPConn) []time.Duration {
 	rc, err := c.SyscallConn()
 	if err != nil {
-		return nil
-	}
-	var serr error
-	if err := rc.Control(func(fd uintptr) {
-		serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_TIMESTAMPNS, 1)
-	}); err != nil || serr != nil {
 		return nil
 	}
 	var lat []time.Duration

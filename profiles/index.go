@@ -8,6 +8,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/strain-dev/strain/internal/atomicfile"
 )
 
 // IndexFile is the index a Capturer keeps beside its files.
@@ -48,7 +50,7 @@ func (idx *Index) add(c Capture) {
 
 // write rewrites dir's index atomically.
 func (idx *Index) write(dir string) error {
-	return writeFile(filepath.Join(dir, IndexFile), func(w io.Writer) error {
+	return atomicfile.Write(filepath.Join(dir, IndexFile), func(w io.Writer) error {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		return enc.Encode(idx)

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/strain-dev/strain/internal/atomicfile"
 )
 
 // run takes one admitted capture and reports it.
@@ -99,7 +101,7 @@ func (c *Capturer) keep(cp *Capture, body []byte) error {
 		cp.Skipped = SkipCap
 		return nil
 	}
-	err := writeFile(path, func(w io.Writer) error {
+	err := atomicfile.Write(path, func(w io.Writer) error {
 		_, err := w.Write(body)
 		return err
 	})

@@ -3,15 +3,12 @@ package report
 import (
 	"bytes"
 	"encoding/xml"
-	"errors"
 	"flag"
 	"io"
-	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -126,44 +123,6 @@ func TestSummarize(t *testing.T) {
 	}
 	if _, ok := r.Summary["absent.max"]; ok {
 		t.Error("a metric with no data was summarised")
-	}
-}
-
-func TestWriteFileAtomic(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "r.json")
-	if err := WriteFile(path, New().WriteJSON); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(path); err != nil {
-		t.Fatal(err)
-	}
-	err := WriteFile(filepath.Join(dir, "bad.json"), func(w io.Writer) error { w.Write([]byte("half")); return os.ErrInvalid })
-	if err == nil {
-		t.Fatal("a failed render reported success")
-	}
-	entries, _ := os.ReadDir(dir)
-	if len(entries) != 1 {
-		t.Errorf("directory holds %d files after a failed write, want only r.json", len(entries))
-	}
-	if err := WriteFile(filepath.Join(dir, "missing", "r.json"), New().WriteJSON); err == nil {
-		t.Error("writing into a missing directory succeeded")
-	}
-}
-
-// A write that fails on the temporary file is told as a failure to write
-// the file asked for: the temporary name is gone and means nothing.
-func TestWriteFileErrorNamesTheFile(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "r.json")
-	err := WriteFile(path, func(w io.Writer) error {
-		return &fs.PathError{Op: "write", Path: w.(*os.File).Name(), Err: syscall.ENOSPC}
-	})
-	if want := "write " + path + ": no space left on device"; err == nil || err.Error() != want || !errors.Is(err, syscall.ENOSPC) {
-		t.Errorf("error %v, want %q", err, want)
-	}
-	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
-		t.Errorf("%d files left behind", len(entries))
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/strain-dev/strain/internal/atomicfile"
 	"github.com/strain-dev/strain/report"
 )
 
@@ -53,7 +54,7 @@ func writeOutputs(rep *report.Report, out outputs, stdout io.Writer) error {
 	var errs []string
 	files := out.files(rep)
 	for _, path := range slices.Sorted(maps.Keys(files)) {
-		if err := report.WriteFile(path, files[path]); err != nil {
+		if err := atomicfile.Write(path, files[path]); err != nil {
 			errs = append(errs, err.Error())
 		}
 	}

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/strain-dev/strain/internal/atomicfile"
 	"github.com/strain-dev/strain/report"
 )
 
@@ -126,7 +127,7 @@ func TestBaselineRegressions(t *testing.T) {
 		r := report.New()
 		r.Summary["latency.p99"], r.Summary["throughput"] = p99, 1
 		path := filepath.Join(dir, name)
-		if err := report.WriteFile(path, r.WriteJSON); err != nil {
+		if err := atomicfile.Write(path, r.WriteJSON); err != nil {
 			t.Fatal(err)
 		}
 		return path

@@ -1,4 +1,7 @@
-package report
+// Package atomicfile writes files whole or not at all. It is a leaf,
+// importing only the standard library, so that report and profiles, which
+// import nothing of each other, share one way of writing their files.
+package atomicfile
 
 import (
 	"errors"
@@ -10,10 +13,10 @@ import (
 	"strings"
 )
 
-// WriteFile writes path atomically with render: a temporary file in the same
-// directory, then a rename, so a reader never sees half a report and a
-// failed write leaves nothing behind.
-func WriteFile(path string, render func(io.Writer) error) (err error) {
+// Write writes path with render: a temporary file in the same directory,
+// then a rename, so a reader never sees half a file and a failed write
+// leaves nothing behind. Its errors name path, never the temporary file.
+func Write(path string, render func(io.Writer) error) (err error) {
 	tmp := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".tmp")
 	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(tmp)+"*")
 	if err != nil {

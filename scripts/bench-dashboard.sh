@@ -14,18 +14,10 @@ for t in nginx tmux python3; do
 done
 work=$(mktemp -d)
 go build -o "$work/strain" ./cmd/strain || { echo "strain does not build"; exit 2; }
-cat >"$work/nginx.conf" <<CONF
-worker_processes 1;
-pid $work/nginx.pid;
-error_log $work/error.log;
-events { worker_connections 8192; }
-http { access_log off; keepalive_requests 10000000;
-  server { listen 127.0.0.1:$port; location / { return 200 "hello\n"; } } }
-CONF
-nginx -c "$work/nginx.conf" || { echo "nginx failed to start"; exit 2; }
-trap 'tmux kill-session -t strain-bench 2>/dev/null; kill $(cat $work/nginx.pid) 2>/dev/null; rm -rf $work' EXIT
-sleep 0.3
-worker=$(pgrep -P "$(cat "$work/nginx.pid")" | head -1)
+. scripts/bench-lib.sh
+trap 'tmux kill-session -t strain-bench 2>/dev/null; stop_nginx $work; rm -rf $work' EXIT
+start_nginx "$work" "$port"
+worker=$nginx_worker
 url=http://127.0.0.1:$port/
 
 # one VARIANT prints the run's throughput from its JSON report.

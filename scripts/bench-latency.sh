@@ -20,19 +20,18 @@ trap 'kill $(jobs -p) 2>/dev/null; rm -rf $work' EXIT
 go build -o "$work/strain" ./cmd/strain || { echo "strain does not build"; exit 2; }
 go build -o "$work/truth" ./scripts/truthserver || { echo "truthserver does not build"; exit 2; }
 url=http://127.0.0.1:$port/
+. scripts/bench-lib.sh
 
 # client TOOL runs one load and prints "req/s p50-µs p99-µs".
 client() {
   case $1 in
-    wrk) taskset -c 1 wrk -t1 -c"$conns" -d"${secs}s" --latency "$url" | awk '
-      function us(v) { if (v ~ /us$/) return v+0; if (v ~ /ms$/) return v*1000; if (v ~ /s$/) return v*1e6; return v }
-      /Requests\/sec/ {r=$2} /^ +50%/ {p50=us($2)} /^ +99%/ {p99=us($2)} END {print r, p50, p99}';;
+    wrk) taskset -c 1 wrk -t1 -c"$conns" -d"${secs}s" --latency "$url" | wrk_summary;;
     strain|base)
       local bin=$work/strain
       [ "$1" = base ] && bin=$BASE
       rm -f "$work/r.json"
       taskset -c 1 "$bin" run "$url" -c "$conns" -d "${secs}s" --no-tui -o "$work/r.json" >/dev/null 2>&1
-      python3 -c 'import json,sys;s=json.load(open(sys.argv[1]))["summary"];print(s["throughput"], s["latency.p50"]*1e6, s["latency.p99"]*1e6)' "$work/r.json" 2>/dev/null || echo 0 0 0;;
+      strain_summary "$work/r.json";;
   esac
 }
 

@@ -21,18 +21,10 @@ done
 work=$(mktemp -d)
 go build -o "$work/strain" ./cmd/strain || { echo "strain does not build"; exit 2; }
 go build -o "$work/floorclient" ./scripts/floorclient || { echo "floorclient does not build"; exit 2; }
-cat >"$work/nginx.conf" <<CONF
-worker_processes 1;
-pid $work/nginx.pid;
-error_log $work/error.log;
-events { worker_connections 8192; }
-http { access_log off; keepalive_requests 10000000;
-  server { listen 127.0.0.1:$port; location / { return 200 "hello\n"; } } }
-CONF
-nginx -c "$work/nginx.conf" || { echo "nginx failed to start"; exit 2; }
-trap 'kill $(cat $work/nginx.pid) 2>/dev/null; rm -rf $work' EXIT
-sleep 0.3
-worker=$(pgrep -P "$(cat "$work/nginx.pid")" | head -1)
+. scripts/bench-lib.sh
+trap 'stop_nginx $work; rm -rf $work' EXIT
+start_nginx "$work" "$port"
+worker=$nginx_worker
 client=()
 if [ "$pin" = 1 ]; then
   taskset -pc 0 "$worker" >/dev/null
@@ -42,16 +34,14 @@ fi
 # one TOOL prints "req/s p50-µs p99-µs" for one run (floorclient measures no latency: "- -").
 one() {
   case $1 in
-    wrk) "${client[@]}" wrk -t1 -c"$conns" -d"${secs}s" --latency "http://127.0.0.1:$port/" | awk '
-      function us(v) { if (v ~ /us$/) return v+0; if (v ~ /ms$/) return v*1000; if (v ~ /s$/) return v*1e6; return v }
-      /Requests\/sec/ {r=$2} /^ +50%/ {p50=us($2)} /^ +99%/ {p99=us($2)} END {print r, p50, p99}';;
+    wrk) "${client[@]}" wrk -t1 -c"$conns" -d"${secs}s" --latency "http://127.0.0.1:$port/" | wrk_summary;;
     floor) GOMAXPROCS=1 "${client[@]}" "$work/floorclient" -c "$conns" -d "${secs}s" "127.0.0.1:$port" | awk '{print $6, "-", "-"}';;
     strain|base)
       local bin=$work/strain
       [ "$1" = base ] && bin=$BASE
       rm -f "$work/r.json"
       "${client[@]}" "$bin" run "http://127.0.0.1:$port/" -c "$conns" -d "${secs}s" --no-tui -o "$work/r.json" >/dev/null 2>&1
-      python3 -c 'import json,sys;s=json.load(open(sys.argv[1]))["summary"];print(s["throughput"], s["latency.p50"]*1e6, s["latency.p99"]*1e6)' "$work/r.json" 2>/dev/null || echo 0 - -;;
+      strain_summary "$work/r.json";;
   esac
 }
 

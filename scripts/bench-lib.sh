@@ -1,0 +1,33 @@
+# Shared by the bench-*.sh scripts; sourced, not run.
+
+# start_nginx WORK PORT starts one nginx worker on 127.0.0.1:PORT answering
+# "hello\n" (peers.sh's configuration), with its files in WORK, and sets
+# nginx_worker to the worker's pid. The caller's EXIT trap should run stop_nginx.
+start_nginx() {
+  cat >"$1/nginx.conf" <<CONF
+worker_processes 1;
+pid $1/nginx.pid;
+error_log $1/error.log;
+events { worker_connections 8192; }
+http { access_log off; keepalive_requests 10000000;
+  server { listen 127.0.0.1:$2; location / { return 200 "hello\n"; } } }
+CONF
+  nginx -c "$1/nginx.conf" || { echo "nginx failed to start"; exit 2; }
+  sleep 0.3
+  nginx_worker=$(pgrep -P "$(cat "$1/nginx.pid")" | head -1)
+}
+
+# stop_nginx WORK stops the nginx that start_nginx WORK started.
+stop_nginx() { kill "$(cat "$1/nginx.pid" 2>/dev/null)" 2>/dev/null; }
+
+# wrk_summary reads wrk --latency's output and prints "req/s p50-µs p99-µs".
+wrk_summary() {
+  awk '
+    function us(v) { if (v ~ /us$/) return v+0; if (v ~ /ms$/) return v*1000; if (v ~ /s$/) return v*1e6; return v }
+    /Requests\/sec/ {r=$2} /^ +50%/ {p50=us($2)} /^ +99%/ {p99=us($2)} END {print r, p50, p99}'
+}
+
+# strain_summary REPORT prints "req/s p50-µs p99-µs" from a strain JSON report, or "0 - -".
+strain_summary() {
+  python3 -c 'import json,sys;s=json.load(open(sys.argv[1]))["summary"];print(s["throughput"], s["latency.p50"]*1e6, s["latency.p99"]*1e6)' "$1" 2>/dev/null || echo 0 - -
+}

@@ -9,12 +9,10 @@
 set -u
 secs=${1:-5}; rounds=${2:-7}; conns=${3:-50}
 port=${PORT:-18081}
-for t in nginx tmux python3; do
-  command -v $t >/dev/null || { echo "missing $t (apt-get install -y nginx-light tmux)"; exit 2; }
-done
+. scripts/bench-lib.sh
+need "nginx-light tmux" nginx tmux python3
 work=$(mktemp -d)
 go build -o "$work/strain" ./cmd/strain || { echo "strain does not build"; exit 2; }
-. scripts/bench-lib.sh
 trap 'tmux kill-session -t strain-bench 2>/dev/null; stop_nginx $work; rm -rf $work' EXIT
 start_nginx "$work" "$port"
 worker=$nginx_worker

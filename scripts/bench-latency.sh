@@ -11,16 +11,14 @@
 set -u
 secs=${1:-3}; rounds=${2:-9}; conns=${3:-50}
 port=${PORT:-18083}
-for t in wrk taskset python3; do
-  command -v $t >/dev/null || { echo "missing $t (apt-get install -y wrk)"; exit 2; }
-done
-[ "$(nproc)" -ge 2 ] || { echo "needs 2 cores or more"; exit 2; }
+. scripts/bench-lib.sh
+need wrk wrk taskset python3
+need_cores 2
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null; rm -rf $work' EXIT
 go build -o "$work/strain" ./cmd/strain || { echo "strain does not build"; exit 2; }
 go build -o "$work/truth" ./scripts/truthserver || { echo "truthserver does not build"; exit 2; }
 url=http://127.0.0.1:$port/
-. scripts/bench-lib.sh
 
 # client TOOL runs one load and prints "req/s p50-µs p99-µs".
 client() {

@@ -1,5 +1,16 @@
 # Shared by the bench-*.sh scripts; sourced, not run.
 
+# need PACKAGES TOOL... exits 2, naming the Debian PACKAGES to install, when a TOOL is missing.
+need() {
+  local pkgs=$1; shift
+  for t in "$@"; do
+    command -v "$t" >/dev/null || { echo "missing $t (apt-get install -y $pkgs)"; exit 2; }
+  done
+}
+
+# need_cores N exits 2 when the machine has fewer than N cores.
+need_cores() { [ "$(nproc)" -ge "$1" ] || { echo "needs $1 cores or more"; exit 2; }; }
+
 # start_nginx WORK PORT starts one nginx worker on 127.0.0.1:PORT answering
 # "hello\n" (peers.sh's configuration), with its files in WORK, and sets
 # nginx_worker to the worker's pid. The caller's EXIT trap should run stop_nginx.

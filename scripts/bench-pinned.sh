@@ -14,14 +14,12 @@ set -u
 secs=${1:-3}; rounds=${2:-15}; conns=${3:-50}
 port=${PORT:-18082}
 pin=${PIN:-1}
-for t in nginx wrk taskset python3; do
-  command -v $t >/dev/null || { echo "missing $t (apt-get install -y nginx-light wrk)"; exit 2; }
-done
-[ "$(nproc)" -ge 2 ] || { echo "needs 2 cores or more"; exit 2; }
+. scripts/bench-lib.sh
+need "nginx-light wrk" nginx wrk taskset python3
+need_cores 2
 work=$(mktemp -d)
 go build -o "$work/strain" ./cmd/strain || { echo "strain does not build"; exit 2; }
 go build -o "$work/floorclient" ./scripts/floorclient || { echo "floorclient does not build"; exit 2; }
-. scripts/bench-lib.sh
 trap 'stop_nginx $work; rm -rf $work' EXIT
 start_nginx "$work" "$port"
 worker=$nginx_worker

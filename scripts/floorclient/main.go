@@ -148,10 +148,10 @@ func (c *conn) drain() (int, error) {
 		c.buf = c.buf[:len(c.buf)+m]
 		for {
 			size, err := framed(c.buf)
-			if err != nil || size == 0 {
-				if err != nil {
-					return n, err
-				}
+			if err != nil {
+				return n, err
+			}
+			if size == 0 {
 				break
 			}
 			c.buf = c.buf[:copy(c.buf, c.buf[size:])]

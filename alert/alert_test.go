@@ -2,6 +2,8 @@ package alert
 
 import (
 	"errors"
+	"github.com/strain-dev/strain/metric"
+	"github.com/strain-dev/strain/profiles"
 	"math"
 	"reflect"
 	"strings"
@@ -9,7 +11,7 @@ import (
 	"time"
 )
 
-var cat = NewCatalogue("nodejs_eventloop_lag_seconds")
+var cat = metric.NewCatalogue("nodejs_eventloop_lag_seconds")
 
 func TestParseRule(t *testing.T) {
 	tests := []struct {
@@ -19,8 +21,8 @@ func TestParseRule(t *testing.T) {
 		{"target.sched_latency.p99 > 10ms for 5s", Rule{Cond: Cond{"target.sched_latency.p99", Greater, 0.01, "10ms"}, Severity: Warning, For: 5 * time.Second}},
 		{"crit: error_rate > 5%", Rule{Cond: Cond{"error_rate", Greater, 0.05, "5%"}, Severity: Critical, Capture: DefaultCriticalCapture}},
 		{"warn: self.cpu >= 90% keep 10s", Rule{Cond: Cond{"self.cpu", GreaterEqual, 90, "90%"}, Severity: Warning, Keep: 10 * time.Second}},
-		{"target[api].rss > 1.5GiB for 1m capture heap", Rule{Cond: Cond{"target[api].rss", Greater, 1.5 * (1 << 30), "1.5GiB"}, Severity: Warning, For: time.Minute, Capture: []string{"heap"}}},
-		{"critical: target.goroutines > 10k capture none", Rule{Cond: Cond{"target.goroutines", Greater, 10000, "10k"}, Severity: Critical, Capture: []string{}}},
+		{"target[api].rss > 1.5GiB for 1m capture heap", Rule{Cond: Cond{"target[api].rss", Greater, 1.5 * (1 << 30), "1.5GiB"}, Severity: Warning, For: time.Minute, Capture: []profiles.Kind{profiles.Heap}}},
+		{"critical: target.goroutines > 10k capture none", Rule{Cond: Cond{"target.goroutines", Greater, 10000, "10k"}, Severity: Critical, Capture: []profiles.Kind{}}},
 		{"throughput < 1k", Rule{Cond: Cond{"throughput", Less, 1000, "1k"}, Severity: Warning}},
 		{"latency.p999 != 250us", Rule{Cond: Cond{"latency.p999", NotEqual, 250e-6, "250us"}, Severity: Warning}},
 		{"target.nodejs_eventloop_lag_seconds > 0.1", Rule{Cond: Cond{"target.nodejs_eventloop_lag_seconds", Greater, 0.1, "0.1"}, Severity: Warning}},
@@ -188,22 +190,6 @@ func TestCriticalMutesWarning(t *testing.T) {
 		}
 		if st.Rule == other && st.Muted {
 			t.Error("a warning on another target was muted")
-		}
-	}
-}
-
-func TestFormatValue(t *testing.T) {
-	tests := map[string]string{
-		FormatValue("latency.p99", 0.0123):                    "12.3ms",
-		FormatValue("target.rss", 1.5*(1<<20)):                "1.50 MiB",
-		FormatValue("error_rate", 0.042):                      "4.20%",
-		FormatValue("target.cpu", 87.25):                      "87.2%",
-		FormatValue("target.goroutines.max", 1234):            "1234",
-		FormatValue("target[api].sched_latency.p50", 0.00005): "50µs",
-	}
-	for got, want := range tests {
-		if got != want {
-			t.Errorf("got %q, want %q", got, want)
 		}
 	}
 }

@@ -12,6 +12,7 @@ package alert
 
 import (
 	"fmt"
+	"github.com/strain-dev/strain/metric"
 	"slices"
 	"strconv"
 	"strings"
@@ -102,8 +103,8 @@ func (s *scanner) errorf(format string, args ...any) error {
 }
 
 // parseCond reads "METRIC OP VALUE" from s, checking the metric in cat and
-// the threshold's unit against the metric's kind.
-func parseCond(s *scanner, cat *Catalogue, summaries bool) (Cond, error) {
+// the threshold's unit against the metric's.
+func parseCond(s *scanner, cat *metric.Catalogue, summaries bool) (Cond, error) {
 	var c Cond
 	if !s.next() {
 		return c, s.errorf("want a metric name")
@@ -113,7 +114,7 @@ func parseCond(s *scanner, cat *Catalogue, summaries bool) (Cond, error) {
 		return c, s.errorf("%q is not a metric name", c.Metric)
 	}
 	metricAt := s.at
-	kind, err := cat.Lookup(c.Metric, summaries)
+	unit, err := cat.Lookup(c.Metric, summaries)
 	if err != nil {
 		return c, &ParseError{Input: s.in, Col: metricAt + 1, Msg: err.Error()}
 	}
@@ -130,7 +131,7 @@ func parseCond(s *scanner, cat *Catalogue, summaries bool) (Cond, error) {
 		return c, s.errorf("want a threshold after %s", c.Op)
 	}
 	c.Text = s.word
-	if c.Threshold, err = parseValue(s.word, kind); err != nil {
+	if c.Threshold, err = parseValue(s.word, unit); err != nil {
 		return c, s.errorf("threshold %q: %v", s.word, err)
 	}
 	return c, nil
@@ -145,22 +146,22 @@ func isMetricName(s string) bool {
 	return s != "" && unicode.IsLetter(rune(s[0]))
 }
 
-// units and what they multiply by, with the kinds they suit.
+// units and what they multiply by, with the metric units they suit.
 var units = []struct {
 	suffix string
 	mult   float64
-	kinds  []Kind
+	suits  []metric.Unit
 }{
-	{"ns", 1e-9, []Kind{Seconds}}, {"µs", 1e-6, []Kind{Seconds}}, {"us", 1e-6, []Kind{Seconds}},
-	{"ms", 1e-3, []Kind{Seconds}}, {"s", 1, []Kind{Seconds}}, {"m", 60, []Kind{Seconds}}, {"h", 3600, []Kind{Seconds}},
-	{"KiB", 1 << 10, []Kind{Bytes, Rate}}, {"MiB", 1 << 20, []Kind{Bytes, Rate}}, {"GiB", 1 << 30, []Kind{Bytes, Rate}},
-	{"k", 1e3, []Kind{Count, Rate, Bytes, Any}}, {"M", 1e6, []Kind{Count, Rate, Bytes, Any}},
-	{"%", 0, []Kind{Ratio, Percent}},
+	{"ns", 1e-9, []metric.Unit{metric.Seconds}}, {"µs", 1e-6, []metric.Unit{metric.Seconds}}, {"us", 1e-6, []metric.Unit{metric.Seconds}},
+	{"ms", 1e-3, []metric.Unit{metric.Seconds}}, {"s", 1, []metric.Unit{metric.Seconds}}, {"m", 60, []metric.Unit{metric.Seconds}}, {"h", 3600, []metric.Unit{metric.Seconds}},
+	{"KiB", 1 << 10, []metric.Unit{metric.Bytes, metric.Rate}}, {"MiB", 1 << 20, []metric.Unit{metric.Bytes, metric.Rate}}, {"GiB", 1 << 30, []metric.Unit{metric.Bytes, metric.Rate}},
+	{"k", 1e3, []metric.Unit{metric.Count, metric.Rate, metric.Bytes, metric.Unknown}}, {"M", 1e6, []metric.Unit{metric.Count, metric.Rate, metric.Bytes, metric.Unknown}},
+	{"%", 0, []metric.Unit{metric.Ratio, metric.Percent}},
 }
 
 // parseValue reads a number with an optional unit into the metric's own
 // unit: seconds, bytes, a 0–1 ratio, or percent.
-func parseValue(s string, kind Kind) (float64, error) {
+func parseValue(s string, unit metric.Unit) (float64, error) {
 	num, suffix := splitNumber(s)
 	v, err := strconv.ParseFloat(num, 64)
 	if err != nil || num == "" {
@@ -173,11 +174,11 @@ func parseValue(s string, kind Kind) (float64, error) {
 		if u.suffix != suffix {
 			continue
 		}
-		if !slices.Contains(u.kinds, kind) {
-			return 0, fmt.Errorf("unit %s does not suit a metric measured in %s", suffix, kindName(kind))
+		if !slices.Contains(u.suits, unit) {
+			return 0, fmt.Errorf("unit %s does not suit a metric measured in %s", suffix, unit)
 		}
 		switch {
-		case suffix == "%" && kind == Ratio:
+		case suffix == "%" && unit == metric.Ratio:
 			return v / 100, nil
 		case suffix == "%":
 			return v, nil
@@ -193,8 +194,4 @@ func splitNumber(s string) (num, suffix string) {
 		i++
 	}
 	return s[:i], s[i:]
-}
-
-func kindName(k Kind) string {
-	return [...]string{"unknown units", "counts", "a 0–1 ratio", "percent", "seconds", "bytes", "a rate per second"}[k]
 }

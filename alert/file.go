@@ -2,6 +2,7 @@ package alert
 
 import (
 	"fmt"
+	"github.com/strain-dev/strain/metric"
 	"os"
 	"time"
 
@@ -29,7 +30,7 @@ type ruleEntry struct {
 //	    capture: [cpu, goroutine]
 //
 // Errors name the file and line.
-func ReadRules(path string, cat *Catalogue) ([]*Rule, error) {
+func ReadRules(path string, cat *metric.Catalogue) ([]*Rule, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("read rules: %w", err)
@@ -42,7 +43,7 @@ func ReadRules(path string, cat *Catalogue) ([]*Rule, error) {
 }
 
 // ParseRules parses the YAML of a rules file.
-func ParseRules(data []byte, cat *Catalogue) ([]*Rule, error) {
+func ParseRules(data []byte, cat *metric.Catalogue) ([]*Rule, error) {
 	var doc struct {
 		Rules []yaml.Node `yaml:"rules"`
 	}
@@ -63,7 +64,7 @@ func ParseRules(data []byte, cat *Catalogue) ([]*Rule, error) {
 	return rules, nil
 }
 
-func parseEntry(n *yaml.Node, cat *Catalogue) (*Rule, error) {
+func parseEntry(n *yaml.Node, cat *metric.Catalogue) (*Rule, error) {
 	if n.Kind == yaml.ScalarNode {
 		return ParseRule(n.Value, cat)
 	}
@@ -128,7 +129,7 @@ var Defaults = []string{
 }
 
 // DefaultRules parses Defaults.
-func DefaultRules(cat *Catalogue) []*Rule {
+func DefaultRules(cat *metric.Catalogue) []*Rule {
 	var rules []*Rule
 	for _, s := range Defaults {
 		r, err := ParseRule(s, cat)

@@ -1,6 +1,7 @@
 package alert
 
 import (
+	"github.com/strain-dev/strain/metric"
 	"strings"
 	"testing"
 	"time"
@@ -45,7 +46,7 @@ func TestParseRulesErrorsNameTheLine(t *testing.T) {
 }
 
 func TestDefaultRulesParse(t *testing.T) {
-	if got := len(DefaultRules(NewCatalogue())); got != len(Defaults) {
+	if got := len(DefaultRules(metric.NewCatalogue())); got != len(Defaults) {
 		t.Errorf("%d default rules, want %d", got, len(Defaults))
 	}
 }

@@ -1,6 +1,10 @@
 package alert
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/strain-dev/strain/metric"
+)
 
 // FuzzParse feeds the rule and gate parsers anything: they must return a
 // rule or an error, never panic, and a rule they accept must print back.
@@ -16,7 +20,7 @@ func FuzzParse(f *testing.F) {
 	} {
 		f.Add(seed)
 	}
-	c := NewCatalogue()
+	c := metric.NewCatalogue()
 	f.Fuzz(func(t *testing.T, s string) {
 		if r, err := ParseRule(s, c); err == nil && r.Metric == "" {
 			t.Errorf("ParseRule(%q) accepted a rule without a metric", s)

@@ -2,6 +2,7 @@ package alert
 
 import (
 	"fmt"
+	"github.com/strain-dev/strain/metric"
 	"strings"
 )
 
@@ -14,7 +15,7 @@ type Gate struct {
 
 // ParseGate parses a gate, checking its metric in cat (whole-run summaries
 // NAME.min|mean|max|last included).
-func ParseGate(text string, cat *Catalogue) (*Gate, error) {
+func ParseGate(text string, cat *metric.Catalogue) (*Gate, error) {
 	g := &Gate{Text: strings.TrimSpace(text)}
 	s := &scanner{in: g.Text}
 	var err error
@@ -44,7 +45,7 @@ func (v Verdict) String() string {
 	if v.NoData {
 		return fmt.Sprintf("%s  %s  (no data)", status, v.Gate.Text)
 	}
-	return fmt.Sprintf("%s  %s  (%s)", status, v.Gate.Text, FormatValue(v.Gate.Metric, v.Value))
+	return fmt.Sprintf("%s  %s  (%s)", status, v.Gate.Text, metric.Format(v.Gate.Metric, v.Value))
 }
 
 // Check judges g on a summary. A metric without a value fails with "no

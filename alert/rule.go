@@ -2,7 +2,8 @@ package alert
 
 import (
 	"fmt"
-	"slices"
+	"github.com/strain-dev/strain/metric"
+	"github.com/strain-dev/strain/profiles"
 	"strings"
 	"time"
 )
@@ -21,20 +22,20 @@ const (
 type Rule struct {
 	Cond
 	Severity Severity
-	For      time.Duration // the condition must hold this long to fire
-	Keep     time.Duration // a firing rule resolves only after clearing for this long
-	Capture  []string      // profile kinds to capture when it fires
-	Text     string        // the rule as written
+	For      time.Duration   // the condition must hold this long to fire
+	Keep     time.Duration   // a firing rule resolves only after clearing for this long
+	Capture  []profiles.Kind // profile kinds to capture when it fires
+	Text     string          // the rule as written
 }
 
 // String writes the rule as it was given.
 func (r *Rule) String() string { return r.Text }
 
 // DefaultCriticalCapture is what a critical rule captures unless it says.
-var DefaultCriticalCapture = []string{"cpu", "goroutine"}
+var DefaultCriticalCapture = []profiles.Kind{profiles.CPU, profiles.Goroutine}
 
 // ParseRule parses a rule, checking its metric in cat.
-func ParseRule(text string, cat *Catalogue) (*Rule, error) {
+func ParseRule(text string, cat *metric.Catalogue) (*Rule, error) {
 	r := &Rule{Severity: Warning, Text: strings.TrimSpace(text)}
 	s := &scanner{in: r.Text}
 	rest := r.Text
@@ -101,21 +102,19 @@ func (r *Rule) parseClauses(s *scanner) error {
 	return nil
 }
 
-// ProfileKinds are the kinds a rule may capture.
-var ProfileKinds = []string{"cpu", "heap", "allocs", "goroutine", "mutex", "block", "threadcreate", "trace", "flight", "none"}
-
-func parseKinds(s string) ([]string, error) {
-	var kinds []string
+// parseKinds reads "cpu,goroutine", or "none": not even a critical rule's
+// default capture.
+func parseKinds(s string) ([]profiles.Kind, error) {
+	kinds := []profiles.Kind{}
 	for _, k := range strings.Split(s, ",") {
-		if !slices.Contains(ProfileKinds, k) {
-			return nil, fmt.Errorf("profile kind %q: want %s", k, strings.Join(ProfileKinds, ", "))
+		if k == "none" {
+			continue
 		}
-		if k != "none" {
-			kinds = append(kinds, k)
+		kind, err := profiles.ParseKind(k)
+		if err != nil {
+			return nil, fmt.Errorf("%v, or none", err)
 		}
-	}
-	if kinds == nil {
-		kinds = []string{} // "capture none": not even a critical rule's default
+		kinds = append(kinds, kind)
 	}
 	return kinds, nil
 }

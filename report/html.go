@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"github.com/strain-dev/strain/metric"
 	"html/template"
 	"io"
 	"math"
@@ -44,17 +45,11 @@ type chartSpec struct {
 
 func (r *Report) charts() []template.HTML {
 	specs := []chartSpec{
-		{"throughput (req/s)", Number, []string{"throughput"}},
-		{"latency", Seconds, []string{"latency.p50", "latency.p99", "latency_uncorrected.p99"}},
+		{"throughput (req/s)", metric.FormatNumber, []string{"throughput"}},
+		{"latency", metric.FormatSeconds, []string{"latency.p50", "latency.p99", "latency_uncorrected.p99"}},
 	}
-	for _, pre := range r.targetPrefixes() {
-		name := strings.TrimSuffix(pre, ".")
-		specs = append(specs,
-			chartSpec{name + " goroutines", Number, []string{pre + "goroutines"}},
-			chartSpec{name + " scheduler latency", Seconds, []string{pre + "sched_latency.p50", pre + "sched_latency.p99"}},
-			chartSpec{name + " CPU (% of one core)", Number, []string{pre + "cpu"}},
-			chartSpec{name + " memory", Bytes, []string{pre + "rss", pre + "heap"}},
-		)
+	for _, scope := range r.Runtimes() {
+		specs = append(specs, runtimeCharts(scope, r.extraSeries(scope))...)
 	}
 	var out []template.HTML
 	for _, c := range specs {
@@ -63,6 +58,23 @@ func (r *Report) charts() []template.HTML {
 		}
 	}
 	return out
+}
+
+// runtimeCharts are a target's (or strain's) charts: those of its metrics
+// that have data are drawn, then one per extra series it has.
+func runtimeCharts(s metric.Scope, extra []string) []chartSpec {
+	name, key := s.String(), func(n string) string { return s.Of(n).String() }
+	specs := []chartSpec{
+		{name + " goroutines", metric.FormatNumber, []string{key("goroutines")}},
+		{name + " scheduler latency", metric.FormatSeconds, []string{key("sched_latency.p50"), key("sched_latency.p99")}},
+		{name + " CPU (% of one core)", metric.FormatNumber, []string{key("cpu")}},
+		{name + " memory", metric.FormatBytes, []string{key("rss"), key("heap")}},
+	}
+	for _, e := range extra {
+		unit := metric.UnitOf(key(e))
+		specs = append(specs, chartSpec{name + " " + e, func(v float64) string { return metric.FormatUnit(unit, v) }, []string{key(e)}})
+	}
+	return specs
 }
 
 // Chart geometry, in SVG units.
@@ -149,7 +161,7 @@ func svgAxes(b *strings.Builder, format func(float64) string, tmax, ymax float64
 	}
 	for i := 0; i <= 5; i++ {
 		t := tmax * float64(i) / 5
-		fmt.Fprintf(b, `<text x="%.1f" y="%g" class="axis" text-anchor="middle">%s</text>`, x(t), chartH-6, template.HTMLEscapeString(Seconds(t)))
+		fmt.Fprintf(b, `<text x="%.1f" y="%g" class="axis" text-anchor="middle">%s</text>`, x(t), chartH-6, template.HTMLEscapeString(metric.FormatSeconds(t)))
 	}
 }
 
@@ -168,7 +180,7 @@ func niceCeil(v float64) float64 {
 }
 
 var htmlPage = template.Must(template.New("report").Funcs(template.FuncMap{
-	"seconds": Seconds, "number": Number, "percent": percent,
+	"seconds": metric.FormatSeconds, "number": metric.FormatNumber, "percent": percent,
 }).Parse(`<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <title>strain report: {{.Status}}</title>

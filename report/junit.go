@@ -3,6 +3,7 @@ package report
 import (
 	"encoding/xml"
 	"fmt"
+	"github.com/strain-dev/strain/metric"
 	"io"
 	"strconv"
 )
@@ -95,7 +96,7 @@ func (r *Report) WriteJUnit(w io.Writer) error {
 func (r *Report) loadLine() string {
 	switch r.Load.Model {
 	case "open":
-		return fmt.Sprintf("open model, %s req/s, at most %d in flight", Number(r.Load.Rate), r.Load.Concurrency)
+		return fmt.Sprintf("open model, %s req/s, at most %d in flight", metric.FormatNumber(r.Load.Rate), r.Load.Concurrency)
 	case "closed":
 		return fmt.Sprintf("closed model, %d concurrent", r.Load.Concurrency)
 	}

@@ -1,11 +1,9 @@
 package report
 
 import (
-	"fmt"
+	"github.com/strain-dev/strain/metric"
 	"io"
-	"maps"
 	"slices"
-	"strings"
 )
 
 // WriteMarkdown renders a summary for a CI page (GitHub's step summary, a
@@ -20,7 +18,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		verdict = "❌ failed"
 	}
 	t.printf("## strain: %s\n\n", verdict)
-	t.printf("%s for %s", r.loadLine(), Seconds(r.DurationSeconds))
+	t.printf("%s for %s", r.loadLine(), metric.FormatSeconds(r.DurationSeconds))
 	for _, target := range r.Load.Targets {
 		t.printf(" · `%s`", target)
 	}
@@ -42,57 +40,36 @@ func (r *Report) markdownLoad(t *textWriter) {
 		return
 	}
 	t.printf("| requests | throughput | errors | p50 | p99 | p999 | max |\n|---:|---:|---:|---:|---:|---:|---:|\n")
-	t.printf("| %s | %s/s | %s | %s | %s | %s | %s |\n\n", Number(s["requests"]), Number(s["throughput"]), percent(s["error_rate"]),
-		Seconds(s["latency.p50"]), Seconds(s["latency.p99"]), Seconds(s["latency.p999"]), Seconds(s["latency.max"]))
+	t.printf("| %s | %s/s | %s | %s | %s | %s | %s |\n\n", metric.FormatNumber(s["requests"]), metric.FormatNumber(s["throughput"]), percent(s["error_rate"]),
+		metric.FormatSeconds(s["latency.p50"]), metric.FormatSeconds(s["latency.p99"]), metric.FormatSeconds(s["latency.p999"]), metric.FormatSeconds(s["latency.max"]))
 }
 
-// targetRows are the target figures the Markdown summary shows.
-var targetRows = []string{"goroutines", "sched_latency.p99", "cpu", "rss", "heap", "gc_pause.p99"}
+// runtimeRows are the figures of a runtime (a target's, strain's) the
+// Markdown summary shows, when it has them.
+var runtimeRows = []string{"goroutines", "sched_latency.p99", "cpu", "rss", "heap", "gc_pause.p99"}
 
 func (r *Report) markdownTargets(t *textWriter) {
-	for _, prefix := range r.targetPrefixes() {
-		t.printf("**%s**\n\n| metric | min | mean | max | last |\n|---|---:|---:|---:|---:|\n", strings.TrimSuffix(prefix, "."))
-		for _, name := range targetRows {
-			if _, ok := r.Summary[prefix+name+".max"]; !ok {
+	for _, scope := range r.Runtimes() {
+		rows := append(slices.Clone(runtimeRows), r.extraSeries(scope)...)
+		t.printf("**%s**\n\n| metric | min | mean | max | last |\n|---|---:|---:|---:|---:|\n", scope)
+		shown := 0
+		for _, name := range rows {
+			key := scope.Of(name).String()
+			if _, ok := r.Summary[key+".max"]; !ok {
 				continue
 			}
+			shown++
 			t.printf("| %s |", name)
-			for _, stat := range []string{"min", "mean", "max", "last"} {
-				t.printf(" %s |", Value(name, r.Summary[prefix+name+"."+stat]))
+			for _, stat := range metric.SeriesStats {
+				t.printf(" %s |", metric.Format(key, r.Summary[key+"."+stat]))
 			}
 			t.printf("\n")
 		}
+		if shown == 0 {
+			t.printf("| no data | | | | |\n")
+		}
 		t.printf("\n")
 	}
-}
-
-// targetPrefixes lists the watched targets' metric prefixes, self last.
-func (r *Report) targetPrefixes() []string {
-	set := map[string]bool{}
-	for k := range r.Summary {
-		if strings.HasPrefix(k, "target") && strings.HasSuffix(k, ".goroutines.max") {
-			set[strings.TrimSuffix(k, "goroutines.max")] = true
-		}
-	}
-	prefixes := slices.Sorted(maps.Keys(set))
-	if _, ok := r.Summary["self.goroutines.max"]; ok {
-		prefixes = append(prefixes, "self.")
-	}
-	return prefixes
-}
-
-// Value formats a metric's value by what its name says it is: latencies
-// and pauses as durations, rss/heap/memory as sizes, cpu in percent.
-func Value(name string, v float64) string {
-	switch {
-	case strings.Contains(name, "latency"), strings.Contains(name, "pause"):
-		return Seconds(v)
-	case name == "rss", name == "heap", name == "memory":
-		return Bytes(v)
-	case name == "cpu":
-		return fmt.Sprintf("%.0f%%", v)
-	}
-	return Number(v)
 }
 
 func (r *Report) markdownGates(t *textWriter) {

@@ -126,20 +126,6 @@ func TestSummarize(t *testing.T) {
 	}
 }
 
-func TestFormat(t *testing.T) {
-	tests := []struct{ got, want string }{
-		{Seconds(0.0000873), "87.3µs"}, {Seconds(0.0012), "1.20ms"}, {Seconds(2.5), "2.50s"}, {Seconds(0), "0s"},
-		{Seconds(12.34), "12.3s"}, {Seconds(900), "15.0m"},
-		{Bytes(512), "512 B"}, {Bytes(1536), "1.50 KiB"}, {Bytes(3 << 20), "3.00 MiB"},
-		{Number(12), "12"}, {Number(12.345), "12.3"},
-	}
-	for _, tt := range tests {
-		if tt.got != tt.want {
-			t.Errorf("got %q, want %q", tt.got, tt.want)
-		}
-	}
-}
-
 func TestEmptyListsEncodeAsArrays(t *testing.T) {
 	var buf bytes.Buffer
 	if err := New().WriteJSON(&buf); err != nil {
@@ -152,12 +138,26 @@ func TestEmptyListsEncodeAsArrays(t *testing.T) {
 	}
 }
 
-func TestJUnitAndMarkdownGolden(t *testing.T) {
+func TestRenderersGolden(t *testing.T) {
 	r := sampleReport(true)
 	r.Summary["target.goroutines.min"], r.Summary["target.goroutines.mean"], r.Summary["target.goroutines.max"], r.Summary["target.goroutines.last"] = 20, 400.5, 1020, 1020
 	r.Summary["target.sched_latency.p99.min"], r.Summary["target.sched_latency.p99.mean"], r.Summary["target.sched_latency.p99.max"], r.Summary["target.sched_latency.p99.last"] = 0.00001, 0.004, 0.03, 0.002
 	r.Profiles = []Profile{{Path: "profiles/api-cpu-20261121T120005Z-sched_latency.pb.gz", Kind: "cpu", Reason: "alert target.sched_latency.p99 > 10ms for 2s"}}
-	for name, render := range map[string]func(io.Writer) error{"report.xml": r.WriteJUnit, "report.md": r.WriteMarkdown} {
+	// A second target seen only through its pid and a picked Prometheus
+	// series: it shows with the metrics it has.
+	r.Summary["target[db].cpu.min"], r.Summary["target[db].cpu.mean"], r.Summary["target[db].cpu.max"], r.Summary["target[db].cpu.last"] = 2, 40, 93, 12
+	r.Summary["target[db].py_event_loop_lag_seconds.min"], r.Summary["target[db].py_event_loop_lag_seconds.mean"] = 0.001, 0.004
+	r.Summary["target[db].py_event_loop_lag_seconds.max"], r.Summary["target[db].py_event_loop_lag_seconds.last"] = 0.02, 0.002
+	for i := range 10 {
+		t := float64(i + 1)
+		r.Series = append(r.Series, Point{T: t, Metrics: map[string]float64{
+			"throughput": 12000 + 100*t, "latency.p50": 0.0008, "latency.p99": 0.01 + 0.001*t,
+			"target.goroutines": 20 + 100*t, "target.sched_latency.p99": 0.003 * t, "target[db].cpu": 9 * t,
+			"target[db].py_event_loop_lag_seconds": 0.002 * t,
+		}})
+	}
+	renders := map[string]func(io.Writer) error{"report.xml": r.WriteJUnit, "report.md": r.WriteMarkdown, "report.json": r.WriteJSON, "report.html": r.WriteHTML}
+	for name, render := range renders {
 		t.Run(name, func(t *testing.T) {
 			var buf bytes.Buffer
 			if err := render(&buf); err != nil {

@@ -2,10 +2,10 @@ package report
 
 import (
 	"fmt"
+	"github.com/strain-dev/strain/metric"
 	"io"
 	"maps"
 	"slices"
-	"strconv"
 	"strings"
 )
 
@@ -13,8 +13,11 @@ import (
 func (r *Report) WriteText(w io.Writer) error {
 	tw := &textWriter{w: w}
 	r.writeHeader(tw)
-	r.writeCounts(tw)
-	r.writeLatency(tw)
+	if r.Load.Model != "none" {
+		r.writeCounts(tw)
+		r.writeLatency(tw)
+	}
+	r.writeRuntimes(tw)
 	r.writeAlerts(tw)
 	r.writeGates(tw)
 	r.writeProfiles(tw)
@@ -38,8 +41,11 @@ func (t *textWriter) printf(format string, args ...any) {
 
 func (r *Report) writeHeader(t *textWriter) {
 	load := fmt.Sprintf("closed model, %d concurrent", r.Load.Concurrency)
-	if r.Load.Model == "open" {
-		load = fmt.Sprintf("open model, %s req/s, at most %d in flight", Number(r.Load.Rate), r.Load.Concurrency)
+	switch r.Load.Model {
+	case "none":
+		load = "watched without load"
+	case "open":
+		load = fmt.Sprintf("open model, %s req/s, at most %d in flight", metric.FormatNumber(r.Load.Rate), r.Load.Concurrency)
 	}
 	if len(r.Load.Stages) > 0 {
 		load += fmt.Sprintf(", %d stages", len(r.Load.Stages))
@@ -48,7 +54,7 @@ func (r *Report) writeHeader(t *textWriter) {
 	if r.Interrupted {
 		status = " (interrupted)"
 	}
-	t.printf("%s for %s%s\n", load, Seconds(r.DurationSeconds), status)
+	t.printf("%s for %s%s\n", load, metric.FormatSeconds(r.DurationSeconds), status)
 	for _, target := range r.Load.Targets {
 		t.printf("  %s\n", target)
 	}
@@ -57,17 +63,17 @@ func (r *Report) writeHeader(t *textWriter) {
 
 func (r *Report) writeCounts(t *textWriter) {
 	s := r.Summary
-	t.printf("  %-12s %s   %s req/s\n", "requests", Number(s["requests"]), Number(s["throughput"]))
-	t.printf("  %-12s %s   %s%s\n", "errors", Number(s["errors"]), percent(s["error_rate"]), kinds(r.ErrorsByKind))
+	t.printf("  %-12s %s   %s req/s\n", "requests", metric.FormatNumber(s["requests"]), metric.FormatNumber(s["throughput"]))
+	t.printf("  %-12s %s   %s%s\n", "errors", metric.FormatNumber(s["errors"]), percent(s["error_rate"]), kinds(r.ErrorsByKind))
 	if len(r.StatusCodes) > 0 {
 		t.printf("  %-12s %s\n", "status", counts(r.StatusCodes, " × "))
 	}
-	t.printf("  %-12s in %s, out %s\n", "bytes", Bytes(s["bytes_in"]), Bytes(s["bytes_out"]))
+	t.printf("  %-12s in %s, out %s\n", "bytes", metric.FormatBytes(s["bytes_in"]), metric.FormatBytes(s["bytes_out"]))
 	if r.Load.Model == "open" {
-		t.printf("  %-12s late %s, dropped %s\n", "schedule", Number(s["late"]), Number(s["dropped"]))
+		t.printf("  %-12s late %s, dropped %s\n", "schedule", metric.FormatNumber(s["late"]), metric.FormatNumber(s["dropped"]))
 	}
 	if s["unfinished"] > 0 {
-		t.printf("  %-12s %s cut off in flight at the end\n", "unfinished", Number(s["unfinished"]))
+		t.printf("  %-12s %s cut off in flight at the end\n", "unfinished", metric.FormatNumber(s["unfinished"]))
 	}
 }
 
@@ -90,14 +96,51 @@ func (r *Report) writeLatency(t *textWriter) {
 	for _, row := range rows {
 		t.printf("  %-12s", row[0])
 		for _, c := range latencyColumns {
-			t.printf(" %9s", Seconds(r.Summary[row[1]+"."+c]))
+			t.printf(" %9s", metric.FormatSeconds(r.Summary[row[1]+"."+c]))
 		}
 		t.printf("\n")
 	}
 	t.printf("\n")
 }
 
-func percent(rate float64) string { return strconv.FormatFloat(rate*100, 'f', 2, 64) + "%" }
+// percent formats a 0–1 ratio.
+// writeRuntimes shows each watched target's figures over the run (strain's
+// own are in the report, and in a warning when they matter).
+func (r *Report) writeRuntimes(t *textWriter) {
+	for _, scope := range r.Runtimes() {
+		if scope.Kind != metric.Target {
+			continue
+		}
+		t.printf("  %-20s %9s %9s %9s %9s\n", scope, "min", "mean", "max", "last")
+		shown := 0
+		for _, name := range append(slices.Clone(runtimeRows), r.extraSeries(scope)...) {
+			key := scope.Of(name).String()
+			if _, ok := r.Summary[key+".max"]; !ok {
+				continue
+			}
+			shown++
+			t.printf("  %-20s", truncateName(name, 20))
+			for _, stat := range metric.SeriesStats {
+				t.printf(" %9s", metric.Format(key, r.Summary[key+"."+stat]))
+			}
+			t.printf("\n")
+		}
+		if shown == 0 {
+			t.printf("  no data\n")
+		}
+		t.printf("\n")
+	}
+}
+
+// truncateName cuts a series name to n characters for a column.
+func truncateName(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
+}
+
+func percent(rate float64) string { return metric.FormatUnit(metric.Ratio, rate) }
 
 func kinds(m map[string]int64) string {
 	if len(m) == 0 {
@@ -112,7 +155,7 @@ func counts(m map[string]int64, sep string) string {
 	slices.SortStableFunc(keys, func(a, b string) int { return int(m[b] - m[a]) })
 	parts := make([]string, len(keys))
 	for i, k := range keys {
-		parts[i] = k + sep + Number(float64(m[k]))
+		parts[i] = k + sep + metric.FormatNumber(float64(m[k]))
 	}
 	return strings.Join(parts, ", ")
 }

@@ -127,8 +127,8 @@ func (m Model) View() string {
 		parts = append(parts, m.viewLoad(w))
 	}
 	compact := m.height < 30
-	for _, p := range m.targetPrefixes() {
-		parts = append(parts, m.viewTarget(w, p, compact))
+	for _, t := range m.targets() {
+		parts = append(parts, m.viewTarget(w, t, compact))
 	}
 	parts = append(parts, m.viewSelf(w), m.viewProfiles(w, compact), m.viewEvents(w))
 	body := strings.Join(nonEmpty(parts), "\n")

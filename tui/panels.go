@@ -9,7 +9,7 @@ import (
 
 	"github.com/NimbleMarkets/ntcharts/sparkline"
 	"github.com/charmbracelet/lipgloss"
-	"github.com/strain-dev/strain/report"
+	"github.com/strain-dev/strain/metric"
 )
 
 func (m Model) viewHeader(w int) string {
@@ -23,9 +23,9 @@ func (m Model) viewHeader(w int) string {
 	}
 	level := ""
 	if v, ok := m.frame.Metrics["concurrency"]; ok {
-		level = fmt.Sprintf(" · %s in flight", report.Number(roundTo(v)))
+		level = fmt.Sprintf(" · %s in flight", metric.FormatNumber(roundTo(v)))
 	} else if v, ok := m.frame.Metrics["rate"]; ok {
-		level = fmt.Sprintf(" · %s req/s", report.Number(roundTo(v)))
+		level = fmt.Sprintf(" · %s req/s", metric.FormatNumber(roundTo(v)))
 	}
 	state := okStyle.Render("running")
 	if m.frame.Paused {
@@ -96,41 +96,73 @@ func spark(values []float64, width int) string {
 	return s.View()
 }
 
-// targetRows are a target panel's figures: label, metric, unit.
-var targetRows = [][3]string{
-	{"goroutines", "goroutines", "n"}, {"sched p99", "sched_latency.p99", "s"}, {"cpu", "cpu", "%"},
-	{"rss", "rss", "b"}, {"gc pause p99", "gc_pause.p99", "s"},
+// targetRows are a target panel's figures: label and metric, in the
+// order shown; a target shows those it has, then its other series.
+var targetRows = [][2]string{
+	{"goroutines", "goroutines"}, {"sched p99", "sched_latency.p99"}, {"cpu", "cpu"},
+	{"rss", "rss"}, {"gc pause p99", "gc_pause.p99"},
 }
 
 // compactRows is how many target rows a small screen shows.
 const compactRows = 4
 
-func (m Model) viewTarget(w int, prefix string, compact bool) string {
+// maxTargetRows bounds a target's panel, however many series it offers.
+const maxTargetRows = 8
+
+func (m Model) viewTarget(w int, scope metric.Scope, compact bool) string {
+	limit := maxTargetRows
+	if compact {
+		limit = compactRows
+	}
 	var lines []string
-	for _, r := range targetRows {
-		name := prefix + r[1]
-		if _, ok := m.frame.Metrics[name]; !ok || (compact && len(lines) == compactRows) {
-			continue
+	for _, r := range m.targetRows(scope) {
+		if len(lines) == limit {
+			break
 		}
-		lines = append(lines, m.sparkRow(r[0], name, w, format(m.frame.Metrics[name], r[2])))
+		name := scope.Of(r[1]).String()
+		lines = append(lines, m.sparkRow(r[0], name, w, metric.Format(name, m.frame.Metrics[name])))
 	}
 	if len(lines) == 0 {
 		lines = []string{dimStyle.Render("no data yet")}
 	}
-	return panel(strings.TrimSuffix(prefix, "."), lines, w)
+	return panel(scope.String(), lines, w)
 }
 
-// targetPrefixes are the watched targets' metric prefixes, in order.
-func (m Model) targetPrefixes() []string {
-	set := map[string]bool{}
-	for k := range m.frame.Metrics {
-		if strings.HasPrefix(k, "target") {
-			if i := strings.LastIndex(k, ".goroutines"); i > 0 && !strings.Contains(k[i+1:], ".") {
-				set[k[:i+1]] = true
+// targetRows are the rows a target has data for: the known figures, then
+// the other series it offers (picked from a Prometheus endpoint), sorted.
+func (m Model) targetRows(scope metric.Scope) [][2]string {
+	var rows [][2]string
+	known := map[string]bool{}
+	for _, r := range targetRows {
+		known[r[1]] = true
+		if _, ok := m.frame.Metrics[scope.Of(r[1]).String()]; ok {
+			rows = append(rows, r)
+		}
+	}
+	var extra []string
+	for name := range m.frame.Metrics {
+		if k := metric.Parse(name); k.Scope == scope && !known[k.Name] {
+			if _, ours := metric.RuntimeNames[k.Name]; !ours {
+				extra = append(extra, k.Name)
 			}
 		}
 	}
-	return slices.Sorted(maps.Keys(set))
+	slices.Sort(extra)
+	for _, e := range extra {
+		rows = append(rows, [2]string{e, e})
+	}
+	return rows
+}
+
+// targets are the watched targets with metrics in the frame, in order.
+func (m Model) targets() []metric.Scope {
+	var out []metric.Scope
+	for _, s := range metric.Runtimes(m.frame.Metrics) {
+		if s.Kind == metric.Target {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // viewSelf is strain's own health on its panel's rule.
@@ -141,7 +173,7 @@ func (m Model) viewSelf(w int) string {
 		verdict = critStyle.Render("SATURATED")
 	}
 	return rule(fmt.Sprintf("strain %s · cpu %s · sched p99 %s · goroutines %s", verdict,
-		format(f["self.cpu"], "%"), sec(f, "self.sched_latency.p99"), num(f, "self.goroutines")), w)
+		fmtOr(f, "self.cpu"), sec(f, "self.sched_latency.p99"), num(f, "self.goroutines")), w)
 }
 
 func (m Model) viewAlerts(w int) string {
@@ -154,7 +186,7 @@ func (m Model) viewAlerts(w int) string {
 		if a.Severity == "critical" {
 			style = critStyle
 		}
-		if a.State == "pending" {
+		if a.State == "pending" || a.State == "muted" {
 			style = dimStyle
 		}
 		lines = append(lines, style.Render(fmt.Sprintf("%-8s", strings.ToUpper(a.State)))+" "+
@@ -194,7 +226,11 @@ func (m Model) viewEvents(w int) string {
 }
 
 func (m Model) viewFooter(w int) string {
-	return dimStyle.Render(truncate("+/- load · ]/[ ×2 ÷2 · space pause · p/g/h cpu/goroutine/heap profile · ? help · q quit", w))
+	keys := "+/- load · ]/[ ×2 ÷2 · space pause · p/g/h cpu/goroutine/heap profile · ? help · q quit"
+	if m.header.Model == "watch" {
+		keys = "p/g/h cpu/goroutine/heap profile · ? help · q quit"
+	}
+	return dimStyle.Render(truncate(keys, w))
 }
 
 // panel is a titled rule and the lines under it.
@@ -231,12 +267,21 @@ func clockString(d time.Duration) string {
 
 func roundTo(v float64) float64 { return float64(int64(v + 0.5)) }
 
+// fmtOr formats metric k of m in its unit, or "-" when it has no data.
+func fmtOr(m map[string]float64, k string) string {
+	v, ok := m[k]
+	if !ok {
+		return "-"
+	}
+	return metric.Format(k, v)
+}
+
 func num(m map[string]float64, k string) string {
 	v, ok := m[k]
 	if !ok {
 		return "-"
 	}
-	return report.Number(roundTo(v))
+	return metric.FormatNumber(roundTo(v))
 }
 
 func sec(m map[string]float64, k string) string {
@@ -244,7 +289,7 @@ func sec(m map[string]float64, k string) string {
 	if !ok {
 		return "-"
 	}
-	return report.Seconds(v)
+	return metric.FormatSeconds(v)
 }
 
 func pct(m map[string]float64, k string) string {
@@ -252,19 +297,7 @@ func pct(m map[string]float64, k string) string {
 	if !ok {
 		return "-"
 	}
-	return fmt.Sprintf("%.2f%%", v*100)
-}
-
-func format(v float64, unit string) string {
-	switch unit {
-	case "s":
-		return report.Seconds(v)
-	case "b":
-		return report.Bytes(v)
-	case "%":
-		return fmt.Sprintf("%.0f%%", v)
-	}
-	return report.Number(roundTo(v))
+	return metric.FormatUnit(metric.Ratio, v)
 }
 
 func counts(m map[string]int64, sep string) string {

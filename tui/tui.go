@@ -4,13 +4,15 @@
 //
 // The root Model routes messages and lays out panels; View is a pure
 // function of its state. Data arrives as Frame messages (one per interval,
-// sent with tea.Program.Send by the wiring); keys act through Control,
-// whose methods must not block. tui imports none of strain's other
-// packages: it renders what it is given.
+// sent with tea.Program.Send); keys act through Control, whose methods
+// must not block. Dashboard runs it beside a session, as one of its sinks.
+// tui renders what it is given: it reads no metric source of its own.
 package tui
 
 import (
 	"time"
+
+	"github.com/strain-dev/strain/session"
 )
 
 // Control is what the dashboard asks of the run. Its methods are called
@@ -24,7 +26,11 @@ type Control interface {
 	// Capture asks for a profile of kind ("cpu", "goroutine", "heap") of
 	// every watched target.
 	Capture(kind string)
+	// Stop ends the run, as an interrupt does: the user quit.
+	Stop()
 }
+
+var _ Control = (*session.Session)(nil)
 
 // Frame is one interval of the run, as the dashboard shows it.
 type Frame struct {
@@ -56,7 +62,7 @@ type Profile struct {
 // Header is what does not change during a run.
 type Header struct {
 	Targets  []string      // "GET http://…"
-	Model    string        // "closed" or "open" (or "watch")
+	Model    string        // "closed" or "open", or "watch" without load
 	Duration time.Duration // zero when -n or nothing bounds it
 	Stages   int
 }

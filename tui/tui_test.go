@@ -28,6 +28,7 @@ type recorder struct {
 func (r *recorder) Scale(f, step float64) { r.add(fmt.Sprintf("scale %g %g", f, step)) }
 func (r *recorder) Pause() bool           { r.add("pause"); return true }
 func (r *recorder) Capture(kind string)   { r.add("capture " + kind) }
+func (r *recorder) Stop()                 { r.add("stop") }
 func (r *recorder) add(s string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"os/exec"
 	"strings"
@@ -15,6 +14,9 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/strain-dev/strain/loadgen"
 	"github.com/strain-dev/strain/monitor"
+	"github.com/strain-dev/strain/profiles"
+	"github.com/strain-dev/strain/session"
+	"github.com/strain-dev/strain/target"
 )
 
 // childStartWait bounds how long the demo waits for its target to listen.
@@ -23,22 +25,6 @@ const childStartWait = 10 * time.Second
 // DefaultDemoDuration is long enough for the default alerts' sustain
 // windows to fire in each act.
 const DefaultDemoDuration = 60 * time.Second
-
-// act is one step of the demo's scenario, at a fraction of the run.
-type act struct {
-	at    float64 // fraction of the run
-	say   string
-	every time.Duration // repeat the action this often until the next act; 0: once
-	do    string        // path on the demo target to GET
-}
-
-var scenario = []act{
-	{0, "healthy: a steady 300 req/s against a fast endpoint", 0, ""},
-	{0.15, "goroutine leak: the target now leaks 150 goroutines a second (watch target goroutines climb)", 500 * time.Millisecond, "/leak?n=75"},
-	{0.48, "scheduler starvation: CPU hogs on every core (watch target sched p99, and the load's latency)", 2 * time.Second, "/hog?ms=2100&g=8"},
-	{0.72, "stall: every response held for 3 s (watch corrected p99 carry it, uncorrected not)", 0, "/admin/stall?for=3s"},
-	{0.80, "recovery: leaks released, load as at the start", 0, "/leak/reset"},
-}
 
 func newDemoCmd(stdout, stderr io.Writer) *cobra.Command {
 	var dur time.Duration
@@ -76,67 +62,24 @@ func runDemo(ctx context.Context, dur time.Duration, ui bool, out outputs, stdou
 		return cannotRunErr(err)
 	}
 	defer stop()
-	errOut := stderr
-	var events *lineBuffer
-	if ui {
-		events = &lineBuffer{}
-		errOut = events
-	}
-	fmt.Fprintf(errOut, "demo target serving on %s\n", base)
 	spec, err := monitor.ParseSpec("demo=" + base)
 	if err != nil {
 		return err
 	}
-	specs := []monitor.Spec{spec}
-	verdict := verdictFlags{alertFiles: []string{"default"}, profiles: "profiles"}
-	j, err := verdict.newJudge(specs, errOut)
-	if err != nil {
+	load := loadgen.Config{Targets: []loadgen.Target{{Method: "GET", URL: base + "/ok"}}, Rate: 300, Duration: dur}
+	verdict := &verdictFlags{alertFiles: []string{"default"}, profiles: profiles.DefaultDir}
+	l := launch{cfg: session.Config{Load: &load, Watch: []monitor.Spec{spec}}, verdict: verdict,
+		ui: ui, header: loadHeader(load), lines: session.Progress(stderr), out: out}
+	if err := verdict.apply(&l.cfg); err != nil {
 		return err
 	}
-	defer j.close(ctx)
-	if ui && j.captures == nil {
-		if j.captures, err = startCaptures(verdict.profiles, specs, errOut); err != nil {
-			return usageErr(err)
-		}
+	// The scenario's lines go where the run's do: the dashboard's event
+	// lines, or stderr.
+	l.begin = func(log io.Writer) {
+		fmt.Fprintf(log, "demo target serving on %s\n", base)
+		go target.Play(ctx, base, target.Scenario, dur, log)
 	}
-	cfg := loadgen.Config{Targets: []loadgen.Target{{Method: "GET", URL: base + "/ok"}}, Rate: 300, Duration: dur}
-	go playScenario(ctx, base, dur, errOut)
-	return withProcs(procs(0, cfg), func() error {
-		return runLoad(ctx, cfg, specs, j, out, stdout, errOut, events)
-	})
-}
-
-// playScenario drives the demo target through the acts, saying each.
-func playScenario(ctx context.Context, base string, dur time.Duration, say io.Writer) {
-	client := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{Proxy: nil}}
-	start := time.Now()
-	for i, a := range scenario {
-		end := dur
-		if i+1 < len(scenario) {
-			end = time.Duration(scenario[i+1].at * float64(dur))
-		}
-		if !sleepUntil(ctx, start.Add(time.Duration(a.at*float64(dur)))) {
-			return
-		}
-		fmt.Fprintf(say, "%5.1fs  demo: %s\n", time.Since(start).Seconds(), a.say)
-		for a.do != "" {
-			if resp, err := client.Get(base + a.do); err == nil {
-				resp.Body.Close()
-			}
-			if a.every == 0 || time.Since(start)+a.every >= end || !sleepUntil(ctx, time.Now().Add(a.every)) {
-				break
-			}
-		}
-	}
-}
-
-func sleepUntil(ctx context.Context, t time.Time) bool {
-	select {
-	case <-ctx.Done():
-		return false
-	case <-time.After(time.Until(t)):
-		return true
-	}
+	return withProcs(procs(0, load), func() error { return l.execute(ctx, stdout, stderr) })
 }
 
 // startTarget runs `strain target` as a child process of this very binary

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -90,27 +92,13 @@ func failures(rep *report.Report) error {
 	return fmt.Errorf("%d of %d gates failed", n, len(rep.Gates))
 }
 
-// abortError is why --abort-on-fail ended a run.
-type abortError struct {
-	why string
-	t   float64
-}
-
-func (e *abortError) Error() string { return fmt.Sprintf("aborted at %.1fs: %s", e.t, e.why) }
-
-// abortRun says on stderr why --abort-on-fail ends the run, and returns
-// the cause to cancel it with.
-func abortRun(stderr io.Writer, why string, t float64) error {
-	err := &abortError{why: why, t: t}
-	fmt.Fprintf(stderr, "%6.1fs  ABORT    %s\n", t, err.Error())
-	return err
-}
-
-// noteAbort marks a run that --abort-on-fail ended as failed, and says why.
-func noteAbort(rep *report.Report, cause error) {
-	var ab *abortError
-	if errors.As(cause, &ab) {
-		rep.Passed = false
-		rep.Warnings = append(rep.Warnings, ab.Error())
+// checkWritable fails on a file path whose directory is missing or cannot
+// be written, by creating and removing a file beside it.
+func checkWritable(path string) error {
+	f, err := os.CreateTemp(filepath.Dir(path), ".strain-check-*")
+	if err != nil {
+		return fmt.Errorf("cannot write %s: %w", path, err)
 	}
+	f.Close()
+	return os.Remove(f.Name())
 }

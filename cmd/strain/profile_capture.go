@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/strain-dev/strain/metric"
 	"github.com/strain-dev/strain/profiles"
-	"github.com/strain-dev/strain/report"
 )
 
 // captureFlags are what `strain profile capture` is asked for.
@@ -148,7 +148,7 @@ func collectCaptures(ctx context.Context, c *profiles.Capturer, n int, stdout, s
 		case cp.Skipped != "":
 			fmt.Fprintf(stderr, "skipped %s: %s\n", cp.Kind, cp.Skipped)
 		default:
-			fmt.Fprintf(stdout, "%-12s %s  %s\n", cp.Kind, cp.Path, report.Bytes(float64(cp.Bytes)))
+			fmt.Fprintf(stdout, "%-12s %s  %s\n", cp.Kind, cp.Path, metric.FormatBytes(float64(cp.Bytes)))
 			if cp.Warning != "" {
 				fmt.Fprintf(stderr, "%s: %s\n", cp.Kind, cp.Warning)
 			}

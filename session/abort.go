@@ -1,4 +1,4 @@
-package main
+package session
 
 import (
 	"fmt"
@@ -6,18 +6,20 @@ import (
 	"time"
 
 	"github.com/strain-dev/strain/alert"
+	"github.com/strain-dev/strain/metric"
 )
 
 // abortWatch ends a run early once a gate is sure to fail, or its metric
-// has breached the gate for as long as --abort-after.
+// has breached the gate for as long as after. It is a pure function of
+// the times and metrics it is given.
 type abortWatch struct {
-	cat     *alert.Catalogue
+	cat     *metric.Catalogue
 	after   time.Duration
 	gates   []*alert.Gate
 	breachd map[*alert.Gate]time.Time // when each live breach began
 }
 
-func newAbortWatch(gates []*alert.Gate, after time.Duration, cat *alert.Catalogue) *abortWatch {
+func newAbortWatch(gates []*alert.Gate, after time.Duration, cat *metric.Catalogue) *abortWatch {
 	return &abortWatch{cat: cat, after: after, gates: gates, breachd: map[*alert.Gate]time.Time{}}
 }
 
@@ -40,7 +42,7 @@ func (a *abortWatch) observe(now time.Time, metrics map[string]float64) string {
 			a.breachd[g] = now
 		}
 		if sure || now.Sub(since) >= a.after {
-			return fmt.Sprintf("gate %q breached (%s = %s)", g.Text, live, alert.FormatValue(live, v))
+			return fmt.Sprintf("gate %q breached (%s = %s)", g.Text, live, metric.Format(live, v))
 		}
 	}
 	return ""
@@ -53,10 +55,18 @@ var totals = []string{"latency.max", "latency_uncorrected.max", "requests", "err
 // liveMetric is the per-interval metric a gate's summary comes from, and
 // whether one breach already decides the gate: a max (or total) above an
 // upper bound, or a min below a lower one, can only stay so.
-func liveMetric(g *alert.Gate, cat *alert.Catalogue) (string, bool) {
+func liveMetric(g *alert.Gate, cat *metric.Catalogue) (string, bool) {
 	upper := g.Op == alert.Less || g.Op == alert.LessEqual
 	if series, stat, ok := cat.Summary(g.Metric); ok {
 		return series, (stat == "max" && upper) || (stat == "min" && !upper)
 	}
 	return g.Metric, upper && slices.Contains(totals, g.Metric)
 }
+
+// AbortError is why a run ended early: a gate was sure to fail.
+type AbortError struct {
+	Why string
+	T   float64 // seconds since the start
+}
+
+func (e *AbortError) Error() string { return fmt.Sprintf("aborted at %.1fs: %s", e.T, e.Why) }

@@ -1,4 +1,4 @@
-package main
+package session
 
 import (
 	"runtime"
@@ -23,11 +23,11 @@ func TestSaturationWarning(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rep := report.New()
+			var series []report.Point
 			for i, m := range tt.points {
-				rep.Series = append(rep.Series, report.Point{T: float64(i + 1), Metrics: m})
+				series = append(series, report.Point{T: float64(i + 1), Metrics: m})
 			}
-			got := saturation(rep)
+			got := saturation(series)
 			if (tt.want == "") != (got == "") || !strings.Contains(got, tt.want) {
 				t.Errorf("saturation = %q, want %q", got, tt.want)
 			}
@@ -35,33 +35,21 @@ func TestSaturationWarning(t *testing.T) {
 	}
 }
 
-func TestMetricPrefix(t *testing.T) {
-	tests := map[string]string{
-		"self.cpu": "self.", "target.goroutines": "target.",
-		"target[127.0.0.1:8080].sched_latency.p99": "target[127.0.0.1:8080].", "requests": "",
-	}
-	for in, want := range tests {
-		if got := metricPrefix(in); got != want {
-			t.Errorf("metricPrefix(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 func TestGrowthIsTheSlopeOverTheWindow(t *testing.T) {
-	w := &watcher{history: map[string][]timed{}}
+	g := newGrowth(0)
 	start := time.Unix(0, 0)
-	var last map[string]float64
+	var last float64
 	for i := 0; i <= 30; i++ {
-		last = map[string]float64{}
-		w.growth(last, "target.goroutines", start.Add(time.Duration(i)*time.Second), float64(100+20*i))
-		if _, ok := last["target.goroutines_growth"]; ok != (i >= 5) {
+		v, ok := g.add("target.goroutines", start.Add(time.Duration(i)*time.Second), float64(100+20*i))
+		if ok != (i >= 5) {
 			t.Fatalf("at %ds: growth present = %v", i, ok)
 		}
+		last = v
 	}
-	if got := last["target.goroutines_growth"]; got != 20 {
-		t.Errorf("growth = %v, want 20/s", got)
+	if last != 20 {
+		t.Errorf("growth = %v, want 20/s", last)
 	}
-	if n := len(w.history["target.goroutines"]); n > 12 {
+	if n := len(g.history["target.goroutines"]); n > 12 {
 		t.Errorf("history holds %d samples, want about a window's", n)
 	}
 }

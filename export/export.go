@@ -1,4 +1,8 @@
-package main
+// Package export serves a live strain run for Prometheus to scrape: the
+// request and error counters, a latency histogram, every metric of the
+// latest interval as a gauge, and the alert rules' states. An Exporter is
+// a session.Sink.
+package export
 
 import (
 	"context"
@@ -15,34 +19,35 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/strain-dev/strain/alert"
-	"github.com/strain-dev/strain/loadgen"
 	"github.com/strain-dev/strain/report"
+	"github.com/strain-dev/strain/session"
 )
 
 // latencyBuckets are the exported histogram's upper bounds, in seconds.
 var latencyBuckets = prometheus.ExponentialBuckets(100e-6, 2, 18) // 100µs … 13s
 
-// exporter serves the live run's figures on /metrics (--listen): request
-// and error counters, a latency histogram, every metric of the latest
-// interval as a gauge, and the alert rules' states.
-type exporter struct {
+// Exporter serves the live run's figures on /metrics: request and error
+// counters, a latency histogram, every metric of the latest interval as a
+// gauge, and the alert rules' states.
+type Exporter struct {
 	srv  *http.Server
 	addr net.Addr
 
-	mu       sync.Mutex // guards what follows: written per interval, read per scrape
-	status   map[int]int64
-	kinds    map[string]int64
-	buckets  []uint64 // per latencyBuckets, not cumulative
-	count    uint64
-	sum      float64
-	latest   map[string]float64
-	alerts   []alert.Status
-	interval time.Duration
+	mu      sync.Mutex // guards what follows: written per interval, read per scrape
+	status  map[int]int64
+	kinds   map[string]int64
+	buckets []uint64 // per latencyBuckets, not cumulative
+	count   uint64
+	sum     float64
+	latest  map[string]float64
+	alerts  []alert.Status
 }
 
-// startExporter listens on addr (loopback when it names no host) and
-// serves until stop.
-func startExporter(addr string) (*exporter, error) {
+var _ session.Finisher = (*Exporter)(nil)
+
+// Listen listens on addr, HOST:PORT (loopback when it names no host), and
+// serves until Finish.
+func Listen(addr string) (*Exporter, error) {
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
 		return nil, fmt.Errorf("--listen %q: want HOST:PORT or :PORT", addr)
@@ -54,7 +59,7 @@ func startExporter(addr string) (*exporter, error) {
 	if err != nil {
 		return nil, fmt.Errorf("--listen: %w", err)
 	}
-	e := &exporter{status: map[int]int64{}, kinds: map[string]int64{}, buckets: make([]uint64, len(latencyBuckets)), addr: ln.Addr()}
+	e := &Exporter{status: map[int]int64{}, kinds: map[string]int64{}, buckets: make([]uint64, len(latencyBuckets)), addr: ln.Addr()}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(e)
 	mux := http.NewServeMux()
@@ -64,40 +69,39 @@ func startExporter(addr string) (*exporter, error) {
 	return e, nil
 }
 
-// stop shuts the listener down; a nil exporter does nothing.
-func (e *exporter) stop() {
-	if e == nil {
-		return
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+// Addr is the address it serves on.
+func (e *Exporter) Addr() net.Addr { return e.addr }
+
+// Finish shuts the listener down, at the end of the run.
+func (e *Exporter) Finish(ctx context.Context, _ *report.Report) {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
 	if err := e.srv.Shutdown(ctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		e.srv.Close()
 	}
 }
 
-// observe adds one interval: its window (nil in watch) and its point.
-func (e *exporter) observe(w *loadgen.Window, p *report.Point, alerts []alert.Status) {
-	if e == nil {
-		return
-	}
+// Observe adds one interval: its load window (none in watch), its metrics
+// and the rules' states. Counts come from the window, so each request is
+// counted once however often Prometheus scrapes.
+func (e *Exporter) Observe(p *session.Point) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	e.latest, e.alerts = p.Metrics, alerts
-	if w == nil {
+	e.latest, e.alerts = p.Metrics, p.Alerts
+	if p.Window == nil {
 		return
 	}
-	for code, n := range w.Status {
+	for code, n := range p.Window.Status {
 		e.status[code] += n
 	}
-	for kind, n := range w.Kinds {
+	for kind, n := range p.Window.Kinds {
 		e.kinds[kind] += n
 	}
-	e.addLatency(w.Latency)
+	e.addLatency(p.Window.Latency)
 }
 
 // addLatency files each HDR bar in the first exported bucket that holds it.
-func (e *exporter) addLatency(h *hdr.Histogram) {
+func (e *Exporter) addLatency(h *hdr.Histogram) {
 	for _, bar := range h.Distribution() {
 		if bar.Count == 0 {
 			continue
@@ -121,14 +125,14 @@ var (
 )
 
 // Describe implements prometheus.Collector.
-func (e *exporter) Describe(ch chan<- *prometheus.Desc) {
+func (e *Exporter) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descRequests, descErrors, descLatency, descMetric, descAlert} {
 		ch <- d
 	}
 }
 
 // Collect implements prometheus.Collector.
-func (e *exporter) Collect(ch chan<- prometheus.Metric) {
+func (e *Exporter) Collect(ch chan<- prometheus.Metric) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for code, n := range e.status {

@@ -1,4 +1,4 @@
-package main
+package tui_test
 
 import (
 	"context"
@@ -10,12 +10,14 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/strain-dev/strain/loadgen"
+	"github.com/strain-dev/strain/report"
+	"github.com/strain-dev/strain/session"
 	"github.com/strain-dev/strain/tui"
 )
 
-// A key on the dashboard changes the engine's concurrency, as the server
+// A key on the dashboard changes the session's concurrency, as the server
 // sees it: "]" doubles 3 in flight to 6, "-" takes it to 5, space pauses.
-func TestDashboardKeysDriveTheEngine(t *testing.T) {
+func TestKeysDriveTheSession(t *testing.T) {
 	var inflight atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		inflight.Add(1)
@@ -23,18 +25,16 @@ func TestDashboardKeysDriveTheEngine(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}))
 	defer srv.Close()
-	eng, err := loadgen.New(loadgen.Config{Targets: []loadgen.Target{{URL: srv.URL}}, Concurrency: 3, Duration: 20 * time.Second})
+	s, err := session.New(session.Config{Load: &loadgen.Config{Targets: []loadgen.Target{{URL: srv.URL}}, Concurrency: 3, Duration: 20 * time.Second}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	windows := eng.Start(ctx)
+	done := make(chan *report.Report)
 	go func() {
-		for range windows {
-		}
+		rep, _ := s.Run(context.Background())
+		done <- rep
 	}()
-	var m tea.Model = tui.New(tui.Header{Model: "closed"}, &runControl{eng: eng}, time.Time{})
+	var m tea.Model = tui.New(tui.Header{Model: "closed"}, s, time.Time{})
 	press := func(k string) { m, _ = m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k)}) }
 	expect := func(n int64) {
 		t.Helper()
@@ -51,9 +51,11 @@ func TestDashboardKeysDriveTheEngine(t *testing.T) {
 	expect(5)
 	press(" ")
 	expect(0)
-	if !eng.Paused() {
-		t.Error("space did not pause the engine")
-	}
 	press(" ")
 	expect(5)
+	press("q")
+	s.Stop() // what the dashboard does when the user quits
+	if rep := <-done; rep == nil || !rep.Interrupted {
+		t.Errorf("quitting: report %v, want one marked interrupted", rep)
+	}
 }

@@ -1,13 +1,13 @@
-package main
+package session
 
 import (
 	"context"
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/strain-dev/strain/alert"
+	"github.com/strain-dev/strain/metric"
 	"github.com/strain-dev/strain/monitor"
 	"github.com/strain-dev/strain/profiles"
 	"github.com/strain-dev/strain/report"
@@ -24,9 +24,9 @@ var loadAtCapture = []string{"throughput", "concurrency", "rate", "latency.p99",
 // targets, or strain itself for a self.* rule.
 type captures struct {
 	cap       *profiles.Capturer
-	unguard   func()            // from exits.onExit, once cap is closed
 	targets   map[string]string // target name → its base or pprof URL
-	stderr    io.Writer
+	scopes    map[string]string // a target's scope's String → its name
+	log       io.Writer
 	done      chan struct{}
 	cancelled int // captures cut off at the end; read after done
 }
@@ -41,16 +41,13 @@ func needsCaptures(rules []*alert.Rule) bool {
 	return false
 }
 
-// startCaptures opens the capturer on dir; an unusable dir is a usage error.
-func startCaptures(dir string, specs []monitor.Spec, stderr io.Writer) (*captures, error) {
+// openCaptures opens the capturer on dir.
+func openCaptures(dir string, specs []monitor.Spec, log io.Writer) (*captures, error) {
 	cap, err := profiles.Open(profiles.Config{Dir: dir})
 	if err != nil {
-		return nil, fmt.Errorf("--profiles: %w", err)
+		return nil, fmt.Errorf("profiles: %w", err)
 	}
-	c := &captures{cap: cap, targets: map[string]string{}, stderr: stderr, done: make(chan struct{})}
-	// A second signal waits for a capture being written, not to leave a
-	// temporary file in dir.
-	c.unguard = exits.onExit(cap.Close)
+	c := &captures{cap: cap, targets: map[string]string{}, log: log, done: make(chan struct{})}
 	for _, s := range specs {
 		switch {
 		case len(s.Pprof) > 0:
@@ -69,14 +66,14 @@ func (c *captures) report() {
 	for r := range c.cap.Results() {
 		switch {
 		case r.Written():
-			fmt.Fprintf(c.stderr, "profile  %s %s → %s\n", r.Target, r.Kind, r.Path)
+			fmt.Fprintf(c.log, "profile  %s %s → %s\n", r.Target, r.Kind, r.Path)
 		case r.Skipped != "":
-			fmt.Fprintf(c.stderr, "profile  %s %s skipped: %s\n", r.Target, r.Kind, r.Skipped)
+			fmt.Fprintf(c.log, "profile  %s %s skipped: %s\n", r.Target, r.Kind, r.Skipped)
 		case errors.Is(r.Err, context.Canceled):
 			c.cancelled++
-			fmt.Fprintf(c.stderr, "profile  %s %s cancelled: the run ended first\n", r.Target, r.Kind)
+			fmt.Fprintf(c.log, "profile  %s %s cancelled: the run ended first\n", r.Target, r.Kind)
 		case r.Err != nil:
-			fmt.Fprintf(c.stderr, "profile  %s %s failed: %v\n", r.Target, r.Kind, r.Err)
+			fmt.Fprintf(c.log, "profile  %s %s failed: %v\n", r.Target, r.Kind, r.Err)
 		}
 	}
 }
@@ -87,21 +84,20 @@ func (c *captures) forAlert(ctx context.Context, ev alert.Event, metrics map[str
 	if c == nil || ev.State != alert.Firing || len(ev.Rule.Capture) == 0 {
 		return
 	}
-	reason := strings.NewReplacer("target.", "", "self.", "", "[", "", "]", "").Replace(ev.Rule.Metric)
-	for name, url := range c.ruleTargets(ev.Rule.Metric) {
-		c.take(ctx, name, url, ev.Rule.Capture, reason, ev.Rule.Text, metrics)
+	key := metric.Parse(ev.Rule.Metric)
+	for name, url := range c.ruleTargets(key) {
+		c.take(ctx, name, url, ev.Rule.Capture, key.Name, ev.Rule.Text, metrics)
 	}
 }
 
 // ruleTargets are the targets a rule's metric belongs to, by name.
-func (c *captures) ruleTargets(metric string) map[string]string {
+func (c *captures) ruleTargets(key metric.Key) map[string]string {
 	switch {
-	case strings.HasPrefix(metric, "self."):
-		return map[string]string{selfName: ""}
-	case strings.HasPrefix(metric, "target["):
-		name := metric[len("target["):strings.Index(metric, "]")]
-		if url, ok := c.targets[name]; ok {
-			return map[string]string{name: url}
+	case key.Scope.Kind == metric.Self:
+		return map[string]string{SelfName: ""}
+	case key.Scope.Kind == metric.Target && key.Scope.Name != "":
+		if url, ok := c.targets[key.Scope.Name]; ok {
+			return map[string]string{key.Scope.Name: url}
 		}
 		return nil
 	}
@@ -111,37 +107,33 @@ func (c *captures) ruleTargets(metric string) map[string]string {
 }
 
 // manual captures kind from every watched target (strain itself when none).
-func (c *captures) manual(ctx context.Context, kind string, metrics map[string]float64) {
+func (c *captures) manual(ctx context.Context, kind profiles.Kind, metrics map[string]float64) {
 	if c == nil {
 		return
 	}
 	targets := c.targets
 	if len(targets) == 0 {
-		targets = map[string]string{selfName: ""}
+		targets = map[string]string{SelfName: ""}
 	}
 	for name, url := range targets {
-		c.take(ctx, name, url, []string{kind}, "manual", "", metrics)
+		c.take(ctx, name, url, []profiles.Kind{kind}, "manual", "", metrics)
 	}
 }
 
-func (c *captures) take(ctx context.Context, name, url string, kinds []string, reason, rule string, metrics map[string]float64) {
-	req := profiles.Request{Target: name, URL: url, Reason: reason, Alert: rule, Load: map[string]float64{}}
-	for _, k := range kinds {
-		if kind, err := profiles.ParseKind(k); err == nil {
-			req.Kinds = append(req.Kinds, kind)
-		}
-	}
+func (c *captures) take(ctx context.Context, name, url string, kinds []profiles.Kind, reason, rule string, metrics map[string]float64) {
+	req := profiles.Request{Target: name, URL: url, Kinds: kinds, Reason: reason, Alert: rule, Load: map[string]float64{}}
 	for _, k := range loadAtCapture {
 		if v, ok := metrics[k]; ok {
 			req.Load[k] = v
 		}
 	}
 	if err := c.cap.Capture(ctx, req); err != nil {
-		fmt.Fprintf(c.stderr, "profile  %s: %v\n", name, err)
+		fmt.Fprintf(c.log, "profile  %s: %v\n", name, err)
 	}
 }
 
-// finish waits for captures in flight and lists every capture in rep.
+// finish waits for captures in flight, lists every capture in rep, and
+// says how many were cut off.
 func (c *captures) finish(ctx context.Context, rep *report.Report) {
 	if c == nil {
 		return
@@ -154,12 +146,20 @@ func (c *captures) finish(ctx context.Context, rep *report.Report) {
 	defer cancel()
 	c.cap.Drain(drain)
 	c.cap.Close() // idempotent
-	c.unguard()
 	<-c.done
 	rep.Profiles = append(rep.Profiles, c.list()...)
 	if c.cancelled > 0 {
 		rep.Warnings = append(rep.Warnings, fmt.Sprintf("profile captures in flight at the end, cancelled and not kept: %d", c.cancelled))
 	}
+}
+
+// close ends every capture and waits for those being written; safe on a
+// nil captures and more than once.
+func (c *captures) close() error {
+	if c == nil {
+		return nil
+	}
+	return c.cap.Close()
 }
 
 // list is the captures so far, as the report lists them.

@@ -1,0 +1,118 @@
+package metric
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestKeyRoundTrips(t *testing.T) {
+	tests := []struct {
+		name string
+		want Key
+	}{
+		{"latency.p99", Key{LoadScope, "latency.p99"}},
+		{"requests", Key{LoadScope, "requests"}},
+		{"self.sched_latency.p99", Key{SelfScope, "sched_latency.p99"}},
+		{"target.goroutines", Key{OneTarget, "goroutines"}},
+		{"target[api].rss", Key{TargetScope("api"), "rss"}},
+		{"target[127.0.0.1:8080].sched_latency.p99", Key{TargetScope("127.0.0.1:8080"), "sched_latency.p99"}},
+		{"target[a.b.c].cpu.max", Key{TargetScope("a.b.c"), "cpu.max"}},
+		{"target[].cpu", Key{LoadScope, "target[].cpu"}}, // not a target's: no name
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := Parse(tt.name)
+			if got != tt.want {
+				t.Fatalf("Parse(%q) = %+v, want %+v", tt.name, got, tt.want)
+			}
+			if s := got.String(); s != tt.name {
+				t.Errorf("String() = %q, want %q", s, tt.name)
+			}
+		})
+	}
+}
+
+func TestCanonical(t *testing.T) {
+	for in, want := range map[string]string{
+		"target[api].rss": "target.rss", "target.rss": "target.rss", "self.cpu": "self.cpu", "error_rate": "error_rate",
+	} {
+		if got := Canonical(in); got != want {
+			t.Errorf("Canonical(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestLookup(t *testing.T) {
+	cat := NewCatalogue("py_event_loop_lag_seconds", "queue_depth")
+	tests := []struct {
+		name      string
+		summaries bool
+		want      Unit
+		err       string
+	}{
+		{"latency.p99", false, Seconds, ""},
+		{"target[api].sched_latency.p99", false, Seconds, ""},
+		{"self.rss", false, Bytes, ""},
+		{"error_rate", false, Ratio, ""},
+		{"target.cpu.max", true, Percent, ""},
+		{"target.cpu.max", false, Unknown, "unknown metric"},
+		{"target.py_event_loop_lag_seconds", false, Seconds, ""},
+		{"target.queue_depth", false, Unknown, ""},
+		{"latncy.p99", false, Unknown, "did you mean latency.p99"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := cat.Lookup(tt.name, tt.summaries)
+			if tt.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.err) {
+					t.Fatalf("err = %v, want %q", err, tt.err)
+				}
+				return
+			}
+			if err != nil || got != tt.want {
+				t.Errorf("Lookup = %v, %v; want %v", got, err, tt.want)
+			}
+		})
+	}
+}
+
+func TestSummary(t *testing.T) {
+	cat := NewCatalogue()
+	if s, stat, ok := cat.Summary("target[x].goroutines.max"); !ok || s != "target[x].goroutines" || stat != "max" {
+		t.Errorf("Summary = %q %q %v", s, stat, ok)
+	}
+	if _, _, ok := cat.Summary("latency.max"); ok {
+		t.Error("latency.max is a statistic, not a summary")
+	}
+}
+
+// One formatter: the same value of the same metric prints the same
+// wherever it is shown (the README once showed 101.095ms beside 101ms).
+func TestFormat(t *testing.T) {
+	tests := []struct {
+		name string
+		v    float64
+		want string
+	}{
+		{"target.sched_latency.p99", 0.101095, "101ms"},
+		{"target[api].sched_latency.p99", 0.0000873, "87.3µs"},
+		{"latency.p99.max", 2.5, "2.50s"}, // not a summary, but a latency all the same
+		{"target.rss.max", 31.2 * (1 << 20), "31.2 MiB"},
+		{"self.rss", 512, "512 B"},
+		{"error_rate", 0.0005, "0.05%"},
+		{"target.cpu", 155.4, "155%"},
+		{"requests", 4000, "4000"},
+		{"throughput", 1999.04, "1999.0"},
+		{"target.goroutines_growth", 138.48, "138.5"},
+		{"target.some_series", 0.001234, "0.00123"},
+		{"target.some_series", 0, "0"},
+		{"target[py].py_event_loop_lag_seconds.max", 0.0213, "21.3ms"},
+		{"latency.p50", 0, "0s"},
+		{"latency.max", 900, "15.0m"},
+	}
+	for _, tt := range tests {
+		if got := Format(tt.name, tt.v); got != tt.want {
+			t.Errorf("Format(%q, %v) = %q, want %q", tt.name, tt.v, got, tt.want)
+		}
+	}
+}

@@ -1,0 +1,42 @@
+package report
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/strain-dev/strain/metric"
+)
+
+// maxExtraSeries bounds the extra series a runtime shows in the Markdown
+// and the HTML: a target may offer many, and a page should stay readable.
+const maxExtraSeries = 8
+
+// Runtimes lists the watched targets whose metrics are in the report, by
+// name, then strain itself: every target that produced a metric, whatever
+// it offers (a pid: source has no goroutines).
+func (r *Report) Runtimes() []metric.Scope {
+	maps := []map[string]float64{r.Summary}
+	for _, p := range r.Series {
+		maps = append(maps, p.Metrics)
+	}
+	return metric.Runtimes(maps...)
+}
+
+// extraSeries are the scope's series outside strain's own runtime names
+// (those picked from a Prometheus endpoint), sorted, at most
+// maxExtraSeries of them.
+func (r *Report) extraSeries(s metric.Scope) []string {
+	var names []string
+	for name := range r.Summary {
+		k := metric.Parse(name)
+		base, ok := strings.CutSuffix(k.Name, ".max")
+		if k.Scope != s || !ok {
+			continue
+		}
+		if _, known := metric.RuntimeNames[base]; !known {
+			names = append(names, base)
+		}
+	}
+	slices.Sort(names)
+	return names[:min(len(names), maxExtraSeries)]
+}

@@ -1,0 +1,120 @@
+package session
+
+import (
+	"fmt"
+	"runtime"
+	"strconv"
+	"strings"
+
+	"github.com/strain-dev/strain/alert"
+	"github.com/strain-dev/strain/loadgen"
+	"github.com/strain-dev/strain/metric"
+	"github.com/strain-dev/strain/report"
+)
+
+// minForP999 is the fewest timed responses for which p999 is more than
+// just the maximum.
+const minForP999 = 1000
+
+// newReport starts the report of a run with load cfg (nil: none).
+func newReport(cfg *loadgen.Config) *report.Report {
+	rep := report.New()
+	if cfg == nil {
+		rep.Load.Model = "none"
+		return rep
+	}
+	rep.Load = report.Load{Model: "closed", Concurrency: cfg.Concurrency, Requests: cfg.Requests, Procs: runtime.GOMAXPROCS(0)}
+	if cfg.Open() {
+		rep.Load.Model, rep.Load.Rate = "open", cfg.Rate
+	}
+	for _, s := range cfg.Stages {
+		rep.Load.Stages = append(rep.Load.Stages, report.Stage{DurationSeconds: s.Duration.Seconds(), Target: s.Target})
+	}
+	for _, t := range cfg.Targets {
+		rep.Load.Targets = append(rep.Load.Targets, t.Method+" "+Redact(t.URL))
+	}
+	return rep
+}
+
+// LevelMetric names the load level: the concurrency or the rate asked for.
+func LevelMetric(open bool) string {
+	if open {
+		return "rate"
+	}
+	return "concurrency"
+}
+
+// loadPoint turns a window into a point of the report's time series.
+func loadPoint(w *loadgen.Window, open bool) report.Point {
+	m := w.Metrics(open)
+	m[LevelMetric(open)] = w.Level
+	return report.Point{T: w.End.Seconds(), Metrics: m}
+}
+
+// addResult puts the whole run's load figures and warnings in rep.
+func addResult(rep *report.Report, res *loadgen.Result) {
+	rep.Started = res.Started
+	rep.DurationSeconds = res.Duration().Seconds()
+	for k, v := range res.Metrics() {
+		rep.Summary[k] = v
+	}
+	rep.Summarize("throughput", "inflight", "oldest_inflight", LevelMetric(res.Open))
+	for code, n := range res.Status {
+		rep.StatusCodes[strconv.Itoa(code)] = n
+	}
+	for kind, n := range res.Kinds {
+		rep.ErrorsByKind[kind] = n
+	}
+	rep.Warnings = append(rep.Warnings, loadWarnings(res)...)
+}
+
+// loadWarnings are the load's non-fatal problems: figures to read with care.
+func loadWarnings(res *loadgen.Result) []string {
+	var ws []string
+	if n := res.Latency.TotalCount(); n > 0 && n < minForP999 {
+		ws = append(ws, fmt.Sprintf("only %d responses timed: p999 is close to the maximum", n))
+	}
+	if res.Dropped > 0 {
+		ws = append(ws, fmt.Sprintf("%d scheduled requests never started: the target (or the -c cap of %d) could not keep up with the rate", res.Dropped, res.Concurrency))
+	}
+	if res.Open && res.Requests > 0 && float64(res.Late) > 0.01*float64(res.Requests) {
+		ws = append(ws, fmt.Sprintf("%d requests started more than %v late: the corrected latency includes that wait", res.Late, loadgen.LateAfter))
+	}
+	return ws
+}
+
+// summarizeRuntimes adds NAME.min|mean|max|last of every runtime metric
+// (strain's and the targets') in the series.
+func summarizeRuntimes(rep *report.Report) {
+	seen := map[string]bool{}
+	var names []string
+	for _, p := range rep.Series {
+		for k := range p.Metrics {
+			if !seen[k] && metric.Parse(k).Scope.Kind != metric.Load {
+				seen[k] = true
+				names = append(names, k)
+			}
+		}
+	}
+	rep.Summarize(names...)
+}
+
+// gateReport is a gate's verdict as the report lists it.
+func gateReport(v alert.Verdict) report.Gate {
+	shown := "no data"
+	if !v.NoData {
+		shown = metric.Format(v.Gate.Metric, v.Value)
+	}
+	return report.Gate{Expr: v.Gate.Text, Value: v.Value, Shown: shown, NoData: v.NoData, Pass: v.Pass, Kind: "gate"}
+}
+
+// alertReport is a rule's transition as the report lists it.
+func alertReport(ev alert.Event, t float64) report.Alert {
+	return report.Alert{Time: ev.Time, T: t, Rule: ev.Rule.Text, Metric: ev.Rule.Metric, State: string(ev.State),
+		Severity: string(ev.Rule.Severity), Value: ev.Value, Shown: metric.Format(ev.Rule.Metric, ev.Value)}
+}
+
+// EventLine is how an alert's transition reads as a line of the log.
+func EventLine(a report.Alert) string {
+	return fmt.Sprintf("%6.1fs  %-8s %-8s %s  (%s)", a.T, strings.ToUpper(a.State), a.Severity, a.Rule, a.Shown)
+}

@@ -1,0 +1,80 @@
+package session
+
+import (
+	"io"
+	"time"
+
+	"github.com/strain-dev/strain/alert"
+	"github.com/strain-dev/strain/loadgen"
+	"github.com/strain-dev/strain/monitor"
+	"github.com/strain-dev/strain/profiles"
+)
+
+// Config is one run. Its zero value (with a Load) runs the load alone,
+// watching strain itself; every field below adds to that.
+type Config struct {
+	// Load is the load to send; nil watches without load (strain watch).
+	Load *loadgen.Config
+	// ProbeWait bounds the check that the load's targets answer at the
+	// start (DefaultProbeWait when zero; negative skips the check).
+	ProbeWait time.Duration
+
+	// Watch are the targets to monitor besides strain itself. With one,
+	// its metrics are target.X; with several, target[NAME].X.
+	Watch []monitor.Spec
+	// Interval is one point of the timeline without load (the load's own
+	// Interval otherwise); monitor.DefaultInterval when zero.
+	Interval time.Duration
+	// Duration bounds a run without load, from its first point; zero runs
+	// until ctx ends.
+	Duration time.Duration
+	// GrowthWindow is the span NAME_growth is measured over
+	// (DefaultGrowthWindow when zero).
+	GrowthWindow time.Duration
+
+	// Rules are evaluated on every point; a rule on target.X applies to
+	// each watched target. Gates judge the whole run's summary.
+	Rules []*alert.Rule
+	Gates []*alert.Gate
+	// Baseline adds regression checks against a previous run, as gates.
+	Baseline *Baseline
+	// AbortAfter, when positive, ends the run as failed once a gate is
+	// sure to fail, or its metric has breached it for this long.
+	AbortAfter time.Duration
+
+	// Profiles is where captures go (profiles.DefaultDir when empty). The
+	// capturer opens only when a rule can capture, or ManualCaptures asks.
+	Profiles string
+	// ManualCaptures opens the capturer for Capture (a key on the
+	// dashboard, a test) even when no rule captures.
+	ManualCaptures bool
+
+	// Sinks receive each point as it happens.
+	Sinks []Sink
+	// Log receives event lines as they happen: what discovery found,
+	// alerts firing and resolving, captures, warnings, an abort. Nil
+	// discards them.
+	Log io.Writer
+}
+
+// DefaultProbeWait bounds the check that the targets answer at the start.
+const DefaultProbeWait = loadgen.DefaultProbeWait
+
+func (c *Config) interval() time.Duration {
+	switch {
+	case c.Load != nil && c.Load.Interval > 0:
+		return c.Load.Interval
+	case c.Load != nil:
+		return loadgen.DefaultInterval
+	case c.Interval > 0:
+		return c.Interval
+	}
+	return monitor.DefaultInterval
+}
+
+func (c *Config) profilesDir() string {
+	if c.Profiles == "" {
+		return profiles.DefaultDir
+	}
+	return c.Profiles
+}

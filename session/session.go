@@ -1,0 +1,320 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"math"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/strain-dev/strain/alert"
+	"github.com/strain-dev/strain/loadgen"
+	"github.com/strain-dev/strain/profiles"
+	"github.com/strain-dev/strain/report"
+)
+
+// Session is one run, made by New and carried out by Run. Its control
+// methods (Scale, Pause, Capture, Stop) may be called from any goroutine
+// while it runs, and return at once.
+type Session struct {
+	cfg   Config
+	log   io.Writer
+	rules []*alert.Rule // with target.X expanded per watched target
+	eval  *alert.Evaluator
+	abort *abortWatch
+	eng   *loadgen.Engine // nil without load
+	caps  *captures       // nil when nothing can capture
+
+	ran     atomic.Bool
+	latest  atomic.Pointer[map[string]float64] // the last point's metrics, for a capture's index entry
+	stopMu  sync.Mutex                         // guards stop and stopped: Stop may come before Run
+	stop    context.CancelCauseFunc
+	stopped bool
+
+	status map[int]int64 // so far, handed to sinks
+	errors map[string]int64
+	alerts []report.Alert
+}
+
+// ErrStopped is the cause of a run ended by Stop: it counts as
+// interrupted.
+var ErrStopped = errors.New("stopped")
+
+// UnreachableError is Run's error when the load's targets did not answer
+// at the start: the run could not be carried out.
+type UnreachableError struct{ Err error }
+
+func (e *UnreachableError) Error() string { return e.Err.Error() }
+func (e *UnreachableError) Unwrap() error { return e.Err }
+
+// New checks cfg and readies its run: the load engine, the expanded rules
+// and the capturer. Its errors are the config's (a bad rule's target, an
+// unusable profiles directory).
+func New(cfg Config) (*Session, error) {
+	s := &Session{cfg: cfg, log: cfg.Log, status: map[int]int64{}, errors: map[string]int64{}}
+	if s.log == nil {
+		s.log = io.Discard
+	}
+	if err := checkSpecs(cfg.Watch); err != nil {
+		return nil, err
+	}
+	var err error
+	if s.rules, err = expandRules(cfg.Rules, cfg.Watch); err != nil {
+		return nil, err
+	}
+	for _, g := range cfg.Gates {
+		if err := checkTarget(g.Metric, cfg.Watch); err != nil {
+			return nil, fmt.Errorf("gate %q: %w", g.Text, err)
+		}
+	}
+	if cfg.Load != nil {
+		if s.eng, err = loadgen.New(*cfg.Load); err != nil {
+			return nil, err
+		}
+	}
+	s.eval = alert.NewEvaluator(s.rules)
+	if cfg.AbortAfter > 0 {
+		s.abort = newAbortWatch(cfg.Gates, cfg.AbortAfter, Catalogue(cfg.Watch))
+	}
+	if needsCaptures(s.rules) || cfg.ManualCaptures {
+		if s.caps, err = openCaptures(cfg.profilesDir(), cfg.Watch, s.log); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// Rules are the run's rules, a rule on target.X made one per watched
+// target when there are several.
+func (s *Session) Rules() []*alert.Rule { return s.rules }
+
+// Run carries out the run and returns its report, complete: summary,
+// alerts, profiles, gates and verdict. A run ended by ctx or Stop is
+// marked interrupted and still reported. The error is for a run that
+// could not be carried out (an *UnreachableError, or ctx's error when it
+// ended before the load began); Run may be called once.
+func (s *Session) Run(ctx context.Context) (*report.Report, error) {
+	if s.ran.Swap(true) {
+		return nil, errors.New("session: Run called twice")
+	}
+	defer s.caps.close()
+	if err := s.probe(ctx); err != nil {
+		return nil, err
+	}
+	w := startWatcher(ctx, s.cfg.Watch, s.cfg.interval(), s.cfg.GrowthWindow, s.log)
+	rep := newReport(s.cfg.Load)
+	runCtx, stop := context.WithCancelCause(ctx)
+	defer stop(nil)
+	s.armStop(stop)
+	if s.eng != nil {
+		s.runLoad(runCtx, rep, w, stop)
+	} else {
+		s.runWatch(runCtx, rep, w, stop)
+	}
+	for _, sink := range s.cfg.Sinks {
+		if f, ok := sink.(Finisher); ok {
+			f.Finish(ctx, rep)
+		}
+	}
+	s.finish(ctx, rep, w, context.Cause(runCtx))
+	return rep, nil
+}
+
+// probe checks that the load's targets answer.
+func (s *Session) probe(ctx context.Context) error {
+	if s.eng == nil || s.cfg.ProbeWait < 0 {
+		return nil
+	}
+	wait := s.cfg.ProbeWait
+	if wait == 0 {
+		wait = DefaultProbeWait
+	}
+	if err := loadgen.Probe(ctx, s.cfg.Load.Targets, wait); err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return &UnreachableError{Err: err}
+	}
+	return nil
+}
+
+// runLoad sends the load and takes a point per window.
+func (s *Session) runLoad(ctx context.Context, rep *report.Report, w *watcher, stop context.CancelCauseFunc) {
+	open := s.eng.Config().Open()
+	for win := range s.eng.Start(ctx) {
+		p := loadPoint(&win, open)
+		s.observe(time.Now(), &win, p, rep, w, stop)
+	}
+	res := s.eng.Result()
+	addResult(rep, &res)
+}
+
+// runWatch takes a point per interval, without load, for Duration (from
+// the first sample) or until ctx ends.
+func (s *Session) runWatch(ctx context.Context, rep *report.Report, w *watcher, stop context.CancelCauseFunc) {
+	start := time.Now()
+	rep.Started = start
+	if s.cfg.Duration > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, s.cfg.Duration)
+		defer cancel()
+	}
+	ticker := time.NewTicker(s.cfg.interval())
+	defer ticker.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			rep.DurationSeconds = time.Since(start).Seconds()
+			return
+		case now := <-ticker.C:
+			p := report.Point{T: now.Sub(start).Seconds(), Metrics: map[string]float64{}}
+			s.observe(now, nil, p, rep, w, stop)
+		}
+	}
+}
+
+// observe completes one point (the targets' metrics, growth), evaluates
+// the rules and the abort on it, and feeds it to the sinks.
+func (s *Session) observe(now time.Time, win *loadgen.Window, p report.Point, rep *report.Report, w *watcher, stop context.CancelCauseFunc) {
+	w.metrics(p.Metrics)
+	rep.Series = append(rep.Series, p)
+	s.latest.Store(&p.Metrics)
+	sp := &Point{Point: p, Time: now, Window: win, Saturated: Saturated(p.Metrics)}
+	for _, ev := range s.eval.Eval(now, p.Metrics) {
+		a := alertReport(ev, p.T)
+		s.alerts = append(s.alerts, a)
+		sp.Events = append(sp.Events, a)
+		if ev.State != alert.Pending {
+			fmt.Fprintln(s.log, EventLine(a))
+		}
+		s.caps.forAlert(context.Background(), ev, p.Metrics)
+	}
+	if why := s.abort.observe(now, p.Metrics); why != "" {
+		err := &AbortError{Why: why, T: p.T}
+		fmt.Fprintf(s.log, "%6.1fs  ABORT    %s\n", p.T, err.Error())
+		stop(err)
+	}
+	if win != nil {
+		for code, n := range win.Status {
+			s.status[code] += n
+		}
+		for kind, n := range win.Kinds {
+			s.errors[kind] += n
+		}
+		sp.Level, sp.Paused = win.Level, s.eng.Paused()
+	}
+	sp.Status, sp.Errors = maps.Clone(s.status), maps.Clone(s.errors)
+	sp.Alerts, sp.Profiles = s.eval.Active(), s.caps.list()
+	for _, sink := range s.cfg.Sinks {
+		sink.Observe(sp)
+	}
+}
+
+// finish completes the report once the last point is in.
+func (s *Session) finish(ctx context.Context, rep *report.Report, w *watcher, cause error) {
+	rep.Interrupted = ctx.Err() != nil || errors.Is(cause, ErrStopped)
+	rep.Passed = !rep.Interrupted
+	warnings := w.close()
+	slices.Sort(warnings)
+	rep.Warnings = append(rep.Warnings, warnings...)
+	summarizeRuntimes(rep)
+	if warn := saturation(rep.Series); warn != "" {
+		rep.Warnings = append(rep.Warnings, warn)
+	}
+	s.caps.finish(ctx, rep)
+	rep.Alerts = append(rep.Alerts, s.alerts...)
+	for _, g := range s.cfg.Gates {
+		rep.Gates = append(rep.Gates, gateReport(g.Check(rep.Summary)))
+	}
+	rep.Gates = append(rep.Gates, s.cfg.Baseline.Check(rep.Summary)...)
+	for _, g := range rep.Gates {
+		rep.Passed = rep.Passed && g.Pass
+	}
+	var ab *AbortError
+	if errors.As(cause, &ab) {
+		rep.Passed = false
+		rep.Warnings = append(rep.Warnings, ab.Error())
+	}
+}
+
+// armStop makes Stop end this run, at once if it came first.
+func (s *Session) armStop(stop context.CancelCauseFunc) {
+	s.stopMu.Lock()
+	defer s.stopMu.Unlock()
+	s.stop = stop
+	if s.stopped {
+		stop(ErrStopped)
+	}
+}
+
+// Stop ends the run as an interrupt does: the load stops, the report is
+// completed and marked interrupted. Safe to call more than once, and
+// before Run.
+func (s *Session) Stop() {
+	s.stopMu.Lock()
+	defer s.stopMu.Unlock()
+	s.stopped = true
+	if s.stop != nil {
+		s.stop(ErrStopped)
+	}
+}
+
+// Scale sets the load level (concurrency or rate) to level×factor+step,
+// at least 1, as a whole number of requests in flight in the closed
+// model. Without load it does nothing.
+func (s *Session) Scale(factor, step float64) {
+	if s.eng == nil {
+		return
+	}
+	v := max(s.eng.Level()*factor+step, 1)
+	if !s.eng.Config().Open() {
+		v = math.Round(v)
+	}
+	s.eng.SetLevel(v)
+}
+
+// Level is the load level asked for now; 0 without load.
+func (s *Session) Level() float64 {
+	if s.eng == nil {
+		return 0
+	}
+	return s.eng.Level()
+}
+
+// Pause pauses the load, or resumes it, and says whether it is now paused.
+// Without load it does nothing.
+func (s *Session) Pause() bool {
+	if s.eng == nil {
+		return false
+	}
+	return s.eng.TogglePause()
+}
+
+// Capture asks for a profile of kind ("cpu", "goroutine", "heap"…) of
+// every watched target, strain itself when none; the result is logged and
+// listed in the report. Without a capturer (no rule captures and
+// ManualCaptures is off) it says so in the log.
+func (s *Session) Capture(kind string) {
+	k, err := profiles.ParseKind(kind)
+	switch {
+	case err != nil:
+		fmt.Fprintf(s.log, "profile  %v\n", err)
+	case s.caps == nil:
+		fmt.Fprintf(s.log, "profile  %s: captures are off in this run\n", kind)
+	default:
+		var m map[string]float64
+		if p := s.latest.Load(); p != nil {
+			m = *p
+		}
+		s.caps.manual(context.Background(), k, m)
+	}
+}
+
+// Shut ends the captures in flight and waits for those being written: for
+// a process about to exit, so that no capture is left half-written.
+func (s *Session) Shut() error { return s.caps.close() }

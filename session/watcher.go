@@ -1,0 +1,131 @@
+package session
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/strain-dev/strain/metric"
+	"github.com/strain-dev/strain/monitor"
+)
+
+// SelfName is strain's own target in the monitor; no watched target may
+// take it.
+const SelfName = "self"
+
+// DefaultGrowthWindow is the span over which a metric's growth per second
+// is measured, long enough to see through GC's sawtooth.
+const DefaultGrowthWindow = 10 * time.Second
+
+// Grown are the runtime metrics whose growth per second is derived, as
+// NAME_growth: the leak and memory rules judge them.
+var Grown = []string{"goroutines", "rss"}
+
+// watcher is the monitor as a run uses it: strain itself plus the watched
+// targets, each under its metric scope, with growth derived.
+type watcher struct {
+	mon    *monitor.Monitor
+	scopes map[string]metric.Scope // target name → scope
+	warned map[string]bool
+	log    io.Writer
+	growth *growth
+}
+
+// startWatcher discovers the specs' sources, says what it found, and starts
+// sampling strain itself and every target.
+func startWatcher(ctx context.Context, specs []monitor.Spec, interval, window time.Duration, log io.Writer) *watcher {
+	client := &http.Client{Transport: &http.Transport{Proxy: nil, MaxIdleConnsPerHost: 4}}
+	targets := []monitor.Target{{Name: SelfName, Sources: []monitor.Source{monitor.NewSelf(), monitor.NewPid(os.Getpid())}}}
+	w := &watcher{scopes: map[string]metric.Scope{SelfName: metric.SelfScope}, warned: map[string]bool{}, log: log, growth: newGrowth(window)}
+	for _, s := range specs {
+		t, notes := s.Discover(ctx, client)
+		for _, n := range notes {
+			fmt.Fprintln(log, n)
+		}
+		targets = append(targets, t)
+		w.scopes[t.Name] = targetScope(s.Name, len(specs))
+	}
+	w.mon = monitor.New(interval, targets...)
+	w.mon.Open(ctx)
+	return w
+}
+
+// targetScope is the scope of the watched target named name, one of n.
+func targetScope(name string, n int) metric.Scope {
+	if n > 1 {
+		return metric.TargetScope(name)
+	}
+	return metric.OneTarget
+}
+
+// metrics takes a snapshot, puts its scoped metrics and their growth in m,
+// and prints each new warning once.
+func (w *watcher) metrics(m map[string]float64) {
+	snap := w.mon.Snapshot()
+	for name, ms := range snap.Targets {
+		scope := w.scopes[name]
+		for k, v := range ms {
+			m[scope.Of(k).String()] = v
+		}
+		for _, k := range Grown {
+			if v, ok := ms[k]; ok {
+				key := scope.Of(k).String()
+				if g, ok := w.growth.add(key, snap.Time, v); ok {
+					m[key+"_growth"] = g
+				}
+			}
+		}
+	}
+	for _, warn := range snap.Warnings {
+		if !w.warned[warn] {
+			w.warned[warn] = true
+			fmt.Fprintf(w.log, "warning: %s\n", warn)
+		}
+	}
+}
+
+// close stops the monitor and returns the warnings it gave.
+func (w *watcher) close() []string {
+	w.mon.Close()
+	var out []string
+	for warn := range w.warned {
+		out = append(out, warn)
+	}
+	return out
+}
+
+// growth keeps each metric's recent history to derive its change per
+// second: a pure function of the times and values it is given.
+type growth struct {
+	window  time.Duration
+	history map[string][]timed
+}
+
+type timed struct {
+	at time.Time
+	v  float64
+}
+
+func newGrowth(window time.Duration) *growth {
+	if window <= 0 {
+		window = DefaultGrowthWindow
+	}
+	return &growth{window: window, history: map[string][]timed{}}
+}
+
+// add records v of name at now and returns its change per second over the
+// last window, once half a window has been seen.
+func (g *growth) add(name string, now time.Time, v float64) (float64, bool) {
+	h := append(g.history[name], timed{now, v})
+	for len(h) > 2 && now.Sub(h[1].at) >= g.window {
+		h = h[1:]
+	}
+	g.history[name] = h
+	if span := now.Sub(h[0].at); span >= g.window/2 && span > 0 {
+		return (v - h[0].v) / span.Seconds(), true
+	}
+	return 0, false
+}

@@ -1,0 +1,122 @@
+package straintest_test
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"net/http"
+
+	"github.com/strain-dev/strain/profiles"
+	"github.com/strain-dev/strain/report"
+	"github.com/strain-dev/strain/straintest"
+)
+
+// failures records what Handler reports through t, so a test can check
+// that a run fails the test it is in, and why, without failing this one.
+type failures struct {
+	testing.TB
+	mu     sync.Mutex
+	errors []string
+}
+
+func (f *failures) Error(args ...any) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.errors = append(f.errors, fmt.Sprint(args...))
+}
+
+func (f *failures) Errorf(format string, args ...any) { f.Error(fmt.Sprintf(format, args...)) }
+
+// leaker is a handler that, when leaking, leaves a goroutine blocked in
+// leakedWorker behind every request, as a fire-and-forget bug does.
+type leaker struct {
+	leak    bool
+	leaked  atomic.Int64
+	release chan struct{}
+}
+
+func (l *leaker) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if l.leak {
+		l.leaked.Add(1)
+		go leakedWorker(l.release)
+	}
+	w.Write([]byte("ok"))
+}
+
+func leakedWorker(release <-chan struct{}) { <-release }
+
+// The gate catches a goroutine leak a handler introduces, and passes the
+// same handler without it. The growth it reads agrees with the handler's
+// own count of what it leaked, and the alert's goroutine profile, in the
+// artifact directory, names the leaking function.
+func TestHandlerCatchesALeak(t *testing.T) {
+	// The closed model: its few connections are all open by the first
+	// point, so the server's own goroutines do not grow during the run.
+	cfg := straintest.Config{
+		Concurrency: 4,
+		Gates:       []string{"target.goroutines_growth.max < 20", "error_rate < 1%"},
+		Alerts:      []string{"target.goroutines_growth > 20 capture goroutine"},
+	}
+	for _, leak := range []bool{false, true} {
+		t.Run(fmt.Sprintf("leak=%v", leak), func(t *testing.T) {
+			h := &leaker{leak: leak, release: make(chan struct{})}
+			defer close(h.release)
+			ft := &failures{TB: t}
+			rep := straintest.Handler(ft, h, cfg)
+			if !leak {
+				if len(ft.errors) > 0 || !rep.Passed {
+					t.Fatalf("a handler without a leak failed: %v", ft.errors)
+				}
+				return
+			}
+			if len(ft.errors) != 1 || !strings.Contains(ft.errors[0], "FAIL  target.goroutines_growth.max < 20") {
+				t.Fatalf("failures %q, want the growth gate's", ft.errors)
+			}
+			growth := rep.Summary["target.goroutines_growth.max"]
+			perSecond := float64(h.leaked.Load()) / rep.DurationSeconds
+			if growth < perSecond/2 || growth > perSecond*2 {
+				t.Errorf("growth %.0f/s; the handler leaked %.0f/s", growth, perSecond)
+			}
+			if _, err := os.Stat(filepath.Join(t.ArtifactDir(), straintest.ReportFile)); err != nil {
+				t.Errorf("no report among the artifacts: %v", err)
+			}
+			checkLeakProfile(t, rep.Profiles)
+		})
+	}
+}
+
+// checkLeakProfile finds the alert's goroutine profile and its largest
+// stack in leakedWorker.
+func checkLeakProfile(t *testing.T, ps []report.Profile) {
+	t.Helper()
+	for _, p := range ps {
+		if p.Kind != string(profiles.Goroutine) {
+			continue
+		}
+		prof, err := profiles.Read(p.Path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stacks, err := profiles.Stacks(prof)
+		if err != nil || len(stacks) == 0 {
+			t.Fatalf("stacks: %v", err)
+		}
+		if where := profiles.Where(stacks[0].Frames); !strings.Contains(where, "leakedWorker") {
+			t.Errorf("largest stack is in %s, want leakedWorker", where)
+		}
+		return
+	}
+	t.Errorf("no goroutine profile captured: %v", ps)
+}
+
+func TestBadConfigStopsTheTest(t *testing.T) {
+	_, err := straintest.Run(t.Context(), http.NotFoundHandler(), straintest.Config{Gates: []string{"latncy.p99 < 1s"}})
+	if err == nil || !strings.Contains(err.Error(), "did you mean latency.p99") {
+		t.Errorf("err = %v, want the unknown metric named", err)
+	}
+}

@@ -32,11 +32,13 @@ func FormatUnit(u Unit, v float64) string {
 }
 
 // FormatSeconds formats a duration in seconds with three significant
-// digits and the unit that suits it: 87.3µs, 1.20ms, 2.50s, 12.0m.
+// digits and the unit that suits it: 192ns, 87.3µs, 1.20ms, 2.50s, 12.0m.
 func FormatSeconds(s float64) string {
 	switch a := math.Abs(s); {
 	case a == 0:
 		return "0s"
+	case a < 1e-6:
+		return sig3(s*1e9) + "ns"
 	case a < 1e-3:
 		return sig3(s*1e6) + "µs"
 	case a < 1:

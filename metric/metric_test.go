@@ -108,6 +108,7 @@ func TestFormat(t *testing.T) {
 		{"target.some_series", 0, "0"},
 		{"target[py].py_event_loop_lag_seconds.max", 0.0213, "21.3ms"},
 		{"latency.p50", 0, "0s"},
+		{"target.sched_latency.p99", 0.000000192, "192ns"},
 		{"latency.max", 900, "15.0m"},
 	}
 	for _, tt := range tests {

@@ -1,0 +1,201 @@
+package session_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/strain-dev/strain/alert"
+	"github.com/strain-dev/strain/loadgen"
+	"github.com/strain-dev/strain/metric"
+	"github.com/strain-dev/strain/monitor"
+	"github.com/strain-dev/strain/session"
+	"github.com/strain-dev/strain/vitals"
+)
+
+func spec(t *testing.T, s string) monitor.Spec {
+	t.Helper()
+	sp, err := monitor.ParseSpec(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sp
+}
+
+// A run's counts are the server's, and a pid:-only target is in its
+// series and summary with the metrics it has.
+func TestRunCountsMatchServerAndWatchesAPid(t *testing.T) {
+	var served atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { served.Add(1) }))
+	defer srv.Close()
+	var points atomic.Int64
+	s, err := session.New(session.Config{
+		Load:  &loadgen.Config{Targets: []loadgen.Target{{Method: "GET", URL: srv.URL}}, Concurrency: 4, Requests: 500, Interval: 100 * time.Millisecond},
+		Watch: []monitor.Spec{spec(t, "pid:"+strconv.Itoa(os.Getpid()))},
+		Sinks: []session.Sink{session.SinkFunc(func(*session.Point) { points.Add(1) })},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := s.Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := rep.Summary["requests"]; got != 500 || served.Load() != 500 {
+		t.Errorf("requests %v, server saw %d, want 500", got, served.Load())
+	}
+	if int(points.Load()) != len(rep.Series) {
+		t.Errorf("the sink saw %d points of %d", points.Load(), len(rep.Series))
+	}
+	if _, ok := rep.Summary["target.rss.max"]; !ok {
+		t.Errorf("no target.rss.max in %v", keys(rep.Summary, "target"))
+	}
+	if got := rep.Runtimes(); len(got) != 2 || got[0] != metric.OneTarget {
+		t.Errorf("runtimes %v, want the target then self", got)
+	}
+	if !rep.Passed || rep.Interrupted {
+		t.Errorf("passed %v interrupted %v", rep.Passed, rep.Interrupted)
+	}
+}
+
+// Without load a session samples for its duration, and its RSS agrees
+// with the kernel's own reading of this process.
+func TestWatchWithoutLoad(t *testing.T) {
+	s, err := session.New(session.Config{
+		Watch:    []monitor.Spec{spec(t, "me=pid:"+strconv.Itoa(os.Getpid()))},
+		Interval: 100 * time.Millisecond, Duration: 600 * time.Millisecond,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := s.Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Series) < 3 || rep.Load.Model != "none" {
+		t.Fatalf("%d points, model %q", len(rep.Series), rep.Load.Model)
+	}
+	rss := rep.Summary["target.rss.last"]
+	kernel := vmRSS(t)
+	if rss < kernel/2 || rss > kernel*2 {
+		t.Errorf("target.rss %v, /proc says %v", rss, kernel)
+	}
+}
+
+// vmRSS is this process's resident set, as /proc/self/status has it.
+func vmRSS(t *testing.T) float64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		t.Skip("no /proc:", err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(line); len(f) == 3 && f[0] == "VmRSS:" {
+			kb, _ := strconv.ParseFloat(f[1], 64)
+			return kb * 1024
+		}
+	}
+	t.Fatal("no VmRSS")
+	return 0
+}
+
+// The default leak rule judges target.goroutines_growth, which the
+// session derives: a library user's leak rule fires.
+func TestGrowthRuleFires(t *testing.T) {
+	mux := http.NewServeMux()
+	mux.Handle(monitor.VitalsPath, vitals.Handler())
+	rt := httptest.NewServer(mux)
+	defer rt.Close()
+	release := make(chan struct{})
+	defer close(release)
+	go func() { // leak 40 goroutines every 100ms: 400/s
+		for range time.Tick(100 * time.Millisecond) {
+			select {
+			case <-release:
+				return
+			default:
+			}
+			for range 40 {
+				go func() { <-release }()
+			}
+		}
+	}()
+	rule, err := alert.ParseRule("target.goroutines_growth > 100", metric.NewCatalogue())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := session.New(session.Config{
+		Watch: []monitor.Spec{spec(t, rt.URL)}, Rules: []*alert.Rule{rule},
+		Interval: 100 * time.Millisecond, Duration: 1500 * time.Millisecond, GrowthWindow: 500 * time.Millisecond,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := s.Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range rep.Alerts {
+		if a.State == "firing" {
+			// At most 400/s, less when a busy machine delays the ticks;
+			// the slope itself is tested on a fake clock in watcher_test.
+			if a.Value > 3*400 {
+				t.Errorf("fired at %v/s; goroutines grew by at most 400/s", a.Value)
+			}
+			return
+		}
+	}
+	t.Errorf("the growth rule never fired: %v (growth max %v)", rep.Alerts, rep.Summary["target.goroutines_growth.max"])
+}
+
+func TestStopBeforeRunInterrupts(t *testing.T) {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	defer srv.Close()
+	s, err := session.New(session.Config{Load: &loadgen.Config{Targets: []loadgen.Target{{Method: "GET", URL: srv.URL}}, Duration: time.Minute}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Stop()
+	start := time.Now()
+	rep, err := s.Run(context.Background())
+	if err != nil || !rep.Interrupted || rep.Passed {
+		t.Fatalf("report %+v, err %v: want it interrupted", rep, err)
+	}
+	if d := time.Since(start); d > 30*time.Second {
+		t.Errorf("a stopped run took %v", d)
+	}
+	if _, err := s.Run(context.Background()); err == nil {
+		t.Error("a second Run was allowed")
+	}
+}
+
+func TestUnreachable(t *testing.T) {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	url := srv.URL
+	srv.Close()
+	s, err := session.New(session.Config{Load: &loadgen.Config{Targets: []loadgen.Target{{Method: "GET", URL: url}}}, ProbeWait: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.Run(context.Background())
+	var u *session.UnreachableError
+	if !errors.As(err, &u) {
+		t.Errorf("err = %v, want an UnreachableError", err)
+	}
+}
+
+func keys(m map[string]float64, prefix string) []string {
+	var out []string
+	for k := range m {
+		if strings.HasPrefix(k, prefix) {
+			out = append(out, k)
+		}
+	}
+	return out
+}

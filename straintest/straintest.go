@@ -9,11 +9,11 @@
 //			Concurrency: 4,
 //			Gates:       []string{"latency.p99 < 50ms", "target.goroutines_growth.max < 20"},
 //		})
+//	}
 //
 // The closed model (Concurrency) suits a growth gate best: its connections,
 // and the server's goroutines behind them, are all open by the first point,
 // where the open model (Rate) opens more as requests queue.
-//	}
 //
 // Handler and URL fail the test through t; Run and RunURL return the
 // report for code that is not a test. Every run is bounded: a Config

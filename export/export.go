@@ -81,23 +81,15 @@ func (e *Exporter) Finish(ctx context.Context, _ *report.Report) {
 	}
 }
 
-// Observe adds one interval: its load window (none in watch), its metrics
-// and the rules' states. Counts come from the window, so each request is
-// counted once however often Prometheus scrapes.
+// Observe takes one interval: its metrics, the rules' states, the
+// session's counts so far, and the window's latencies for the histogram.
 func (e *Exporter) Observe(p *session.Point) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	e.latest, e.alerts = p.Metrics, p.Alerts
-	if p.Window == nil {
-		return
+	e.latest, e.alerts, e.status, e.kinds = p.Metrics, p.Alerts, p.Status, p.Errors
+	if p.Window != nil {
+		e.addLatency(p.Window.Latency)
 	}
-	for code, n := range p.Window.Status {
-		e.status[code] += n
-	}
-	for kind, n := range p.Window.Kinds {
-		e.kinds[kind] += n
-	}
-	e.addLatency(p.Window.Latency)
 }
 
 // addLatency files each HDR bar in the first exported bucket that holds it.

@@ -10,8 +10,9 @@ import (
 	"github.com/strain-dev/strain/report"
 )
 
-// Point is one interval of a run as sinks see it. Sinks must not change
-// it or keep its maps past Observe: copy what they keep.
+// Point is one interval of a run as sinks see it. A sink may keep what it
+// is given (Status and Errors are fresh copies each point, Metrics is never
+// written again) but must not change any of it.
 type Point struct {
 	report.Point                  // T and the interval's metrics, by strain's names
 	Time         time.Time        // when the point was taken

@@ -71,6 +71,28 @@ func ParseSpec(s string) (Spec, error) {
 	return spec, nil
 }
 
+// ParseSpecs parses several SPECs, one target each. Two targets may not
+// share a name, nor take one of reserved (such as the watcher's own).
+func ParseSpecs(raw []string, reserved ...string) ([]Spec, error) {
+	var specs []Spec
+	seen := map[string]bool{}
+	for _, name := range reserved {
+		seen[name] = true
+	}
+	for _, r := range raw {
+		s, err := ParseSpec(r)
+		if err != nil {
+			return nil, err
+		}
+		if seen[s.Name] {
+			return nil, fmt.Errorf("watch %q: the name %q is taken; name it: NAME=%s", r, s.Name, r)
+		}
+		seen[s.Name] = true
+		specs = append(specs, s)
+	}
+	return specs, nil
+}
+
 // add adds tok if it is a source, and reports whether it was.
 func (s *Spec) add(tok string) (bool, error) {
 	kind, rest, _ := strings.Cut(tok, ":")

@@ -2,6 +2,7 @@ package monitor
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -35,6 +36,39 @@ func TestParseSpecErrors(t *testing.T) {
 		t.Run(in, func(t *testing.T) {
 			if s, err := ParseSpec(in); err == nil {
 				t.Errorf("ParseSpec(%q) = %+v, want an error", in, s)
+			}
+		})
+	}
+}
+
+func TestParseSpecs(t *testing.T) {
+	specs, err := ParseSpecs([]string{"http://127.0.0.1:8080", "db=pid:7"}, "self")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, s := range specs {
+		names = append(names, s.Name)
+	}
+	if want := []string{"127.0.0.1:8080", "db"}; !reflect.DeepEqual(names, want) {
+		t.Errorf("names = %q, want %q", names, want)
+	}
+	errs := []struct {
+		name     string
+		raw      []string
+		reserved []string
+		want     string
+	}{
+		{"malformed", []string{"pid:x"}, nil, `watch "pid:x": "pid:x": want pid:N`},
+		{"two of one name", []string{"a=pid:1", "a=pid:2"}, nil, `watch "a=pid:2": the name "a" is taken; name it: NAME=a=pid:2`},
+		{"same URL twice", []string{"http://h:1", "http://h:1/"}, nil, `watch "http://h:1/": the name "h:1" is taken`},
+		{"reserved", []string{"self=pid:1"}, []string{"self"}, `watch "self=pid:1": the name "self" is taken`},
+	}
+	for _, c := range errs {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := ParseSpecs(c.raw, c.reserved...)
+			if err == nil || !strings.HasPrefix(err.Error(), c.want) {
+				t.Errorf("err = %v, want it to start %q", err, c.want)
 			}
 		})
 	}

@@ -107,6 +107,31 @@ func (c *Capturer) Capture(ctx context.Context, req Request) error {
 	return nil
 }
 
+// Take asks for reqs, as Capture does, and waits for every outcome,
+// calling each with them in the order they arrive: a one-off capture, for
+// a caller with nothing else to do meanwhile. It reads Results, which
+// nothing else may read until it returns. It returns once all outcomes
+// have arrived; with ctx's error once ctx is done; or with Capture's error,
+// at once, for a request it cannot take.
+func (c *Capturer) Take(ctx context.Context, reqs []Request, each func(Capture)) error {
+	n := 0
+	for _, r := range reqs {
+		if err := c.Capture(ctx, r); err != nil {
+			return err
+		}
+		n += len(r.Kinds)
+	}
+	for range n {
+		select {
+		case cp := <-c.Results():
+			each(cp)
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
+}
+
 // Drain waits for the captures in flight to end, or for ctx. Call it once
 // no more captures will be asked for, before Close, which cancels them.
 func (c *Capturer) Drain(ctx context.Context) error {

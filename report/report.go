@@ -1,7 +1,9 @@
 // Package report holds a run's report in the schema users and CI rely on
 // ("strain.report/v1") and renders it: JSON, and the text summary printed
-// at the end of a run. It renders what it is given and imports none of
-// strain's other packages.
+// at the end of a run, JUnit, Markdown and HTML; Outputs writes the files.
+// It renders what it is given: of strain's other packages it imports only
+// metric, for names and units, and internal/atomicfile, to write files
+// whole.
 package report
 
 import (

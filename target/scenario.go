@@ -28,6 +28,11 @@ var Scenario = []Act{
 	{0.80, "recovery: leaks released, load as at the start", 0, "/leak/reset"},
 }
 
+// ScenarioDuration is how long to play Scenario for: long enough for each
+// act to hold past the sustain windows of strain's default alerts, so
+// that they fire in it.
+const ScenarioDuration = 60 * time.Second
+
 // Due is what a scenario of acts does in a run lasting dur between the
 // elapsed times from (excluded) and to (included): the acts that begin,
 // and the paths to request, in order. A pure function of time: playing the

@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"io"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/term"
 	"github.com/strain-dev/strain/alert"
 	"github.com/strain-dev/strain/metric"
 	"github.com/strain-dev/strain/report"
@@ -43,6 +45,24 @@ var _ session.Finisher = (*Dashboard)(nil)
 // the first frame.
 func NewDashboard(h Header, out io.Writer) *Dashboard {
 	return &Dashboard{header: h, out: out, exited: make(chan struct{})}
+}
+
+// Want decides whether to show the dashboard on out: when out is a
+// terminal, unless never; with force, on any file, such as a pipe.
+func Want(force, never bool, out io.Writer) bool {
+	if never {
+		return false
+	}
+	f, ok := out.(*os.File)
+	return ok && (force || term.IsTerminal(f.Fd()))
+}
+
+// Attach shows cfg's run on d: d takes its event lines (it owns the
+// terminal) and its points, and the capturer opens for d's capture keys.
+func (d *Dashboard) Attach(cfg *session.Config) {
+	cfg.Log = d
+	cfg.ManualCaptures = true
+	cfg.Sinks = append(cfg.Sinks, d)
 }
 
 // Start readies the dashboard to act through c; it takes the terminal at

@@ -5,8 +5,8 @@ import (
 	"errors"
 	"io"
 	"os"
+	"strings"
 
-	"github.com/charmbracelet/x/term"
 	"github.com/strain-dev/strain/report"
 	"github.com/strain-dev/strain/session"
 	"github.com/strain-dev/strain/tui"
@@ -18,28 +18,21 @@ type launch struct {
 	cfg     session.Config
 	verdict *verdictFlags
 	ui      bool         // the dashboard, else lines on stderr
-	header  tui.Header   // for the dashboard
 	lines   session.Sink // for without it: progress lines; nil for none
-	out     outputs
+	out     report.Outputs
 	begin   func(log io.Writer) // called as the run begins, with where its lines go
+	summary io.Writer           // where the text summary goes; nil for stdout
 }
 
 // execute carries out the launch and returns the error that decides the
-// exit code; the text summary goes to stdout.
+// exit code.
 func (l launch) execute(ctx context.Context, stdout, stderr io.Writer) error {
-	return l.executeTo(ctx, stdout, stderr, stdout)
-}
-
-// executeTo is execute with the text summary going to summary.
-func (l launch) executeTo(ctx context.Context, stdout, stderr, summary io.Writer) error {
 	cfg := l.cfg
 	cfg.Log = stderr
 	var dash *tui.Dashboard
 	if l.ui {
-		dash = tui.NewDashboard(l.header, stdout)
-		cfg.Log = dash // the dashboard owns the terminal: lines go to it
-		cfg.ManualCaptures = true
-		cfg.Sinks = append(cfg.Sinks, dash)
+		dash = tui.NewDashboard(tui.HeaderOf(cfg), stdout)
+		dash.Attach(&cfg)
 	} else if l.lines != nil {
 		cfg.Sinks = append(cfg.Sinks, l.lines)
 	}
@@ -55,7 +48,7 @@ func (l launch) executeTo(ctx context.Context, stdout, stderr, summary io.Writer
 	}
 	// A second signal waits for a capture being written, not to leave a
 	// temporary file behind. Run has closed the captures when it returns.
-	defer exits.onExit(s.Shut)()
+	defer exits.OnExit(s.Shut)()
 	if dash != nil {
 		dash.Start(s)
 	}
@@ -71,7 +64,44 @@ func (l launch) executeTo(ctx context.Context, stdout, stderr, summary io.Writer
 		}
 		return interruptedErr(err)
 	}
-	return writeOutputs(rep, l.out, summary)
+	if l.summary == nil {
+		l.summary = stdout
+	}
+	return writeOutputs(rep, l.out, l.summary)
+}
+
+// outputs are the files a run writes besides its text summary: the flags'
+// and, in a GitHub Actions job, its step summary.
+func (f *verdictFlags) outputs(json string) report.Outputs {
+	out := f.out
+	out.JSON, out.StepSummary = json, os.Getenv("GITHUB_STEP_SUMMARY")
+	return out
+}
+
+// writeOutputs prints the summary and writes every requested file; a file
+// that cannot be written does not stop the others. The error carries the
+// exit code: 2 for an output lost, else 130 interrupted, else 1 for a
+// failed gate. A second signal meanwhile waits for it to end.
+func writeOutputs(rep *report.Report, out report.Outputs, stdout io.Writer) error {
+	defer exits.Begin()()
+	var lost []string
+	for _, err := range out.Write(rep) {
+		lost = append(lost, err.Error())
+	}
+	if err := rep.WriteText(stdout); err != nil {
+		lost = append(lost, err.Error())
+	}
+	if len(lost) > 0 {
+		// One line on stderr, however many outputs were lost.
+		return usageErr(errors.New(strings.Join(lost, "; ")))
+	}
+	switch {
+	case rep.Interrupted:
+		return interruptedErr(errors.New("interrupted"))
+	case !rep.Passed:
+		return gateFailedErr(rep.Failure())
+	}
+	return nil
 }
 
 // finishAll ends sinks of a run that never began.
@@ -81,15 +111,4 @@ func finishAll(sinks []session.Sink) {
 			f.Finish(context.Background(), report.New())
 		}
 	}
-}
-
-// wantTUI decides whether to show the dashboard: on when stdout is a
-// terminal, unless --no-tui; --tui insists.
-func wantTUI(force, never bool, stdout io.Writer) bool {
-	if never {
-		return false
-	}
-	f, ok := stdout.(*os.File)
-	isTerm := ok && term.IsTerminal(f.Fd())
-	return isTerm || (force && ok)
 }

@@ -25,23 +25,16 @@ the service served, so go tool pprof and go tool trace open them as they are.`,
 	return cmd
 }
 
-// readProfile reads a pprof file given on the command line; one that is
-// missing or does not parse is bad input.
-func readProfile(path string) (*profile.Profile, error) {
-	p, err := profiles.Read(path)
-	if err != nil {
-		return nil, usageErr(err)
+// readProfiles reads the pprof files given on the command line; one that
+// is missing or does not parse is bad input.
+func readProfiles(paths ...string) ([]*profile.Profile, error) {
+	var ps []*profile.Profile
+	for _, path := range paths {
+		p, err := profiles.Read(path)
+		if err != nil {
+			return nil, usageErr(err)
+		}
+		ps = append(ps, p)
 	}
-	return p, nil
-}
-
-// readPair reads the two profiles a comparison needs, base first.
-func readPair(basePath, newPath string) (base, newer *profile.Profile, err error) {
-	if base, err = readProfile(basePath); err != nil {
-		return nil, nil, err
-	}
-	if newer, err = readProfile(newPath); err != nil {
-		return nil, nil, err
-	}
-	return base, newer, nil
+	return ps, nil
 }

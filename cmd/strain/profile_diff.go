@@ -34,11 +34,11 @@ go tool pprof opens.`,
 }
 
 func runDiff(basePath, newPath string, f topFlags, write string, stdout io.Writer) error {
-	base, newer, err := readPair(basePath, newPath)
+	ps, err := readProfiles(basePath, newPath)
 	if err != nil {
 		return err
 	}
-	d, err := profiles.Diff(base, newer)
+	d, err := profiles.Diff(ps[0], ps[1])
 	if err != nil {
 		return usageErr(err)
 	}

@@ -19,39 +19,33 @@ largest group first. With two, list the stacks whose goroutine count
 changed from BASE to NEW, the most grown first: a leak is the stack at the
 top, growing with the load.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			switch len(args) {
-			case 1:
-				return runStacks(args[0], n, stdout)
-			case 2:
-				return runLeaks(args[0], args[1], n, stdout)
+			if len(args) != 1 && len(args) != 2 {
+				return usageErr(errors.New("strain profile leaks BASE [NEW]: give one or two goroutine profiles"))
 			}
-			return usageErr(errors.New("strain profile leaks BASE [NEW]: give one or two goroutine profiles"))
+			return runLeaks(args, n, stdout)
 		},
 	}
 	cmd.Flags().IntVarP(&n, "stacks", "n", defaultTopRows, "stacks to show (0: all)")
 	return cmd
 }
 
-func runStacks(path string, n int, stdout io.Writer) error {
-	p, err := readProfile(path)
+// runLeaks lists the stacks of one goroutine profile, or those whose count
+// changed from the first to the second.
+func runLeaks(paths []string, n int, stdout io.Writer) error {
+	ps, err := readProfiles(paths...)
 	if err != nil {
 		return err
 	}
-	stacks, err := profiles.Stacks(p)
-	if err != nil {
-		return usageErr(fmt.Errorf("leaks %s: %w", path, err))
+	if len(ps) == 1 {
+		stacks, err := profiles.Stacks(ps[0])
+		if err != nil {
+			return usageErr(fmt.Errorf("leaks %s: %w", paths[0], err))
+		}
+		return profiles.RenderStacks(stacks, n)(stdout)
 	}
-	return profiles.RenderStacks(stacks, n)(stdout)
-}
-
-func runLeaks(basePath, newPath string, n int, stdout io.Writer) error {
-	base, newer, err := readPair(basePath, newPath)
+	l, err := profiles.Compare(ps[0], ps[1])
 	if err != nil {
-		return err
-	}
-	l, err := profiles.Compare(base, newer)
-	if err != nil {
-		return usageErr(fmt.Errorf("leaks %s %s: %w", basePath, newPath, err))
+		return usageErr(fmt.Errorf("leaks %s %s: %w", paths[0], paths[1], err))
 	}
 	if n > 0 && len(l.Stacks) > n {
 		l.Stacks = l.Stacks[:n]

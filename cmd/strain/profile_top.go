@@ -31,11 +31,11 @@ func newProfileTopCmd(stdout io.Writer) *cobra.Command {
 			if len(args) != 1 {
 				return usageErr(errors.New("strain profile top FILE: give one profile"))
 			}
-			p, err := readProfile(args[0])
+			ps, err := readProfiles(args[0])
 			if err != nil {
 				return err
 			}
-			tab, err := profiles.Top(p, f.sampleIndex, f.n, f.cum)
+			tab, err := profiles.Top(ps[0], f.sampleIndex, f.n, f.cum)
 			if err != nil {
 				return usageErr(err)
 			}

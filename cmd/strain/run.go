@@ -4,7 +4,7 @@ import (
 	"io"
 
 	"github.com/spf13/cobra"
-	"github.com/strain-dev/strain/loadgen"
+	"github.com/strain-dev/strain/monitor"
 	"github.com/strain-dev/strain/session"
 	"github.com/strain-dev/strain/tui"
 )
@@ -24,34 +24,21 @@ measured from each request's intended start; -c then caps requests in flight.`,
 			if err != nil {
 				return usageErr(err)
 			}
-			specs, err := parseSpecs(f.watch)
+			specs, err := monitor.ParseSpecs(f.watch, session.SelfName)
 			if err != nil {
 				return usageErr(err)
 			}
 			l := launch{cfg: session.Config{Load: &load, Watch: specs}, verdict: &f.verdict,
-				ui: wantTUI(f.tui, f.noTUI, stdout), header: loadHeader(load), lines: session.Progress(stderr),
-				out: f.verdict.outputs(f.output)}
+				ui: tui.Want(f.tui, f.noTUI, stdout), lines: session.Progress(stderr), out: f.verdict.outputs(f.output)}
 			if err := f.verdict.apply(&l.cfg); err != nil {
 				return usageErr(err)
 			}
-			if err := l.out.check(); err != nil {
+			if err := l.out.Check(); err != nil {
 				return usageErr(err)
 			}
-			return withProcs(procs(f.procs, load), func() error { return l.execute(cmd.Context(), stdout, stderr) })
+			return withProcs(f.procs, load, func() error { return l.execute(cmd.Context(), stdout, stderr) })
 		},
 	}
 	f.register(cmd)
 	return cmd
-}
-
-// loadHeader is the dashboard's header for a load.
-func loadHeader(cfg loadgen.Config) tui.Header {
-	h := tui.Header{Model: "closed", Duration: cfg.Duration, Stages: len(cfg.Stages)}
-	if cfg.Open() {
-		h.Model = "open"
-	}
-	for _, t := range cfg.Targets {
-		h.Targets = append(h.Targets, t.Method+" "+session.Redact(t.URL))
-	}
-	return h
 }

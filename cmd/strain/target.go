@@ -11,7 +11,7 @@ import (
 
 func newTargetCmd(stdout, stderr io.Writer) *cobra.Command {
 	var listen string
-	var profileRates, flight bool
+	var opts target.Options
 	cmd := &cobra.Command{
 		Use:   "target",
 		Short: "Serve the built-in demo service, which shows the runtime problems strain finds",
@@ -22,8 +22,7 @@ plus /metrics and /debug/pprof/. The bound address is the first line of
 stdout, so --listen 127.0.0.1:0 is scriptable.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			srv := target.New(target.Options{ProfileRates: profileRates, FlightRecorder: flight})
-			err := srv.ListenAndServe(cmd.Context(), listen, func(addr net.Addr) {
+			err := target.New(opts).ListenAndServe(cmd.Context(), listen, func(addr net.Addr) {
 				fmt.Fprintln(stdout, addr.String())
 			})
 			if err != nil {
@@ -33,7 +32,7 @@ stdout, so --listen 127.0.0.1:0 is scriptable.`,
 		},
 	}
 	cmd.Flags().StringVar(&listen, "listen", target.DefaultAddr, "address to serve on (loopback unless told otherwise)")
-	cmd.Flags().BoolVar(&profileRates, "profile-rates", true, "enable the mutex and block profiles")
-	cmd.Flags().BoolVar(&flight, "flight-recorder", true, "keep the last seconds of execution trace, served at /debug/strain/flight")
+	cmd.Flags().BoolVar(&opts.ProfileRates, "profile-rates", true, "enable the mutex and block profiles")
+	cmd.Flags().BoolVar(&opts.FlightRecorder, "flight-recorder", true, "keep the last seconds of execution trace, served at /debug/strain/flight")
 	return cmd
 }

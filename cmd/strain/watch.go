@@ -39,26 +39,27 @@ api=http://127.0.0.1:8080,pid:4242.`,
 			if f.duration < 0 || f.interval < monitor.MinInterval {
 				return usageErr(fmt.Errorf("-d must not be negative and --interval must be at least %v", monitor.MinInterval))
 			}
-			specs, err := parseSpecs(args)
+			specs, err := monitor.ParseSpecs(args, session.SelfName)
 			if err != nil {
 				return usageErr(err)
 			}
 			l := launch{cfg: session.Config{Watch: specs, Interval: f.interval, Duration: f.duration}, verdict: &f.verdict,
-				ui: !f.jsonl && wantTUI(f.tui, f.noTUI, stdout), header: tui.Header{Model: "watch", Duration: f.duration},
-				lines: session.RuntimeLines(stderr), out: f.verdict.outputs(f.output)}
+				ui: !f.jsonl && tui.Want(f.tui, f.noTUI, stdout), lines: session.RuntimeLines(stderr), out: f.verdict.outputs(f.output)}
 			if f.jsonl {
 				l.lines = session.JSONLines(stdout)
 			}
-			for _, s := range specs {
-				l.header.Targets = append(l.header.Targets, s.Name)
+			if !l.ui {
+				// No summary: the lines have said it on stderr, and --jsonl
+				// owns stdout.
+				l.summary = io.Discard
 			}
 			if err := f.verdict.apply(&l.cfg); err != nil {
 				return usageErr(err)
 			}
-			if err := l.out.check(); err != nil {
+			if err := l.out.Check(); err != nil {
 				return usageErr(err)
 			}
-			return l.executeTo(cmd.Context(), stdout, stderr, watchSummary(l.ui, stdout))
+			return l.execute(cmd.Context(), stdout, stderr)
 		},
 	}
 	fl := cmd.Flags()
@@ -70,14 +71,4 @@ api=http://127.0.0.1:8080,pid:4242.`,
 	fl.BoolVar(&f.noTUI, "no-tui", false, "no dashboard: a line per interval on stderr")
 	f.verdict.register(cmd)
 	return cmd
-}
-
-// watchSummary is where watch's text summary goes: stdout after the
-// dashboard; nowhere otherwise, since --jsonl owns stdout and the lines
-// have already said it on stderr.
-func watchSummary(ui bool, stdout io.Writer) io.Writer {
-	if ui {
-		return stdout
-	}
-	return io.Discard
 }

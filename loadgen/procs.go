@@ -1,17 +1,16 @@
-package main
+package loadgen
 
 import (
 	"net"
 	"net/url"
 	"os"
 	"runtime"
-
-	"github.com/strain-dev/strain/loadgen"
 )
 
-// procs decides how many threads run strain's Go code at once (GOMAXPROCS)
-// for a run: the --procs flag when given (n > 0), the GOMAXPROCS environment
-// variable when set, and otherwise a share of the cores strain may use.
+// DefaultProcs is how many threads should run the generator's Go code at
+// once (GOMAXPROCS) for cfg when the user does not say: the GOMAXPROCS
+// environment variable's value when it is set, and otherwise a share of
+// the cores the process may use.
 //
 // When every target is on this machine, the target needs cores too: a
 // generator that takes them all competes with it and with itself (the Go
@@ -21,12 +20,9 @@ import (
 // one-thread-per-core advice does; the open model keeps at least two, one of
 // them for the pacer, whose schedule a single P cannot keep at high rates.
 // BENCHMARKS.md has the measurements behind both rules.
-func procs(n int, cfg loadgen.Config) int {
-	if n > 0 {
-		return n
-	}
+func DefaultProcs(cfg Config) int {
 	all := runtime.GOMAXPROCS(0)
-	if os.Getenv("GOMAXPROCS") != "" || !allLoopback(cfg.Targets) {
+	if os.Getenv("GOMAXPROCS") != "" || !cfg.Loopback() {
 		return all
 	}
 	share := max(1, all/2)
@@ -36,29 +32,16 @@ func procs(n int, cfg loadgen.Config) int {
 	return share
 }
 
-// tuneProcs is set by main. Tests that run strain inside the test binary,
-// several at once, leave the process's GOMAXPROCS alone.
-var tuneProcs bool
-
-// withProcs runs fn with GOMAXPROCS set to n and restores it afterwards.
-func withProcs(n int, fn func() error) error {
-	if !tuneProcs {
-		return fn()
-	}
-	prev := runtime.GOMAXPROCS(n)
-	defer runtime.GOMAXPROCS(prev)
-	return fn()
-}
-
-// allLoopback says whether every target's host is this machine's loopback.
-func allLoopback(targets []loadgen.Target) bool {
-	for _, t := range targets {
+// Loopback reports whether the config has targets and every one of them is
+// on this machine's loopback: localhost or a loopback IP.
+func (c Config) Loopback() bool {
+	for _, t := range c.Targets {
 		u, err := url.Parse(t.URL)
 		if err != nil || !isLoopback(u.Hostname()) {
 			return false
 		}
 	}
-	return len(targets) > 0
+	return len(c.Targets) > 0
 }
 
 func isLoopback(host string) bool {

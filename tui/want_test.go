@@ -1,0 +1,46 @@
+package tui
+
+import (
+	"bytes"
+	"io"
+	"os"
+	"testing"
+
+	"github.com/strain-dev/strain/session"
+)
+
+func TestWant(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	defer w.Close()
+	cases := []struct {
+		name         string
+		force, never bool
+		out          io.Writer
+		want         bool
+	}{
+		{"a pipe", false, false, w, false},
+		{"a pipe, forced", true, false, w, true},
+		{"forced but never", true, true, w, false},
+		{"not a file, forced", true, false, &bytes.Buffer{}, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := Want(c.force, c.never, c.out); got != c.want {
+				t.Errorf("Want = %v, want %v", got, c.want)
+			}
+		})
+	}
+}
+
+func TestAttach(t *testing.T) {
+	d := NewDashboard(Header{}, io.Discard)
+	cfg := session.Config{Sinks: []session.Sink{nil}}
+	d.Attach(&cfg)
+	if cfg.Log != d || !cfg.ManualCaptures || len(cfg.Sinks) != 2 || cfg.Sinks[1] != d {
+		t.Errorf("after Attach: Log %v, ManualCaptures %v, Sinks %v", cfg.Log, cfg.ManualCaptures, cfg.Sinks)
+	}
+}

@@ -50,8 +50,13 @@ func main() {
 		os.Exit(2)
 	}
 	fmt.Println("listening", ln.Addr())
-	lat := serve(ctx, ln)
+	lat, unstamped := serve(ctx, ln)
 	fmt.Println(summary(lat))
+	if unstamped > 0 {
+		// The kernel turns receive timestamps on a moment after they are
+		// asked for: requests in that moment are answered, not measured.
+		fmt.Printf("unstamped %d (answered before the kernel's timestamps were on; not measured)\n", unstamped)
+	}
 }
 
 // listen listens on addr with receive timestamps on, which the accepted
@@ -72,19 +77,22 @@ func listen(addr string) (net.Listener, error) {
 
 // latencies collects every connection's measurements.
 type latencies struct {
-	mu  sync.Mutex
-	all []time.Duration
+	mu        sync.Mutex
+	all       []time.Duration
+	unstamped int
 }
 
-func (l *latencies) add(d []time.Duration) {
+func (l *latencies) add(d []time.Duration, unstamped int) {
 	l.mu.Lock()
 	l.all = append(l.all, d...)
+	l.unstamped += unstamped
 	l.mu.Unlock()
 }
 
 // serve answers connections on ln until ctx ends and returns the latency
-// of every request answered.
-func serve(ctx context.Context, ln net.Listener) []time.Duration {
+// of every request answered with a kernel timestamp, and how many were
+// answered without one.
+func serve(ctx context.Context, ln net.Listener) ([]time.Duration, int) {
 	var l latencies
 	var wg sync.WaitGroup
 	context.AfterFunc(ctx, func() { ln.Close() })
@@ -103,23 +111,23 @@ func serve(ctx context.Context, ln net.Listener) []time.Duration {
 		}()
 	}
 	wg.Wait()
-	return l.all
+	return l.all, l.unstamped
 }
 
 // answer serves one connection until it closes and returns the latency of
-// each request it answered.
-func answer(c *net.TCPConn) []time.Duration {
+// each request it answered with a kernel timestamp, and how many it
+// answered without one.
+func answer(c *net.TCPConn) (lat []time.Duration, unstamped int) {
 	rc, err := c.SyscallConn()
 	if err != nil {
-		return nil
+		return nil, 0
 	}
-	var lat []time.Duration
 	buf := make([]byte, 0, 4096)
 	oob := make([]byte, 128)
 	for {
 		arrived, n, err := receive(rc, buf[len(buf):cap(buf)], oob)
 		if err != nil || n == 0 {
-			return lat
+			return lat, unstamped
 		}
 		buf = buf[:len(buf)+n]
 		for {
@@ -130,14 +138,16 @@ func answer(c *net.TCPConn) []time.Duration {
 			// Requests without bodies only: GET, as the benchmarks send.
 			buf = buf[:copy(buf, buf[end+4:])]
 			if _, err := c.Write(response); err != nil {
-				return lat
+				return lat, unstamped
 			}
-			if !arrived.IsZero() {
+			if arrived.IsZero() {
+				unstamped++
+			} else {
 				lat = append(lat, time.Since(arrived))
 			}
 		}
 		if len(buf) == cap(buf) {
-			return lat // a request head past 4 KiB: not what the benchmarks send
+			return lat, unstamped // a request head past 4 KiB: not what the benchmarks send
 		}
 	}
 }

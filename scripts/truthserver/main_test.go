@@ -23,8 +23,15 @@ func TestLatencyLeavesOutTheClientsDelay(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan []time.Duration)
-	go func() { done <- serve(ctx, ln) }()
+	type measured struct {
+		lat       []time.Duration
+		unstamped int
+	}
+	done := make(chan measured)
+	go func() {
+		lat, unstamped := serve(ctx, ln)
+		done <- measured{lat, unstamped}
+	}()
 
 	c, err := net.Dial("tcp", ln.Addr().String())
 	if err != nil {
@@ -50,15 +57,19 @@ func TestLatencyLeavesOutTheClientsDelay(t *testing.T) {
 	cancel()
 	truth := <-done
 
-	if len(truth) != n {
-		t.Fatalf("the server measured %d requests, want %d", len(truth), n)
+	// The kernel turns timestamps on a moment after the listener asks
+	// (Linux enables them from a work queue), so the first request may
+	// arrive unstamped; it is answered and counted, never mismeasured.
+	if len(truth.lat)+truth.unstamped != n || truth.unstamped > 1 {
+		t.Fatalf("the server measured %d requests and left %d unstamped, want %d in all, at most the first unstamped", len(truth.lat), truth.unstamped, n)
 	}
-	for i := range n {
-		if truth[i] <= 0 || truth[i] > client[i] {
-			t.Errorf("request %d: true latency %v, client's %v: want 0 < true <= client's", i, truth[i], client[i])
+	client = client[truth.unstamped:]
+	for i, lat := range truth.lat {
+		if lat <= 0 || lat > client[i] {
+			t.Errorf("request %d: true latency %v, client's %v: want 0 < true <= client's", i, lat, client[i])
 		}
 	}
-	if m := median(truth); m >= wait {
+	if m := median(truth.lat); m >= wait {
 		t.Errorf("median true latency %v includes the client's %v wait", m, wait)
 	}
 }

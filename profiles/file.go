@@ -1,8 +1,11 @@
 package profiles
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"path/filepath"
 
 	"github.com/google/pprof/profile"
 	"github.com/strain-dev/strain/internal/atomicfile"
@@ -27,17 +30,27 @@ func Read(path string) (*profile.Profile, error) {
 	return p, nil
 }
 
-// checkDir makes dir if its parent exists and proves it writable with a
-// temporary file, so a bad directory is an error when the Capturer opens
-// rather than when the first alert fires.
+// checkDir proves that dir can hold captures, with a temporary file in it,
+// or, when it does not exist yet, in its parent (where it will be made):
+// a bad directory is an error when the Capturer opens rather than when the
+// first alert fires, and a run that captures nothing leaves no directory.
 func checkDir(dir string) error {
-	if err := os.Mkdir(dir, 0o755); err != nil && !os.IsExist(err) {
-		return fmt.Errorf("profiles directory %s: %w", dir, err)
+	probe := dir
+	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+		probe = filepath.Dir(dir)
 	}
-	f, err := os.CreateTemp(dir, ".probe*")
+	f, err := os.CreateTemp(probe, ".probe*")
 	if err != nil {
 		return fmt.Errorf("profiles directory %s: %w", dir, err)
 	}
 	f.Close()
 	return os.Remove(f.Name())
+}
+
+// makeDir makes dir, if it is not there yet, before the first file.
+func makeDir(dir string) error {
+	if err := os.Mkdir(dir, 0o755); err != nil && !os.IsExist(err) {
+		return fmt.Errorf("profiles directory %s: %w", dir, err)
+	}
+	return nil
 }

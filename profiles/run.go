@@ -101,10 +101,13 @@ func (c *Capturer) keep(cp *Capture, body []byte) error {
 		cp.Skipped = SkipCap
 		return nil
 	}
-	err := atomicfile.Write(path, func(w io.Writer) error {
-		_, err := w.Write(body)
-		return err
-	})
+	err := makeDir(c.cfg.Dir)
+	if err == nil {
+		err = atomicfile.Write(path, func(w io.Writer) error {
+			_, err := w.Write(body)
+			return err
+		})
+	}
 	if err != nil {
 		c.unreserve(path, int64(len(body)))
 		return err

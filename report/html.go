@@ -186,6 +186,7 @@ var htmlPage = template.Must(template.New("report").Funcs(template.FuncMap{
 <title>strain report: {{.Status}}</title>
 <style>
 body{font:14px system-ui,sans-serif;margin:24px auto;max-width:800px;color:#222}
+.pass{color:#2b8a3e;font-weight:bold} .fail{color:#c92a2a;font-weight:bold}
 h1{font-size:20px} h1 .passed{color:#2b8a3e} h1 .failed{color:#c92a2a} h1 .interrupted{color:#e67700}
 table{border-collapse:collapse;margin:8px 0 16px} td,th{padding:3px 10px;border-bottom:1px solid #ddd;text-align:left}
 td.n{text-align:right} svg{display:block;margin:8px 0 16px;background:#fafafa}
@@ -199,7 +200,7 @@ td.n{text-align:right} svg{display:block;margin:8px 0 16px;background:#fafafa}
 <td class="n">{{seconds (index . "latency.p50")}}</td><td class="n">{{seconds (index . "latency.p99")}}</td><td class="n">{{seconds (index . "latency.p999")}}</td><td class="n">{{seconds (index . "latency.max")}}</td></tr></table>{{end}}{{end}}
 {{range .Charts}}{{.}}
 {{end}}
-{{if .R.Gates}}<h2>Gates</h2><table>{{range .R.Gates}}<tr><td>{{if .Pass}}✅{{else}}❌{{end}}</td><td><code>{{.Expr}}</code></td><td class="n">{{.Shown}}</td></tr>{{end}}</table>{{end}}
+{{if .R.Gates}}<h2>Gates</h2><table>{{range .R.Gates}}<tr><td>{{if .Pass}}<span class="pass">✅ pass</span>{{else}}<span class="fail">❌ FAIL</span>{{end}}</td><td><code>{{.Expr}}</code></td><td class="n">{{.Shown}}</td></tr>{{end}}</table>{{end}}
 {{if .R.Alerts}}<h2>Alerts</h2><table>{{range .R.Alerts}}{{if ne .State "pending"}}<tr><td class="n">{{printf "%.1fs" .T}}</td><td>{{.State}}</td><td>{{.Severity}}</td><td><code>{{.Rule}}</code></td><td class="n">{{.Shown}}</td></tr>{{end}}{{end}}</table>{{end}}
 {{if .R.Profiles}}<h2>Profiles</h2><table>{{range .R.Profiles}}<tr><td><code>{{.Path}}</code></td><td>{{.Kind}}</td><td>{{.Reason}}</td></tr>{{end}}</table>{{end}}
 {{range .R.Warnings}}<p class="warn">⚠️ {{.}}</p>{{end}}

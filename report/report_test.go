@@ -182,3 +182,16 @@ func TestJUnitParses(t *testing.T) {
 		t.Errorf("tests %d failures %d cases %d", doc.Tests, doc.Failures, len(doc.Suite.Cases))
 	}
 }
+
+// A rule that was only ever pending is not an alert: no heading for it.
+func TestTextHasNoEmptyAlertsHeading(t *testing.T) {
+	r := sampleReport(false)
+	r.Alerts = []Alert{{T: 1, Rule: "error_rate > 1% for 5s", State: "pending", Severity: "warning", Shown: "2.00%"}}
+	var buf bytes.Buffer
+	if err := r.WriteText(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(buf.String(), "alerts") {
+		t.Errorf("summary has an alerts heading with no alert under it:\n%s", buf.String())
+	}
+}

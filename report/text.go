@@ -160,15 +160,20 @@ func counts(m map[string]int64, sep string) string {
 	return strings.Join(parts, ", ")
 }
 
+// writeAlerts lists the alerts that fired and resolved; a rule that was
+// only ever pending is not an alert.
 func (r *Report) writeAlerts(t *textWriter) {
-	if len(r.Alerts) == 0 {
+	var fired []Alert
+	for _, a := range r.Alerts {
+		if a.State != "pending" {
+			fired = append(fired, a)
+		}
+	}
+	if len(fired) == 0 {
 		return
 	}
 	t.printf("  alerts\n")
-	for _, a := range r.Alerts {
-		if a.State == "pending" {
-			continue
-		}
+	for _, a := range fired {
 		t.printf("  %7.1fs  %-8s %-8s %s  (%s)\n", a.T, strings.ToUpper(a.State), a.Severity, a.Rule, a.Shown)
 	}
 	t.printf("\n")

@@ -44,6 +44,15 @@ type Load struct {
 	Targets     []string `json:"targets"`            // "METHOD URL", credentials never included
 	Requests    int64    `json:"requests,omitempty"` // the -n bound, if any
 	Procs       int      `json:"procs,omitempty"`    // cores the generator's Go code could use (GOMAXPROCS)
+	Changes     []Change `json:"changes,omitempty"`  // live changes during the run, in order
+}
+
+// Change is a live change to the load during the run, from the dashboard's
+// keys or a program driving the session.
+type Change struct {
+	T      float64 `json:"t"`               // seconds since the start
+	Level  float64 `json:"level,omitempty"` // the concurrency or rate asked for from then on
+	Paused *bool   `json:"paused,omitempty"`
 }
 
 // Stage is one ramp of the load level.

@@ -58,7 +58,27 @@ func (r *Report) writeHeader(t *textWriter) {
 	for _, target := range r.Load.Targets {
 		t.printf("  %s\n", target)
 	}
+	r.writeChanges(t)
 	t.printf("\n")
+}
+
+// writeChanges lists the live changes to the load, if any.
+func (r *Report) writeChanges(t *textWriter) {
+	if len(r.Load.Changes) == 0 {
+		return
+	}
+	var parts []string
+	for _, c := range r.Load.Changes {
+		switch {
+		case c.Paused != nil && *c.Paused:
+			parts = append(parts, fmt.Sprintf("%.1fs paused", c.T))
+		case c.Paused != nil:
+			parts = append(parts, fmt.Sprintf("%.1fs resumed", c.T))
+		default:
+			parts = append(parts, fmt.Sprintf("%.1fs → %s", c.T, metric.FormatNumber(c.Level)))
+		}
+	}
+	t.printf("  changed      %s\n", strings.Join(parts, ", "))
 }
 
 func (r *Report) writeCounts(t *textWriter) {

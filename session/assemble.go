@@ -74,7 +74,10 @@ func loadWarnings(res *loadgen.Result) []string {
 	if n := res.Latency.TotalCount(); n > 0 && n < minForP999 {
 		ws = append(ws, fmt.Sprintf("only %d responses timed: p999 is close to the maximum", n))
 	}
-	if res.Dropped > 0 {
+	switch {
+	case res.Dropped > 0 && res.Interrupted:
+		ws = append(ws, fmt.Sprintf("%d scheduled requests had not started when the run was cut short", res.Dropped))
+	case res.Dropped > 0:
 		ws = append(ws, fmt.Sprintf("%d scheduled requests never started: the target (or the -c cap of %d) could not keep up with the rate", res.Dropped, res.Concurrency))
 	}
 	if res.Open && res.Requests > 0 && float64(res.Late) > 0.01*float64(res.Requests) {

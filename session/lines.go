@@ -10,18 +10,26 @@ import (
 )
 
 // Progress is the sink that prints a line per interval of the load, as
-// strain run does on stderr without the dashboard.
+// strain run does on stderr without the dashboard: the load's figures,
+// then each watched target's.
 func Progress(w io.Writer) Sink {
 	return SinkFunc(func(p *Point) {
 		m := p.Metrics
-		fmt.Fprintf(w, "%6.1fs  %8s req  %9s req/s  p50 %8s  p99 %8s  errors %s  inflight %s\n",
+		var b strings.Builder
+		fmt.Fprintf(&b, "%6.1fs  %8s req  %9s req/s  p50 %8s  p99 %8s  errors %s  inflight %s",
 			p.T, metric.FormatNumber(m["requests"]), metric.FormatNumber(m["throughput"]),
 			orDash(m, "latency.p50"), orDash(m, "latency.p99"),
 			metric.FormatNumber(m["errors"]), metric.FormatNumber(m["inflight"]))
+		for _, scope := range p.Runtimes() {
+			if scope.Kind == metric.Target {
+				writeRuntime(&b, scope, m)
+			}
+		}
+		fmt.Fprintln(w, b.String())
 	})
 }
 
-// watchLineMetrics are the figures a watch line shows for each runtime.
+// watchLineMetrics are the figures a line shows for each runtime.
 var watchLineMetrics = []string{"goroutines", "sched_latency.p99", "cpu", "rss", "heap"}
 
 // RuntimeLines is the sink that prints a line per interval with the main
@@ -32,20 +40,26 @@ func RuntimeLines(w io.Writer) Sink {
 		var b strings.Builder
 		fmt.Fprintf(&b, "%6.1fs", p.T)
 		for _, scope := range p.Runtimes() {
-			fmt.Fprintf(&b, "  %s", scope)
-			shown := 0
-			for _, name := range watchLineMetrics {
-				if v, ok := p.Metrics[scope.Of(name).String()]; ok {
-					fmt.Fprintf(&b, " %s %s", name, metric.Format(scope.Of(name).String(), v))
-					shown++
-				}
-			}
-			if shown == 0 {
-				b.WriteString(" (no data)")
-			}
+			writeRuntime(&b, scope, p.Metrics)
 		}
 		fmt.Fprintln(w, b.String())
 	})
+}
+
+// writeRuntime writes a runtime's main figures in m: "  api goroutines 7 …".
+func writeRuntime(b *strings.Builder, scope metric.Scope, m map[string]float64) {
+	fmt.Fprintf(b, "  %s", scope)
+	shown := 0
+	for _, name := range watchLineMetrics {
+		key := scope.Of(name).String()
+		if v, ok := m[key]; ok {
+			fmt.Fprintf(b, " %s %s", name, metric.Format(key, v))
+			shown++
+		}
+	}
+	if shown == 0 {
+		b.WriteString(" (no data)")
+	}
 }
 
 // JSONLines is the sink that writes every point's metrics as a JSON line

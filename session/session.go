@@ -36,6 +36,11 @@ type Session struct {
 	stop    context.CancelCauseFunc
 	stopped bool
 
+	changeMu sync.Mutex // guards what follows: the keys' goroutine changes, Run reads
+	started  time.Time
+	changes  []report.Change
+	asked    float64 // the level last asked for by hand; 0: none yet
+
 	status map[int]int64 // so far, handed to sinks
 	errors map[string]int64
 	alerts []report.Alert
@@ -146,12 +151,28 @@ func (s *Session) probe(ctx context.Context) error {
 // runLoad sends the load and takes a point per window.
 func (s *Session) runLoad(ctx context.Context, rep *report.Report, w *watcher, stop context.CancelCauseFunc) {
 	open := s.eng.Config().Open()
-	for win := range s.eng.Start(ctx) {
+	windows := s.eng.Start(ctx)
+	s.changeMu.Lock()
+	s.started = time.Now()
+	s.changeMu.Unlock()
+	for win := range windows {
 		p := loadPoint(&win, open)
 		s.observe(time.Now(), &win, p, rep, w, stop)
 	}
 	res := s.eng.Result()
 	addResult(rep, &res)
+	s.changeMu.Lock()
+	rep.Load.Changes = s.changes
+	s.changeMu.Unlock()
+}
+
+// change records a live change to the load, once the load has started;
+// the caller holds changeMu.
+func (s *Session) change(c report.Change) {
+	if !s.started.IsZero() {
+		c.T = time.Since(s.started).Seconds()
+		s.changes = append(s.changes, c)
+	}
 }
 
 // runWatch takes a point per interval, without load, for Duration (from
@@ -265,17 +286,31 @@ func (s *Session) Stop() {
 }
 
 // Scale sets the load level (concurrency or rate) to level×factor+step,
-// at least 1, as a whole number of requests in flight in the closed
-// model. Without load it does nothing.
+// at least 1. In the closed model it is a whole number of requests in
+// flight, and a factor other than 1 moves it by at least one. Without load
+// it does nothing. Each change is in the report's load.changes.
 func (s *Session) Scale(factor, step float64) {
 	if s.eng == nil {
 		return
 	}
-	v := max(s.eng.Level()*factor+step, 1)
+	s.changeMu.Lock()
+	defer s.changeMu.Unlock()
+	// From the level last asked for: the engine takes a moment to apply
+	// it, and "+" then "]" must mean exactly that.
+	cur := s.asked
+	if cur == 0 {
+		cur = s.eng.Level()
+	}
+	v := max(cur*factor+step, 1)
 	if !s.eng.Config().Open() {
 		v = math.Round(v)
+		if v == cur && factor != 1 {
+			v = max(cur+math.Copysign(1, factor-1), 1)
+		}
 	}
 	s.eng.SetLevel(v)
+	s.asked = v
+	s.change(report.Change{Level: v})
 }
 
 // Level is the load level asked for now; 0 without load.
@@ -292,7 +327,15 @@ func (s *Session) Pause() bool {
 	if s.eng == nil {
 		return false
 	}
-	return s.eng.TogglePause()
+	s.changeMu.Lock()
+	defer s.changeMu.Unlock()
+	paused := s.eng.TogglePause()
+	level := s.asked
+	if level == 0 {
+		level = s.eng.Level()
+	}
+	s.change(report.Change{Level: level, Paused: &paused})
+	return paused
 }
 
 // Capture asks for a profile of kind ("cpu", "goroutine", "heap"…) of
@@ -311,6 +354,8 @@ func (s *Session) Capture(kind string) {
 		if p := s.latest.Load(); p != nil {
 			m = *p
 		}
+		// Said at once: a CPU profile lands only after its duration.
+		fmt.Fprintf(s.log, "profile  %s capture started%s\n", k, captureTakes(k))
 		s.caps.manual(context.Background(), k, m)
 	}
 }
@@ -318,3 +363,15 @@ func (s *Session) Capture(kind string) {
 // Shut ends the captures in flight and waits for those being written: for
 // a process about to exit, so that no capture is left half-written.
 func (s *Session) Shut() error { return s.caps.close() }
+
+// captureTakes says how long a capture of kind k takes, when it is more
+// than a moment.
+func captureTakes(k profiles.Kind) string {
+	switch k {
+	case profiles.CPU:
+		return fmt.Sprintf(" (%v)", profiles.DefaultCPUDuration)
+	case profiles.Trace:
+		return fmt.Sprintf(" (%v)", profiles.DefaultTraceDuration)
+	}
+	return ""
+}

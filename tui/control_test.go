@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -16,7 +17,8 @@ import (
 )
 
 // A key on the dashboard changes the session's concurrency, as the server
-// sees it: "]" doubles 3 in flight to 6, "-" takes it to 5, space pauses.
+// sees it: "+" takes 3 in flight to 4, "]" doubles it, "-" takes 10% off,
+// space pauses.
 func TestKeysDriveTheSession(t *testing.T) {
 	var inflight atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -45,17 +47,37 @@ func TestKeysDriveTheSession(t *testing.T) {
 		}
 	}
 	expect(3)
+	press("+") // 10% of 3 rounds to nothing: one more
+	expect(4)
 	press("]")
-	expect(6)
-	press("-")
-	expect(5)
+	expect(8)
+	press("-") // 8 ÷ 1.1
+	expect(7)
 	press(" ")
 	expect(0)
 	press(" ")
-	expect(5)
+	expect(7)
 	press("q")
 	s.Stop() // what the dashboard does when the user quits
-	if rep := <-done; rep == nil || !rep.Interrupted {
-		t.Errorf("quitting: report %v, want one marked interrupted", rep)
+	rep := <-done
+	if rep == nil || !rep.Interrupted {
+		t.Fatalf("quitting: report %v, want one marked interrupted", rep)
+	}
+	// Every change is in the report, in order, with its time.
+	var levels []float64
+	var paused []bool
+	last := 0.0
+	for _, c := range rep.Load.Changes {
+		levels = append(levels, c.Level)
+		if c.Paused != nil {
+			paused = append(paused, *c.Paused)
+		}
+		if c.T < last {
+			t.Errorf("changes out of order: %+v", rep.Load.Changes)
+		}
+		last = c.T
+	}
+	if !slices.Equal(levels, []float64{4, 8, 7, 7, 7}) || !slices.Equal(paused, []bool{true, false}) {
+		t.Errorf("changes %+v: want 4, 8, 7, paused, resumed", rep.Load.Changes)
 	}
 }

@@ -21,7 +21,7 @@ var keys = keyMap{
 }
 
 var helpText = `Keys
-  + / -     step the concurrency (or the rate, in the open model) up or down
+  + / -     step the concurrency (or the rate, in the open model) up or down by 10%
   ] / [     double or halve it
   space     pause and resume the load
   p g h     capture a CPU, goroutine or heap profile of the watched targets now

@@ -13,6 +13,10 @@ import (
 // whole seconds, and each render costs the load a little CPU.
 const tickEvery = time.Second
 
+// stepUp is what + multiplies the load level by (and - divides it by): a
+// dial moves by a proportion, whatever the level.
+const stepUp = 1.1
+
 // maxEvents is how many recent event lines the dashboard keeps.
 const maxEvents = 4
 
@@ -93,9 +97,9 @@ func (m Model) key(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, keys.Help):
 		m.help = !m.help
 	case key.Matches(msg, keys.More):
-		c.Scale(1, 1)
+		c.Scale(stepUp, 0)
 	case key.Matches(msg, keys.Less):
-		c.Scale(1, -1)
+		c.Scale(1/stepUp, 0)
 	case key.Matches(msg, keys.Double):
 		c.Scale(2, 0)
 	case key.Matches(msg, keys.Half):

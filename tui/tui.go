@@ -18,8 +18,7 @@ import (
 // Control is what the dashboard asks of the run. Its methods are called
 // from the dashboard's commands and must return at once.
 type Control interface {
-	// Scale multiplies the load level (concurrency or rate) by factor, or
-	// adds step when factor is 1.
+	// Scale sets the load level (concurrency or rate) to level×factor+step.
 	Scale(factor float64, step float64)
 	// Pause pauses the load, or resumes it; it returns whether it is now paused.
 	Pause() bool

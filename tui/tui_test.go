@@ -106,7 +106,7 @@ func TestKeysAskTheControl(t *testing.T) {
 	for _, k := range []string{"+", "-", "]", "[", " ", "p", "g", "h"} {
 		tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k)})
 	}
-	want := []string{"scale 1 1", "scale 1 -1", "scale 2 0", "scale 0.5 0", "pause", "capture cpu", "capture goroutine", "capture heap"}
+	want := []string{"scale 1.1 0", "scale 0.9090909090909091 0", "scale 2 0", "scale 0.5 0", "pause", "capture cpu", "capture goroutine", "capture heap"}
 	tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("q")})
 	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
 	got := rec.got()

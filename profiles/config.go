@@ -7,7 +7,7 @@ import (
 
 // Defaults for a Config's zero fields.
 const (
-	DefaultDir           = "profiles"
+	DefaultDir           = "strain-profiles"
 	DefaultCPUDuration   = 10 * time.Second
 	DefaultTraceDuration = 2 * time.Second
 	DefaultTimeout       = 10 * time.Second
@@ -16,7 +16,7 @@ const (
 	DefaultMaxBytes      = 256 << 20
 )
 
-// Config configures a Capturer. The zero value captures into ./profiles
+// Config configures a Capturer. The zero value captures into ./strain-profiles
 // with the defaults above.
 type Config struct {
 	// Dir is where files and index.json go (DefaultDir when empty). Open

@@ -114,7 +114,7 @@ func TestDemoWalksTheScenario(t *testing.T) {
 	bin := binary(t)
 	out := filepath.Join(t.TempDir(), "demo.json")
 	cmd := exec.Command(bin, "demo", "-d", "16s", "--no-tui", "-o", out)
-	cmd.Dir = t.TempDir() // the default alerts may capture profiles into ./profiles
+	cmd.Dir = t.TempDir() // the default alerts may capture profiles into ./strain-profiles
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	stdout, err := cmd.Output()

@@ -212,3 +212,27 @@ func TestMutedWarningResolvesSilently(t *testing.T) {
 		t.Errorf("events %v, want %v", seen, want)
 	}
 }
+
+// What a newcomer types: no spaces around the comparison, a ratio written
+// as a percentage without its sign, a statistic without its metric.
+func TestNewcomerExpressions(t *testing.T) {
+	g, err := ParseGate("latency.p99<10ms", cat)
+	if err != nil || g.Metric != "latency.p99" || g.Op != Less || g.Threshold != 0.01 {
+		t.Errorf("latency.p99<10ms: %+v, %v", g, err)
+	}
+	if g, err := ParseGate("target.goroutines.max>=5k", cat); err != nil || g.Op != GreaterEqual || g.Threshold != 5000 {
+		t.Errorf("no spaces around >=: %+v, %v", g, err)
+	}
+	if _, err := ParseGate("error_rate < 5", cat); err == nil || !strings.Contains(err.Error(), "ratio from 0 to 1: write 5% or 0.05") {
+		t.Errorf("error_rate < 5: %v, want the range and both spellings", err)
+	}
+	if _, err := ParseGate("error_rate < 0.05", cat); err != nil {
+		t.Errorf("error_rate < 0.05: %v", err)
+	}
+	if _, err := ParseGate("p99 < 10ms", cat); err == nil || !strings.Contains(err.Error(), "did you mean") || !strings.Contains(err.Error(), "latency.p99") {
+		t.Errorf("p99: %v, want latency.p99 suggested", err)
+	}
+	if _, err := ParseGate("target.py_event_loop_lag_seconds < 20ms", metric.NewCatalogue("py_event_loop_lag_seconds")); err != nil {
+		t.Errorf("a _seconds series takes ms: %v", err)
+	}
+}

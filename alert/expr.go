@@ -12,11 +12,12 @@ package alert
 
 import (
 	"fmt"
-	"github.com/strain-dev/strain/metric"
 	"slices"
 	"strconv"
 	"strings"
 	"unicode"
+
+	"github.com/strain-dev/strain/metric"
 )
 
 // Op compares a metric with a threshold.
@@ -75,6 +76,8 @@ func (e *ParseError) Error() string {
 }
 
 // scanner splits an expression into words, remembering where each starts.
+// A comparison is a word of its own, with or without spaces around it:
+// "latency.p99<10ms" reads as "latency.p99 < 10ms".
 type scanner struct {
 	in   string
 	pos  int
@@ -91,12 +94,16 @@ func (s *scanner) next() bool {
 		return false
 	}
 	s.at = s.pos
-	for s.pos < len(s.in) && s.in[s.pos] != ' ' {
+	cmp := isCompare(s.in[s.pos])
+	for s.pos < len(s.in) && s.in[s.pos] != ' ' && isCompare(s.in[s.pos]) == cmp {
 		s.pos++
 	}
 	s.word = s.in[s.at:s.pos]
 	return true
 }
+
+// isCompare says whether c is part of a comparison: < > = !
+func isCompare(c byte) bool { return strings.IndexByte("<>=!", c) >= 0 }
 
 func (s *scanner) errorf(format string, args ...any) error {
 	return &ParseError{Input: s.in, Col: s.at + 1, Msg: fmt.Sprintf(format, args...)}
@@ -133,6 +140,9 @@ func parseCond(s *scanner, cat *metric.Catalogue, summaries bool) (Cond, error) 
 	c.Text = s.word
 	if c.Threshold, err = parseValue(s.word, unit); err != nil {
 		return c, s.errorf("threshold %q: %v", s.word, err)
+	}
+	if unit == metric.Ratio && !strings.HasSuffix(s.word, "%") && (c.Threshold < 0 || c.Threshold > 1) {
+		return c, s.errorf("threshold %q: %s is a ratio from 0 to 1: write %s%% or %g", s.word, c.Metric, s.word, c.Threshold/100)
 	}
 	return c, nil
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -35,6 +36,17 @@ func rawServer(t *testing.T, handle func(net.Conn)) string {
 
 func readRequest(c net.Conn) {
 	http.ReadRequest(bufio.NewReader(c))
+}
+
+// failTimeout is the timeout for requests that must fail as kind: short
+// where the failure is the timeout, against a server that never answers,
+// and otherwise long enough that no busy machine turns a failure that comes
+// at once (a refusal, a TLS handshake, a 503) into a timeout.
+func failTimeout(kind string) time.Duration {
+	if kind == "timeout" {
+		return 300 * time.Millisecond
+	}
+	return 10 * time.Second
 }
 
 func closedPort(t *testing.T) string {
@@ -69,7 +81,7 @@ func TestFailureKinds(t *testing.T) {
 			c.Close()
 		}), "reset"},
 		{"eof", rawServer(t, func(c net.Conn) { readRequest(c); c.Close() }), "eof"},
-		{"timeout", rawServer(t, func(c net.Conn) { readRequest(c); time.Sleep(2 * time.Second); c.Close() }), "timeout"},
+		{"timeout", rawServer(t, func(c net.Conn) { readRequest(c); io.Copy(io.Discard, c); c.Close() }), "timeout"}, // answers never
 		{"protocol", rawServer(t, func(c net.Conn) { readRequest(c); fmt.Fprint(c, "HTTP/1.1 abc nonsense\r\n\r\n"); c.Close() }), "protocol"},
 		{"tls", tlsSrv.URL, "tls"},
 		{"503", status(503), "http_5xx"},
@@ -79,7 +91,7 @@ func TestFailureKinds(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			forEachPathInTurn(t, func(t *testing.T, p path) {
 				_, res := runEngine(t, context.Background(), p.on(Config{
-					Targets: []Target{{URL: tt.url}}, Concurrency: 2, Requests: 4, Timeout: 300 * time.Millisecond,
+					Targets: []Target{{URL: tt.url}}, Concurrency: 2, Requests: 4, Timeout: failTimeout(tt.want),
 				}))
 				if res.Requests != 4 || res.Errors != 4 {
 					t.Errorf("requests %d errors %d, want 4 and 4", res.Requests, res.Errors)

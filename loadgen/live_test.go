@@ -51,30 +51,49 @@ func TestSetLevelAndPauseClosed(t *testing.T) {
 
 func TestSetLevelAndPauseOpen(t *testing.T) {
 	srv := newCountingServer(t, 0)
-	e, err := New(Config{Targets: []Target{{URL: srv.URL}}, Rate: 100, Duration: 3 * time.Second})
+	const dur = 3 * time.Second
+	e, err := New(Config{Targets: []Target{{URL: srv.URL}}, Rate: 100, Duration: dur})
 	if err != nil {
 		t.Fatal(err)
 	}
 	windows := e.Start(context.Background())
+	// Each change is made at a moment measured from the start, so that one
+	// late wake-up does not push the others later, and the moments are
+	// recorded as they happened.
+	var raised, paused, resumed time.Duration
+	changed := make(chan struct{})
 	go func() {
-		time.Sleep(time.Second)
+		defer close(changed)
+		at := func(d time.Duration) time.Duration {
+			time.Sleep(time.Until(e.started.Add(d)))
+			return time.Since(e.started)
+		}
+		raised = at(time.Second)
 		e.SetLevel(400) // a second at 100/s, then 400/s
-		time.Sleep(time.Second)
-		e.TogglePause() // 0.5s with nothing sent, nothing dropped
-		time.Sleep(500 * time.Millisecond)
+		paused = at(2 * time.Second)
+		e.TogglePause() // 0.5s with nothing scheduled
+		resumed = at(2500 * time.Millisecond)
 		e.TogglePause()
 	}()
 	for range windows {
 	}
+	<-changed
 	res := e.Result()
-	// 100 + 400 + 0 + 0.5s × 400 = 700 scheduled; the pause is not counted.
-	want := 700.0
-	if got := float64(res.Requests + res.Unfinished); math.Abs(got-want) > 0.05*want {
-		t.Errorf("requests = %v, want %v ±5%%", got, want)
+	if resumed >= dur {
+		t.Skipf("the machine was so busy that the run ended before the resume at %v", resumed)
 	}
-	if res.Dropped != 0 {
-		t.Errorf("dropped = %d: a pause is not a drop", res.Dropped)
+	// 100/s until raised, 400/s until paused, nothing while paused, 400/s
+	// from the resume to the end: 700 on time. The schedule's own count,
+	// requests + unfinished + dropped, holds however late the pacer sends;
+	// what can move it is only how soon the pacer notices each change, a
+	// few milliseconds, where 10% is 70 requests, 175ms at 400/s. A pause
+	// counted as a drop, or made up for by a burst, would add its 200.
+	want := 100*raised.Seconds() + 400*(paused-raised).Seconds() + 400*(dur-resumed).Seconds()
+	if got := float64(res.Requests + res.Unfinished + res.Dropped); math.Abs(got-want) > 0.1*want {
+		t.Errorf("requests %d + unfinished %d + dropped %d = %v, want the %.0f scheduled ±10%% (raised at %v, paused at %v, resumed at %v)",
+			res.Requests, res.Unfinished, res.Dropped, got, want, raised, paused, resumed)
 	}
+	checkServerCount(t, res, srv.count.Load())
 	if e.Level() != 400 {
 		t.Errorf("Level() = %v, want 400", e.Level())
 	}

@@ -33,6 +33,11 @@ func ParseURL(raw string) (*url.URL, error) {
 	if u.Host == "" || u.Hostname() == "" {
 		return nil, fmt.Errorf("URL %q has no host", raw)
 	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return nil, fmt.Errorf("URL %q: port %s is not a port (1–65535)", raw, p)
+		}
+	}
 	return u, nil
 }
 

@@ -60,3 +60,15 @@ func TestParseTargetsErrorsNameTheLine(t *testing.T) {
 		})
 	}
 }
+
+// A port that cannot be is bad input (exit 2), not an unreachable target.
+func TestParseURLPort(t *testing.T) {
+	for raw, ok := range map[string]bool{
+		"http://127.0.0.1:8080/": true, "http://127.0.0.1/": true, "https://[::1]:443/x": true,
+		"http://127.0.0.1:99999/": false, "http://127.0.0.1:0/": false,
+	} {
+		if _, err := ParseURL(raw); (err == nil) != ok {
+			t.Errorf("ParseURL(%q) = %v, want ok %v", raw, err, ok)
+		}
+	}
+}

@@ -153,7 +153,10 @@ func (c *Catalogue) suggest(name string) string {
 	}
 	var cands []cand
 	for n := range c.names {
-		if d := distance(name, n); d <= max(3, len(name)/3) {
+		switch d := distance(name, n); {
+		case strings.HasSuffix(n, "."+name):
+			cands = append(cands, cand{n, 0}) // p99 → latency.p99
+		case d <= max(3, len(name)/3):
 			cands = append(cands, cand{n, d})
 		}
 	}

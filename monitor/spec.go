@@ -125,17 +125,34 @@ func (s *Spec) add(tok string) (bool, error) {
 		if err := checkURL(tok); err != nil {
 			return true, err
 		}
-		s.Bases = append(s.Bases, strings.TrimSuffix(tok, "/"))
+		s.Bases = append(s.Bases, baseOf(tok))
 	default:
 		return false, nil
 	}
 	return true, nil
 }
 
+// baseOf is the base URL of raw: one of the endpoints discovery looks
+// for, given by its own URL, stands for the service that serves it.
+func baseOf(raw string) string {
+	raw = strings.TrimSuffix(raw, "/")
+	for _, endpoint := range []string{VitalsPath, MetricsPath, PprofPath} {
+		if base, ok := strings.CutSuffix(raw, endpoint); ok {
+			return base
+		}
+	}
+	return raw
+}
+
 func checkURL(raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return fmt.Errorf("%q is not an http(s) URL", raw)
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return fmt.Errorf("%q: port %s is not a port (1–65535)", raw, p)
+		}
 	}
 	return nil
 }

@@ -73,3 +73,17 @@ func TestParseSpecs(t *testing.T) {
 		})
 	}
 }
+
+// An endpoint's own URL stands for the service that serves it, and a
+// port out of range is bad input.
+func TestSpecEndpointURLAndPort(t *testing.T) {
+	for _, raw := range []string{"http://127.0.0.1:8080/debug/strain", "http://127.0.0.1:8080/metrics", "http://127.0.0.1:8080/debug/pprof/", "http://127.0.0.1:8080/"} {
+		s, err := ParseSpec(raw)
+		if err != nil || len(s.Bases) != 1 || s.Bases[0] != "http://127.0.0.1:8080" || s.Name != "127.0.0.1:8080" {
+			t.Errorf("%s: %+v, %v", raw, s, err)
+		}
+	}
+	if _, err := ParseSpec("http://127.0.0.1:99999"); err == nil || !strings.Contains(err.Error(), "port 99999") {
+		t.Errorf("port 99999: %v", err)
+	}
+}

@@ -3,7 +3,14 @@
 # loopback, then strain's own RSS, heap and goroutines over time, read from
 # its report (self.*). Flat lines mean memory does not grow with the run.
 # Usage, from the project root: scripts/soak.sh [duration=10m] [rate=20000]
+#
+# scripts/soak.sh --test runs instead the one-minute soak that asserts it,
+# TestSoakStaysFlat, which is kept out of the suite by its build tag.
 set -euo pipefail
+if [ "${1:-}" = --test ]; then
+  cd "$(dirname "$0")/.."
+  exec go test -tags soak -run TestSoakStaysFlat -count=1 ./cmd/strain
+fi
 dur=${1:-10m}; rate=${2:-20000}
 work=$(mktemp -d); trap 'kill $tpid 2>/dev/null; rm -rf "$work"' EXIT
 go build -o "$work/strain" ./cmd/strain

@@ -1,6 +1,7 @@
 package session
 
 import (
+	"fmt"
 	"io"
 	"time"
 
@@ -77,4 +78,17 @@ func (c *Config) profilesDir() string {
 		return profiles.DefaultDir
 	}
 	return c.Profiles
+}
+
+// check refuses what a run cannot mean: two targets of one name, or, for a
+// run without load, a negative duration or an interval below the
+// monitor's least.
+func (c *Config) check() error {
+	switch {
+	case c.Load == nil && c.Duration < 0:
+		return fmt.Errorf("duration %v: must not be negative", c.Duration)
+	case c.Load == nil && c.Interval != 0 && c.Interval < monitor.MinInterval:
+		return fmt.Errorf("interval %v: must be at least %v", c.Interval, monitor.MinInterval)
+	}
+	return checkSpecs(c.Watch)
 }

@@ -65,7 +65,7 @@ func New(cfg Config) (*Session, error) {
 	if s.log == nil {
 		s.log = io.Discard
 	}
-	if err := checkSpecs(cfg.Watch); err != nil {
+	if err := cfg.check(); err != nil {
 		return nil, err
 	}
 	var err error

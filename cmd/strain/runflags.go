@@ -24,7 +24,7 @@ type runFlags struct {
 
 func (f *runFlags) register(cmd *cobra.Command) {
 	fl := cmd.Flags()
-	fl.IntVarP(&f.load.Concurrency, "concurrency", "c", loadgen.DefaultConcurrency, "requests in flight (closed model), or the cap on them with -r (default 1000 then)")
+	fl.IntVarP(&f.load.Concurrency, "concurrency", "c", loadgen.DefaultConcurrency, "requests in flight in the closed model; with -r, the cap on them (1000 unless given)")
 	fl.Float64VarP(&f.load.Rate, "rate", "r", 0, "open model: requests started per second, on schedule")
 	fl.DurationVarP(&f.duration, "duration", "d", loadgen.DefaultDuration, "how long to run (unbounded when only -n is given)")
 	fl.Int64VarP(&f.load.Requests, "requests", "n", 0, "stop after exactly this many requests")

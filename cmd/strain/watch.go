@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"time"
 
@@ -35,9 +34,6 @@ api=http://127.0.0.1:8080,pid:4242.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return usageErr(errors.New("nothing to watch: strain watch [flags] SPEC..."))
-			}
-			if f.duration < 0 || f.interval < monitor.MinInterval {
-				return usageErr(fmt.Errorf("-d must not be negative and --interval must be at least %v", monitor.MinInterval))
 			}
 			specs, err := monitor.ParseSpecs(args, session.SelfName)
 			if err != nil {

@@ -68,10 +68,19 @@ func (c Config) withDefaults() (Config, error) {
 		return c, fmt.Errorf("no targets")
 	case c.Concurrency < 0:
 		return c, fmt.Errorf("concurrency %d is negative", c.Concurrency)
+	case c.Concurrency > MaxConcurrency:
+		return c, fmt.Errorf("concurrency %d: at most %d", c.Concurrency, MaxConcurrency)
 	case c.Rate < 0:
 		return c, fmt.Errorf("rate %g is negative", c.Rate)
+	case math.IsNaN(c.Rate) || math.IsInf(c.Rate, 0) || c.Rate > 0 && c.Rate < MinRate:
+		return c, fmt.Errorf("rate %g: want a number of requests per second from %g", c.Rate, MinRate)
 	case c.Duration < 0, c.Requests < 0, c.Timeout < 0, c.Interval < 0, c.MaxBody < 0:
 		return c, fmt.Errorf("duration, requests, timeout, interval and max body must not be negative")
+	}
+	for _, st := range c.Stages {
+		if math.IsNaN(st.Target) || math.IsInf(st.Target, 0) || st.Target < 0 || !c.Open() && st.Target > MaxConcurrency {
+			return c, fmt.Errorf("stage target %g: want a level from 0 (at most %d in flight)", st.Target, MaxConcurrency)
+		}
 	}
 	if c.Concurrency == 0 {
 		c.Concurrency = DefaultConcurrency
@@ -98,6 +107,14 @@ func (c Config) withDefaults() (Config, error) {
 	c.MaxBody = min(c.MaxBody, math.MaxInt64-1)
 	return c, nil
 }
+
+// MinRate is the least rate of the open model, in requests per second (one
+// request every 1000 s); MaxConcurrency the most requests in flight, past
+// which starting the workers alone would overrun a short run.
+const (
+	MinRate        = 1e-3
+	MaxConcurrency = 100_000
+)
 
 // peakConcurrency is the most requests the run can have in flight at once.
 func (c *Config) peakConcurrency() int {

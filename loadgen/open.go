@@ -50,8 +50,16 @@ func (e *Engine) runOpen(ctx context.Context) {
 		sent++
 	}
 	close(ticks)
+	// A schedule whose next request falls past the end still runs to the
+	// end: at 0.5 req/s for 4 s the last request is due at 2 s, and the
+	// run lasts 4 s. A run bounded by -n ends with its last request.
+	if e.cfg.Duration > 0 && (e.cfg.Requests == 0 || sent < e.cfg.Requests) {
+		sleepUntil(ctx, e.started.Add(e.cfg.Duration))
+	}
 	wg.Wait()
-	e.dropped.Store(e.dueBy(sched, time.Since(e.started)) - sent)
+	// Never below zero: the pacer may send a request due a hair before
+	// the end that the count, rounding, leaves out.
+	e.dropped.Store(max(e.dueBy(sched, time.Since(e.started))-sent, 0))
 }
 
 // followLive brings the schedule up to date with a rate set by hand, and
@@ -73,6 +81,9 @@ func (e *Engine) followLive(ctx context.Context, sched *schedule, seen *uint64, 
 		}
 		select {
 		case <-ctx.Done():
+			// Paused to the end: the pause is not the schedule's, and what
+			// it held back is not dropped.
+			sched.base += time.Since(e.started) - now
 			return false
 		case <-e.live.changed:
 		}

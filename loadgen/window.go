@@ -83,11 +83,14 @@ func latencyMetrics(m map[string]float64, prefix string, h *hdr.Histogram, exact
 	if h.TotalCount() == 0 {
 		return
 	}
+	// A histogram's value is its bucket's top, which can pass the exact
+	// maximum; no statistic is above the max.
+	top := exactMax.Seconds()
 	for _, q := range quantiles {
-		m[prefix+"."+q.name] = float64(h.ValueAtQuantile(q.pct)) / 1e9
+		m[prefix+"."+q.name] = min(float64(h.ValueAtQuantile(q.pct))/1e9, top)
 	}
-	m[prefix+".max"] = exactMax.Seconds()
-	m[prefix+".mean"] = h.Mean() / 1e9
+	m[prefix+".max"] = top
+	m[prefix+".mean"] = min(h.Mean()/1e9, top)
 }
 
 // metrics names the counts with PRODUCT.md's load metric names over a span

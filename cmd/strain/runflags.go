@@ -91,12 +91,14 @@ func (f *runFlags) checkNumbers(changed func(string) bool) error {
 	switch {
 	case f.load.Concurrency < 1:
 		return fmt.Errorf("-c %d: concurrency must be at least 1", f.load.Concurrency)
-	case f.load.Rate < 0 || changed("rate") && f.load.Rate == 0:
+	case !(f.load.Rate >= 0) || changed("rate") && f.load.Rate == 0: // NaN included
 		return fmt.Errorf("-r %g: rate must be a positive number of requests per second", f.load.Rate)
 	case f.duration <= 0:
 		return fmt.Errorf("-d %v: duration must be positive", f.duration)
 	case f.load.Requests < 0:
 		return fmt.Errorf("-n %d: requests must not be negative", f.load.Requests)
+	case changed("requests") && f.load.Requests == 0:
+		return errors.New("-n 0: requests must be at least 1 (leave -n out to run for -d)")
 	case f.load.Timeout <= 0:
 		return fmt.Errorf("--timeout %v: must be positive", f.load.Timeout)
 	case f.load.Interval < 10*time.Millisecond:

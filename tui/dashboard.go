@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"io"
 	"os"
 	"slices"
@@ -45,6 +46,15 @@ var _ session.Finisher = (*Dashboard)(nil)
 // the first frame.
 func NewDashboard(h Header, out io.Writer) *Dashboard {
 	return &Dashboard{header: h, out: out, exited: make(chan struct{})}
+}
+
+// Terminal says why out cannot show the dashboard, or nil when it can: it
+// must be a terminal.
+func Terminal(out io.Writer) error {
+	if f, ok := out.(*os.File); ok && term.IsTerminal(f.Fd()) {
+		return nil
+	}
+	return errors.New("--tui: stdout is not a terminal; the dashboard needs one (without --tui, strain prints progress lines)")
 }
 
 // Want decides whether to show the dashboard on out: when out is a

@@ -36,6 +36,20 @@ func TestWant(t *testing.T) {
 	}
 }
 
+func TestTerminal(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	defer w.Close()
+	for _, out := range []io.Writer{w, &bytes.Buffer{}} {
+		if err := Terminal(out); err == nil {
+			t.Errorf("Terminal(%T) = nil, want an error", out)
+		}
+	}
+}
+
 func TestAttach(t *testing.T) {
 	d := NewDashboard(Header{}, io.Discard)
 	cfg := session.Config{Sinks: []session.Sink{nil}}

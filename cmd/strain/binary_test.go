@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"errors"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -70,7 +71,8 @@ func exitStatus(err error) int {
 func TestSignalWritesOutputsAndExits130(t *testing.T) {
 	bin := binary(t)
 	_, base := demoTarget(t)
-	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+	// SIGHUP is a closed terminal: the dashboard's tmux killed.
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP} {
 		t.Run(sig.String(), func(t *testing.T) {
 			dir := t.TempDir()
 			out := filepath.Join(dir, "r.json")
@@ -105,6 +107,51 @@ func TestSignalWritesOutputsAndExits130(t *testing.T) {
 				t.Errorf("stdout lacks the summary:\n%s", stdout.String())
 			}
 		})
+	}
+}
+
+// A stdout and stderr piped into a reader that goes away (strain run …
+// 2>&1 | head -1) fail their writes; the run goes on and writes every
+// requested output, and says the summary was lost.
+func TestBrokenPipeKeepsOutputs(t *testing.T) {
+	bin := binary(t)
+	_, base := demoTarget(t)
+	dir := t.TempDir()
+	out, md := filepath.Join(dir, "r.json"), filepath.Join(dir, "r.md")
+	cmd := exec.Command(bin, "run", base+"/ok", "-d", "2s", "-c", "2", "--interval", "100ms", "-o", out, "--markdown", md)
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stdout, cmd.Stderr = w, w
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	line := make([]byte, 1)
+	r.Read(line) // as head -1: read a little, then go away
+	r.Close()
+	err = cmd.Wait()
+	if code := exitStatus(err); code != ExitUsage {
+		t.Errorf("exit %d (%v), want %d: the summary could not be written", code, err, ExitUsage)
+	}
+	if rep := readReport(t, out); rep.Summary["requests"] == 0 {
+		t.Error("the JSON report has no requests")
+	}
+	if _, err := os.Stat(md); err != nil {
+		t.Errorf("the Markdown summary is missing: %v", err)
+	}
+}
+
+// --tui without a terminal is bad usage, said in one line, before any
+// load.
+func TestTUIWithoutATerminalExits2(t *testing.T) {
+	cmd := exec.Command(binary(t), "run", "http://127.0.0.1:1/", "--tui")
+	var stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = io.Discard, &stderr // stdout a pipe, not a terminal
+	code := exitStatus(cmd.Run())
+	if code != ExitUsage || !strings.Contains(stderr.String(), "not a terminal") || strings.Count(stderr.String(), "\n") != 1 {
+		t.Errorf("exit %d, stderr %q", code, stderr.String())
 	}
 }
 

@@ -31,6 +31,9 @@ func (l launch) execute(ctx context.Context, stdout, stderr io.Writer) error {
 	cfg.Log = stderr
 	var dash *tui.Dashboard
 	if l.ui {
+		if err := tui.Terminal(stdout); err != nil {
+			return usageErr(err)
+		}
 		dash = tui.NewDashboard(tui.HeaderOf(cfg), stdout)
 		dash.Attach(&cfg)
 	} else if l.lines != nil {

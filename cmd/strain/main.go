@@ -29,7 +29,9 @@ func main() {
 	tuneProcs = true
 	ctx, cancel := context.WithCancel(context.Background())
 	signals := make(chan os.Signal, 2)
-	signal.Notify(signals, syscall.SIGINT, syscall.SIGTERM)
+	// A closed terminal drains as SIGINT does; a closed pipe fails a write.
+	signal.Notify(signals, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+	signal.Ignore(syscall.SIGPIPE)
 	go func() {
 		<-signals
 		cancel() // the first signal drains: outputs are written, marked interrupted

@@ -68,6 +68,15 @@ func addResult(rep *report.Report, res *loadgen.Result) {
 	rep.Warnings = append(rep.Warnings, loadWarnings(res)...)
 }
 
+// tlsHint says what to try when every request failed TLS verification
+// without --insecure: most often a self-signed certificate.
+func tlsHint(res *loadgen.Result, insecure bool) string {
+	if n := res.Kinds[loadgen.KindTLS.String()]; n == 0 || n < res.Requests || insecure {
+		return ""
+	}
+	return fmt.Sprintf("every request (%d) failed TLS: a self-signed or untrusted certificate? --insecure skips verification", res.Requests)
+}
+
 // loadWarnings are the load's non-fatal problems: figures to read with care.
 func loadWarnings(res *loadgen.Result) []string {
 	var ws []string

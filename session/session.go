@@ -161,6 +161,9 @@ func (s *Session) runLoad(ctx context.Context, rep *report.Report, w *watcher, s
 	}
 	res := s.eng.Result()
 	addResult(rep, &res)
+	if hint := tlsHint(&res, s.cfg.Load.Insecure); hint != "" {
+		rep.Warnings = append(rep.Warnings, hint)
+	}
 	s.changeMu.Lock()
 	rep.Load.Changes = s.changes
 	s.changeMu.Unlock()

@@ -3,6 +3,8 @@ package session_test
 import (
 	"context"
 	"errors"
+	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -198,4 +200,35 @@ func keys(m map[string]float64, prefix string) []string {
 		}
 	}
 	return out
+}
+
+// A self-signed certificate fails every request as tls; the report says
+// what to try, and with Insecure the same run succeeds without the hint.
+func TestSelfSignedHintsInsecure(t *testing.T) {
+	srv := httptest.NewUnstartedServer(http.NotFoundHandler())
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the handshakes that fail are the point
+	srv.StartTLS()
+	defer srv.Close()
+	for _, insecure := range []bool{false, true} {
+		s, err := session.New(session.Config{Load: &loadgen.Config{Targets: []loadgen.Target{{Method: "GET", URL: srv.URL}}, Requests: 20, Insecure: insecure, OKStatus: mustStatus(t, "404")}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, err := s.Run(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		hinted := strings.Contains(strings.Join(rep.Warnings, "\n"), "--insecure")
+		if hinted == insecure || insecure && rep.Summary["errors"] != 0 || !insecure && rep.ErrorsByKind["tls"] != 20 {
+			t.Errorf("insecure %v: warnings %q, errors by kind %v", insecure, rep.Warnings, rep.ErrorsByKind)
+		}
+	}
+}
+
+func mustStatus(t *testing.T, s string) loadgen.StatusSet {
+	set, err := loadgen.ParseStatusSet(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return set
 }

@@ -50,3 +50,13 @@ func TestDefaultRulesParse(t *testing.T) {
 		t.Errorf("%d default rules, want %d", got, len(Defaults))
 	}
 }
+
+// The help names the grammar and every metric a rule may use.
+func TestHelpNamesEveryMetric(t *testing.T) {
+	h := Help()
+	for _, want := range []string{"[warn:|crit:] METRIC OP VALUE", "error_rate", "sched_latency.p99", "goroutines_growth", "latency.{p50,"} {
+		if !strings.Contains(h, want) {
+			t.Errorf("help lacks %q:\n%s", want, h)
+		}
+	}
+}

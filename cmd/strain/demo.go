@@ -11,7 +11,6 @@ import (
 	"github.com/strain-dev/strain/loadgen"
 	"github.com/strain-dev/strain/monitor"
 	"github.com/strain-dev/strain/profiles"
-	"github.com/strain-dev/strain/report"
 	"github.com/strain-dev/strain/session"
 	"github.com/strain-dev/strain/target"
 	"github.com/strain-dev/strain/tui"
@@ -32,9 +31,6 @@ profiles captured. Without a terminal it prints progress lines instead.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if dur < 5*time.Second {
 				return usageErr(errors.New("demo needs -d of at least 5s"))
-			}
-			if err := (report.Outputs{JSON: output}).Check(); err != nil {
-				return usageErr(err)
 			}
 			return runDemo(cmd.Context(), dur, tui.Want(false, noTUI, stdout), output, stdout, stderr)
 		},
@@ -59,8 +55,7 @@ func runDemo(ctx context.Context, dur time.Duration, ui bool, output string, std
 	if err := verdict.apply(&l.cfg); err != nil {
 		return err
 	}
-	// The scenario's lines go where the run's do: the dashboard's event
-	// lines, or stderr.
+	// The scenario's lines go where the run's do: the dashboard, or stderr.
 	l.begin = func(log io.Writer) {
 		fmt.Fprintf(log, "demo target serving on %s\n", base)
 		go target.Play(ctx, base, target.Scenario, dur, log)

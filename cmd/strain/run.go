@@ -4,6 +4,7 @@ import (
 	"io"
 
 	"github.com/spf13/cobra"
+	"github.com/strain-dev/strain/alert"
 	"github.com/strain-dev/strain/monitor"
 	"github.com/strain-dev/strain/session"
 	"github.com/strain-dev/strain/tui"
@@ -18,7 +19,7 @@ func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
 
 Closed model (-c N): N requests in flight at all times. Open model (-r R):
 R requests/s started on schedule whatever the target does, with latency
-measured from each request's intended start; -c then caps requests in flight.`,
+measured from each request's intended start; -c then caps requests in flight.` + "\n\n" + alert.Help(),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			load, err := f.config(cmd, args)
 			if err != nil {

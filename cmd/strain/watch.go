@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/strain-dev/strain/alert"
 	"github.com/strain-dev/strain/monitor"
 	"github.com/strain-dev/strain/session"
 	"github.com/strain-dev/strain/tui"
@@ -30,7 +31,7 @@ dashboard on a terminal; else a line per interval on stderr, or JSON lines
 on stdout with --jsonl. A SPEC joins sources of one target with commas — a
 base URL (its endpoints are found on their own), pid:N,
 prom:URL[#series,...], pprof:URL — and may be named:
-api=http://127.0.0.1:8080,pid:4242.`,
+api=http://127.0.0.1:8080,pid:4242.` + "\n\n" + alert.Help(),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return usageErr(errors.New("nothing to watch: strain watch [flags] SPEC..."))

@@ -130,16 +130,23 @@ func (s *Session) Run(ctx context.Context) (*report.Report, error) {
 	return rep, nil
 }
 
-// probe checks that the load's targets answer.
+// probe checks that the run's targets answer: the load's, or without
+// load the watched ones.
 func (s *Session) probe(ctx context.Context) error {
-	if s.eng == nil || s.cfg.ProbeWait < 0 {
+	if s.cfg.ProbeWait < 0 {
 		return nil
 	}
 	wait := s.cfg.ProbeWait
 	if wait == 0 {
 		wait = DefaultProbeWait
 	}
-	if err := loadgen.Probe(ctx, s.cfg.Load.Targets, wait); err != nil {
+	var err error
+	if s.eng != nil {
+		err = loadgen.Probe(ctx, s.cfg.Load.Targets, wait)
+	} else {
+		err = probeWatch(ctx, s.cfg.Watch, wait)
+	}
+	if err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}

@@ -232,3 +232,22 @@ func mustStatus(t *testing.T, s string) loadgen.StatusSet {
 	}
 	return set
 }
+
+// Without load, the watched targets are the run's: one that is not there
+// at the start makes the run impossible, as a load's dead target does.
+func TestWatchUnreachableCannotRun(t *testing.T) {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	dead := srv.URL
+	srv.Close()
+	for _, raw := range []string{dead, "pid:999999999"} {
+		s, err := session.New(session.Config{Watch: []monitor.Spec{spec(t, raw)}, Duration: time.Second, ProbeWait: 200 * time.Millisecond})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = s.Run(context.Background())
+		var u *session.UnreachableError
+		if !errors.As(err, &u) {
+			t.Errorf("%s: err = %v, want an UnreachableError", raw, err)
+		}
+	}
+}

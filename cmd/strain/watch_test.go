@@ -110,3 +110,13 @@ func TestWatchJSONLAndReport(t *testing.T) {
 		t.Errorf("report: model %q, %d points, goroutines.max %v", rep.Load.Model, len(rep.Series), rep.Summary["target.goroutines.max"])
 	}
 }
+
+// strain watch follows run's rule: a target that is not there at the
+// start is exit 3, in one line.
+func TestWatchUnreachableExits3(t *testing.T) {
+	dead := closedAddr(t)
+	code, _, stderr := cli(t, context.Background(), "watch", "-d", "1s", "http://"+dead)
+	if code != ExitCannotRun || !strings.Contains(stderr, "unreachable") || strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
+		t.Errorf("exit %d, stderr %q; want 3 and one line", code, stderr)
+	}
+}

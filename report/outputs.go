@@ -4,10 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"os"
-	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/strain-dev/strain/internal/atomicfile"
 )
@@ -24,49 +23,86 @@ type Outputs struct {
 	StepSummary string
 }
 
-// files pairs each file to write with its renderer.
-func (o Outputs) files(r *Report) map[string]func(io.Writer) error {
-	files := map[string]func(io.Writer) error{}
-	for path, render := range map[string]func(io.Writer) error{
-		o.JSON: r.WriteJSON, o.JUnit: r.WriteJUnit, o.Markdown: r.WriteMarkdown, o.HTML: r.WriteHTML,
+// output is one file to write: what it holds, where, and its renderer.
+type output struct {
+	what, path string
+	render     func(io.Writer) error
+}
+
+// files are the files to write, in the order of the flags.
+func (o Outputs) files(r *Report) []output {
+	var files []output
+	for _, f := range []output{
+		{"the JSON report", o.JSON, r.WriteJSON}, {"the JUnit file", o.JUnit, r.WriteJUnit},
+		{"the Markdown summary", o.Markdown, r.WriteMarkdown}, {"the HTML report", o.HTML, r.WriteHTML},
 	} {
-		if path != "" {
-			files[path] = render
+		if f.path != "" {
+			files = append(files, f)
 		}
 	}
 	return files
 }
 
 // Check fails on a file that could not be written, its directory missing
-// or read-only, by creating and removing a file beside it: a run checks
-// before it begins rather than lose its report at the end.
+// or read-only, or a directory itself, and on two outputs that name one
+// file (the step summary included), however they spell it: a run checks
+// before it begins rather than lose its report at the end, or one output
+// under another.
 func (o Outputs) Check() error {
-	for _, path := range slices.Sorted(maps.Keys(o.files(New()))) {
-		if err := checkWritable(path); err != nil {
+	all := o.files(New())
+	if o.StepSummary != "" {
+		all = append(all, output{what: "GITHUB_STEP_SUMMARY", path: o.StepSummary})
+	}
+	for _, f := range all {
+		if f.render == nil {
+			continue // appended to, not replaced: it may be anything a shell can append to
+		}
+		if err := atomicfile.Check(f.path); err != nil {
 			return err
+		}
+	}
+	for i, a := range all {
+		for _, b := range all[:i] {
+			if same(a.path, b.path) {
+				return clash(b, a)
+			}
 		}
 	}
 	return nil
 }
 
-func checkWritable(path string) error {
-	f, err := os.CreateTemp(filepath.Dir(path), ".strain-check-*")
-	if err != nil {
-		return fmt.Errorf("cannot write %s: %w", path, err)
+// same reports whether paths a and b name one file: alike once made
+// absolute and their links followed, or one existing file.
+func same(a, b string) bool {
+	ra, errA := atomicfile.Resolve(a)
+	rb, errB := atomicfile.Resolve(b)
+	if errA == nil && errB == nil && ra == rb {
+		return true
 	}
-	f.Close()
-	return os.Remove(f.Name())
+	fa, errA := os.Stat(a)
+	fb, errB := os.Stat(b)
+	return errA == nil && errB == nil && os.SameFile(fa, fb)
 }
 
-// Write writes r to each file, whole or not at all (a temporary file, then
-// a rename), in order of path, then appends to StepSummary. A file that
-// cannot be written does not stop the others: Write returns the error of
-// each that failed.
+// clash is the error of outputs a and b naming one file.
+func clash(a, b output) error {
+	if a.path == b.path {
+		return fmt.Errorf("%s and %s are both %s: give each its own file", a.what, b.what, a.path)
+	}
+	return fmt.Errorf("%s (%s) and %s (%s) are one file: give each its own", a.what, a.path, b.what, b.path)
+}
+
+// Write writes r to each file in order of path: whole or not at all (a
+// temporary file, then a rename) when it is a regular file, or through a
+// link to one; directly when it is a device or a FIFO. It then appends to
+// StepSummary. A file that cannot be written does not stop the others:
+// Write returns the error of each that failed.
 func (o Outputs) Write(r *Report) []error {
 	var errs []error
 	files := o.files(r)
-	for _, path := range slices.Sorted(maps.Keys(files)) {
-		if err := atomicfile.Write(path, files[path]); err != nil {
+	slices.SortStableFunc(files, func(a, b output) int { return strings.Compare(a.path, b.path) })
+	for _, f := range files {
+		if err := atomicfile.Write(f.path, f.render); err != nil {
 			errs = append(errs, err)
 		}
 	}

@@ -89,3 +89,40 @@ func TestFailure(t *testing.T) {
 		})
 	}
 }
+
+// Two outputs naming one file, however spelled, or a directory, are
+// refused before a run: one would be lost under the other.
+func TestOutputsCheckRefusesClashes(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	existing := filepath.Join(dir, "r.json")
+	os.WriteFile(existing, nil, 0o644)
+	link := filepath.Join(dir, "link.json")
+	os.Symlink(existing, link)
+	hard := filepath.Join(dir, "hard.json")
+	os.Link(existing, hard)
+	os.Symlink(dir, filepath.Join(dir, "d"))
+	for _, tc := range []struct {
+		name string
+		out  Outputs
+		want string
+	}{
+		{"one path twice", Outputs{JSON: "x", HTML: "x"}, "the JSON report and the HTML report are both x"},
+		{"relative and absolute", Outputs{JUnit: "x.xml", Markdown: filepath.Join(dir, "x.xml")}, "the JUnit file (x.xml) and the Markdown summary (" + filepath.Join(dir, "x.xml") + ") are one file"},
+		{"unclean", Outputs{JSON: "./sub/../y", HTML: "y"}, "the JSON report (./sub/../y) and the HTML report (y) are one file"},
+		{"a link to the other", Outputs{JSON: existing, HTML: link}, "the JSON report (" + existing + ") and the HTML report (" + link + ") are one file"},
+		{"a hard link", Outputs{JSON: existing, JUnit: hard}, "the JSON report (" + existing + ") and the JUnit file (" + hard + ") are one file"},
+		{"the step summary", Outputs{Markdown: "s.md", StepSummary: "s.md"}, "the Markdown summary and GITHUB_STEP_SUMMARY"},
+		{"a directory", Outputs{HTML: dir}, "cannot write " + dir + ": is a directory"},
+		{"a link to a directory", Outputs{JSON: filepath.Join(dir, "d")}, "is a directory"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := tc.out.Check(); err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("Check = %v, want it to say %q", err, tc.want)
+			}
+		})
+	}
+	if err := (Outputs{JSON: existing, HTML: "other.html", JUnit: "/dev/null"}).Check(); err != nil {
+		t.Errorf("distinct files refused: %v", err)
+	}
+}

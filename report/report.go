@@ -126,16 +126,22 @@ func (r *Report) WriteJSON(w io.Writer) error {
 	return nil
 }
 
-// Read decodes a report written by WriteJSON.
+// Read decodes a report written by WriteJSON. Anything else is refused,
+// however well-formed its JSON: a file whose schema is missing or not
+// Schema is not a strain report.
 func Read(r io.Reader) (*Report, error) {
 	rep := New()
+	rep.Schema = "" // New's would pass a file that names none
 	if err := json.NewDecoder(r).Decode(rep); err != nil {
 		return nil, fmt.Errorf("decode report: %w", err)
 	}
-	if rep.Schema != Schema {
-		return nil, fmt.Errorf("report schema %q, want %q", rep.Schema, Schema)
+	switch rep.Schema {
+	case Schema:
+		return rep, nil
+	case "":
+		return nil, fmt.Errorf("not a strain report: no schema, want %q", Schema)
 	}
-	return rep, nil
+	return nil, fmt.Errorf("not a strain report: schema %q, want %q", rep.Schema, Schema)
 }
 
 func finite(m map[string]float64) map[string]float64 {

@@ -73,7 +73,7 @@ func (c *captures) report() {
 			c.cancelled++
 			fmt.Fprintf(c.log, "profile  %s %s cancelled: the run ended first\n", r.Target, r.Kind)
 		case r.Err != nil:
-			fmt.Fprintf(c.log, "profile  %s %s failed: %v\n", r.Target, r.Kind, r.Err)
+			fmt.Fprintf(c.log, "profile  %s %s failed: %s\n", r.Target, r.Kind, RedactText(r.Err.Error()))
 		}
 	}
 }
@@ -128,7 +128,7 @@ func (c *captures) take(ctx context.Context, name, url string, kinds []profiles.
 		}
 	}
 	if err := c.cap.Capture(ctx, req); err != nil {
-		fmt.Fprintf(c.log, "profile  %s: %v\n", name, err)
+		fmt.Fprintf(c.log, "profile  %s: %s\n", name, RedactText(err.Error()))
 	}
 }
 

@@ -43,7 +43,7 @@ func startWatcher(ctx context.Context, specs []monitor.Spec, interval, window ti
 	for _, s := range specs {
 		t, notes := s.Discover(ctx, client)
 		for _, n := range notes {
-			fmt.Fprintln(log, n)
+			fmt.Fprintln(log, RedactText(n)) // they quote the URLs found
 		}
 		targets = append(targets, t)
 		w.scopes[t.Name] = targetScope(s.Name, len(specs))
@@ -62,7 +62,7 @@ func targetScope(name string, n int) metric.Scope {
 }
 
 // metrics takes a snapshot, puts its scoped metrics and their growth in m,
-// and prints each new warning once.
+// and prints each new warning once, its URLs redacted.
 func (w *watcher) metrics(m map[string]float64) {
 	snap := w.mon.Snapshot()
 	for name, ms := range snap.Targets {
@@ -80,6 +80,7 @@ func (w *watcher) metrics(m map[string]float64) {
 		}
 	}
 	for _, warn := range snap.Warnings {
+		warn = RedactText(warn) // a source's error quotes its URL
 		if !w.warned[warn] {
 			w.warned[warn] = true
 			fmt.Fprintf(w.log, "warning: %s\n", warn)

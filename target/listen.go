@@ -24,16 +24,16 @@ func ListenAndServe(ctx context.Context, addr string, ready func(net.Addr)) erro
 	return New(Options{}).ListenAndServe(ctx, addr, ready)
 }
 
-// ListenAndServe listens on addr (DefaultAddr when empty) and, once
+// ListenAndServe listens on addr (DefaultAddr when empty; loopback when
+// it names no host, as ":8080" does, since the demo's endpoints stall and
+// leak on request: "0.0.0.0:8080" serves every interface) and, once
 // listening, calls ready, if not nil, with the bound address, so that a
 // caller given port 0 can learn the real one. It serves until ctx is done,
 // then ends any stall, shuts down gracefully within a bounded time, and
 // calls Close. It returns nil after ctx is done, or the error that stopped
 // it earlier.
 func (s *Server) ListenAndServe(ctx context.Context, addr string, ready func(net.Addr)) error {
-	if addr == "" {
-		addr = DefaultAddr
-	}
+	addr = listenAddr(addr)
 	var lc net.ListenConfig
 	ln, err := lc.Listen(ctx, "tcp", addr)
 	if err != nil {
@@ -66,6 +66,18 @@ func (s *Server) ListenAndServe(ctx context.Context, addr string, ready func(net
 	err = shutdown(hs)
 	s.Close()
 	return err
+}
+
+// listenAddr is addr as ListenAndServe listens on it: DefaultAddr when empty,
+// and on loopback when it names a port but no host.
+func listenAddr(addr string) string {
+	if addr == "" {
+		return DefaultAddr
+	}
+	if host, port, err := net.SplitHostPort(addr); err == nil && host == "" {
+		return net.JoinHostPort("127.0.0.1", port)
+	}
+	return addr
 }
 
 // shutdown stops hs gracefully, closing it outright if requests in flight

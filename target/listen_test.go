@@ -91,3 +91,21 @@ func TestListenAndServeReportsListenError(t *testing.T) {
 		t.Errorf("ListenAndServe on a taken address: got %v, want a \"listen on ...\" error", err)
 	}
 }
+
+// An address without a host is loopback: the demo's endpoints stall and
+// leak on request, so serving every interface must be asked for.
+func TestListenAddrDefaultsToLoopback(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"", DefaultAddr},
+		{":8080", "127.0.0.1:8080"},
+		{":0", "127.0.0.1:0"},
+		{"0.0.0.0:8080", "0.0.0.0:8080"},
+		{"[::]:8080", "[::]:8080"},
+		{"localhost:9", "localhost:9"},
+		{"nonsense", "nonsense"}, // Listen says what is wrong with it
+	} {
+		if got := listenAddr(tc.in); got != tc.want {
+			t.Errorf("listenAddr(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}

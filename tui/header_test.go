@@ -23,7 +23,7 @@ func TestHeaderOf(t *testing.T) {
 		{"open with stages, watching", session.Config{Load: &loadgen.Config{Targets: []loadgen.Target{get("http://h/")}, Rate: 10, Stages: make([]loadgen.Stage, 2)}, Watch: specs},
 			Header{Model: "open", Stages: 2, Targets: []string{"GET http://h/"}}},
 		{"password hidden", session.Config{Load: &loadgen.Config{Targets: []loadgen.Target{get("http://u:secret@h/")}}},
-			Header{Model: "closed", Targets: []string{"GET http://u:xxxxx@h/"}}},
+			Header{Model: "closed", Targets: []string{"GET http://xxxxx@h/"}}},
 		{"watch", session.Config{Watch: specs, Duration: time.Hour},
 			Header{Model: "watch", Duration: time.Hour, Targets: []string{"api", "db"}}},
 	}

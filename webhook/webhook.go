@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"sync"
@@ -45,10 +46,24 @@ func New(url string) (*Notifier, error) {
 	if _, err := loadgen.ParseURL(url); err != nil {
 		return nil, fmt.Errorf("webhook: %w", err)
 	}
-	w := &Notifier{url: url, client: &http.Client{Timeout: Timeout, Transport: &http.Transport{Proxy: nil}},
-		queue: make(chan report.Alert, Queue), done: make(chan struct{})}
+	client := &http.Client{Timeout: Timeout, Transport: &http.Transport{Proxy: nil}, CheckRedirect: sameHost}
+	w := &Notifier{url: url, client: client, queue: make(chan report.Alert, Queue), done: make(chan struct{})}
 	go w.loop()
 	return w, nil
+}
+
+// sameHost refuses a redirect to another host (or scheme): a 307 or 308
+// would re-POST the events, and any credentials in the URL's userinfo,
+// to wherever the webhook's server says.
+func sameHost(req *http.Request, via []*http.Request) error {
+	first := via[0].URL
+	if req.URL.Host != first.Host || req.URL.Scheme != first.Scheme {
+		return fmt.Errorf("redirect to %s://%s refused: not the webhook's host", req.URL.Scheme, req.URL.Host)
+	}
+	if len(via) >= 10 {
+		return errors.New("stopped after 10 redirects")
+	}
+	return nil
 }
 
 // Observe queues the point's alert events.
@@ -125,5 +140,5 @@ func (w *Notifier) warning() string {
 	if w.failed+w.dropped == 0 {
 		return ""
 	}
-	return fmt.Sprintf("alert webhook %s: %d events sent, %d failed after %d tries, %d dropped (queue full)", w.url, w.sent, w.failed, Tries, w.dropped)
+	return fmt.Sprintf("alert webhook %s: %d events sent, %d failed after %d tries, %d dropped (queue full)", session.Redact(w.url), w.sent, w.failed, Tries, w.dropped)
 }

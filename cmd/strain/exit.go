@@ -18,7 +18,6 @@ type exitError struct {
 	quiet bool // already reported; print nothing more
 }
 
-func (e *exitError) Error() string { return e.err.Error() }
 func (e *exitError) Unwrap() error { return e.err }
 
 func usageErr(err error) error       { return &exitError{code: ExitUsage, err: err} }

@@ -73,8 +73,7 @@ func (l launch) execute(ctx context.Context, stdout, stderr io.Writer) error {
 	return writeOutputs(rep, l.out, l.summary)
 }
 
-// outputs are the files a run writes besides its text summary: the flags'
-// and, in a GitHub Actions job, its step summary.
+// outputs are the files a run writes besides its text summary: the flags' and $GITHUB_STEP_SUMMARY.
 func (f *verdictFlags) outputs(json string) report.Outputs {
 	out := f.out
 	out.JSON, out.StepSummary = json, os.Getenv("GITHUB_STEP_SUMMARY")
@@ -106,6 +105,8 @@ func writeOutputs(rep *report.Report, out report.Outputs, stdout io.Writer) erro
 	}
 	return nil
 }
+
+func (e *exitError) Error() string { return session.RedactText(e.err.Error()) } // it may quote a URL (exit.go)
 
 // finishAll ends sinks of a run that never began.
 func finishAll(sinks []session.Sink) {

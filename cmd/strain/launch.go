@@ -27,6 +27,9 @@ type launch struct {
 // execute carries out the launch and returns the error that decides the
 // exit code.
 func (l launch) execute(ctx context.Context, stdout, stderr io.Writer) error {
+	if err := l.out.Check(); err != nil { // before any load
+		return usageErr(err)
+	}
 	cfg := l.cfg
 	cfg.Log = stderr
 	var dash *tui.Dashboard

@@ -34,9 +34,6 @@ measured from each request's intended start; -c then caps requests in flight.` +
 			if err := f.verdict.apply(&l.cfg); err != nil {
 				return usageErr(err)
 			}
-			if err := l.out.Check(); err != nil {
-				return usageErr(err)
-			}
 			return withProcs(f.procs, load, func() error { return l.execute(cmd.Context(), stdout, stderr) })
 		},
 	}

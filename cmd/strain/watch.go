@@ -53,9 +53,6 @@ api=http://127.0.0.1:8080,pid:4242.` + "\n\n" + alert.Help(),
 			if err := f.verdict.apply(&l.cfg); err != nil {
 				return usageErr(err)
 			}
-			if err := l.out.Check(); err != nil {
-				return usageErr(err)
-			}
 			return l.execute(cmd.Context(), stdout, stderr)
 		},
 	}

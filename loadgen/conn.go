@@ -29,6 +29,22 @@ type wireConn struct {
 	// the next response's first byte then means the server closed the
 	// connection while it was idle.
 	reused bool
+	idle   *idleProbe // nil where it cannot look
+	last   time.Time  // the deadline of the request it last carried
+}
+
+// idleCheckAfter is how long a kept-alive connection may sit idle before
+// it is looked at before reuse: a server that closes idle connections
+// (Node's 5 s, a proxy's) would fail the next request on it, and one that
+// is not safe to send twice (a POST) could not be retried. A busy
+// connection is never looked at, so the look costs a fast run nothing.
+const idleCheckAfter = 50 * time.Millisecond
+
+// stale reports whether the connection sat idle since its last request
+// (deadlines are sent+timeout, so their gap is the gap between sends) and
+// the server closed it meanwhile.
+func (c *wireConn) stale(deadline time.Time) bool {
+	return c.reused && deadline.Sub(c.last) > idleCheckAfter && c.idle.closed()
 }
 
 // dialWire connects to ep, over TLS for https, giving up at deadline or
@@ -43,6 +59,9 @@ func dialWire(ctx context.Context, ep *endpoint, deadline time.Time, slack time.
 	// past does that with one hook per connection, where a context per
 	// request would allocate on every request.
 	c := &wireConn{nc: nc, stop: context.AfterFunc(ctx, func() { nc.SetDeadline(aLongTimeAgo) })}
+	if rc, err := nc.(*net.TCPConn).SyscallConn(); err == nil {
+		c.idle = newIdleProbe(rc)
+	}
 	if ep.tls != nil {
 		tc := tls.Client(nc, ep.tls)
 		if err := c.arm(ctx, deadline, slack); err != nil {
@@ -93,6 +112,7 @@ func (c *wireConn) roundTrip(ctx context.Context, t *prepared, deadline time.Tim
 	if err := c.arm(ctx, deadline, slack); err != nil {
 		return resp, false, err
 	}
+	c.last = deadline
 	if n, err := c.send(t.wire); err != nil {
 		return resp, c.reused && n == 0, err
 	}

@@ -38,9 +38,10 @@ func (s *wireSender) send(t *prepared, deadline time.Time) (int, int64, error) {
 // connection.
 func (s *wireSender) exchange(t *prepared, deadline time.Time) (resp response, retry bool, err error) {
 	c := s.conns[t.endpoint]
-	if c != nil && c.br.Buffered() > 0 {
-		// Bytes that no request asked for: the connection is out of step.
-		// net/http drops such a connection too, and sends on a new one.
+	if c != nil && (c.br.Buffered() > 0 || c.stale(deadline)) {
+		// Bytes that no request asked for: the connection is out of step;
+		// or the server closed it while it sat idle. net/http drops such
+		// a connection too, and sends on a new one.
 		c.close()
 		c = nil
 	}

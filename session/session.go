@@ -14,6 +14,7 @@ import (
 
 	"github.com/strain-dev/strain/alert"
 	"github.com/strain-dev/strain/loadgen"
+	"github.com/strain-dev/strain/metric"
 	"github.com/strain-dev/strain/profiles"
 	"github.com/strain-dev/strain/report"
 )
@@ -225,6 +226,9 @@ func (s *Session) observe(now time.Time, win *loadgen.Window, p report.Point, re
 		}
 		s.caps.forAlert(context.Background(), ev, p.Metrics)
 	}
+	if len(rep.Series) == noDataAfter {
+		s.warnNoData(rep.Series)
+	}
 	if why := s.abort.observe(now, p.Metrics); why != "" {
 		err := &AbortError{Why: why, T: p.T}
 		fmt.Fprintf(s.log, "%6.1fs  ABORT    %s\n", p.T, err.Error())
@@ -384,4 +388,28 @@ func captureTakes(k profiles.Kind) string {
 		return fmt.Sprintf(" (%v)", profiles.DefaultTraceDuration)
 	}
 	return ""
+}
+
+// noDataAfter is how many points a gate's metric may be absent before the
+// run says so: a target that cannot provide it (a Prometheus scrape with
+// no scheduler histogram) would otherwise be told only at the end.
+const noDataAfter = 3
+
+// warnNoData says, once, which gates have had no data in the first points.
+func (s *Session) warnNoData(series []report.Point) {
+	cat := Catalogue(s.cfg.Watch)
+	for _, g := range s.cfg.Gates {
+		live, _ := liveMetric(g, cat)
+		if metric.Parse(live).Scope.Kind == metric.Load {
+			continue // the load's own figures come with its responses
+		}
+		seen := false
+		for _, p := range series {
+			_, ok := p.Metrics[live]
+			seen = seen || ok
+		}
+		if !seen {
+			fmt.Fprintf(s.log, "warning: gate %q: no %s in the first %d intervals; the watched target may not provide it, and the gate fails with no data\n", g.Text, live, len(series))
+		}
+	}
 }

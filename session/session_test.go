@@ -251,3 +251,30 @@ func TestWatchUnreachableCannotRun(t *testing.T) {
 		}
 	}
 }
+
+// A gate on a metric the watched target cannot provide (a pid has no
+// scheduler latency) is said early, not only as "no data" at the end.
+func TestGateWithoutDataIsSaidEarly(t *testing.T) {
+	g, err := alert.ParseGate("target.sched_latency.p99.max < 10ms", metric.NewCatalogue())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var log strings.Builder
+	s, err := session.New(session.Config{
+		Watch: []monitor.Spec{spec(t, "pid:"+strconv.Itoa(os.Getpid()))}, Gates: []*alert.Gate{g},
+		Interval: 100 * time.Millisecond, Duration: 500 * time.Millisecond, Log: &log,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := s.Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(log.String(), `gate "target.sched_latency.p99.max < 10ms": no target.sched_latency.p99 in the first 3 intervals`) {
+		t.Errorf("log:\n%s", log.String())
+	}
+	if len(rep.Gates) != 1 || !rep.Gates[0].NoData || rep.Passed {
+		t.Errorf("gates %+v passed %v: want the gate failed with no data", rep.Gates, rep.Passed)
+	}
+}

@@ -16,6 +16,8 @@ import (
 	"sort"
 	"sync"
 	"time"
+
+	"github.com/strain-dev/strain/internal/safe"
 )
 
 // Defaults for a zero Monitor setting.
@@ -32,6 +34,23 @@ const (
 	staleAfter = 3
 )
 
+// Bounds on what a source may hand the run, whatever its target sends.
+const (
+	// maxSourceMetrics is the most metrics one sample of one source keeps:
+	// the first by name. strain's sources give a few dozen (a Prometheus
+	// source: a dozen and two per series asked for); every one kept is
+	// stored each interval for the whole run, in the report's series.
+	maxSourceMetrics = 256
+	// maxNameLen bounds a metric's name; strain's own are under 40 bytes.
+	maxNameLen = 128
+	// maxWarningLen bounds what a source's error or warning adds to a
+	// warning line, in runes: enough for a URL and a cause, never a page.
+	maxWarningLen = 300
+	// maxStatusLen bounds a status line quoted in an error: "503 Service
+	// Unavailable" is 23 bytes; a reason phrase is the target's to choose.
+	maxStatusLen = 64
+)
+
 // Metrics are one sample's values by metric name, without the target's
 // prefix: "goroutines", "sched_latency.p99", "cpu", "rss"…
 type Metrics map[string]float64
@@ -43,6 +62,15 @@ type Metrics map[string]float64
 type Source interface {
 	Name() string
 	Sample(ctx context.Context) (Metrics, error)
+}
+
+// Warner is a Source with something to say about its last sample that is
+// not a failure: a bound it applied to what its target sent. The monitor
+// asks after each successful Sample, from the same goroutine, and shows
+// each note as a warning while the source keeps saying it. A note should
+// read the same from one sample to the next, so that it is said once.
+type Warner interface {
+	Warnings() []string
 }
 
 // SourceFunc adapts a function to Source.
@@ -86,9 +114,10 @@ type sourceState struct {
 	metrics Metrics
 	at      time.Time // when metrics were read
 	took    time.Duration
-	err     error
+	err     string // the last failure, fit to print
 	errAt   time.Time
 	fails   int
+	notes   []string // what the last good sample left out, fit to print
 }
 
 // New returns a monitor of targets sampling every interval (zero:
@@ -164,11 +193,18 @@ func (m *Monitor) sample(st *sourceState) int {
 	defer m.mu.Unlock()
 	st.took = took
 	if err != nil {
-		st.err, st.errAt = err, time.Now()
+		st.err, st.errAt = safe.Line(err.Error(), maxWarningLen), time.Now()
 		st.fails++
 		return st.fails
 	}
-	st.metrics, st.at, st.fails = metrics, time.Now(), 0
+	metrics, notes := admit(metrics)
+	if w, ok := st.src.(Warner); ok {
+		notes = append(notes, w.Warnings()...)
+	}
+	for i, n := range notes {
+		notes[i] = safe.Line(n, maxWarningLen)
+	}
+	st.metrics, st.at, st.fails, st.notes = metrics, time.Now(), 0, notes
 	return 0
 }
 
@@ -189,9 +225,7 @@ func (m *Monitor) Snapshot() Snapshot {
 	for i, t := range m.targets {
 		merged := Metrics{}
 		for _, st := range m.state[i] {
-			if w := st.warning(now, m.interval); w != "" {
-				snap.Warnings = append(snap.Warnings, w)
-			}
+			snap.Warnings = append(snap.Warnings, st.warnings(now, m.interval)...)
 			if now.Sub(st.at) > staleAfter*m.interval {
 				continue
 			}
@@ -207,13 +241,19 @@ func (m *Monitor) Snapshot() Snapshot {
 	return snap
 }
 
-// warning says what is wrong with a source now, if anything.
-func (st *sourceState) warning(now time.Time, interval time.Duration) string {
-	if st.fails > 0 {
-		return fmt.Sprintf("watch %s: %s: %v", st.target, st.src.Name(), st.err)
+// warnings say what is wrong with a source now, if anything: that it
+// fails or is stale, and what its last good sample left out.
+func (st *sourceState) warnings(now time.Time, interval time.Duration) []string {
+	var out []string
+	switch {
+	case st.fails > 0:
+		out = append(out, st.err)
+	case !st.at.IsZero() && now.Sub(st.at) > staleAfter*interval:
+		out = append(out, fmt.Sprintf("no sample for %v", now.Sub(st.at).Round(time.Millisecond)))
 	}
-	if !st.at.IsZero() && now.Sub(st.at) > staleAfter*interval {
-		return fmt.Sprintf("watch %s: %s: no sample for %v", st.target, st.src.Name(), now.Sub(st.at).Round(time.Millisecond))
+	out = append(out, st.notes...)
+	for i, w := range out {
+		out[i] = fmt.Sprintf("watch %s: %s: %s", st.target, st.src.Name(), w)
 	}
-	return ""
+	return out
 }

@@ -60,7 +60,13 @@ func (p *pprofGoroutines) count(ctx context.Context, u string) (int, error) {
 		return 0, err
 	}
 	defer resp.Body.Close()
-	line, err := bufio.NewReader(io.LimitReader(resp.Body, pprofHeaderLimit)).ReadString('\n')
+	return pprofReadHeader(resp.Body)
+}
+
+// pprofReadHeader reads the count from the first line of body, reading
+// at most pprofHeaderLimit bytes of it.
+func pprofReadHeader(body io.Reader) (int, error) {
+	line, err := bufio.NewReader(io.LimitReader(body, pprofHeaderLimit)).ReadString('\n')
 	if err != nil && !(errors.Is(err, io.EOF) && line != "") {
 		return 0, fmt.Errorf("read profile header: %w", err)
 	}

@@ -1,7 +1,6 @@
 package monitor
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -17,6 +16,7 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
+	"github.com/strain-dev/strain/internal/safe"
 	"github.com/strain-dev/strain/vitals"
 )
 
@@ -24,6 +24,17 @@ import (
 // cardinality explosion, and reading it would cost strain the memory and
 // CPU it should leave to the target.
 const promBodyLimit = 16 << 20
+
+// errPromTooLarge is a body past promBodyLimit.
+var errPromTooLarge = errors.New("metrics body exceeds 16 MiB")
+
+// promMaxSeries bounds the samples a scrape parses: at most this many of
+// the families strain reads (the runtime's and the process's, and the
+// series asked for) and as many of all the others, which count only
+// towards restart detection. A Go service exposes a few hundred; a
+// million, which fit under promBodyLimit, took 350–520 MB of heap to
+// parse, and the load's own latency with it.
+const promMaxSeries = 10_000
 
 // promAccept asks for the classic text format, the one promParse reads.
 const promAccept = "text/plain;version=0.0.4"
@@ -55,14 +66,19 @@ var promGauges = []struct {
 type prom struct {
 	url    string
 	series []string
+	wanted map[string]bool // the families strain reads: the runtime's, the process's, series
 	client *http.Client
 	now    func() time.Time // the clock rates are measured by; tests stop it
 
 	prev     *promState // the last good scrape; nil before the first
 	restarts int
+	notes    []string // what the last scrape left unparsed
 }
 
-var _ Source = (*prom)(nil)
+var (
+	_ Source = (*prom)(nil)
+	_ Warner = (*prom)(nil)
+)
 
 // NewProm returns a Source that scrapes the Prometheus text exposition at
 // rawURL: the target's goroutines, threads, heap, rss, fds, cpu (percent
@@ -82,11 +98,23 @@ func NewProm(rawURL string, series []string, client *http.Client) Source {
 	if client == nil {
 		client = http.DefaultClient
 	}
-	return &prom{url: rawURL, series: slices.Clone(series), client: client, now: time.Now}
+	wanted := map[string]bool{promCPU: true, promSchedLatency: true, promGCPauses: true, promStartTime: true}
+	for _, g := range promGauges {
+		for _, name := range g.from {
+			wanted[name] = true
+		}
+	}
+	for _, name := range series {
+		wanted[name] = true
+	}
+	return &prom{url: rawURL, series: slices.Clone(series), wanted: wanted, client: client, now: time.Now}
 }
 
 // Name is "prom:" and the scraped URL.
 func (p *prom) Name() string { return "prom:" + p.url }
+
+// Warnings says what the last scrape left unparsed, past promMaxSeries.
+func (p *prom) Warnings() []string { return p.notes }
 
 // Sample scrapes the endpoint once.
 func (p *prom) Sample(ctx context.Context) (Metrics, error) {
@@ -97,32 +125,51 @@ func (p *prom) Sample(ctx context.Context) (Metrics, error) {
 	return m, nil
 }
 
+// scrape reads and parses the body as it arrives, never more than
+// promBodyLimit of it, nor more series than promMaxSeries allows.
 func (p *prom) scrape(ctx context.Context) (Metrics, error) {
-	body, at, err := p.fetch(ctx)
+	resp, err := promGet(ctx, p.client, p.url, promAccept)
 	if err != nil {
 		return nil, err
 	}
-	return p.observe(body, at)
+	defer resp.Body.Close()
+	// The target gathers its metrics before it sends the headers: this is
+	// the moment its counters were read, as near as the client can tell.
+	at := p.now()
+	body := &promBodyReader{r: resp.Body, left: promBodyLimit}
+	m, err := p.observe(body, at)
+	if body.err != nil && body.err != io.EOF {
+		// The parser reports a failed read as a parse error; say what it is.
+		return nil, fmt.Errorf("read body: %w", body.err)
+	}
+	return m, err
 }
 
-// fetch reads the body, and when the target answered: the moment its
-// counters were read, as near as the client can tell.
-func (p *prom) fetch(ctx context.Context) ([]byte, time.Time, error) {
-	resp, err := promGet(ctx, p.client, p.url, promAccept)
-	if err != nil {
-		return nil, time.Time{}, err
+// promBodyReader reads at most left bytes of r and keeps why it stopped.
+type promBodyReader struct {
+	r    io.Reader
+	left int64
+	err  error
+}
+
+func (b *promBodyReader) Read(p []byte) (int, error) {
+	if b.err != nil {
+		return 0, b.err
 	}
-	defer resp.Body.Close()
-	// The target gathers its metrics before it sends the headers.
-	at := p.now()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, promBodyLimit+1))
-	if err != nil {
-		return nil, time.Time{}, fmt.Errorf("read body: %w", err)
+	if b.left <= 0 {
+		// One byte more tells a body of exactly the limit from a longer one.
+		var one [1]byte
+		if n, _ := io.ReadFull(b.r, one[:]); n > 0 {
+			b.err = errPromTooLarge
+		} else {
+			b.err = io.EOF
+		}
+		return 0, b.err
 	}
-	if len(body) > promBodyLimit {
-		return nil, time.Time{}, errors.New("metrics body exceeds 16 MiB")
-	}
-	return body, at, nil
+	n, err := b.r.Read(p[:min(int64(len(p)), b.left)])
+	b.left -= int64(n)
+	b.err = err
+	return n, err
 }
 
 // promGet GETs rawURL and returns the response if its status is 200 OK.
@@ -146,7 +193,7 @@ func promGet(ctx context.Context, client *http.Client, rawURL, accept string) (*
 		// reusable.
 		io.Copy(io.Discard, io.LimitReader(resp.Body, 4<<10))
 		resp.Body.Close()
-		return nil, fmt.Errorf("unexpected status %s", resp.Status)
+		return nil, fmt.Errorf("unexpected status %s", safe.Line(resp.Status, maxStatusLen))
 	}
 	return resp, nil
 }
@@ -154,11 +201,13 @@ func promGet(ctx context.Context, client *http.Client, rawURL, accept string) (*
 // observe parses one scrape's body, read at time at, and maps it to
 // metrics against the previous scrape. A body that does not parse leaves
 // the previous scrape in place, so the next rate spans the gap.
-func (p *prom) observe(body []byte, at time.Time) (Metrics, error) {
-	fams, err := promParse(body)
+func (p *prom) observe(body io.Reader, at time.Time) (Metrics, error) {
+	filter := newPromFilter(body, p.wanted)
+	fams, err := promParse(filter)
 	if err != nil {
 		return nil, fmt.Errorf("parse metrics: %w", err)
 	}
+	p.notes = filter.notes()
 	cur := p.state(fams, at)
 	prev := p.prev
 	if prev != nil && cur.restarted(prev) {
@@ -191,7 +240,7 @@ func (p *prom) observe(body []byte, at time.Time) (Metrics, error) {
 
 // promParse parses a text exposition. A body without a single sample is
 // an error: it is a wrong URL far more often than an empty registry.
-func promParse(body []byte) (fams map[string]*dto.MetricFamily, err error) {
+func promParse(body io.Reader) (fams map[string]*dto.MetricFamily, err error) {
 	// The parser reads untrusted input; a bug in it must cost one sample,
 	// not the run.
 	defer func() {
@@ -200,7 +249,7 @@ func promParse(body []byte) (fams map[string]*dto.MetricFamily, err error) {
 		}
 	}()
 	parser := expfmt.NewTextParser(model.UTF8Validation)
-	fams, err = parser.TextToMetricFamilies(bytes.NewReader(body))
+	fams, err = parser.TextToMetricFamilies(body)
 	if err != nil {
 		return nil, err
 	}

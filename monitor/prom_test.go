@@ -1,6 +1,7 @@
 package monitor
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"errors"
@@ -412,7 +413,7 @@ func TestPromObserveBodies(t *testing.T) {
 			var m Metrics
 			for i, body := range tt.bodies {
 				var err error
-				if m, err = p.observe([]byte(body), time.Unix(int64(i), 0)); err != nil {
+				if m, err = p.observe(strings.NewReader(body), time.Unix(int64(i), 0)); err != nil {
 					t.Fatalf("observe body %d: %v", i, err)
 				}
 			}
@@ -520,15 +521,15 @@ func FuzzPromParse(f *testing.F) {
 	}
 	series := []string{"jobs_total", "job_seconds", "queue_depth", "rpc_seconds", "go_sched_latencies_seconds"}
 	first := NewProm("fuzz", series, nil).(*prom)
-	if _, err := first.observe(base, time.Unix(0, 0)); err != nil {
+	if _, err := first.observe(bytes.NewReader(base), time.Unix(0, 0)); err != nil {
 		f.Fatalf("observe base: %v", err)
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		// Scrapes only read the previous state, so every input may start
 		// from the same one.
-		p := &prom{url: "fuzz", series: series, now: time.Now, prev: first.prev}
+		p := &prom{url: "fuzz", series: series, wanted: first.wanted, now: time.Now, prev: first.prev}
 		for i := 1; i <= 2; i++ {
-			m, err := p.observe(body, time.Unix(int64(i), 0))
+			m, err := p.observe(bytes.NewReader(body), time.Unix(int64(i), 0))
 			if err != nil {
 				continue
 			}

@@ -1,9 +1,10 @@
 package monitor
 
 import (
-	"bufio"
+	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -19,6 +20,10 @@ const (
 	PprofPath   = "/debug/pprof"
 	// discoverWait bounds the look at one base URL.
 	discoverWait = 2 * time.Second
+	// probeLimit bounds what discovery reads of an endpoint: the start of
+	// its answer is all it judges by, and a stream without a newline must
+	// not be read to its end.
+	probeLimit = 64 << 10
 )
 
 // Spec is a parsed --watch SPEC: one target's sources, joined by commas,
@@ -186,15 +191,15 @@ func (s Spec) Discover(ctx context.Context, client *http.Client) (Target, []stri
 	var notes []string
 	for _, base := range s.Bases {
 		found := []string{}
-		if probeOK(ctx, client, base+VitalsPath, isJSONObject) {
+		if probeOK(ctx, client, base+VitalsPath, "", isJSONObject) {
 			vitalsSrcs = append(vitalsSrcs, NewVitals(base+VitalsPath, client))
 			found = append(found, VitalsPath)
 		}
-		if probeOK(ctx, client, base+MetricsPath, func(string) bool { return true }) {
+		if probeOK(ctx, client, base+MetricsPath, promAccept, isPromText) {
 			promSrcs = append(promSrcs, NewProm(base+MetricsPath, nil, client))
 			found = append(found, MetricsPath)
 		}
-		if probeOK(ctx, client, base+PprofPath+"/goroutine?debug=1", isGoroutineProfile) {
+		if probeOK(ctx, client, base+PprofPath+"/goroutine?debug=1", "", isGoroutineProfile) {
 			pprofSrcs = append(pprofSrcs, NewPprofGoroutines(base+PprofPath, client))
 			found = append(found, PprofPath)
 		}
@@ -220,23 +225,58 @@ func (s Spec) Discover(ctx context.Context, client *http.Client) (Target, []stri
 	return t, notes
 }
 
-// probeOK reports whether url answers 200 with a first line that ok likes.
-func probeOK(ctx context.Context, client *http.Client, url string, ok func(first string) bool) bool {
+// probeOK reports whether url answers 200 with a body whose start, at
+// most probeLimit bytes, ok likes.
+func probeOK(ctx context.Context, client *http.Client, url, accept string, ok func(head []byte) bool) bool {
 	ctx, cancel := context.WithTimeout(ctx, discoverWait)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return false
 	}
+	if accept != "" {
+		req.Header.Set("Accept", accept)
+	}
 	resp, err := client.Do(req)
 	if err != nil {
 		return false
 	}
 	defer resp.Body.Close()
-	line, _ := bufio.NewReader(resp.Body).ReadString('\n')
-	return resp.StatusCode == http.StatusOK && ok(line)
+	if resp.StatusCode != http.StatusOK {
+		return false
+	}
+	head, _ := io.ReadAll(io.LimitReader(resp.Body, probeLimit))
+	return ok(head)
 }
 
-func isJSONObject(s string) bool { return strings.HasPrefix(strings.TrimSpace(s), "{") }
+func isJSONObject(head []byte) bool { return bytes.HasPrefix(bytes.TrimSpace(head), []byte("{")) }
 
-func isGoroutineProfile(s string) bool { return strings.HasPrefix(s, "goroutine profile:") }
+func isGoroutineProfile(head []byte) bool { return bytes.HasPrefix(head, []byte("goroutine profile:")) }
+
+// isPromText reports whether head starts like a Prometheus text
+// exposition: its first line other than a plain comment is a HELP or TYPE
+// line, or a sample that parses. Any 200 will not do: a catch-all route
+// answers "ok" or a page at /metrics.
+func isPromText(head []byte) bool {
+	if len(head) == probeLimit {
+		// The last line may be cut short; judge the whole ones.
+		if i := bytes.LastIndexByte(head, '\n'); i >= 0 {
+			head = head[:i+1]
+		}
+	}
+	for line := range bytes.Lines(head) {
+		line = bytes.TrimSpace(line)
+		switch {
+		case len(line) == 0:
+			continue
+		case line[0] == '#':
+			if f := bytes.Fields(line); len(f) >= 3 && (string(f[1]) == "HELP" || string(f[1]) == "TYPE") {
+				return true
+			}
+			continue
+		}
+		_, err := promParse(io.MultiReader(bytes.NewReader(line), strings.NewReader("\n")))
+		return err == nil
+	}
+	return false
+}

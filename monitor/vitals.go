@@ -5,22 +5,33 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
+	"math"
 	"net/http"
+	"slices"
 
+	"github.com/strain-dev/strain/internal/safe"
 	"github.com/strain-dev/strain/vitals"
 )
 
 // maxVitalsBody caps a runtime endpoint's answer; a real one is a few KiB.
 const maxVitalsBody = 1 << 20
 
+// maxStates bounds the goroutine states a reading adds as metrics: the
+// runtime has four, and a map of thousands is a hostile or broken target.
+const maxStates = 16
+
 // vitalsSource turns successive runtime readings into an interval's
 // metrics: gauges as they are, histograms and counters as deltas from the
 // previous reading.
 type vitalsSource struct {
-	name string
-	read func(ctx context.Context) (vitals.Reading, error)
-	prev *vitals.Reading
+	name  string
+	read  func(ctx context.Context) (vitals.Reading, error)
+	prev  *vitals.Reading
+	notes []string // what the last reading left out
 }
+
+var _ Warner = (*vitalsSource)(nil)
 
 // NewSelf watches strain's own runtime, read in-process.
 func NewSelf() Source {
@@ -42,14 +53,17 @@ func (s *vitalsSource) Sample(ctx context.Context) (Metrics, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := vitalsMetrics(s.prev, &cur)
-	s.prev = &cur
+	m, notes := vitalsMetrics(s.prev, &cur)
+	s.prev, s.notes = &cur, notes
 	return m, nil
 }
 
+// Warnings says what the last reading left out.
+func (s *vitalsSource) Warnings() []string { return s.notes }
+
 // vitalsMetrics names a reading's figures; those over an interval need a
-// previous reading.
-func vitalsMetrics(prev, cur *vitals.Reading) Metrics {
+// previous reading. The notes say what of the reading it left out.
+func vitalsMetrics(prev, cur *vitals.Reading) (Metrics, []string) {
 	m := Metrics{
 		"goroutines": float64(cur.Goroutines),
 		"threads":    float64(cur.Threads),
@@ -57,11 +71,9 @@ func vitalsMetrics(prev, cur *vitals.Reading) Metrics {
 		"memory":     float64(cur.TotalMemoryBytes),
 		"gomaxprocs": float64(cur.GOMAXPROCS),
 	}
-	for state, n := range cur.GoroutinesByState {
-		m["goroutines."+state] = float64(n)
-	}
+	notes := putStates(m, cur.GoroutinesByState)
 	if prev == nil {
-		return m
+		return m, notes
 	}
 	sched := cur.SchedLatency.Sub(prev.SchedLatency)
 	putQuantiles(m, "sched_latency", sched, map[string]float64{"p50": 0.5, "p99": 0.99})
@@ -70,7 +82,37 @@ func vitalsMetrics(prev, cur *vitals.Reading) Metrics {
 		m["mutex_wait"] = max(cur.MutexWaitSeconds-prev.MutexWaitSeconds, 0) / secs
 		m["gc_rate"] = float64(max(cur.GCCycles-prev.GCCycles, 0)) / secs
 	}
-	return m
+	// Buckets at ±1.7e308 make a quantile of Inf or NaN, which no report
+	// can hold (JSON has neither) and no chart can draw.
+	for k, v := range m {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			delete(m, k)
+		}
+	}
+	return m, notes
+}
+
+// putStates adds goroutines.STATE for each state: those whose names make
+// a metric name, at most maxStates, the first by name.
+func putStates(m Metrics, states map[string]int64) (notes []string) {
+	names := slices.Sorted(maps.Keys(states))
+	valid := names[:0]
+	for _, st := range names {
+		if validName("goroutines." + st) {
+			valid = append(valid, st)
+		}
+	}
+	if len(valid) < len(names) {
+		notes = append(notes, "goroutines_by_state: left out states whose names are not letters, digits or _.-")
+	}
+	if len(valid) > maxStates {
+		valid = valid[:maxStates]
+		notes = append(notes, fmt.Sprintf("goroutines_by_state: more than %d states: kept the first %d by name", maxStates, maxStates))
+	}
+	for _, st := range valid {
+		m["goroutines."+st] = float64(states[st])
+	}
+	return notes
 }
 
 // putQuantiles puts NAME.pXX and NAME.max of h in m, when h has values.
@@ -97,7 +139,7 @@ func fetchVitals(ctx context.Context, client *http.Client, url string) (vitals.R
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return r, fmt.Errorf("read vitals %s: status %s", url, resp.Status)
+		return r, fmt.Errorf("read vitals %s: status %s", url, safe.Line(resp.Status, maxStatusLen))
 	}
 	if r, err = decodeVitals(resp.Body); err != nil {
 		return r, fmt.Errorf("read vitals %s: %w", url, err)

@@ -10,6 +10,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/strain-dev/strain/internal/safe"
 )
 
 // FlightPath is where a service serves vitals' flight recorder.
@@ -17,6 +19,15 @@ const FlightPath = "/debug/strain/flight"
 
 // maxBody bounds a body read when no byte cap applies.
 const maxBody = 1 << 30
+
+// Bounds on a target's words quoted in an error, in runes: a status line
+// ("503 Service Unavailable") and the first line of an error page, where
+// net/http/pprof says what went wrong ("Could not enable CPU profiling:
+// cpu profiling already in use").
+const (
+	maxStatusLen  = 64
+	maxMessageLen = 200
+)
 
 // errTooLarge is a body longer than the limit it was read with.
 var errTooLarge = errors.New("body too large")
@@ -77,9 +88,10 @@ func fetch(ctx context.Context, client *http.Client, u string, limit int64) ([]b
 	if resp.StatusCode != http.StatusOK {
 		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
 		line, _, _ := strings.Cut(strings.TrimSpace(string(msg)), "\n")
-		return nil, fmt.Errorf("GET %s: %s: %s", u, resp.Status, line)
+		// Both are the target's to write, and end on a terminal.
+		return nil, fmt.Errorf("GET %s: %s: %s", u, safe.Line(resp.Status, maxStatusLen), safe.Line(line, maxMessageLen))
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	body, err := readAtMost(resp.Body, limit+1)
 	if err != nil {
 		return nil, fmt.Errorf("GET %s: %w", u, err)
 	}

@@ -18,7 +18,7 @@ func RenderStacks(stacks []Stack, n int) func(io.Writer) error {
 		}
 		fmt.Fprintf(bw, "%d goroutines in %d stacks\n", total, len(stacks))
 		for _, s := range head(stacks, n) {
-			fmt.Fprintf(bw, "\n%8d  %s\n", s.Count, Where(s.Frames))
+			fmt.Fprintf(bw, "\n%8d  %s\n", s.Count, symbol(Where(s.Frames)))
 			writeFrames(bw, s.Frames)
 		}
 		return bw.Flush()
@@ -34,7 +34,7 @@ func (l *Leak) Render(w io.Writer) error {
 		fmt.Fprintln(bw, "no stack changed")
 	}
 	for _, g := range l.Stacks {
-		fmt.Fprintf(bw, "\n%+8d  %s  (%d → %d)\n", g.Delta(), Where(g.Frames), g.Base, g.New)
+		fmt.Fprintf(bw, "\n%+8d  %s  (%d → %d)\n", g.Delta(), symbol(Where(g.Frames)), g.Base, g.New)
 		writeFrames(bw, g.Frames)
 	}
 	return bw.Flush()
@@ -44,10 +44,10 @@ func (l *Leak) Render(w io.Writer) error {
 func writeFrames(w io.Writer, frames []Frame) {
 	for _, f := range frames {
 		if f.File == "" {
-			fmt.Fprintf(w, "          %s\n", f.Func)
+			fmt.Fprintf(w, "          %s\n", symbol(f.Func))
 			continue
 		}
-		fmt.Fprintf(w, "          %s  %s:%d\n", f.Func, filepath.Base(f.File), f.Line)
+		fmt.Fprintf(w, "          %s  %s:%d\n", symbol(f.Func), symbol(filepath.Base(f.File)), f.Line)
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/strain-dev/strain/internal/atomicfile"
+	"github.com/strain-dev/strain/internal/safe"
 )
 
 // run takes one admitted capture and reports it.
@@ -49,7 +50,8 @@ func (c *Capturer) take(ctx context.Context, j *job, cp *Capture) error {
 	}
 	body, cp.Warning, err = check(cp.Kind, body)
 	if err != nil {
-		return err
+		// The parser may quote what the target sent.
+		return errors.New(safe.Line(err.Error(), maxMessageLen))
 	}
 	return c.keep(cp, body)
 }
@@ -63,7 +65,17 @@ func (c *Capturer) grab(ctx context.Context, j *job, k Kind) ([]byte, error) {
 	if j.self {
 		return captureSelf(ctx, k, d)
 	}
-	return fetch(ctx, c.cfg.Client, remoteURL(j.pprof, j.flight, k, d), c.limit())
+	u := remoteURL(j.pprof, j.flight, k, d)
+	if limit := c.limit(); k.isTrace() || limit <= maxProfileBody {
+		return fetch(ctx, c.cfg.Client, u, limit)
+	}
+	// A pprof body past maxProfileBody decompresses past maxProfileBytes:
+	// it would be refused, so it is not read.
+	body, err := fetch(ctx, c.cfg.Client, u, maxProfileBody)
+	if errors.Is(err, errTooLarge) {
+		return nil, fmt.Errorf("profile is over %d MiB, more than strain parses", maxProfileBytes>>20)
+	}
+	return body, err
 }
 
 // duration is how long kind k records for j: zero for a snapshot, and in

@@ -5,12 +5,25 @@ import (
 	"compress/gzip"
 	"errors"
 	"fmt"
+	"io"
 
 	"github.com/google/pprof/profile"
 )
 
 // traceMagic starts every Go execution trace ("go 1.26 trace\x00\x00\x00").
 const traceMagic = "go 1."
+
+// maxProfileBytes bounds a pprof profile once decompressed, which is what
+// parsing it costs: the parser holds it and several times its size in
+// structures (a 400 MB one took strain to 919 MB). A busy service's heap
+// or goroutine profile is a few MB; a gzip of 400 KB can hold 400 MB.
+const maxProfileBytes = 64 << 20
+
+// maxProfileBody is the longest body of a pprof profile worth reading: a
+// gzip as pprof writes it (one stream) is longer than what it holds by a
+// few bytes per 64 KiB block at most, so one past this holds more than
+// maxProfileBytes.
+const maxProfileBody = maxProfileBytes + maxProfileBytes>>6
 
 // errEmpty is a capture whose body is empty.
 var errEmpty = errors.New("empty body")
@@ -28,7 +41,7 @@ func check(k Kind, body []byte) (keep []byte, warning string, err error) {
 		}
 		return body, "", nil
 	}
-	p, err := profile.ParseData(body)
+	p, err := parse(body)
 	if err != nil {
 		return nil, "", err
 	}
@@ -40,6 +53,81 @@ func check(k Kind, body []byte) (keep []byte, warning string, err error) {
 	}
 	keep, err = gzipped(body)
 	return keep, warning, err
+}
+
+// parse parses a pprof profile, gzipped or not, of at most
+// maxProfileBytes once decompressed.
+func parse(body []byte) (p *profile.Profile, err error) {
+	// The parser reads what a target sent; a bug in it must cost one
+	// capture, not the run.
+	defer func() {
+		if r := recover(); r != nil {
+			p, err = nil, fmt.Errorf("parse profile: parser panicked: %v", r)
+		}
+	}()
+	data := body
+	if isGzip(body) {
+		if data, err = gunzip(body, maxProfileBytes); err != nil {
+			return nil, err
+		}
+	}
+	switch {
+	case len(data) > maxProfileBytes:
+		return nil, fmt.Errorf("profile is over %d MiB, more than strain parses", maxProfileBytes>>20)
+	case isGzip(data):
+		// ParseData would decompress it again, without a bound.
+		return nil, errors.New("profile is gzipped twice")
+	}
+	return profile.ParseData(data)
+}
+
+// gunzip decompresses body, reading at most limit bytes out of it.
+func gunzip(body []byte, limit int64) ([]byte, error) {
+	zr, err := gzip.NewReader(bytes.NewReader(body))
+	if err != nil {
+		return nil, fmt.Errorf("decompress profile: %w", err)
+	}
+	data, err := readAtMost(zr, limit)
+	if err == nil && int64(len(data)) == limit {
+		// One byte more tells a profile of exactly limit from a longer one.
+		if n, _ := io.ReadFull(zr, make([]byte, 1)); n > 0 {
+			return nil, fmt.Errorf("profile decompresses to over %d MiB, more than strain parses", limit>>20)
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("decompress profile: %w", err)
+	}
+	return data, nil
+}
+
+// readAtMost reads r to its end or to n bytes, whichever comes first, in
+// a buffer that doubles from n/2^k up to n: it allocates about twice what
+// it returns at most (io.ReadAll, which grows by a quarter at this size,
+// five times; a bytes.Buffer would double past n).
+func readAtMost(r io.Reader, n int64) ([]byte, error) {
+	size := n
+	for size > 64<<10 {
+		size = (size + 1) / 2
+	}
+	buf := make([]byte, 0, size)
+	for {
+		if len(buf) == cap(buf) {
+			if int64(len(buf)) >= n {
+				return buf, nil
+			}
+			grown := make([]byte, len(buf), min(2*int64(cap(buf)), n))
+			copy(grown, buf)
+			buf = grown
+		}
+		m, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+m]
+		switch {
+		case err == io.EOF:
+			return buf, nil
+		case err != nil:
+			return nil, err
+		}
+	}
 }
 
 // emptyWarning explains an empty profile of kind k.

@@ -2,11 +2,13 @@ package report
 
 import (
 	"fmt"
-	"github.com/strain-dev/strain/metric"
 	"html/template"
 	"io"
 	"math"
+	"strconv"
 	"strings"
+
+	"github.com/strain-dev/strain/metric"
 )
 
 // WriteHTML renders one self-contained page that opens offline: the
@@ -87,12 +89,14 @@ const (
 var lineColours = []string{"#1f77b4", "#d62728", "#2ca02c", "#9467bd"}
 
 // svgChart draws c's metrics over the run; "" when none has data.
+// Points that are not finite numbers are left out (a target sent values
+// of ±1.7e308 that made them), and every point is kept within the plot.
 func (r *Report) svgChart(c chartSpec) template.HTML {
 	tmax, ymax := r.DurationSeconds, 0.0
 	var present []string
 	for _, name := range c.lines {
 		for _, p := range r.Series {
-			if v, ok := p.Metrics[name]; ok {
+			if v, ok := point(p, name); ok {
 				ymax = math.Max(ymax, v)
 				tmax = math.Max(tmax, p.T)
 				if len(present) == 0 || present[len(present)-1] != name {
@@ -106,21 +110,25 @@ func (r *Report) svgChart(c chartSpec) template.HTML {
 	}
 	ymax = niceCeil(ymax)
 	x := func(t float64) float64 { return padL + (chartW-padL-padR)*t/tmax }
-	y := func(v float64) float64 { return chartH - padB - (chartH-padT-padB)*v/ymax }
+	y := func(v float64) float64 {
+		// v/ymax first: (chartH-…)*v overflows for v near the largest float.
+		return chartH - padB - (chartH-padT-padB)*min(max(v/ymax, 0), 1)
+	}
+	title := svgText(c.title)
 	var b strings.Builder
-	fmt.Fprintf(&b, `<svg viewBox="0 0 %g %g" role="img" aria-label="%s">`, chartW, chartH, template.HTMLEscapeString(c.title))
-	fmt.Fprintf(&b, `<text x="%g" y="15" class="title">%s</text>`, padL, template.HTMLEscapeString(c.title))
+	fmt.Fprintf(&b, `<svg viewBox="0 0 %g %g" role="img" aria-label="%s">`, chartW, chartH, title)
+	fmt.Fprintf(&b, `<text x="%g" y="15" class="title">%s</text>`, padL, title)
 	r.svgSpans(&b, x)
 	svgAxes(&b, c.format, tmax, ymax, x, y)
 	for i, name := range present {
 		colour := lineColours[i%len(lineColours)]
 		fmt.Fprintf(&b, `<polyline fill="none" stroke="%s" stroke-width="1.5" points="`, colour)
 		for _, p := range r.Series {
-			if v, ok := p.Metrics[name]; ok {
+			if v, ok := point(p, name); ok {
 				fmt.Fprintf(&b, "%.1f,%.1f ", x(p.T), y(v))
 			}
 		}
-		fmt.Fprintf(&b, `"/><text x="%g" y="15" fill="%s" class="legend">%s</text>`, chartW-padR-150*float64(len(present)-i), colour, template.HTMLEscapeString(name))
+		fmt.Fprintf(&b, `"/><text x="%g" y="15" fill="%s" class="legend">%s</text>`, chartW-padR-150*float64(len(present)-i), colour, svgText(name))
 	}
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String())
@@ -135,7 +143,7 @@ func (r *Report) svgSpans(b *strings.Builder, x func(float64) float64) {
 			colour = "#ffc9c9"
 		}
 		fmt.Fprintf(b, `<rect class="alert" x="%.1f" y="%g" width="%.1f" height="%g" fill="%s"><title>%s</title></rect>`,
-			x(a.T), padT, math.Max(x(end)-x(a.T), 2), chartH-padT-padB, colour, template.HTMLEscapeString(a.Rule))
+			x(a.T), padT, math.Max(x(end)-x(a.T), 2), chartH-padT-padB, colour, svgText(a.Rule))
 	}
 	for _, a := range r.Alerts {
 		switch a.State {
@@ -155,17 +163,37 @@ func (r *Report) svgSpans(b *strings.Builder, x func(float64) float64) {
 
 func svgAxes(b *strings.Builder, format func(float64) string, tmax, ymax float64, x, y func(float64) float64) {
 	for i := 0; i <= 4; i++ {
-		v := ymax * float64(i) / 4
+		v := ymax * (float64(i) / 4) // ymax*i overflows for ymax near the largest float
 		fmt.Fprintf(b, `<line x1="%g" x2="%g" y1="%.1f" y2="%.1f" class="grid"/><text x="%g" y="%.1f" class="axis" text-anchor="end">%s</text>`,
-			padL, chartW-padR, y(v), y(v), padL-6, y(v)+4, template.HTMLEscapeString(format(v)))
+			padL, chartW-padR, y(v), y(v), padL-6, y(v)+4, svgText(axisLabel(format, v)))
 	}
 	for i := 0; i <= 5; i++ {
 		t := tmax * float64(i) / 5
-		fmt.Fprintf(b, `<text x="%.1f" y="%g" class="axis" text-anchor="middle">%s</text>`, x(t), chartH-6, template.HTMLEscapeString(metric.FormatSeconds(t)))
+		fmt.Fprintf(b, `<text x="%.1f" y="%g" class="axis" text-anchor="middle">%s</text>`, x(t), chartH-6, svgText(metric.FormatSeconds(t)))
 	}
 }
 
-// niceCeil rounds v up to 1, 2 or 5 times a power of ten.
+// point is metric name's value at p, if it has one that can be drawn.
+func point(p Point, name string) (float64, bool) {
+	v, ok := p.Metrics[name]
+	return v, ok && !math.IsNaN(v) && !math.IsInf(v, 0)
+}
+
+// svgText is s fit to write by hand into the SVG, in an element or an
+// attribute: one clean line, HTML-escaped (quotes included).
+func svgText(s string) string { return template.HTMLEscapeString(clean(s)) }
+
+// axisLabel formats an axis value; one too large for format to write
+// short (a count of 1e300 has 301 digits) is written as 1.7e+308.
+func axisLabel(format func(float64) string, v float64) string {
+	if math.Abs(v) >= 1e15 {
+		return strconv.FormatFloat(v, 'g', 3, 64)
+	}
+	return format(v)
+}
+
+// niceCeil rounds v up to 1, 2 or 5 times a power of ten, or to v itself
+// where that would be past the largest float.
 func niceCeil(v float64) float64 {
 	if v <= 0 {
 		return 1
@@ -173,14 +201,17 @@ func niceCeil(v float64) float64 {
 	p := math.Pow(10, math.Floor(math.Log10(v)))
 	for _, m := range []float64{1, 2, 5, 10} {
 		if v <= m*p {
+			if math.IsInf(m*p, 0) {
+				return v
+			}
 			return m * p
 		}
 	}
-	return 10 * p
+	return v
 }
 
 var htmlPage = template.Must(template.New("report").Funcs(template.FuncMap{
-	"seconds": metric.FormatSeconds, "number": metric.FormatNumber, "percent": percent,
+	"seconds": metric.FormatSeconds, "number": metric.FormatNumber, "percent": percent, "clean": clean,
 }).Parse(`<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <title>strain report: {{.Status}}</title>
@@ -194,15 +225,15 @@ td.n{text-align:right} svg{display:block;margin:8px 0 16px;background:#fafafa}
 .grid{stroke:#e5e5e5} .warn{color:#e67700} code{font-size:13px}
 </style></head><body>
 <h1>strain: <span class="{{.Status}}">{{.Status}}</span></h1>
-<p>{{.Load}} for {{seconds .R.DurationSeconds}}, started {{.R.Started.Format "2006-01-02 15:04:05 MST"}}{{range .R.Load.Targets}}<br><code>{{.}}</code>{{end}}</p>
+<p>{{.Load}} for {{seconds .R.DurationSeconds}}, started {{.R.Started.Format "2006-01-02 15:04:05 MST"}}{{range .R.Load.Targets}}<br><code>{{clean .}}</code>{{end}}</p>
 {{with .R.Summary}}{{if index . "requests"}}<table><tr><th>requests</th><th>throughput</th><th>errors</th><th>p50</th><th>p99</th><th>p999</th><th>max</th></tr>
 <tr><td class="n">{{number (index . "requests")}}</td><td class="n">{{number (index . "throughput")}}/s</td><td class="n">{{percent (index . "error_rate")}}</td>
 <td class="n">{{seconds (index . "latency.p50")}}</td><td class="n">{{seconds (index . "latency.p99")}}</td><td class="n">{{seconds (index . "latency.p999")}}</td><td class="n">{{seconds (index . "latency.max")}}</td></tr></table>{{end}}{{end}}
 {{range .Charts}}{{.}}
 {{end}}
-{{if .R.Gates}}<h2>Gates</h2><table>{{range .R.Gates}}<tr><td>{{if .Pass}}<span class="pass">✅ pass</span>{{else}}<span class="fail">❌ FAIL</span>{{end}}</td><td><code>{{.Expr}}</code></td><td class="n">{{.Shown}}</td></tr>{{end}}</table>{{end}}
-{{if .R.Alerts}}<h2>Alerts</h2><table>{{range .R.Alerts}}{{if ne .State "pending"}}<tr><td class="n">{{printf "%.1fs" .T}}</td><td>{{.State}}</td><td>{{.Severity}}</td><td><code>{{.Rule}}</code></td><td class="n">{{.Shown}}</td></tr>{{end}}{{end}}</table>{{end}}
-{{if .R.Profiles}}<h2>Profiles</h2><table>{{range .R.Profiles}}<tr><td><code>{{.Path}}</code></td><td>{{.Kind}}</td><td>{{.Reason}}</td></tr>{{end}}</table>{{end}}
-{{range .R.Warnings}}<p class="warn">⚠️ {{.}}</p>{{end}}
+{{if .R.Gates}}<h2>Gates</h2><table>{{range .R.Gates}}<tr><td>{{if .Pass}}<span class="pass">✅ pass</span>{{else}}<span class="fail">❌ FAIL</span>{{end}}</td><td><code>{{clean .Expr}}</code></td><td class="n">{{clean .Shown}}</td></tr>{{end}}</table>{{end}}
+{{if .R.Alerts}}<h2>Alerts</h2><table>{{range .R.Alerts}}{{if ne .State "pending"}}<tr><td class="n">{{printf "%.1fs" .T}}</td><td>{{clean .State}}</td><td>{{clean .Severity}}</td><td><code>{{clean .Rule}}</code></td><td class="n">{{clean .Shown}}</td></tr>{{end}}{{end}}</table>{{end}}
+{{if .R.Profiles}}<h2>Profiles</h2><table>{{range .R.Profiles}}<tr><td><code>{{clean .Path}}</code></td><td>{{clean .Kind}}</td><td>{{clean .Reason}}</td></tr>{{end}}</table>{{end}}
+{{range .R.Warnings}}<p class="warn">⚠️ {{clean .}}</p>{{end}}
 </body></html>
 `))

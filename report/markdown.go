@@ -1,9 +1,11 @@
 package report
 
 import (
-	"github.com/strain-dev/strain/metric"
 	"io"
 	"slices"
+	"strings"
+
+	"github.com/strain-dev/strain/metric"
 )
 
 // WriteMarkdown renders a summary for a CI page (GitHub's step summary, a
@@ -20,7 +22,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	t.printf("## strain: %s\n\n", verdict)
 	t.printf("%s for %s", r.loadLine(), metric.FormatSeconds(r.DurationSeconds))
 	for _, target := range r.Load.Targets {
-		t.printf(" · `%s`", target)
+		t.printf(" · %s", mdCode(target))
 	}
 	t.printf("\n\n")
 	r.markdownLoad(t)
@@ -29,7 +31,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	r.markdownAlerts(t)
 	r.markdownProfiles(t)
 	for _, warn := range r.Warnings {
-		t.printf("> ⚠️ %s\n", warn)
+		t.printf("> ⚠️ %s\n", mdText(warn))
 	}
 	return t.err
 }
@@ -51,7 +53,7 @@ var runtimeRows = []string{"goroutines", "sched_latency.p99", "cpu", "rss", "hea
 func (r *Report) markdownTargets(t *textWriter) {
 	for _, scope := range r.Runtimes() {
 		rows := append(slices.Clone(runtimeRows), r.extraSeries(scope)...)
-		t.printf("**%s**\n\n| metric | min | mean | max | last |\n|---|---:|---:|---:|---:|\n", scope)
+		t.printf("**%s**\n\n| metric | min | mean | max | last |\n|---|---:|---:|---:|---:|\n", mdText(scope.String()))
 		shown := 0
 		for _, name := range rows {
 			key := scope.Of(name).String()
@@ -59,7 +61,7 @@ func (r *Report) markdownTargets(t *textWriter) {
 				continue
 			}
 			shown++
-			t.printf("| %s |", name)
+			t.printf("| %s |", mdText(name))
 			for _, stat := range metric.SeriesStats {
 				t.printf(" %s |", metric.Format(key, r.Summary[key+"."+stat]))
 			}
@@ -82,7 +84,7 @@ func (r *Report) markdownGates(t *textWriter) {
 		if !g.Pass {
 			mark = "❌"
 		}
-		t.printf("| %s | `%s` | %s |\n", mark, g.Expr, g.Shown)
+		t.printf("| %s | %s | %s |\n", mark, mdCell(mdCode(g.Expr)), mdText(g.Shown))
 	}
 	t.printf("\n")
 }
@@ -99,7 +101,7 @@ func (r *Report) markdownAlerts(t *textWriter) {
 	}
 	t.printf("| t | alert | severity | rule | value |\n|---:|---|---|---|---:|\n")
 	for _, a := range fired {
-		t.printf("| %.1fs | %s | %s | `%s` | %s |\n", a.T, a.State, a.Severity, a.Rule, a.Shown)
+		t.printf("| %.1fs | %s | %s | %s | %s |\n", a.T, mdText(a.State), mdText(a.Severity), mdCell(mdCode(a.Rule)), mdText(a.Shown))
 	}
 	t.printf("\n")
 }
@@ -110,7 +112,46 @@ func (r *Report) markdownProfiles(t *textWriter) {
 	}
 	t.printf("| profile | kind | reason |\n|---|---|---|\n")
 	for _, p := range r.Profiles {
-		t.printf("| `%s` | %s | %s |\n", p.Path, p.Kind, p.Reason)
+		t.printf("| %s | %s | %s |\n", mdCell(mdCode(p.Path)), mdText(p.Kind), mdText(p.Reason))
 	}
 	t.printf("\n")
 }
+
+// mdEscaper escapes what Markdown would read as markup in plain text:
+// table pipes, code spans, emphasis, links and images, and raw HTML, as
+// entities (a hostile name could carry <script> or <img src=…> into a
+// page GitHub renders).
+var mdEscaper = strings.NewReplacer(
+	`\`, `\\`, "|", `\|`, "`", "\\`", "*", `\*`, "[", `\[`, "]", `\]`,
+	"<", "&lt;", ">", "&gt;", "&", "&amp;",
+)
+
+// mdText is s as plain Markdown text: one clean line, its markup escaped.
+func mdText(s string) string { return mdEscaper.Replace(clean(s)) }
+
+// mdCode is s as a Markdown code span: one clean line between more
+// backticks than it holds in a row, so that none of its own ends the span,
+// and spaces inside when it starts or ends with one. Nothing in a code
+// span is markup or HTML, so nothing else needs escaping.
+func mdCode(s string) string {
+	s = clean(s)
+	run, longest := 0, 0
+	for _, r := range s {
+		if r == '`' {
+			run++
+			longest = max(longest, run)
+		} else {
+			run = 0
+		}
+	}
+	fence := strings.Repeat("`", longest+1)
+	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") {
+		s = " " + s + " "
+	}
+	return fence + s + fence
+}
+
+// mdCell makes s, a cell's Markdown, safe in a table row: a pipe ends a
+// cell even inside a code span unless escaped, and GFM takes the escape
+// off before it reads the span.
+func mdCell(s string) string { return strings.ReplaceAll(s, "|", `\|`) }

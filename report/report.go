@@ -2,8 +2,8 @@
 // ("strain.report/v1") and renders it: JSON, and the text summary printed
 // at the end of a run, JUnit, Markdown and HTML; Outputs writes the files.
 // It renders what it is given: of strain's other packages it imports only
-// metric, for names and units, and internal/atomicfile, to write files
-// whole.
+// metric, for names and units, internal/atomicfile, to write files whole,
+// and internal/safe, to escape text that came from a target.
 package report
 
 import (

@@ -2,12 +2,24 @@ package report
 
 import (
 	"fmt"
-	"github.com/strain-dev/strain/metric"
 	"io"
 	"maps"
 	"slices"
 	"strings"
+
+	"github.com/strain-dev/strain/internal/safe"
+	"github.com/strain-dev/strain/metric"
 )
+
+// maxShown bounds, in runes, any one string a report shows that may have
+// come from outside strain: a warning quoting a target, a series' name, a
+// capture's path.
+const maxShown = 1000
+
+// clean is s fit to print on a terminal or a page: one line, control
+// characters escaped, at most maxShown runes. The sources clean what a
+// target sends already; the renderers do not count on it.
+func clean(s string) string { return safe.Line(s, maxShown) }
 
 // WriteText renders the end-of-run summary a person reads on a terminal.
 func (r *Report) WriteText(w io.Writer) error {
@@ -22,7 +34,7 @@ func (r *Report) WriteText(w io.Writer) error {
 	r.writeGates(tw)
 	r.writeProfiles(tw)
 	for _, warn := range r.Warnings {
-		tw.printf("warning: %s\n", warn)
+		tw.printf("warning: %s\n", clean(warn))
 	}
 	return tw.err
 }
@@ -56,7 +68,7 @@ func (r *Report) writeHeader(t *textWriter) {
 	}
 	t.printf("%s for %s%s\n", load, metric.FormatSeconds(r.DurationSeconds), status)
 	for _, target := range r.Load.Targets {
-		t.printf("  %s\n", target)
+		t.printf("  %s\n", clean(target))
 	}
 	r.writeChanges(t)
 	t.printf("\n")
@@ -131,7 +143,7 @@ func (r *Report) writeRuntimes(t *textWriter) {
 		if scope.Kind != metric.Target {
 			continue
 		}
-		t.printf("  %-20s %9s %9s %9s %9s\n", scope, "min", "mean", "max", "last")
+		t.printf("  %-20s %9s %9s %9s %9s\n", clean(scope.String()), "min", "mean", "max", "last")
 		shown := 0
 		for _, name := range append(slices.Clone(runtimeRows), r.extraSeries(scope)...) {
 			key := scope.Of(name).String()
@@ -139,7 +151,7 @@ func (r *Report) writeRuntimes(t *textWriter) {
 				continue
 			}
 			shown++
-			t.printf("  %-20s", truncateName(name, 20))
+			t.printf("  %-20s", truncateName(clean(name), 20))
 			for _, stat := range metric.SeriesStats {
 				t.printf(" %9s", metric.Format(key, r.Summary[key+"."+stat]))
 			}
@@ -175,7 +187,7 @@ func counts(m map[string]int64, sep string) string {
 	slices.SortStableFunc(keys, func(a, b string) int { return int(m[b] - m[a]) })
 	parts := make([]string, len(keys))
 	for i, k := range keys {
-		parts[i] = k + sep + metric.FormatNumber(float64(m[k]))
+		parts[i] = clean(k) + sep + metric.FormatNumber(float64(m[k]))
 	}
 	return strings.Join(parts, ", ")
 }
@@ -194,7 +206,7 @@ func (r *Report) writeAlerts(t *textWriter) {
 	}
 	t.printf("  alerts\n")
 	for _, a := range fired {
-		t.printf("  %7.1fs  %-8s %-8s %s  (%s)\n", a.T, strings.ToUpper(a.State), a.Severity, a.Rule, a.Shown)
+		t.printf("  %7.1fs  %-8s %-8s %s  (%s)\n", a.T, strings.ToUpper(clean(a.State)), clean(a.Severity), clean(a.Rule), clean(a.Shown))
 	}
 	t.printf("\n")
 }
@@ -209,7 +221,7 @@ func (r *Report) writeGates(t *textWriter) {
 		if !g.Pass {
 			verdict = "FAIL"
 		}
-		t.printf("  %s  %s  (%s)\n", verdict, g.Expr, g.Shown)
+		t.printf("  %s  %s  (%s)\n", verdict, clean(g.Expr), clean(g.Shown))
 	}
 	t.printf("\n")
 }
@@ -220,7 +232,7 @@ func (r *Report) writeProfiles(t *textWriter) {
 	}
 	t.printf("  profiles\n")
 	for _, p := range r.Profiles {
-		t.printf("  %-9s %s  (%s)\n", p.Kind, p.Path, p.Reason)
+		t.printf("  %-9s %s  (%s)\n", clean(p.Kind), clean(p.Path), clean(p.Reason))
 	}
 	t.printf("\n")
 }

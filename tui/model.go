@@ -39,7 +39,7 @@ type Model struct {
 // started at start. A zero start shows the time from frames alone (for
 // golden tests).
 func New(h Header, c Control, start time.Time) Model {
-	return Model{header: h, control: c, start: start, now: start, width: 80, height: 24, hist: history{}}
+	return Model{header: cleanHeader(h), control: c, start: start, now: start, width: 80, height: 24, hist: history{}}
 }
 
 type tickMsg time.Time
@@ -76,6 +76,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 }
 
 func (m *Model) addFrame(f Frame) {
+	f = cleanFrame(f)
 	m.frame = f
 	for name, v := range f.Metrics {
 		m.hist.push(name, v)

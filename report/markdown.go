@@ -2,7 +2,6 @@ package report
 
 import (
 	"io"
-	"slices"
 	"strings"
 
 	"github.com/strain-dev/strain/metric"
@@ -52,22 +51,12 @@ var runtimeRows = []string{"goroutines", "sched_latency.p99", "cpu", "rss", "hea
 
 func (r *Report) markdownTargets(t *textWriter) {
 	for _, scope := range r.Runtimes() {
-		rows := append(slices.Clone(runtimeRows), r.extraSeries(scope)...)
+		rows := r.statRows(scope)
 		t.printf("**%s**\n\n| metric | min | mean | max | last |\n|---|---:|---:|---:|---:|\n", mdText(scope.String()))
-		shown := 0
-		for _, name := range rows {
-			key := scope.Of(name).String()
-			if _, ok := r.Summary[key+".max"]; !ok {
-				continue
-			}
-			shown++
-			t.printf("| %s |", mdText(name))
-			for _, stat := range metric.SeriesStats {
-				t.printf(" %s |", metric.Format(key, r.Summary[key+"."+stat]))
-			}
-			t.printf("\n")
+		for _, row := range rows {
+			t.printf("| %s | %s |\n", mdText(row.name), strings.Join(row.stats, " | "))
 		}
-		if shown == 0 {
+		if len(rows) == 0 {
 			t.printf("| no data | | | | |\n")
 		}
 		t.printf("\n")

@@ -40,3 +40,28 @@ func (r *Report) extraSeries(s metric.Scope) []string {
 	slices.Sort(names)
 	return names[:min(len(names), maxExtraSeries)]
 }
+
+// statRow is one runtime metric over the run: its name and its
+// min, mean, max and last, each printed in its unit.
+type statRow struct {
+	name  string
+	stats []string
+}
+
+// statRows are the scope's rows the summaries show: strain's runtime
+// figures it has, then its extra series.
+func (r *Report) statRows(scope metric.Scope) []statRow {
+	var rows []statRow
+	for _, name := range append(slices.Clone(runtimeRows), r.extraSeries(scope)...) {
+		key := scope.Of(name).String()
+		if _, ok := r.Summary[key+".max"]; !ok {
+			continue
+		}
+		row := statRow{name: name}
+		for _, stat := range metric.SeriesStats {
+			row.stats = append(row.stats, metric.Format(key, r.Summary[key+"."+stat]))
+		}
+		rows = append(rows, row)
+	}
+	return rows
+}

@@ -144,20 +144,15 @@ func (r *Report) writeRuntimes(t *textWriter) {
 			continue
 		}
 		t.printf("  %-20s %9s %9s %9s %9s\n", clean(scope.String()), "min", "mean", "max", "last")
-		shown := 0
-		for _, name := range append(slices.Clone(runtimeRows), r.extraSeries(scope)...) {
-			key := scope.Of(name).String()
-			if _, ok := r.Summary[key+".max"]; !ok {
-				continue
-			}
-			shown++
-			t.printf("  %-20s", truncateName(clean(name), 20))
-			for _, stat := range metric.SeriesStats {
-				t.printf(" %9s", metric.Format(key, r.Summary[key+"."+stat]))
+		rows := r.statRows(scope)
+		for _, row := range rows {
+			t.printf("  %-20s", truncateName(clean(row.name), 20))
+			for _, v := range row.stats {
+				t.printf(" %9s", v)
 			}
 			t.printf("\n")
 		}
-		if shown == 0 {
+		if len(rows) == 0 {
 			t.printf("  no data\n")
 		}
 		t.printf("\n")

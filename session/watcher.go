@@ -80,13 +80,29 @@ func (w *watcher) metrics(m map[string]float64) {
 		}
 	}
 	for _, warn := range snap.Warnings {
-		warn = RedactText(warn) // a source's error quotes its URL
-		if !w.warned[warn] {
-			w.warned[warn] = true
-			fmt.Fprintf(w.log, "warning: %s\n", warn)
-		}
+		w.warn(RedactText(warn)) // a source's error quotes its URL
 	}
 }
+
+// warn says a warning once, and at most maxWarnings of them.
+func (w *watcher) warn(warn string) {
+	switch {
+	case w.warned[warn]:
+	case len(w.warned) == maxWarnings:
+		w.warned[moreWarnings] = true
+		fmt.Fprintf(w.log, "warning: %s\n", moreWarnings)
+	case len(w.warned) < maxWarnings:
+		w.warned[warn] = true
+		fmt.Fprintf(w.log, "warning: %s\n", warn)
+	}
+}
+
+// maxWarnings bounds the distinct warnings a run keeps: a target whose
+// error text changes every interval would otherwise add a line each time.
+const maxWarnings = 50
+
+// moreWarnings stands for the warnings past maxWarnings.
+const moreWarnings = "more warnings from the watched targets than strain keeps (50); later ones are not shown"
 
 // close stops the monitor and returns the warnings it gave.
 func (w *watcher) close() []string {

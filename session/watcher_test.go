@@ -1,6 +1,7 @@
 package session
 
 import (
+	"fmt"
 	"runtime"
 	"strings"
 	"testing"
@@ -51,5 +52,21 @@ func TestGrowthIsTheSlopeOverTheWindow(t *testing.T) {
 	}
 	if n := len(g.history["target.goroutines"]); n > 12 {
 		t.Errorf("history holds %d samples, want about a window's", n)
+	}
+}
+
+// A target whose error text changes every interval adds a bounded number
+// of warnings, and the last says that more were left out.
+func TestWarningsAreBounded(t *testing.T) {
+	var log strings.Builder
+	w := &watcher{warned: map[string]bool{}, log: &log}
+	for i := range 3 * maxWarnings {
+		w.warn(fmt.Sprintf("source failed: error %d", i))
+	}
+	if n := len(w.warned); n != maxWarnings+1 {
+		t.Errorf("%d warnings kept, want %d", n, maxWarnings+1)
+	}
+	if got := strings.Count(log.String(), "\n"); got != maxWarnings+1 || !strings.Contains(log.String(), moreWarnings) {
+		t.Errorf("%d lines logged:\n%s", got, log.String())
 	}
 }

@@ -203,4 +203,5 @@ func (e *Engine) do(ctx context.Context, s sender, fl *flight, id int, intended 
 		r.kind = StatusKind(status)
 	}
 	e.rec.record(id, &r)
+	fl.pace(ctx, r.kind == KindFDLimit)
 }

@@ -1,6 +1,7 @@
 package loadgen
 
 import (
+	"context"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -18,8 +19,9 @@ type flights struct {
 // nanoseconds since the run started, plus one; zero when it has none. Each
 // sits on its own cache line, written by its worker alone.
 type flight struct {
-	sent atomic.Int64
-	_    [56]byte
+	sent    atomic.Int64
+	backoff time.Duration // the worker's wait after running out of file descriptors; its own
+	_       [48]byte
 }
 
 func newFlights() *flights { return &flights{slots: map[*flight]struct{}{}} }
@@ -60,4 +62,28 @@ func (f *flights) oldest(now time.Duration) time.Duration {
 		return 0
 	}
 	return max(0, now-time.Duration(first-1))
+}
+
+// Backoff after running out of file descriptors: a worker that retried at
+// once filed 85k errors a second and starved strain's own monitor of the
+// descriptors it needs.
+const (
+	fdBackoffMin = 10 * time.Millisecond
+	fdBackoffMax = time.Second
+)
+
+// pace makes the worker wait, doubling each time, while its requests find
+// no file descriptor free; any other outcome ends the wait.
+func (f *flight) pace(ctx context.Context, noFD bool) {
+	if !noFD {
+		f.backoff = 0
+		return
+	}
+	f.backoff = min(max(2*f.backoff, fdBackoffMin), fdBackoffMax)
+	t := time.NewTimer(f.backoff)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
 }

@@ -28,11 +28,12 @@ const (
 	KindHTTP5xx                  // a 5xx status not accepted by --ok-status
 	KindStatus                   // any other status not accepted by --ok-status
 	KindBodyTooLarge             // the response body exceeded Config.MaxBody
+	KindFDLimit                  // strain had no file descriptor left for a connection
 	KindOther                    // anything else
 	numKinds
 )
 
-var kindNames = [numKinds]string{"ok", "timeout", "refused", "reset", "eof", "dns", "tls", "protocol", "http_4xx", "http_5xx", "http_status", "body_too_large", "other"}
+var kindNames = [numKinds]string{"ok", "timeout", "refused", "reset", "eof", "dns", "tls", "protocol", "http_4xx", "http_5xx", "http_status", "body_too_large", "fd_limit", "other"}
 
 // String is the kind's name in reports and metrics.
 func (k Kind) String() string {
@@ -62,6 +63,8 @@ func Classify(err error) Kind {
 	switch {
 	case errors.Is(err, errBodyTooLarge):
 		return KindBodyTooLarge
+	case errors.Is(err, syscall.EMFILE), errors.Is(err, syscall.ENFILE):
+		return KindFDLimit
 	case errors.Is(err, context.DeadlineExceeded), isTimeout(err):
 		return KindTimeout
 	case errors.As(err, &dnsErr):

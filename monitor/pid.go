@@ -31,7 +31,12 @@ func (s *pidSource) Sample(ctx context.Context) (Metrics, error) {
 		}
 		s.proc = p
 	}
-	if running, err := s.proc.IsRunningWithContext(ctx); err != nil || !running {
+	running, err := s.proc.IsRunningWithContext(ctx)
+	if err != nil {
+		// Not "gone": at its open-file limit strain cannot read /proc.
+		return nil, fmt.Errorf("process %d: %w", s.pid, err)
+	}
+	if !running {
 		return nil, fmt.Errorf("process %d is gone", s.pid)
 	}
 	cpu, err := s.proc.PercentWithContext(ctx, 0)

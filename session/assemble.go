@@ -89,6 +89,9 @@ func loadWarnings(res *loadgen.Result) []string {
 	case res.Dropped > 0:
 		ws = append(ws, fmt.Sprintf("%d scheduled requests never started: the target (or the -c cap of %d) could not keep up with the rate", res.Dropped, res.Concurrency))
 	}
+	if n := res.Kinds[loadgen.KindFDLimit.String()]; n > 0 {
+		ws = append(ws, fmt.Sprintf("%d requests found no file descriptor for a connection (fd_limit): strain reached its open-file limit; raise it (ulimit -n 65536) or lower -c", n))
+	}
 	if res.Open && res.Requests > 0 && float64(res.Late) > 0.01*float64(res.Requests) {
 		ws = append(ws, fmt.Sprintf("%d requests started more than %v late: the corrected latency includes that wait", res.Late, loadgen.LateAfter))
 	}

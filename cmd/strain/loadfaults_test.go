@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -232,5 +233,34 @@ func TestTargetDiesThroughTheBinary(t *testing.T) {
 	}
 	if okAfter == 0 {
 		t.Errorf("no successes in the points after the target came back %.2fs in: the load did not resume", backAt)
+	}
+}
+
+// At the open-file limit (ulimit -n 64, 200 workers) the workers that
+// find no descriptor back off instead of spinning: their failures are
+// one clear kind, few, and the report says how to fix it.
+func TestFDLimitBacksOff(t *testing.T) {
+	if _, err := exec.LookPath("bash"); err != nil {
+		t.Skip("no bash to set ulimit -n")
+	}
+	bin := binary(t)
+	_, base := demoTarget(t)
+	out := filepath.Join(t.TempDir(), "r.json")
+	cmd := exec.Command("bash", "-c", `ulimit -n 64 && exec "$0" "$@"`, bin, "run", base+"/ok", "-c", "200", "-d", "2s", "--no-tui", "-o", out)
+	if b, err := cmd.CombinedOutput(); exitStatus(err) != ExitPassed {
+		t.Fatalf("exit %d: %s", exitStatus(err), b)
+	}
+	rep := readReport(t, out)
+	n := rep.ErrorsByKind["fd_limit"]
+	if n == 0 || rep.ErrorsByKind["other"] != 0 || rep.Summary["requests"]-float64(n) <= 0 {
+		t.Fatalf("errors by kind %v of %v requests: want fd_limit, and requests that got through", rep.ErrorsByKind, rep.Summary["requests"])
+	}
+	// Spinning filed 85k a second; backing off from 10 ms, doubling to 1 s,
+	// 200 workers file at most about 200 × 8 in 2 s.
+	if n > 5000 {
+		t.Errorf("%d fd_limit failures in 2 s: the workers are not backing off", n)
+	}
+	if !strings.Contains(strings.Join(rep.Warnings, "\n"), "ulimit -n") {
+		t.Errorf("no warning names the fix: %q", rep.Warnings)
 	}
 }

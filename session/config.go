@@ -54,7 +54,9 @@ type Config struct {
 	Sinks []Sink
 	// Log receives event lines as they happen: what discovery found,
 	// alerts firing and resolving, captures, warnings, an abort. Nil
-	// discards them.
+	// discards them. Its writes come from more than one goroutine, one at
+	// a time; a sink that writes to the same stream shares a SyncWriter
+	// with it.
 	Log io.Writer
 }
 

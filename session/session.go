@@ -31,6 +31,7 @@ type Session struct {
 	eng   *loadgen.Engine // nil without load
 	caps  *captures       // nil when nothing can capture
 
+	logMu   sync.Mutex // serializes the log's lines: the run and the captures both write them
 	ran     atomic.Bool
 	latest  atomic.Pointer[map[string]float64] // the last point's metrics, for a capture's index entry
 	stopMu  sync.Mutex                         // guards stop and stopped: Stop may come before Run
@@ -66,6 +67,7 @@ func New(cfg Config) (*Session, error) {
 	if s.log == nil {
 		s.log = io.Discard
 	}
+	s.log = &lockedWriter{mu: &s.logMu, w: s.log}
 	if err := cfg.check(); err != nil {
 		return nil, err
 	}
@@ -412,4 +414,21 @@ func (s *Session) warnNoData(series []report.Point) {
 			fmt.Fprintf(s.log, "warning: gate %q: no %s in the first %d intervals; the watched target may not provide it, and the gate fails with no data\n", g.Text, live, len(series))
 		}
 	}
+}
+
+// SyncWriter makes w safe to share: the run's log and a sink that prints
+// lines (Progress) bound for the same stream write through it one line at
+// a time.
+func SyncWriter(w io.Writer) io.Writer { return &lockedWriter{mu: &sync.Mutex{}, w: w} }
+
+// lockedWriter writes to w under mu, one Write at a time.
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }

@@ -51,7 +51,7 @@ func runDemo(ctx context.Context, dur time.Duration, ui bool, output string, std
 	verdict := &verdictFlags{alertFiles: []string{"default"}, profiles: profiles.DefaultDir}
 	watch := []monitor.Spec{{Name: "demo", Bases: []string{base}}}
 	l := launch{cfg: session.Config{Load: &load, Watch: watch}, verdict: verdict,
-		ui: ui, lines: session.Progress(stderr), out: verdict.outputs(output)}
+		ui: ui, lines: session.Progress, out: verdict.outputs(output)}
 	if err := verdict.apply(&l.cfg); err != nil {
 		return err
 	}

@@ -17,8 +17,8 @@ import (
 type launch struct {
 	cfg     session.Config
 	verdict *verdictFlags
-	ui      bool         // the dashboard, else lines on stderr
-	lines   session.Sink // for without it: progress lines; nil for none
+	ui      bool                         // the dashboard, else lines on stderr
+	lines   func(io.Writer) session.Sink // for without it: progress lines on stderr; nil for none
 	out     report.Outputs
 	begin   func(log io.Writer) // called as the run begins, with where its lines go
 	summary io.Writer           // where the text summary goes; nil for stdout
@@ -30,7 +30,7 @@ func (l launch) execute(ctx context.Context, stdout, stderr io.Writer) error {
 	if err := l.out.Check(); err != nil { // before any load
 		return usageErr(err)
 	}
-	cfg := l.cfg
+	cfg, stderr := l.cfg, session.SyncWriter(stderr) // the log and the lines share it
 	cfg.Log = stderr
 	var dash *tui.Dashboard
 	if l.ui {
@@ -40,7 +40,7 @@ func (l launch) execute(ctx context.Context, stdout, stderr io.Writer) error {
 		dash = tui.NewDashboard(tui.HeaderOf(cfg), stdout)
 		dash.Attach(&cfg)
 	} else if l.lines != nil {
-		cfg.Sinks = append(cfg.Sinks, l.lines)
+		cfg.Sinks = append(cfg.Sinks, l.lines(stderr))
 	}
 	more, stopSinks, err := l.verdict.sinks(cfg.Log)
 	if err != nil {

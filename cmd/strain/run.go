@@ -30,7 +30,7 @@ measured from each request's intended start; -c then caps requests in flight.` +
 				return usageErr(err)
 			}
 			l := launch{cfg: session.Config{Load: &load, Watch: specs}, verdict: &f.verdict,
-				ui: tui.Want(f.tui, f.noTUI, stdout), lines: session.Progress(stderr), out: f.verdict.outputs(f.output)}
+				ui: tui.Want(f.tui, f.noTUI, stdout), lines: session.Progress, out: f.verdict.outputs(f.output)}
 			if err := f.verdict.apply(&l.cfg); err != nil {
 				return usageErr(err)
 			}

@@ -41,9 +41,9 @@ api=http://127.0.0.1:8080,pid:4242.` + "\n\n" + alert.Help(),
 				return usageErr(err)
 			}
 			l := launch{cfg: session.Config{Watch: specs, Interval: f.interval, Duration: f.duration}, verdict: &f.verdict,
-				ui: !f.jsonl && tui.Want(f.tui, f.noTUI, stdout), lines: session.RuntimeLines(stderr), out: f.verdict.outputs(f.output)}
+				ui: !f.jsonl && tui.Want(f.tui, f.noTUI, stdout), lines: session.RuntimeLines, out: f.verdict.outputs(f.output)}
 			if f.jsonl {
-				l.lines = session.JSONLines(stdout)
+				l.lines = func(io.Writer) session.Sink { return session.JSONLines(stdout) }
 			}
 			if !l.ui {
 				// No summary: the lines have said it on stderr, and --jsonl

@@ -16,14 +16,23 @@ func Write(path string, p *profile.Profile) error {
 	return atomicfile.Write(path, p.Write)
 }
 
-// Read reads and parses the pprof profile at path, gzipped or not.
+// Read reads and parses the pprof profile at path, gzipped or not, under
+// the bounds a capture has: a file strain captured is one, and a file from
+// elsewhere may be a gzip of gigabytes.
 func Read(path string) (*profile.Profile, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
 	defer f.Close()
-	p, err := profile.Parse(f)
+	body, err := readAtMost(f, maxProfileBody+1)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	if len(body) > maxProfileBody {
+		return nil, fmt.Errorf("read %s: over %d MiB, more than strain parses", path, maxProfileBody>>20)
+	}
+	p, err := parse(body)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}

@@ -6,6 +6,7 @@ import (
 	"compress/gzip"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"runtime"
 	"runtime/pprof"
 	"strings"
@@ -223,4 +224,16 @@ func FuzzCheck(f *testing.F) {
 			t.Errorf("kept a body that does not parse again: %v", err)
 		}
 	})
+}
+
+// A profile file that is a small gzip of much more than strain parses is
+// refused by strain profile top/diff/leaks as it is by a capture.
+func TestReadBoundsAFile(t *testing.T) {
+	path := t.TempDir() + "/bomb.pb.gz"
+	if err := os.WriteFile(path, gzipBomb(t, 100), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Read(path); err == nil || !strings.Contains(err.Error(), "more than strain parses") {
+		t.Errorf("Read = %v, want the bound named", err)
+	}
 }

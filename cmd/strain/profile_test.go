@@ -230,3 +230,21 @@ func asSymbolized(t *testing.T, file string) []string {
 	}
 	return nil
 }
+
+// The line that says a timed capture began quotes its URL redacted.
+func TestProfileCaptureRedactsItsURL(t *testing.T) {
+	_, base := demoTarget(t)
+	secret := strings.Replace(base, "http://", "http://user:hunter2@", 1) + "/?token=s3cret"
+	code, stdout, stderr := cli(t, context.Background(), "profile", "capture", secret, "--cpu", "1s", "-o", t.TempDir())
+	if code != ExitPassed {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, leak := range []string{"hunter2", "s3cret"} {
+		if strings.Contains(stdout+stderr, leak) {
+			t.Errorf("%q printed:\n%s%s", leak, stdout, stderr)
+		}
+	}
+	if !strings.Contains(stderr, "capturing cpu") {
+		t.Errorf("stderr %q lacks the capture line", stderr)
+	}
+}

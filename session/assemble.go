@@ -51,8 +51,9 @@ func loadPoint(w *loadgen.Window, open bool) report.Point {
 	return report.Point{T: w.End.Seconds(), Metrics: m}
 }
 
-// addResult puts the whole run's load figures and warnings in rep.
-func addResult(rep *report.Report, res *loadgen.Result) {
+// addResult puts the whole run's load figures and warnings in rep;
+// insecure is whether TLS verification was skipped.
+func addResult(rep *report.Report, res *loadgen.Result, insecure bool) {
 	rep.Started = res.Started
 	rep.DurationSeconds = res.Duration().Seconds()
 	for k, v := range res.Metrics() {
@@ -65,20 +66,13 @@ func addResult(rep *report.Report, res *loadgen.Result) {
 	for kind, n := range res.Kinds {
 		rep.ErrorsByKind[kind] = n
 	}
-	rep.Warnings = append(rep.Warnings, loadWarnings(res)...)
+	rep.Warnings = append(rep.Warnings, loadWarnings(res, insecure)...)
 }
 
-// tlsHint says what to try when every request failed TLS verification
-// without --insecure: most often a self-signed certificate.
-func tlsHint(res *loadgen.Result, insecure bool) string {
-	if n := res.Kinds[loadgen.KindTLS.String()]; n == 0 || n < res.Requests || insecure {
-		return ""
-	}
-	return fmt.Sprintf("every request (%d) failed TLS: a self-signed or untrusted certificate? --insecure skips verification", res.Requests)
-}
-
-// loadWarnings are the load's non-fatal problems: figures to read with care.
-func loadWarnings(res *loadgen.Result) []string {
+// loadWarnings are the load's non-fatal problems: figures to read with
+// care, and what to try when every request failed TLS verification
+// without insecure (most often a self-signed certificate).
+func loadWarnings(res *loadgen.Result, insecure bool) []string {
 	var ws []string
 	if n := res.Latency.TotalCount(); n > 0 && n < minForP999 {
 		ws = append(ws, fmt.Sprintf("only %d responses timed: p999 is close to the maximum", n))
@@ -91,6 +85,9 @@ func loadWarnings(res *loadgen.Result) []string {
 	}
 	if n := res.Kinds[loadgen.KindFDLimit.String()]; n > 0 {
 		ws = append(ws, fmt.Sprintf("%d requests found no file descriptor for a connection (fd_limit): strain reached its open-file limit; raise it (ulimit -n 65536) or lower -c", n))
+	}
+	if n := res.Kinds[loadgen.KindTLS.String()]; n > 0 && n >= res.Requests && !insecure {
+		ws = append(ws, fmt.Sprintf("every request (%d) failed TLS: a self-signed or untrusted certificate? --insecure skips verification", res.Requests))
 	}
 	if res.Open && res.Requests > 0 && float64(res.Late) > 0.01*float64(res.Requests) {
 		ws = append(ws, fmt.Sprintf("%d requests started more than %v late: the corrected latency includes that wait", res.Late, loadgen.LateAfter))

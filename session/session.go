@@ -25,7 +25,8 @@ import (
 type Session struct {
 	cfg   Config
 	log   io.Writer
-	rules []*alert.Rule // with target.X expanded per watched target
+	rules []*alert.Rule     // with target.X expanded per watched target
+	cat   *metric.Catalogue // the names this run's metrics will have
 	eval  *alert.Evaluator
 	abort *abortWatch
 	eng   *loadgen.Engine // nil without load
@@ -86,8 +87,9 @@ func New(cfg Config) (*Session, error) {
 		}
 	}
 	s.eval = alert.NewEvaluator(s.rules)
+	s.cat = Catalogue(cfg.Watch)
 	if cfg.AbortAfter > 0 {
-		s.abort = newAbortWatch(cfg.Gates, cfg.AbortAfter, Catalogue(cfg.Watch))
+		s.abort = newAbortWatch(cfg.Gates, cfg.AbortAfter, s.cat)
 	}
 	if needsCaptures(s.rules) || cfg.ManualCaptures {
 		if s.caps, err = openCaptures(cfg.profilesDir(), cfg.Watch, s.log); err != nil {
@@ -170,10 +172,7 @@ func (s *Session) runLoad(ctx context.Context, rep *report.Report, w *watcher, s
 		s.observe(time.Now(), &win, p, rep, w, stop)
 	}
 	res := s.eng.Result()
-	addResult(rep, &res)
-	if hint := tlsHint(&res, s.cfg.Load.Insecure); hint != "" {
-		rep.Warnings = append(rep.Warnings, hint)
-	}
+	addResult(rep, &res, s.cfg.Load.Insecure)
 	s.changeMu.Lock()
 	rep.Load.Changes = s.changes
 	s.changeMu.Unlock()
@@ -399,9 +398,8 @@ const noDataAfter = 3
 
 // warnNoData says, once, which gates have had no data in the first points.
 func (s *Session) warnNoData(series []report.Point) {
-	cat := Catalogue(s.cfg.Watch)
 	for _, g := range s.cfg.Gates {
-		live, _ := liveMetric(g, cat)
+		live, _ := liveMetric(g, s.cat)
 		if metric.Parse(live).Scope.Kind == metric.Load {
 			continue // the load's own figures come with its responses
 		}

@@ -132,16 +132,14 @@ func (m Model) viewTarget(w int, scope metric.Scope, compact bool) string {
 // the other series it offers (picked from a Prometheus endpoint), sorted.
 func (m Model) targetRows(scope metric.Scope) [][2]string {
 	var rows [][2]string
-	known := map[string]bool{}
 	for _, r := range targetRows {
-		known[r[1]] = true
 		if _, ok := m.frame.Metrics[scope.Of(r[1]).String()]; ok {
 			rows = append(rows, r)
 		}
 	}
-	var extra []string
+	var extra []string // targetRows are all strain's own runtime names
 	for name := range m.frame.Metrics {
-		if k := metric.Parse(name); k.Scope == scope && !known[k.Name] {
+		if k := metric.Parse(name); k.Scope == scope {
 			if _, ours := metric.RuntimeNames[k.Name]; !ours {
 				extra = append(extra, k.Name)
 			}

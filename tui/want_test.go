@@ -6,6 +6,7 @@ import (
 	"os"
 	"testing"
 
+	"github.com/strain-dev/strain/metric"
 	"github.com/strain-dev/strain/session"
 )
 
@@ -56,5 +57,15 @@ func TestAttach(t *testing.T) {
 	d.Attach(&cfg)
 	if cfg.Log != d || !cfg.ManualCaptures || len(cfg.Sinks) != 2 || cfg.Sinks[1] != d {
 		t.Errorf("after Attach: Log %v, ManualCaptures %v, Sinks %v", cfg.Log, cfg.ManualCaptures, cfg.Sinks)
+	}
+}
+
+// A target panel's named rows are strain's own runtime names: anything
+// else a target offers is an extra series, listed after them.
+func TestTargetRowsAreRuntimeNames(t *testing.T) {
+	for _, r := range targetRows {
+		if _, ok := metric.RuntimeNames[r[1]]; !ok {
+			t.Errorf("row %q is not in metric.RuntimeNames", r[1])
+		}
 	}
 }

@@ -1,6 +1,10 @@
 package main
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/strain-dev/strain/session"
+)
 
 // Exit codes, as PRODUCT.md documents them.
 const (
@@ -18,6 +22,7 @@ type exitError struct {
 	quiet bool // already reported; print nothing more
 }
 
+func (e *exitError) Error() string { return session.RedactText(e.err.Error()) } // it may quote a URL
 func (e *exitError) Unwrap() error { return e.err }
 
 func usageErr(err error) error       { return &exitError{code: ExitUsage, err: err} }

@@ -109,8 +109,6 @@ func writeOutputs(rep *report.Report, out report.Outputs, stdout io.Writer) erro
 	return nil
 }
 
-func (e *exitError) Error() string { return session.RedactText(e.err.Error()) } // it may quote a URL (exit.go)
-
 // finishAll ends sinks of a run that never began.
 func finishAll(sinks []session.Sink) {
 	for _, s := range sinks {

@@ -100,7 +100,14 @@ func TestResponseFraming(t *testing.T) {
 				if p.generalOnly {
 					keep = framingRequests - 1
 				}
-				if !tt.newConn && conns > keep {
+				// net/http puts a connection back only once its writer has
+				// said the request went out, waiting 50 ms for it
+				// (maxWriteWaitBeforeConnReuse); a HEAD's answer, with no
+				// body to read, can beat a busy machine's writer to it every
+				// time, and then no connection is reused (20 for 20 was
+				// seen). That is net/http's timing, not strain's framing.
+				timing := p.generalOnly && tt.method == "HEAD"
+				if !tt.newConn && !timing && conns > keep {
 					t.Errorf("%d connections for 2 workers, want at most %d: kept alive", conns, keep)
 				}
 			})

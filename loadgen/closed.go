@@ -85,7 +85,9 @@ func (e *Engine) closedWorker(ctx context.Context, id int, stop <-chan struct{})
 		if !e.claim() {
 			return
 		}
-		e.do(ctx, s, fl, id, time.Now())
+		if !e.do(ctx, s, fl, id, time.Now()) {
+			return
+		}
 		// Let the other workers whose responses are in read them before
 		// this one sends again. The wait falls outside every request's
 		// latency, where it would otherwise fall inside: a worker that

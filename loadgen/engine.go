@@ -142,6 +142,13 @@ func (e *Engine) finish(ctx context.Context, total Window) {
 	}
 }
 
+// ended reports whether the run was over when a request failed at done.
+// The clock decides as well as ctx: a dial takes the run's deadline from
+// ctx as its own, and can give up at it just before ctx's timer says so.
+func (e *Engine) ended(ctx context.Context, done time.Time) bool {
+	return ctx.Err() != nil || (e.cfg.Duration > 0 && !done.Before(e.started.Add(e.cfg.Duration)))
+}
+
 // Level is the concurrency (closed model) or rate (open model) asked for now.
 func (e *Engine) Level() float64 { return math.Float64frombits(e.level.Load()) }
 
@@ -161,8 +168,9 @@ func (e *Engine) claim() bool {
 
 // do sends one request on worker id's sender s, with fl its slot in
 // flights, intended to start at intended, and records it. The closed model
-// intends every request for the moment it is sent.
-func (e *Engine) do(ctx context.Context, s sender, fl *flight, id int, intended time.Time) {
+// intends every request for the moment it is sent. It reports whether the
+// run goes on: false once a request was cut off by the run's end.
+func (e *Engine) do(ctx context.Context, s sender, fl *flight, id int, intended time.Time) bool {
 	t := e.targets[0]
 	if len(e.targets) > 1 {
 		t = e.targets[e.next.Add(1)%uint64(len(e.targets))]
@@ -190,10 +198,10 @@ func (e *Engine) do(ctx context.Context, s sender, fl *flight, id int, intended 
 		err = context.DeadlineExceeded
 	}
 	e.inflight.Add(-1)
-	if err != nil && ctx.Err() != nil {
+	if err != nil && e.ended(ctx, done) {
 		// The run ended, not the request: it is neither a success nor a failure.
 		e.unfinished.Add(1)
-		return
+		return false
 	}
 	r := result{intended: intended, sent: sent, done: done, status: status, bytesIn: n, bytesOut: int64(len(t.body))}
 	switch {
@@ -204,4 +212,5 @@ func (e *Engine) do(ctx context.Context, s sender, fl *flight, id int, intended 
 	}
 	e.rec.record(id, &r)
 	fl.pace(ctx, r.kind == KindFDLimit)
+	return true
 }

@@ -1,7 +1,9 @@
 package loadgen
 
 import (
+	"bufio"
 	"context"
+	"net"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -34,4 +36,45 @@ func TestIdleClosedConnectionIsNotReused(t *testing.T) {
 	if got := served.Load(); got != res.Requests {
 		t.Errorf("server answered %d, strain counted %d", got, res.Requests)
 	}
+}
+
+// A server that, when a kept-alive connection has sat idle for 0.1 s,
+// answers the request it has not been sent with a 408 and closes the
+// connection (as Node's and Apache's do at their timeouts) has spoken out
+// of turn: that response belongs to no request. Each request goes on a new
+// connection instead and gets its own answer, on both paths, as net/http
+// does; no 408 is counted, and the server saw every request strain did.
+func TestResponseBeforeRequestIsNotPaired(t *testing.T) {
+	forEachPathInTurn(t, func(t *testing.T, p path) {
+		var served atomic.Int64
+		url := rawServer(t, func(c net.Conn) {
+			defer c.Close()
+			br := bufio.NewReader(c)
+			for {
+				c.SetReadDeadline(time.Now().Add(100 * time.Millisecond))
+				if _, err := br.Peek(1); err != nil {
+					c.Write([]byte("HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"))
+					return
+				}
+				c.SetReadDeadline(time.Time{})
+				req, err := http.ReadRequest(br)
+				if err != nil {
+					return
+				}
+				io.Copy(io.Discard, req.Body)
+				served.Add(1)
+				c.Write([]byte("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"))
+			}
+		})
+		_, res := runEngine(t, context.Background(), p.on(Config{
+			Targets: []Target{{Method: "POST", URL: url, Body: []byte(`{"a":1}`)}},
+			Rate:    4, Concurrency: 1, Duration: 2 * time.Second,
+		}))
+		if res.Requests == 0 || res.Errors != 0 || res.Status[408] != 0 {
+			t.Errorf("%d requests, %d failed (%v), statuses %v: want each answered 200", res.Requests, res.Errors, res.Kinds, res.Status)
+		}
+		if got := served.Load(); got != res.Requests {
+			t.Errorf("server answered %d requests, strain counted %d", got, res.Requests)
+		}
+	})
 }

@@ -102,6 +102,7 @@ func TestOutputsCheckRefusesClashes(t *testing.T) {
 	hard := filepath.Join(dir, "hard.json")
 	os.Link(existing, hard)
 	os.Symlink(dir, filepath.Join(dir, "d"))
+	os.Mkdir(filepath.Join(dir, "sub"), 0o755)
 	for _, tc := range []struct {
 		name string
 		out  Outputs

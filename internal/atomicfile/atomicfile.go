@@ -58,7 +58,7 @@ func Check(path string) error {
 	if t.std != nil || t.special {
 		return nil
 	}
-	f, err := os.CreateTemp(filepath.Dir(t.path), ".strain-check-*")
+	f, err := os.CreateTemp(dirOf(t.path), ".strain-check-*")
 	if err != nil {
 		var pe *fs.PathError
 		if errors.As(err, &pe) {
@@ -169,7 +169,7 @@ func writeDirect(path string, render func(io.Writer) error) error {
 // temporary file beside it and a rename.
 func writeAtomic(path, real string, render func(io.Writer) error) (err error) {
 	tmp := filepath.Join(filepath.Dir(real), "."+filepath.Base(real)+".tmp")
-	f, err := os.CreateTemp(filepath.Dir(real), filepath.Base(tmp)+"*")
+	f, err := os.CreateTemp(dirOf(real), filepath.Base(tmp)+"*")
 	if err != nil {
 		return writeErr(path, tmp, err)
 	}
@@ -192,6 +192,17 @@ func writeAtomic(path, real string, render func(io.Writer) error) (err error) {
 		return writeErr(path, tmp, err)
 	}
 	return nil
+}
+
+// dirOf is the directory path names, as the kernel will find it: path
+// up to its last slash, not cleaned, so that "sub/../x" needs sub to
+// exist, as writing it will.
+func dirOf(path string) string {
+	i := strings.LastIndexByte(path, '/')
+	if i < 0 {
+		return "."
+	}
+	return path[:i+1]
 }
 
 // unwrapPath is a path error's cause alone: the caller names the path.

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"syscall"
+	"strings"
 	"testing"
 )
 
@@ -134,5 +135,28 @@ func TestLinkLoop(t *testing.T) {
 	os.Symlink(a, b)
 	if err := Write(a, writeString("x")); !errors.Is(err, syscall.ELOOP) {
 		t.Errorf("Write = %v, want ELOOP", err)
+	}
+}
+
+// A path through a directory that does not exist ("sub/../x") is refused
+// by Check, as writing it would fail, though it cleans to a path that
+// could be written; through one that does exist, it is written.
+func TestPathThroughAMissingDirectory(t *testing.T) {
+	dir := t.TempDir()
+	missing := dir + "/sub/../x"
+	if err := Check(missing); err == nil || !strings.Contains(err.Error(), "no such file or directory") {
+		t.Errorf("Check(%s) = %v, want no such directory", missing, err)
+	}
+	if err := os.Mkdir(filepath.Join(dir, "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := Check(missing); err != nil {
+		t.Fatalf("Check(%s) = %v once sub exists", missing, err)
+	}
+	if err := Write(missing, writeString("x")); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, "x")); err != nil || string(b) != "x" {
+		t.Errorf("read back %q, %v", b, err)
 	}
 }

@@ -3,8 +3,8 @@ package loadgen
 import (
 	"bufio"
 	"context"
-	"net"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"sync/atomic"

@@ -144,6 +144,9 @@ func (d *Dashboard) Finish(ctx context.Context, _ *report.Report) {
 func FrameOf(p *session.Point, start time.Time, lines []string) Frame {
 	f := Frame{T: p.T, Metrics: p.Metrics, Status: map[string]int64{}, Errors: p.Errors,
 		Events: lines, Paused: p.Paused, Saturated: p.Saturated}
+	if p.Window != nil {
+		f.Latency = LatencyOf(p.Window.Latency)
+	}
 	for code, n := range p.Status {
 		f.Status[strconv.Itoa(code)] = n
 	}

@@ -30,6 +30,7 @@ type Model struct {
 	height   int
 	frame    Frame
 	hist     history
+	latency  latencyCounts // the run's responses so far, by latency
 	events   []string
 	help     bool
 	quitting bool
@@ -39,7 +40,7 @@ type Model struct {
 // started at start. A zero start shows the time from frames alone (for
 // golden tests).
 func New(h Header, c Control, start time.Time) Model {
-	return Model{header: cleanHeader(h), control: c, start: start, now: start, width: 80, height: 24, hist: history{}}
+	return Model{header: cleanHeader(h), control: c, start: start, now: start, width: 80, height: 24, hist: newHistory()}
 }
 
 type tickMsg time.Time
@@ -78,9 +79,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 func (m *Model) addFrame(f Frame) {
 	f = cleanFrame(f)
 	m.frame = f
-	for name, v := range f.Metrics {
-		m.hist.push(name, v)
-	}
+	m.hist.add(f)
+	m.latency.add(f.Latency)
 	m.events = append(m.events, f.Events...)
 	if len(m.events) > maxEvents {
 		m.events = m.events[len(m.events)-maxEvents:]
@@ -125,6 +125,11 @@ func (m Model) View() string {
 	w := max(m.width, 40)
 	if m.help {
 		return lipgloss.JoinVertical(lipgloss.Left, m.viewHeader(w), "", helpText)
+	}
+	if w >= wideWidth && m.height >= wideHeight {
+		if view, ok := m.viewWide(w, m.height); ok {
+			return fit(view, m.height-1) + "\n" + m.viewFooter(w)
+		}
 	}
 	// Alerts first: on a small screen the bottom is what gets cut.
 	parts := []string{m.viewHeader(w), m.viewAlerts(w)}

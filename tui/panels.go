@@ -46,12 +46,21 @@ const stuckAfter = 1.0
 
 func (m Model) viewLoad(w int) string {
 	f := m.frame.Metrics
+	text := m.loadLines(w)
+	lines := append([]string{text[0],
+		m.sparkRow("throughput", "throughput", w, num(f, "throughput")),
+		m.sparkRow("p99", "latency.p99", w, sec(f, "latency.p99"))}, text[1:]...)
+	return panel("load", lines, w)
+}
+
+// loadLines are the load panel's lines of text, without its charts: the
+// figures now, then those that show only when they say something.
+func (m Model) loadLines(w int) []string {
+	f := m.frame.Metrics
 	lines := []string{
 		truncate(fmt.Sprintf("%s req/s · p50 %s · p99 %s · max %s · errors %s · %s in flight",
 			num(f, "throughput"), sec(f, "latency.p50"), sec(f, "latency.p99"),
 			sec(f, "latency.max"), pct(f, "error_rate"), num(f, "inflight")), w),
-		m.sparkRow("throughput", "throughput", w, num(f, "throughput")),
-		m.sparkRow("p99", "latency.p99", w, sec(f, "latency.p99")),
 	}
 	if _, ok := f["latency_uncorrected.p99"]; ok {
 		lines = append(lines, dimStyle.Render(truncate(fmt.Sprintf("uncorrected p99 %s  late %s  dropped %s", sec(f, "latency_uncorrected.p99"), num(f, "late"), num(f, "dropped")), w)))
@@ -62,7 +71,7 @@ func (m Model) viewLoad(w int) string {
 	if age, ok := f["oldest_inflight"]; ok && age >= stuckAfter {
 		lines = append(lines, warnStyle.Render(truncate(fmt.Sprintf("oldest request in flight for %s: the target may be stalled", sec(f, "oldest_inflight")), w)))
 	}
-	return panel("load", lines, w)
+	return lines
 }
 
 // Row layout: a label, a sparkline, a value, in fixed columns.

@@ -41,6 +41,9 @@ type Frame struct {
 	Profiles []Profile          // captured so far
 	Events   []string           // lines to show once (an alert fired, a capture failed)
 	Paused   bool
+	// Latency is the interval's responses by latency, as LatencyOf counts
+	// them; nil for none.
+	Latency []int64
 	// Saturated says strain itself was saturated in the interval, by the
 	// same test as the report's warning.
 	Saturated bool

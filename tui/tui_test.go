@@ -53,6 +53,8 @@ func frames() []Frame {
 			"target.cpu": 8 * float64(i), "target.rss": float64(20<<20 + i<<20), "target.gc_pause.p99": 0.0001,
 			"self.cpu": 45, "self.sched_latency.p99": 0.00008, "self.goroutines": 60, "self.rss": 30 << 20,
 		}, Status: map[string]int64{"200": int64(1000 * i * i), "503": int64(i)}, Errors: map[string]int64{"http_5xx": int64(i)}}
+		f.Latency = make([]int64, len(latencyBounds)+1)
+		f.Latency[9], f.Latency[10], f.Latency[11], f.Latency[12] = 600*int64(i), 300*int64(i), 90*int64(i), int64(i*i)
 		if i >= 8 {
 			f.Alerts = []Alert{{Rule: "target.sched_latency.p99 > 5ms for 2s", State: "firing", Severity: "warning", Value: "6.4ms", Since: time.Duration(i-8) * time.Second}}
 		}
@@ -66,7 +68,7 @@ func frames() []Frame {
 
 func TestGoldenFrames(t *testing.T) {
 	h := Header{Targets: []string{"GET http://127.0.0.1:8080/api"}, Model: "closed", Duration: 30 * time.Second}
-	for _, size := range [][2]int{{80, 24}, {120, 40}} {
+	for _, size := range [][2]int{{80, 24}, {120, 40}, {200, 50}} {
 		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
 			tm := teatest.NewTestModel(t, New(h, &recorder{}, time.Time{}), teatest.WithInitialTermSize(size[0], size[1]))
 			for _, f := range frames() {

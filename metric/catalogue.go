@@ -49,9 +49,19 @@ var RuntimeNames = map[string]Unit{
 	"goroutines.waiting": Count, "goroutines.not_in_go": Count, "goroutines_growth": Rate,
 	"sched_latency.p50": Seconds, "sched_latency.p99": Seconds, "sched_latency.max": Seconds,
 	"cpu": Percent, "rss": Bytes, "rss_growth": Rate, "heap": Bytes, "memory": Bytes,
-	"gc_pause.p99": Seconds, "gc_pause.max": Seconds, "gc_rate": Rate, "mutex_wait": Ratio,
+	"gc_pause.p99": Seconds, "gc_pause.max": Seconds, "gc_rate": Rate, "gc_cpu": Ratio, "mutex_wait": Ratio,
 	"threads": Count, "fds": Count, "restarts": Count, "gomaxprocs": Count,
 }
+
+// FindingKinds are diagnosis' kinds of finding. In a run's summary,
+// findings.KIND counts its findings of one kind at warning or worse, and
+// findings.critical, findings.warning and findings.info those of a
+// severity, so that gates can judge them.
+var FindingKinds = []string{"stall", "starvation", "blocking", "contention", "leak", "memory_growth",
+	"gc_pressure", "saturation", "errors", "generator_saturated", "insufficient_data"}
+
+// FindingSeverities are the severities of a finding, mildest first.
+var FindingSeverities = []string{"info", "warning", "critical"}
 
 // LatencyStats are the statistics of the load's latency histograms.
 var LatencyStats = []string{"p50", "p90", "p95", "p99", "p999", "max", "mean"}
@@ -71,6 +81,9 @@ func NewCatalogue(extra ...string) *Catalogue {
 	for _, s := range LatencyStats {
 		c.names["latency."+s] = Seconds
 		c.names["latency_uncorrected."+s] = Seconds
+	}
+	for _, k := range append(slices.Clone(FindingKinds), FindingSeverities...) {
+		c.names["findings."+k] = Count
 	}
 	for n, u := range RuntimeNames {
 		c.names[OneTarget.Of(n).String()] = u

@@ -82,6 +82,9 @@ func vitalsMetrics(prev, cur *vitals.Reading) (Metrics, []string) {
 		m["mutex_wait"] = max(cur.MutexWaitSeconds-prev.MutexWaitSeconds, 0) / secs
 		m["gc_rate"] = float64(max(cur.GCCycles-prev.GCCycles, 0)) / secs
 	}
+	if used := cur.UsedCPUSeconds - prev.UsedCPUSeconds; used > 0 {
+		m["gc_cpu"] = min(max(cur.GCCPUSeconds-prev.GCCPUSeconds, 0)/used, 1)
+	}
 	// Buckets at ±1.7e308 make a quantile of Inf or NaN, which no report
 	// can hold (JSON has neither) and no chart can draw.
 	for k, v := range m {

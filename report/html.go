@@ -17,11 +17,12 @@ import (
 // where alerts fired shaded, and the gates, alerts and profiles.
 func (r *Report) WriteHTML(w io.Writer) error {
 	data := struct {
-		R      *Report
-		Load   string
-		Charts []template.HTML
-		Status string
-	}{R: r, Load: r.loadLine(), Charts: r.charts(), Status: r.status()}
+		R        *Report
+		Load     string
+		Charts   []template.HTML
+		Status   string
+		Findings template.HTML
+	}{R: r, Load: r.loadLine(), Charts: r.charts(), Status: r.status(), Findings: r.htmlFindings()}
 	if err := htmlPage.Execute(w, data); err != nil {
 		return fmt.Errorf("render html: %w", err)
 	}
@@ -119,6 +120,7 @@ func (r *Report) svgChart(c chartSpec) template.HTML {
 	fmt.Fprintf(&b, `<svg viewBox="0 0 %g %g" role="img" aria-label="%s">`, chartW, chartH, title)
 	fmt.Fprintf(&b, `<text x="%g" y="15" class="title">%s</text>`, padL, title)
 	r.svgSpans(&b, x)
+	r.svgFindings(&b, x)
 	svgAxes(&b, c.format, tmax, ymax, x, y)
 	for i, name := range present {
 		colour := lineColours[i%len(lineColours)]
@@ -223,12 +225,14 @@ table{border-collapse:collapse;margin:8px 0 16px} td,th{padding:3px 10px;border-
 td.n{text-align:right} svg{display:block;margin:8px 0 16px;background:#fafafa}
 .title{font-weight:600;font-size:12px} .legend{font-size:11px;text-anchor:start} .axis{font-size:10px;fill:#666}
 .grid{stroke:#e5e5e5} .warn{color:#e67700} code{font-size:13px}
+div.finding{border-left:4px solid #f08c00;padding:2px 10px;margin:8px 0} div.finding.critical{border-left-color:#e03131}
 </style></head><body>
 <h1>strain: <span class="{{.Status}}">{{.Status}}</span></h1>
 <p>{{.Load}} for {{seconds .R.DurationSeconds}}, started {{.R.Started.Format "2006-01-02 15:04:05 MST"}}{{range .R.Load.Targets}}<br><code>{{clean .}}</code>{{end}}</p>
 {{with .R.Summary}}{{if index . "requests"}}<table><tr><th>requests</th><th>throughput</th><th>errors</th><th>p50</th><th>p99</th><th>p999</th><th>max</th></tr>
 <tr><td class="n">{{number (index . "requests")}}</td><td class="n">{{number (index . "throughput")}}/s</td><td class="n">{{percent (index . "error_rate")}}</td>
 <td class="n">{{seconds (index . "latency.p50")}}</td><td class="n">{{seconds (index . "latency.p99")}}</td><td class="n">{{seconds (index . "latency.p999")}}</td><td class="n">{{seconds (index . "latency.max")}}</td></tr></table>{{end}}{{end}}
+{{.Findings}}
 {{range .Charts}}{{.}}
 {{end}}
 {{if .R.Gates}}<h2>Gates</h2><table>{{range .R.Gates}}<tr><td>{{if .Pass}}<span class="pass">✅ pass</span>{{else}}<span class="fail">❌ FAIL</span>{{end}}</td><td><code>{{clean .Expr}}</code></td><td class="n">{{clean .Shown}}</td></tr>{{end}}</table>{{end}}

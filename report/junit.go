@@ -73,6 +73,7 @@ func (r *Report) WriteJUnit(w io.Writer) error {
 		}
 		suite.Cases = append(suite.Cases, c)
 	}
+	suite.Cases = append(suite.Cases, r.junitFindings()...)
 	for _, c := range suite.Cases {
 		if c.Failure != nil {
 			suite.Failures++

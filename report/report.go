@@ -31,6 +31,7 @@ type Report struct {
 	Alerts          []Alert            `json:"alerts"`
 	Gates           []Gate             `json:"gates"`
 	Profiles        []Profile          `json:"profiles"`
+	Findings        []Finding          `json:"findings"`
 	Warnings        []string           `json:"warnings"`
 	Passed          bool               `json:"passed"`
 }
@@ -45,6 +46,9 @@ type Load struct {
 	Requests    int64    `json:"requests,omitempty"` // the -n bound, if any
 	Procs       int      `json:"procs,omitempty"`    // cores the generator's Go code could use (GOMAXPROCS)
 	Changes     []Change `json:"changes,omitempty"`  // live changes during the run, in order
+	// CooldownSeconds is how long the targets were watched after the load
+	// stopped; the series goes on through it, without load figures.
+	CooldownSeconds float64 `json:"cooldown_seconds,omitempty"`
 }
 
 // Change is a live change to the load during the run, from the dashboard's
@@ -105,9 +109,35 @@ func New() *Report {
 	return &Report{
 		Schema: Schema, Summary: map[string]float64{}, StatusCodes: map[string]int64{},
 		ErrorsByKind: map[string]int64{}, Series: []Point{}, Alerts: []Alert{}, Gates: []Gate{},
-		Profiles: []Profile{}, Warnings: []string{}, Passed: true,
+		Profiles: []Profile{}, Findings: []Finding{}, Warnings: []string{}, Passed: true,
 	}
 }
+
+// Finding is one problem diagnosis found in the run: what, how bad,
+// when, in a sentence with the numbers, the evidence, and what to do next.
+type Finding struct {
+	Kind     string     `json:"kind"`     // starvation, blocking, leak… (PRODUCT.md)
+	Severity string     `json:"severity"` // info, warning or critical
+	Target   string     `json:"target,omitempty"`
+	Start    float64    `json:"start"` // seconds since the start
+	End      float64    `json:"end"`
+	Summary  string     `json:"summary"`
+	Evidence []Evidence `json:"evidence"`
+	Next     string     `json:"next"`
+}
+
+// Evidence is one thing a finding stands on: a metric's value, or a
+// profile and what it shows.
+type Evidence struct {
+	Metric  string   `json:"metric,omitempty"`
+	Value   float64  `json:"value,omitempty"`
+	Shown   string   `json:"shown,omitempty"` // the value in its unit
+	Profile string   `json:"profile,omitempty"`
+	Top     []string `json:"top,omitempty"` // what the profile shows, most first
+}
+
+// Severities of a finding, mildest first.
+var Severities = []string{"info", "warning", "critical"}
 
 // WriteJSON renders r as indented JSON. Metrics that are not finite numbers
 // are dropped, since JSON has no way to say them.

@@ -64,6 +64,13 @@ func sampleReport(open bool) *Report {
 		}
 		r.Passed = false
 		r.Profiles = []Profile{{Path: "profiles/api-cpu-20261121T120005Z-sched_latency.pb.gz", Kind: "cpu", Reason: "sched_latency.p99"}}
+		r.Findings = []Finding{
+			{Kind: "starvation", Severity: "critical", Target: "api", Start: 4, End: 9,
+				Summary:  "api: ready work waited up to 124ms to run while the service used 177% of its 200% CPU. Busiest: target.hog 87% of the CPU.",
+				Evidence: []Evidence{{Metric: "target.sched_latency.p99", Value: 0.124, Shown: "124ms"}, {Profile: "profiles/api-cpu-20261121T120005Z-diagnose-starvation.pb.gz", Top: []string{"target.hog 87%", "runtime.memmove 3%"}}},
+				Next:     "Make the busiest functions cheaper."},
+			{Kind: "insufficient_data", Severity: "info", Summary: "api: its source gives too little to judge contention.", Evidence: []Evidence{}},
+		}
 	}
 	return r
 }
@@ -177,8 +184,11 @@ func TestJUnitParses(t *testing.T) {
 	if err := xml.Unmarshal(buf.Bytes(), &doc); err != nil {
 		t.Fatalf("JUnit does not parse: %v", err)
 	}
-	// run (interrupted) + 2 gates, of which the run and the no-data gate fail.
-	if doc.Tests != 3 || doc.Failures != 2 || len(doc.Suite.Cases) != 3 {
+	// run (interrupted) + 2 gates + a case per kind diagnosis judged (9 of
+	// the 11: not insufficient_data, nor contention, which it could not
+	// judge), of which the run, the no-data gate and the critical
+	// starvation fail.
+	if doc.Tests != 12 || doc.Failures != 3 || len(doc.Suite.Cases) != 12 {
 		t.Errorf("tests %d failures %d cases %d", doc.Tests, doc.Failures, len(doc.Suite.Cases))
 	}
 }

@@ -25,6 +25,7 @@ func clean(s string) string { return safe.Line(s, maxShown) }
 func (r *Report) WriteText(w io.Writer) error {
 	tw := &textWriter{w: w}
 	r.writeHeader(tw)
+	r.writeFindings(tw)
 	if r.Load.Model != "none" {
 		r.writeCounts(tw)
 		r.writeLatency(tw)

@@ -106,6 +106,17 @@ func (c *captures) ruleTargets(key metric.Key) map[string]string {
 	return c.targets
 }
 
+// forTarget captures kinds from the watched target named name, for
+// reason.
+func (c *captures) forTarget(ctx context.Context, name string, kinds []profiles.Kind, reason string, metrics map[string]float64) {
+	if c == nil {
+		return
+	}
+	if url, ok := c.targets[name]; ok {
+		c.take(ctx, name, url, kinds, reason, "", metrics)
+	}
+}
+
 // manual captures kind from every watched target (strain itself when none).
 func (c *captures) manual(ctx context.Context, kind profiles.Kind, metrics map[string]float64) {
 	if c == nil {

@@ -3,6 +3,7 @@ package session
 import (
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/strain-dev/strain/alert"
@@ -50,6 +51,15 @@ type Config struct {
 	// dashboard, a test) even when no rule captures.
 	ManualCaptures bool
 
+	// NoDiagnosis turns diagnosis off. On, it judges the timeline as it
+	// grows and at the end (report.Finding), and captures from the
+	// watched targets the profiles that prove what it finds.
+	NoDiagnosis bool
+	// Cooldown watches the targets this long after the load stops, so
+	// that diagnosis sees whether they return to their baseline (a leak
+	// does not). Zero ends the run with the load.
+	Cooldown time.Duration
+
 	// Sinks receive each point as it happens.
 	Sinks []Sink
 	// Log receives event lines as they happen: what discovery found,
@@ -91,6 +101,13 @@ func (c *Config) check() error {
 		return fmt.Errorf("duration %v: must not be negative", c.Duration)
 	case c.Load == nil && c.Interval != 0 && c.Interval < monitor.MinInterval:
 		return fmt.Errorf("interval %v: must be at least %v", c.Interval, monitor.MinInterval)
+	case c.Cooldown < 0:
+		return fmt.Errorf("cooldown %v: must not be negative", c.Cooldown)
+	}
+	for _, g := range c.Gates {
+		if c.NoDiagnosis && strings.HasPrefix(g.Metric, "findings.") {
+			return fmt.Errorf("gate %q: diagnosis is off, so there are no findings to judge", g.Text)
+		}
 	}
 	return checkSpecs(c.Watch)
 }

@@ -22,6 +22,7 @@ type Point struct {
 	Alerts       []alert.Status   // rules pending or firing now
 	Events       []report.Alert   // rule transitions in this interval
 	Profiles     []report.Profile // profiles captured so far
+	Findings     []report.Finding // what diagnosis finds in the run so far
 	Paused       bool             // the load is paused
 	Saturated    bool             // strain itself was saturated in the interval
 	Level        float64          // the load level asked for: concurrency or rate
@@ -52,3 +53,13 @@ type Finisher interface {
 // Runtimes are the runtimes with metrics in the point: each watched
 // target, then strain itself.
 func (p *Point) Runtimes() []metric.Scope { return metric.Runtimes(p.Metrics) }
+
+// FinishAll finishes the Finishers among sinks, for a run that never
+// began: a webhook or an export started for it stops.
+func FinishAll(sinks []Sink) {
+	for _, s := range sinks {
+		if f, ok := s.(Finisher); ok {
+			f.Finish(context.Background(), report.New())
+		}
+	}
+}

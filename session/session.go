@@ -31,6 +31,10 @@ type Session struct {
 	abort *abortWatch
 	eng   *loadgen.Engine // nil without load
 	caps  *captures       // nil when nothing can capture
+	diag  *diagnosis      // nil when off
+	// loadEnd is when the load stopped, in seconds, when a cooldown
+	// watched on after it; set before the cooldown's points.
+	loadEnd float64
 
 	logMu   sync.Mutex // serializes the log's lines: the run and the captures both write them
 	ran     atomic.Bool
@@ -91,7 +95,8 @@ func New(cfg Config) (*Session, error) {
 	if cfg.AbortAfter > 0 {
 		s.abort = newAbortWatch(cfg.Gates, cfg.AbortAfter, s.cat)
 	}
-	if needsCaptures(s.rules) || cfg.ManualCaptures {
+	s.diag = newDiagnosis(&cfg)
+	if needsCaptures(s.rules) || cfg.ManualCaptures || (s.diag != nil && len(cfg.Watch) > 0) {
 		if s.caps, err = openCaptures(cfg.profilesDir(), cfg.Watch, s.log); err != nil {
 			return nil, err
 		}
@@ -118,11 +123,16 @@ func (s *Session) Run(ctx context.Context) (*report.Report, error) {
 	}
 	w := startWatcher(ctx, s.cfg.Watch, s.cfg.interval(), s.cfg.GrowthWindow, s.log)
 	rep := newReport(s.cfg.Load)
+	if s.eng != nil {
+		eff := s.eng.Config() // with the defaults filled in: the open model's cap
+		rep = newReport(&eff)
+	}
 	runCtx, stop := context.WithCancelCause(ctx)
 	defer stop(nil)
 	s.armStop(stop)
 	if s.eng != nil {
 		s.runLoad(runCtx, rep, w, stop)
+		s.cooldown(runCtx, rep, w, stop)
 	} else {
 		s.runWatch(runCtx, rep, w, stop)
 	}
@@ -230,6 +240,7 @@ func (s *Session) observe(now time.Time, win *loadgen.Window, p report.Point, re
 	if len(rep.Series) == noDataAfter {
 		s.warnNoData(rep.Series)
 	}
+	s.diagnoseLive(rep.Series, p.Metrics)
 	if why := s.abort.observe(now, p.Metrics); why != "" {
 		err := &AbortError{Why: why, T: p.T}
 		fmt.Fprintf(s.log, "%6.1fs  ABORT    %s\n", p.T, err.Error())
@@ -246,6 +257,9 @@ func (s *Session) observe(now time.Time, win *loadgen.Window, p report.Point, re
 	}
 	sp.Status, sp.Errors = maps.Clone(s.status), maps.Clone(s.errors)
 	sp.Alerts, sp.Profiles = s.eval.Active(), s.caps.list()
+	if s.diag != nil {
+		sp.Findings = s.diag.now
+	}
 	for _, sink := range s.cfg.Sinks {
 		sink.Observe(sp)
 	}
@@ -263,6 +277,7 @@ func (s *Session) finish(ctx context.Context, rep *report.Report, w *watcher, ca
 		rep.Warnings = append(rep.Warnings, warn)
 	}
 	s.caps.finish(ctx, rep)
+	s.diagnoseFinal(rep)
 	rep.Alerts = append(rep.Alerts, s.alerts...)
 	for _, g := range s.cfg.Gates {
 		rep.Gates = append(rep.Gates, gateReport(g.Check(rep.Summary)))

@@ -46,8 +46,14 @@ type Reading struct {
 	TotalMemoryBytes  int64            `json:"total_memory_bytes"` // mapped by the runtime
 	GCCycles          int64            `json:"gc_cycles"`          // cumulative
 	MutexWaitSeconds  float64          `json:"mutex_wait_seconds"` // cumulative
-	SchedLatency      Histogram        `json:"sched_latency"`      // seconds goroutines waited runnable, cumulative
-	GCPauses          Histogram        `json:"gc_pauses"`          // seconds of stop-the-world for GC, cumulative
+	// GCCPUSeconds and UsedCPUSeconds are the runtime's estimates of the
+	// CPU time spent on GC and on everything but idling, cumulative; the
+	// runtime brings them up to date at each GC, so they compare only
+	// with each other.
+	GCCPUSeconds   float64   `json:"gc_cpu_seconds"`
+	UsedCPUSeconds float64   `json:"used_cpu_seconds"`
+	SchedLatency   Histogram `json:"sched_latency"` // seconds goroutines waited runnable, cumulative
+	GCPauses       Histogram `json:"gc_pauses"`     // seconds of stop-the-world for GC, cumulative
 }
 
 // The runtime/metrics read for a Reading, in this order.
@@ -66,6 +72,9 @@ var names = []string{
 	"/sync/mutex/wait/total:seconds",
 	"/sched/latencies:seconds",
 	"/sched/pauses/total/gc:seconds",
+	"/cpu/classes/gc/total:cpu-seconds",
+	"/cpu/classes/total:cpu-seconds",
+	"/cpu/classes/idle:cpu-seconds",
 }
 
 var states = []string{"runnable", "running", "waiting", "not_in_go"}
@@ -103,6 +112,8 @@ func Read() Reading {
 		MutexWaitSeconds:  f64(s[11]),
 		SchedLatency:      histogram(s[12]),
 		GCPauses:          histogram(s[13]),
+		GCCPUSeconds:      f64(s[14]),
+		UsedCPUSeconds:    f64(s[15]) - f64(s[16]),
 	}
 	for i, st := range states {
 		r.GoroutinesByState[st] = u64(s[1+i])

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"io"
@@ -70,10 +71,7 @@ func (l launch) execute(ctx context.Context, stdout, stderr io.Writer) error {
 		}
 		return interruptedErr(err)
 	}
-	if l.summary == nil {
-		l.summary = stdout
-	}
-	return writeOutputs(rep, l.out, l.summary)
+	return writeOutputs(rep, l.out, cmp.Or(l.summary, stdout))
 }
 
 // outputs are the files a run writes besides its text summary: the flags' and $GITHUB_STEP_SUMMARY.
@@ -107,13 +105,4 @@ func writeOutputs(rep *report.Report, out report.Outputs, stdout io.Writer) erro
 		return gateFailedErr(rep.Failure())
 	}
 	return nil
-}
-
-// finishAll ends sinks of a run that never began.
-func finishAll(sinks []session.Sink) {
-	for _, s := range sinks {
-		if f, ok := s.(session.Finisher); ok {
-			f.Finish(context.Background(), report.New())
-		}
-	}
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/strain-dev/strain/alert"
+	"github.com/strain-dev/strain/diagnose"
 	"github.com/strain-dev/strain/export"
 	"github.com/strain-dev/strain/profiles"
 	"github.com/strain-dev/strain/report"
@@ -19,8 +20,9 @@ import (
 type verdictFlags struct {
 	alerts, alertFiles, gates []string
 	baseline, maxRegression   string
-	abortOnFail               bool
-	abortAfter                time.Duration
+	abortOnFail, noDiagnose   bool
+	abortAfter, cooldown      time.Duration
+	failOn                    string
 	webhook, profiles, listen string
 	out                       report.Outputs // --junit, --markdown, --html
 }
@@ -34,6 +36,9 @@ func (f *verdictFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&f.maxRegression, "max-regression", session.DefaultMaxRegression, "with --baseline: how far each metric may move, e.g. 'latency.p99=+10%,throughput=-5%'")
 	fl.BoolVar(&f.abortOnFail, "abort-on-fail", false, "end the run early once a sustained breach makes a gate fail")
 	fl.DurationVar(&f.abortAfter, "abort-after", 10*time.Second, "with --abort-on-fail: how long a breach must last")
+	fl.StringVar(&f.failOn, "fail-on", "", "fail the run (exit 1) on a diagnosis finding of these kinds, e.g. 'leak,starvation', 'critical' or 'any'")
+	fl.BoolVar(&f.noDiagnose, "no-diagnose", false, "no diagnosis: no findings, and no captures taken for them")
+	fl.DurationVar(&f.cooldown, "cooldown", 0, "watch the targets this long after the load stops, so that diagnosis sees whether they return to their baseline")
 	fl.StringVar(&f.webhook, "alert-webhook", "", "POST each alert event as JSON to this URL")
 	fl.StringVar(&f.profiles, "profiles", profiles.DefaultDir, "where captured profiles go")
 	fl.StringVar(&f.listen, "listen", "", "serve the live run's metrics for Prometheus on HOST:PORT (loopback when HOST is empty)")
@@ -51,9 +56,14 @@ func (f *verdictFlags) apply(cfg *session.Config) error {
 	if cfg.Rules, err = alert.Collect(f.alerts, f.alertFiles, cat); err != nil {
 		return err
 	}
-	if cfg.Gates, err = alert.ParseGates(f.gates, cat); err != nil {
+	failOn, err := diagnose.FailOn(f.failOn)
+	if err != nil {
+		return fmt.Errorf("--fail-on: %w", err)
+	}
+	if cfg.Gates, err = alert.ParseGates(append(f.gates, failOn...), cat); err != nil {
 		return err
 	}
+	cfg.NoDiagnosis, cfg.Cooldown = f.noDiagnose, f.cooldown
 	if f.baseline != "" {
 		if cfg.Baseline, err = session.LoadBaseline(f.baseline, f.maxRegression, cat); err != nil {
 			return err
@@ -80,11 +90,11 @@ func (f *verdictFlags) sinks(log io.Writer) (sinks []session.Sink, stop func(), 
 	if f.listen != "" {
 		e, err := export.Listen(f.listen)
 		if err != nil {
-			finishAll(sinks)
+			session.FinishAll(sinks)
 			return nil, nil, fmt.Errorf("--listen: %w", err)
 		}
 		fmt.Fprintf(log, "serving metrics on http://%s/metrics\n", e.Addr())
 		sinks = append(sinks, e)
 	}
-	return sinks, func() { finishAll(sinks) }, nil
+	return sinks, func() { session.FinishAll(sinks) }, nil
 }

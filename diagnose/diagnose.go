@@ -1,0 +1,319 @@
+// Package diagnose says what is wrong with a service from a run's joint
+// timeline, the load's figures and the target's runtime interval by
+// interval: starvation, blocking, a leak, a stall… each with its span, a
+// sentence with the numbers, the evidence and the next step. Diagnose
+// reads the timeline alone; Attach adds what the profiles captured during
+// the run show.
+package diagnose
+
+import (
+	"fmt"
+	"math"
+	"runtime"
+	"slices"
+	"strings"
+
+	"github.com/strain-dev/strain/metric"
+	"github.com/strain-dev/strain/report"
+)
+
+// The kinds of finding (PRODUCT.md's contract).
+const (
+	Starvation         = "starvation"
+	Blocking           = "blocking"
+	Leak               = "leak"
+	MemoryGrowth       = "memory_growth"
+	GCPressure         = "gc_pressure"
+	Contention         = "contention"
+	Stall              = "stall"
+	Saturation         = "saturation"
+	Errors             = "errors"
+	GeneratorSaturated = "generator_saturated"
+	InsufficientData   = "insufficient_data"
+)
+
+// Kinds lists every kind, in the order a report lists them.
+var Kinds = metric.FindingKinds
+
+// Severities.
+const (
+	Info     = "info"
+	Warning  = "warning"
+	Critical = "critical"
+)
+
+// Input is the run as diagnosis sees it.
+type Input struct {
+	Series  []report.Point
+	Targets []Target // the watched targets, in order
+	Load    bool     // the run sent load
+	// LoadEnd is when the load stopped, in seconds since the start, when
+	// the run watched on after it (a cooldown); 0 when it did not.
+	LoadEnd float64
+	// Cores is the CPU a target may use, in cores, when it does not say
+	// (a Go target gives its GOMAXPROCS); 0 means this machine's.
+	Cores float64
+	// Saturated says whether strain itself was saturated in an interval.
+	Saturated func(map[string]float64) bool
+	// Errors are the run's failed requests by kind, for the evidence.
+	Errors map[string]int64
+}
+
+// Target is a watched target: its name, as its captures have it, and the
+// scope of its metrics (target.X with one, target[NAME].X with several).
+type Target struct {
+	Name  string
+	Scope metric.Scope
+}
+
+// minPoints is how many intervals diagnosis needs to judge anything.
+const minPoints = 4
+
+// Diagnose returns the findings the timeline shows, the most severe
+// first, then by time.
+func Diagnose(in Input) []report.Finding {
+	t := newTimeline(in)
+	var out []report.Finding
+	if len(in.Series) < minPoints {
+		return []report.Finding{t.tooShort()}
+	}
+	if in.Load {
+		out = append(out, t.stalls()...)
+		out = append(out, t.errorBursts()...)
+		out = append(out, t.saturation()...)
+		out = append(out, t.generator()...)
+	}
+	for _, tg := range in.Targets {
+		out = append(out, t.target(tg.Scope)...)
+	}
+	if len(in.Targets) == 0 {
+		out = append(out, t.noTarget())
+	}
+	slices.SortStableFunc(out, func(a, b report.Finding) int {
+		if d := rank(b.Severity) - rank(a.Severity); d != 0 {
+			return d
+		}
+		return cmpFloat(a.Start, b.Start)
+	})
+	return out
+}
+
+// target is what one target's runtime shows.
+func (t *timeline) target(s metric.Scope) []report.Finding {
+	var out []report.Finding
+	starved := t.starvation(s)
+	contended := t.contention(s)
+	out = append(out, starved...)
+	out = append(out, contended...)
+	if t.in.Load {
+		out = append(out, t.blocking(s, append(starved, contended...))...)
+	}
+	out = append(out, t.leak(s)...)
+	out = append(out, t.memoryGrowth(s)...)
+	out = append(out, t.gcPressure(s)...)
+	out = append(out, t.missing(s)...)
+	return out
+}
+
+func rank(severity string) int { return slices.Index(report.Severities, severity) }
+
+func cmpFloat(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// timeline is the series as columns, one value per interval, NaN where an
+// interval lacks the metric.
+type timeline struct {
+	in         Input
+	times      []float64
+	cols       map[string][]float64
+	stallSpans []report.Finding // found first: what blocking must not claim
+}
+
+func newTimeline(in Input) *timeline {
+	t := &timeline{in: in, cols: map[string][]float64{}}
+	for _, p := range in.Series {
+		t.times = append(t.times, p.T)
+	}
+	return t
+}
+
+// col is metric name's values, interval by interval.
+func (t *timeline) col(name string) []float64 {
+	if c, ok := t.cols[name]; ok {
+		return c
+	}
+	c := make([]float64, len(t.in.Series))
+	for i, p := range t.in.Series {
+		v, ok := p.Metrics[name]
+		// Every figure diagnosis reads is a count, a size, a share or a
+		// duration: one below zero, or not finite, is a broken source's.
+		if !ok || !(v >= 0) || math.IsInf(v, 0) {
+			v = math.NaN()
+		}
+		c[i] = v
+	}
+	t.cols[name] = c
+	return c
+}
+
+// has reports whether metric name has a value in any interval.
+func (t *timeline) has(name string) bool {
+	return slices.ContainsFunc(t.col(name), func(v float64) bool { return !math.IsNaN(v) })
+}
+
+// loadEnd is the index of the last interval under load.
+func (t *timeline) loadEnd() int {
+	if t.in.LoadEnd <= 0 {
+		return len(t.times) - 1
+	}
+	i := 0
+	for i+1 < len(t.times) && t.times[i+1] <= t.in.LoadEnd {
+		i++
+	}
+	return i
+}
+
+// baseline is a metric's value before trouble: the median of the first
+// few intervals after the first (whose figures include the warm-up).
+// NaN when they have none.
+func baseline(v []float64) float64 {
+	k := min(max(len(v)/5, 2), 5)
+	var first []float64
+	for _, x := range v[min(1, len(v)):min(1+k, len(v))] {
+		if !math.IsNaN(x) {
+			first = append(first, x)
+		}
+	}
+	if len(first) == 0 {
+		return math.NaN()
+	}
+	slices.Sort(first)
+	return first[len(first)/2]
+}
+
+// maxLapse is how many intervals a span may lapse inside it and go on.
+const maxLapse = 2
+
+// floor is where a metric that should not grow started: the lowest of
+// the first few intervals, the first included (a leak may begin with the
+// load).
+func floor(v []float64) float64 {
+	m := math.NaN()
+	for _, x := range v[:min(1+min(max(len(v)/5, 2), 5), len(v))] {
+		if !math.IsNaN(x) && (math.IsNaN(m) || x < m) {
+			m = x
+		}
+	}
+	return m
+}
+
+// run is a span of intervals, by index, both ends included.
+type run struct{ from, to int }
+
+// runs are the spans where ok holds for at least minLen intervals, a
+// lapse of up to two intervals inside a span forgiven.
+func runs(ok []bool, minLen int) []run {
+	var out []run
+	for i := 0; i < len(ok); {
+		if !ok[i] {
+			i++
+			continue
+		}
+		r := run{i, i}
+		for j := i + 1; j < len(ok); j++ {
+			if ok[j] {
+				r.to = j
+			} else if j-r.to > maxLapse {
+				break
+			}
+		}
+		hits := 0
+		for _, b := range ok[r.from : r.to+1] {
+			if b {
+				hits++
+			}
+		}
+		if hits >= minLen {
+			out = append(out, r)
+		}
+		i = r.to + 1
+	}
+	return out
+}
+
+// peak is the highest value of v over r, NaN when it has none.
+func peak(v []float64, r run) float64 {
+	m := math.NaN()
+	for _, x := range v[r.from : r.to+1] {
+		if !math.IsNaN(x) && (math.IsNaN(m) || x > m) {
+			m = x
+		}
+	}
+	return m
+}
+
+// span is r in seconds: from the start of its first interval to the end
+// of its last.
+func (t *timeline) span(r run) (float64, float64) {
+	start := 0.0
+	if r.from > 0 {
+		start = t.times[r.from-1]
+	}
+	return start, t.times[r.to]
+}
+
+// finding is a finding over r.
+func (t *timeline) finding(kind, severity string, s metric.Scope, r run) report.Finding {
+	f := report.Finding{Kind: kind, Severity: severity, Evidence: []report.Evidence{}}
+	for _, tg := range t.in.Targets {
+		if tg.Scope == s {
+			f.Target = tg.Name
+		}
+	}
+	f.Start, f.End = t.span(r)
+	return f
+}
+
+// evidence is a metric's value, shown in its unit.
+func evidence(name string, v float64) report.Evidence {
+	return report.Evidence{Metric: name, Value: v, Shown: metric.Format(name, v)}
+}
+
+// cores is how many cores target s may use.
+func (t *timeline) cores(s metric.Scope) float64 {
+	if v := t.col(s.Of("gomaxprocs").String()); !math.IsNaN(baseline(v)) && baseline(v) > 0 {
+		return baseline(v)
+	}
+	if t.in.Cores > 0 {
+		return t.in.Cores
+	}
+	return float64(runtime.NumCPU())
+}
+
+// FailOn turns a list of kinds ("leak,starvation"), or "critical" (any
+// critical finding) or "any" (any warning or worse), into the gates that
+// fail a run with such a finding: "findings.leak == 0"…
+func FailOn(list string) ([]string, error) {
+	var gates []string
+	for _, k := range strings.Split(list, ",") {
+		switch k = strings.TrimSpace(k); {
+		case k == "":
+		case k == Critical:
+			gates = append(gates, "findings.critical == 0")
+		case k == "any":
+			gates = append(gates, "findings.critical == 0", "findings.warning == 0")
+		case slices.Contains(Kinds, k) && k != InsufficientData:
+			gates = append(gates, "findings."+k+" == 0")
+		default:
+			return nil, fmt.Errorf("unknown kind %q (want critical, any, or kinds among %s)", k, strings.Join(Kinds[:len(Kinds)-1], ", "))
+		}
+	}
+	return gates, nil
+}

@@ -1,0 +1,250 @@
+package diagnose
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/pprof/profile"
+	"github.com/strain-dev/strain/profiles"
+	"github.com/strain-dev/strain/report"
+)
+
+// Wants is what to capture from a target as the evidence for a finding of
+// kind: the CPU profile shows what burns the cores, the goroutine dump
+// where requests wait or what leaked, and so on.
+func Wants(kind string) []profiles.Kind {
+	switch kind {
+	case Starvation:
+		return []profiles.Kind{profiles.CPU}
+	case Blocking, Stall, Leak:
+		return []profiles.Kind{profiles.Goroutine}
+	case Contention:
+		return []profiles.Kind{profiles.Mutex, profiles.Goroutine}
+	case MemoryGrowth:
+		return []profiles.Kind{profiles.Heap}
+	case GCPressure:
+		return []profiles.Kind{profiles.Allocs}
+	}
+	return nil
+}
+
+// BaselineReason is the reason of the goroutine dump taken of each target
+// at the start, which a leak's later dump is compared with.
+const BaselineReason = "diagnose-baseline"
+
+// Reason is the reason of a capture diagnosis asked for, for kind.
+func Reason(kind string) string { return "diagnose-" + kind }
+
+// after is how long after a finding's span a capture still speaks for it:
+// a CPU profile asked for in the span lands its duration later.
+const after = 15 * time.Second
+
+// topN is how many functions or stacks a profile's evidence lists.
+const topN = 5
+
+// Profiles reads captured profiles for evidence, each file once.
+type Profiles struct {
+	read  func(path string) (*profile.Profile, error)
+	cache map[string]*profile.Profile
+	fail  map[string]error
+}
+
+// NewProfiles reads profiles with read (profiles.Read, which bounds them).
+func NewProfiles(read func(string) (*profile.Profile, error)) *Profiles {
+	return &Profiles{read: read, cache: map[string]*profile.Profile{}, fail: map[string]error{}}
+}
+
+func (p *Profiles) get(path string) (*profile.Profile, error) {
+	if pr, ok := p.cache[path]; ok {
+		return pr, nil
+	}
+	if err, ok := p.fail[path]; ok {
+		return nil, err
+	}
+	pr, err := p.read(path)
+	if err != nil {
+		p.fail[path] = err
+		return nil, err
+	}
+	p.cache[path] = pr
+	return pr, nil
+}
+
+// Attach adds to each finding what the profiles captured for it show,
+// and names the culprit in its summary. caps are the run's captures, for
+// a run started at started.
+func (p *Profiles) Attach(fs []report.Finding, caps []report.Profile, started time.Time) {
+	for i := range fs {
+		f := &fs[i]
+		for _, k := range Wants(f.Kind) {
+			if ev, ok := p.evidence(f, k, caps, started); ok {
+				f.Evidence = append(f.Evidence, ev)
+			}
+		}
+		if c := culprit(f); c != "" {
+			f.Summary += " " + c
+		}
+	}
+}
+
+// evidence is what the capture of kind k for f shows.
+func (p *Profiles) evidence(f *report.Finding, k profiles.Kind, caps []report.Profile, started time.Time) (report.Evidence, bool) {
+	var base, within *report.Profile
+	for i := range caps {
+		c := &caps[i]
+		if c.Kind != string(k) || (f.Target != "" && c.Target != f.Target) {
+			continue
+		}
+		if c.Reason == BaselineReason {
+			base = c
+			continue
+		}
+		at := c.Time.Sub(started).Seconds()
+		if at >= f.Start-1 && at <= f.End+after.Seconds() && (within == nil || f.Kind == Leak) {
+			within = c // a leak is judged on the latest dump
+		}
+	}
+	if within == nil {
+		return report.Evidence{}, false
+	}
+	ev := report.Evidence{Profile: within.Path}
+	pr, err := p.get(within.Path)
+	if err != nil {
+		ev.Top = []string{"unreadable: " + err.Error()}
+		return ev, true
+	}
+	if f.Kind == Leak && base != nil {
+		if b, err := p.get(base.Path); err == nil {
+			ev.Top = grown(b, pr)
+			return ev, true
+		}
+	}
+	ev.Top = summary(pr, k)
+	return ev, true
+}
+
+// summary is what a profile of kind k shows, most first.
+func summary(pr *profile.Profile, k profiles.Kind) []string {
+	if k == profiles.Goroutine {
+		stacks, err := profiles.Stacks(pr)
+		if err != nil {
+			return []string{err.Error()}
+		}
+		// Handlers first: where requests wait is the evidence.
+		slices.SortStableFunc(stacks, func(a, b profiles.Stack) int { return boolRank(serving(b.Frames)) - boolRank(serving(a.Frames)) })
+		var out []string
+		for _, s := range stacks {
+			if len(out) < topN && !profiling(s.Frames) {
+				out = append(out, fmt.Sprintf("%d goroutines in %s", s.Count, short(ownCode(s.Frames))))
+			}
+		}
+		return out
+	}
+	index := map[profiles.Kind]string{profiles.Mutex: "delay", profiles.Heap: "inuse_space", profiles.Allocs: "alloc_space"}[k]
+	t, err := profiles.Top(pr, index, topN, false)
+	if err != nil {
+		return []string{err.Error()}
+	}
+	if t.Total == 0 {
+		return []string{fmt.Sprintf("the %s profile is empty", k)}
+	}
+	var out []string
+	for _, r := range t.Rows {
+		if r.FlatPct >= 1 || len(out) == 0 {
+			out = append(out, fmt.Sprintf("%s %.0f%%", short(r.Name), r.FlatPct))
+		}
+	}
+	return out
+}
+
+// grown are the stacks that gained goroutines from base to newer.
+func grown(base, newer *profile.Profile) []string {
+	l, err := profiles.Compare(base, newer)
+	if err != nil {
+		return []string{err.Error()}
+	}
+	var out []string
+	for _, g := range l.Stacks {
+		if len(out) == topN || g.Delta() <= 0 {
+			break
+		}
+		out = append(out, fmt.Sprintf("%s +%d goroutines", short(ownCode(g.Frames)), g.Delta()))
+	}
+	return out
+}
+
+// serving reports whether a stack is a request being handled, by
+// net/http's server (not a connection waiting for its next request).
+func serving(frames []profiles.Frame) bool {
+	return slices.ContainsFunc(frames, func(f profiles.Frame) bool { return strings.HasSuffix(f.Func, ".ServeHTTP") })
+}
+
+// profiling reports whether a stack is the capture itself being served.
+func profiling(frames []profiles.Frame) bool {
+	return slices.ContainsFunc(frames, func(f profiles.Frame) bool { return strings.HasPrefix(f.Func, "net/http/pprof.") })
+}
+
+func boolRank(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// ownCode is where goroutines wait in the program's own code: the first
+// call outside the standard library (a handler waiting on a lock is in
+// the handler, not in sync.(*Mutex).Lock), or, for a stack all in it,
+// the first outside the runtime.
+func ownCode(frames []profiles.Frame) string {
+	for _, f := range frames {
+		if !standard(f.Func) {
+			return f.Func
+		}
+	}
+	return profiles.Where(frames)
+}
+
+// standard reports whether function fn is the standard library's: its
+// package path's first element has no dot, and it is not main.
+func standard(fn string) bool {
+	path := fn
+	if i := strings.LastIndexByte(path, '/'); i >= 0 {
+		first := path[:strings.IndexByte(path, '/')]
+		return !strings.Contains(first, ".")
+	}
+	if i := strings.IndexByte(path, '.'); i >= 0 {
+		path = path[:i]
+	}
+	return path != "main"
+}
+
+// short is a function's name without its package's path:
+// github.com/x/y/target.hog is target.hog.
+func short(fn string) string {
+	if i := strings.LastIndexByte(fn, '/'); i >= 0 {
+		return fn[i+1:]
+	}
+	return fn
+}
+
+// culprit names what the first profile shows, for the summary.
+func culprit(f *report.Finding) string {
+	for _, ev := range f.Evidence {
+		if ev.Profile == "" || len(ev.Top) == 0 {
+			continue
+		}
+		switch f.Kind {
+		case Starvation:
+			return "Busiest: " + ev.Top[0] + " of the CPU."
+		case Leak:
+			return "Grown: " + ev.Top[0] + "."
+		case Stall, Blocking:
+			return "Waiting: " + ev.Top[0] + "."
+		default:
+			return "Top: " + ev.Top[0] + "."
+		}
+	}
+	return ""
+}

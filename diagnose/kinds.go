@@ -1,0 +1,504 @@
+package diagnose
+
+import (
+	"fmt"
+	"maps"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/strain-dev/strain/metric"
+	"github.com/strain-dev/strain/report"
+)
+
+// Thresholds. Each is a point past which the figure is no longer a healthy
+// service's, not a fine line: a finding needs it held over intervals.
+const (
+	starvedSched   = 10 * time.Millisecond // scheduler p99 that costs requests
+	severeSched    = 50 * time.Millisecond
+	busyShare      = 0.8                   // of the target's CPU limit
+	waitingLatency = 20 * time.Millisecond // a request's p50 worth asking about
+	runningShare   = 0.1                   // of a request's time spent on CPU, below which it mostly waits
+	lockWait       = 0.5                   // seconds waited on locks per second
+	severeLockWait = 5.0
+	gcShare        = 0.25 // of the CPU the runtime used
+	severeGCShare  = 0.5
+	gcPause        = 10 * time.Millisecond
+	stalledFor     = time.Second // the oldest request in flight, with none completed
+	errorShare     = 0.01
+	severeErrors   = 0.1
+	minErrors      = 5 // failures in an interval, so that one failure in ten is not a burst
+	maxBursts      = 5
+)
+
+func secs(d time.Duration) float64 { return d.Seconds() }
+
+// name is target s's name, as the run calls it.
+func (t *timeline) name(s metric.Scope) string {
+	for _, tg := range t.in.Targets {
+		if tg.Scope == s && tg.Name != "" {
+			return tg.Name
+		}
+	}
+	return "the target"
+}
+
+// when is a span in words: "from 12s to 20s".
+func (t *timeline) when(f report.Finding) string {
+	return fmt.Sprintf("from %s to %s", metric.FormatSeconds(f.Start), metric.FormatSeconds(f.End))
+}
+
+// starvation: ready work waits to run while the target's CPU is at its
+// limit.
+func (t *timeline) starvation(s metric.Scope) []report.Finding {
+	schedName, cpuName := s.Of("sched_latency.p99").String(), s.Of("cpu").String()
+	sched, cpu := t.col(schedName), t.col(cpuName)
+	base := baseline(sched)
+	limit := 100 * t.cores(s)
+	ok := make([]bool, len(sched))
+	for i := range ok {
+		ok[i] = sched[i] >= secs(starvedSched) && sched[i] >= 4*max(base, 1e-4) && cpu[i] >= busyShare*limit
+	}
+	var out []report.Finding
+	for _, r := range runs(ok, 2) {
+		top, busy := peak(sched, r), peak(cpu, r)
+		f := t.finding(Starvation, severity(top >= secs(severeSched)), s, r)
+		f.Summary = fmt.Sprintf("%s: ready work waited up to %s to run (scheduler p99; %s before) while the service used %s of its %s CPU, %s",
+			t.name(s), metric.Format(schedName, top), metric.Format(schedName, base), metric.Format(cpuName, busy), metric.Format(cpuName, limit), t.when(f))
+		f.Evidence = append(f.Evidence, evidence(schedName, top), evidence(cpuName, busy))
+		f.Summary += t.loadEffect(r, &f)
+		f.Next = "The CPU profile's top functions are what keeps the cores busy: make them cheaper or take them off the request path, or give the service more cores (GOMAXPROCS, its CPU limit)."
+		out = append(out, f)
+	}
+	return out
+}
+
+// loadEffect is what the span did to the load's latency, for a summary.
+func (t *timeline) loadEffect(r run, f *report.Finding) string {
+	if !t.in.Load {
+		return "."
+	}
+	p99 := peak(t.col("latency.p99"), r)
+	if math.IsNaN(p99) {
+		return "."
+	}
+	f.Evidence = append(f.Evidence, evidence("latency.p99", p99))
+	return fmt.Sprintf("; the load's p99 reached %s (%s before).", metric.FormatSeconds(p99), metric.FormatSeconds(baseline(t.col("latency.p99"))))
+}
+
+func severity(critical bool) string {
+	if critical {
+		return Critical
+	}
+	return Warning
+}
+
+// contention: goroutines wait on locks.
+func (t *timeline) contention(s metric.Scope) []report.Finding {
+	name := s.Of("mutex_wait").String()
+	wait := t.col(name)
+	ok := make([]bool, len(wait))
+	for i := range ok {
+		ok[i] = wait[i] >= lockWait
+	}
+	var out []report.Finding
+	for _, r := range runs(ok, 2) {
+		top := peak(wait, r)
+		f := t.finding(Contention, severity(top >= severeLockWait), s, r)
+		f.Summary = fmt.Sprintf("%s: goroutines waited on locks for up to %.1f s in every second (as if %.0f of them waited all the time), %s",
+			t.name(s), top, math.Ceil(top), t.when(f))
+		f.Evidence = append(f.Evidence, report.Evidence{Metric: name, Value: top, Shown: fmt.Sprintf("%.1f s/s", top)})
+		f.Summary += t.loadEffect(r, &f)
+		f.Next = "The mutex profile names the lock and the code that held it, the goroutine dump who waits: hold it for less, shard it, or keep it off the hot path."
+		out = append(out, f)
+	}
+	return out
+}
+
+// blocking: requests take long while the service barely runs: they wait,
+// on a lock, a dependency, I/O, a pool, or too few threads.
+func (t *timeline) blocking(s metric.Scope, explained []report.Finding) []report.Finding {
+	cpuName, schedName := s.Of("cpu").String(), s.Of("sched_latency.p99").String()
+	cpu, sched := t.col(cpuName), t.col(schedName)
+	p50, thr := t.col("latency.p50"), t.col("throughput")
+	ok := make([]bool, len(cpu))
+	for i := range ok {
+		perRequest := cpu[i] / 100 / thr[i] // seconds of CPU per request
+		ok[i] = p50[i] >= secs(waitingLatency) && thr[i] > 0 && perRequest <= runningShare*p50[i] &&
+			!(sched[i] >= secs(starvedSched)) && !t.covered(i, explained) && !t.covered(i, t.stallSpans)
+	}
+	var out []report.Finding
+	for _, r := range runs(ok, 2) {
+		lat, busy, rate := peak(p50, r), mean(cpu, r), mean(thr, r)
+		perRequest := busy / 100 / rate
+		f := t.finding(Blocking, severity(peak(t.col("latency.p99"), r) >= 1), s, r)
+		f.Summary = fmt.Sprintf("%s: requests waited rather than ran: p50 up to %s while the service spent %s of CPU on each (%s CPU at %s req/s), %s",
+			t.name(s), metric.FormatSeconds(lat), metric.FormatSeconds(perRequest), metric.Format(cpuName, busy), metric.FormatNumber(math.Round(rate)), t.when(f))
+		f.Evidence = append(f.Evidence, evidence("latency.p50", lat), evidence(cpuName, busy), evidence("throughput", rate))
+		f.Summary += t.loadEffect(r, &f)
+		f.Next = "The goroutine dump shows where the handlers wait: a lock, a slow dependency, a small pool, I/O; if nowhere, GOMAXPROCS may be too small."
+		out = append(out, f)
+	}
+	return out
+}
+
+// covered reports whether interval i lies within one of the findings'
+// spans, or next to one.
+func (t *timeline) covered(i int, fs []report.Finding) bool {
+	lo, hi := t.times[i], t.times[i]
+	if i > 0 {
+		lo = t.times[i-1]
+	}
+	for _, f := range fs {
+		gap := t.interval()
+		if hi > f.Start-gap && lo < f.End+gap {
+			return true
+		}
+	}
+	return false
+}
+
+// interval is the run's interval, in seconds.
+func (t *timeline) interval() float64 {
+	if len(t.times) < 2 {
+		return 1
+	}
+	return (t.times[len(t.times)-1] - t.times[0]) / float64(len(t.times)-1)
+}
+
+func mean(v []float64, r run) float64 {
+	sum, n := 0.0, 0
+	for _, x := range v[r.from : r.to+1] {
+		if !math.IsNaN(x) {
+			sum += x
+			n++
+		}
+	}
+	if n == 0 {
+		return math.NaN()
+	}
+	return sum / float64(n)
+}
+
+// stalls: nothing completes while requests wait.
+func (t *timeline) stalls() []report.Finding {
+	thr, inflight, oldest := t.col("throughput"), t.col("inflight"), t.col("oldest_inflight")
+	ok := make([]bool, len(thr))
+	for i := range ok {
+		ok[i] = !(thr[i] > 0) && inflight[i] > 0 && oldest[i] >= secs(stalledFor)
+	}
+	var out []report.Finding
+	for _, r := range runs(ok, 1) {
+		f := t.finding(Stall, Critical, t.oneTarget(), r)
+		f.Summary = fmt.Sprintf("No request completed for %s (%s to %s) while %s were in flight, the oldest for %s.",
+			metric.FormatSeconds(f.End-f.Start), metric.FormatSeconds(f.Start), metric.FormatSeconds(f.End),
+			metric.FormatNumber(peak(inflight, r)), metric.FormatSeconds(peak(oldest, r)))
+		f.Evidence = append(f.Evidence, evidence("inflight", peak(inflight, r)), evidence("oldest_inflight", peak(oldest, r)))
+		f.Next = "The goroutine dump shows where the handlers wait: a lock never released, a channel nobody sends on, a dependency that never answers."
+		out = append(out, f)
+	}
+	t.stallSpans = out
+	return out
+}
+
+// oneTarget is the watched target when there is one: the load's findings
+// are about it.
+func (t *timeline) oneTarget() metric.Scope {
+	if len(t.in.Targets) == 1 {
+		return t.in.Targets[0].Scope
+	}
+	return metric.Scope{Kind: metric.Load}
+}
+
+// leak: goroutines grow, steadily and past what the load's concurrency
+// explains, and do not come back: a leak still held at the end (or after
+// the cooldown) is as bad as its size; one that something released later
+// is told as a warning.
+func (t *timeline) leak(s metric.Scope) []report.Finding {
+	name := s.Of("goroutines").String()
+	g := t.col(name)
+	base := floor(g)
+	last, at := lastValue(g)
+	if math.IsNaN(base) || at < 0 {
+		return nil
+	}
+	var out []report.Finding
+	for _, r := range t.growth(g) {
+		// A server holds a goroutine or two per connection: what the
+		// load's concurrency explains is no leak.
+		explained := max(100, 0.5*base, 3*orZero(peak(t.col("inflight"), r)))
+		rise := g[r.to] - g[max(r.from-1, 0)]
+		if rise < explained {
+			continue
+		}
+		// At the end, the connections the load opened may still be
+		// open, each with its goroutine.
+		held := last >= base+max(explained, 3*orZero(peak(t.col("inflight"), t.all())))/2
+		f := t.finding(Leak, severity(held && rise >= 1000), s, r)
+		rate := rise / math.Max(f.End-f.Start, t.interval())
+		f.Summary = fmt.Sprintf("%s: goroutines grew from %s to %s, %s a second, %s", t.name(s),
+			metric.FormatNumber(g[max(r.from-1, 0)]), metric.FormatNumber(g[r.to]), metric.FormatNumber(math.Round(rate)), t.when(f))
+		switch {
+		case !held:
+			f.Severity = Warning
+			f.Summary += fmt.Sprintf(", and were held until something released them (%s at the end).", metric.FormatNumber(last))
+		case t.in.LoadEnd > 0 && at > t.loadEnd():
+			f.Summary += fmt.Sprintf(", and had not returned to their baseline of %s %s after the load stopped.", metric.FormatNumber(base), metric.FormatSeconds(t.times[at]-t.in.LoadEnd))
+		default:
+			f.Summary += fmt.Sprintf(", and have not returned to their baseline of %s (--cooldown judges it after the load).", metric.FormatNumber(base))
+		}
+		f.Evidence = append(f.Evidence, evidence(name, g[r.to]), report.Evidence{Metric: name + ".baseline", Value: base, Shown: metric.FormatNumber(base)})
+		f.Next = "The stacks that grew between the goroutine dumps are the leak: give each a way to end (a context, a closed channel, a timeout)."
+		out = append(out, f)
+	}
+	return out
+}
+
+// growth are the spans over which v rose interval after interval, for at
+// least minGrowth intervals.
+func (t *timeline) growth(v []float64) []run {
+	up := make([]bool, len(v))
+	for i := 1; i < len(v); i++ {
+		up[i] = v[i] > v[i-1]
+	}
+	return runs(up, minGrowth)
+}
+
+// minGrowth is how many intervals of growth make a trend, not noise.
+const minGrowth = 4
+
+// orZero is v, or 0 when it is NaN (a metric the run did not have).
+func orZero(v float64) float64 {
+	if math.IsNaN(v) {
+		return 0
+	}
+	return v
+}
+
+// all is the whole run.
+func (t *timeline) all() run { return run{0, len(t.times) - 1} }
+
+func lastValue(v []float64) (float64, int) {
+	for i := len(v) - 1; i >= 0; i-- {
+		if !math.IsNaN(v[i]) {
+			return v[i], i
+		}
+	}
+	return math.NaN(), -1
+}
+
+// rising reports whether v ends near its high: it grew and stayed, rather
+// than rose and fell back.
+func (t *timeline) rising(v []float64, at int) bool {
+	return v[at] >= 0.8*peak(v, run{0, at})
+}
+
+// memoryGrowth: the heap (or RSS) grows and stays.
+func (t *timeline) memoryGrowth(s metric.Scope) []report.Finding {
+	for _, m := range []string{"heap", "rss"} {
+		name := s.Of(m).String()
+		v := t.col(name)
+		base := floor(v)
+		last, at := lastValue(v)
+		if math.IsNaN(base) || at < 0 {
+			continue
+		}
+		if last < 2*base || last-base < 64<<20 || !t.rising(v, at) {
+			return nil
+		}
+		from := slices.IndexFunc(v, func(x float64) bool { return x >= base+(last-base)/10 })
+		f := t.finding(MemoryGrowth, severity(last >= 3*base && last-base >= 256<<20), s, run{max(from, 0), at})
+		f.Summary = fmt.Sprintf("%s: its %s grew from %s to %s and had not come down by the end.", t.name(s), m, metric.FormatBytes(base), metric.FormatBytes(last))
+		f.Evidence = append(f.Evidence, evidence(name, last))
+		f.Next = "The heap profile's top functions hold the memory: find what keeps it reachable (a cache without bound, a growing slice or map, goroutines that hold it)."
+		return []report.Finding{f}
+	}
+	return nil
+}
+
+// gcPressure: the GC takes a large share of the CPU, or pauses long.
+func (t *timeline) gcPressure(s metric.Scope) []report.Finding {
+	shareName, pauseName, rateName := s.Of("gc_cpu").String(), s.Of("gc_pause.p99").String(), s.Of("gc_rate").String()
+	share, pause, sched := t.col(shareName), t.col(pauseName), t.col(s.Of("sched_latency.p99").String())
+	ok := make([]bool, len(share))
+	for i := range ok {
+		// A pause is judged only where the GC's share of the CPU is not
+		// known, and the scheduler keeps up: a starved service's pauses
+		// include its wait for the stopped goroutines to run.
+		ok[i] = share[i] >= gcShare || math.IsNaN(share[i]) && pause[i] >= secs(gcPause) && !(sched[i] >= secs(starvedSched))
+	}
+	var out []report.Finding
+	for _, r := range runs(ok, 2) {
+		top, worst := peak(share, r), peak(pause, r)
+		f := t.finding(GCPressure, severity(top >= severeGCShare), s, r)
+		var parts []string
+		if !math.IsNaN(top) {
+			parts = append(parts, fmt.Sprintf("the GC took up to %s of the CPU the service used", metric.FormatUnit(metric.Ratio, top)))
+			f.Evidence = append(f.Evidence, evidence(shareName, top))
+		}
+		if rate := peak(t.col(rateName), r); !math.IsNaN(rate) {
+			parts = append(parts, fmt.Sprintf("%s collections a second", metric.FormatNumber(math.Round(rate))))
+			f.Evidence = append(f.Evidence, evidence(rateName, rate))
+		}
+		if worst >= secs(gcPause) {
+			parts = append(parts, fmt.Sprintf("pauses up to %s (p99)", metric.FormatSeconds(worst)))
+			f.Evidence = append(f.Evidence, evidence(pauseName, worst))
+		}
+		f.Summary = fmt.Sprintf("%s: %s, %s", t.name(s), strings.Join(parts, ", "), t.when(f))
+		f.Summary += t.loadEffect(r, &f)
+		f.Next = "The allocation profile's top functions make the garbage: allocate less per request (reuse buffers, sync.Pool), or give the GC room (GOGC, GOMEMLIMIT)."
+		out = append(out, f)
+	}
+	return out
+}
+
+// saturation: more load was asked for, but throughput stayed flat while
+// requests in flight and latency grew (Little's law): the service is at
+// its capacity.
+func (t *timeline) saturation() []report.Finding {
+	thr, inflight, p50 := t.col("throughput"), t.col("inflight"), t.col("latency.p50")
+	conc, rate := t.col("concurrency"), t.col("rate")
+	bThr, bInf, bP50, bConc := baseline(thr), baseline(inflight), baseline(p50), baseline(conc)
+	ok := make([]bool, len(thr))
+	for i := range ok {
+		asked := conc[i] >= 1.5*bConc || rate[i] >= 1.1*thr[i]
+		ok[i] = asked && thr[i] > 0 && thr[i] <= 1.2*bThr && inflight[i] >= max(2*bInf, 4) && p50[i] >= 2*bP50
+	}
+	var out []report.Finding
+	for _, r := range runs(ok, 2) {
+		f := t.finding(Saturation, Warning, t.oneTarget(), r)
+		f.Summary = fmt.Sprintf("Throughput stayed near %s req/s while requests in flight rose from %s to %s and p50 from %s to %s, %s: the service was at its capacity (in flight = throughput × latency).",
+			metric.FormatNumber(math.Round(mean(thr, r))), metric.FormatNumber(bInf), metric.FormatNumber(peak(inflight, r)),
+			metric.FormatSeconds(bP50), metric.FormatSeconds(peak(p50, r)), t.when(f))
+		f.Evidence = append(f.Evidence, evidence("throughput", mean(thr, r)), evidence("inflight", peak(inflight, r)), evidence("latency.p50", peak(p50, r)))
+		f.Next = "The findings beside this one say what bounds it; `strain capacity` finds the highest rate that meets your SLOs."
+		out = append(out, f)
+	}
+	return out
+}
+
+// errorBursts: intervals in which requests failed.
+func (t *timeline) errorBursts() []report.Finding {
+	rate, n := t.col("error_rate"), t.col("errors")
+	ok := make([]bool, len(rate))
+	for i := range ok {
+		ok[i] = rate[i] >= errorShare && n[i] >= minErrors
+	}
+	var out []report.Finding
+	for _, r := range runs(ok, 1) {
+		if len(out) == maxBursts {
+			break
+		}
+		top := peak(rate, r)
+		total := 0.0
+		for _, x := range n[r.from : r.to+1] {
+			if !math.IsNaN(x) {
+				total += x
+			}
+		}
+		f := t.finding(Errors, severity(top >= severeErrors), t.oneTarget(), r)
+		f.Summary = fmt.Sprintf("Up to %s of requests failed %s (%s failures)%s.",
+			metric.FormatUnit(metric.Ratio, top), t.when(f), metric.FormatNumber(total), t.kinds())
+		f.Evidence = append(f.Evidence, evidence("error_rate", top))
+		f.Next = "errors_by_kind and status_codes say how they failed; a timeout or refused is the service or its limits, an http_5xx its own verdict."
+		out = append(out, f)
+	}
+	return out
+}
+
+// kinds are the run's failures by kind, for a sentence.
+func (t *timeline) kinds() string {
+	if len(t.in.Errors) == 0 {
+		return ""
+	}
+	var parts []string
+	for _, k := range slices.Sorted(maps.Keys(t.in.Errors)) {
+		parts = append(parts, fmt.Sprintf("%s %d", k, t.in.Errors[k]))
+	}
+	return "; over the run: " + strings.Join(parts, ", ")
+}
+
+// generator: strain itself was the limit.
+func (t *timeline) generator() []report.Finding {
+	if t.in.Saturated == nil {
+		return nil
+	}
+	ok := make([]bool, len(t.in.Series))
+	n := 0
+	for i, p := range t.in.Series {
+		ok[i] = t.in.Saturated(p.Metrics)
+		if ok[i] {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	first, last := slices.Index(ok, true), len(ok)-1-slices.Index(reversed(ok), true)
+	f := t.finding(GeneratorSaturated, Warning, metric.SelfScope, run{first, last})
+	cpu := peak(t.col("self.cpu"), t.all())
+	f.Summary = fmt.Sprintf("strain itself was saturated in %d of %d intervals (its CPU up to %s): there its latency figures include its own delay, and the load it sent may be less than asked.",
+		n, len(ok), metric.Format("self.cpu", cpu))
+	f.Evidence = append(f.Evidence, evidence("self.cpu", cpu))
+	f.Next = "Give strain more cores (--procs), lower the load, or run it on another machine than the service."
+	return []report.Finding{f}
+}
+
+func reversed(b []bool) []bool {
+	out := slices.Clone(b)
+	slices.Reverse(out)
+	return out
+}
+
+// tooShort: too few intervals to judge.
+func (t *timeline) tooShort() report.Finding {
+	f := report.Finding{Kind: InsufficientData, Severity: Info, Evidence: []report.Evidence{}}
+	if n := len(t.times); n > 0 {
+		f.End = t.times[n-1]
+	}
+	f.Summary = fmt.Sprintf("%d intervals: too few to judge (diagnosis needs %d).", len(t.times), minPoints)
+	f.Next = "Run longer, or with a shorter --interval."
+	return f
+}
+
+// noTarget: the target side cannot be judged without a runtime source.
+func (t *timeline) noTarget() report.Finding {
+	f := t.finding(InsufficientData, Info, metric.Scope{Kind: metric.Load}, t.all())
+	f.Summary = "No runtime source was watched: only the load's problems (stalls, errors, saturation) were judged."
+	f.Next = "--watch URL (a Go service's /debug/strain or pprof, a Prometheus /metrics) lets strain judge starvation, blocking, leaks, memory, GC and locks."
+	return f
+}
+
+// missing: what a target's source does not give, and so what could not be
+// judged.
+func (t *timeline) missing(s metric.Scope) []report.Finding {
+	needs := []struct{ kind, metrics string }{
+		{Starvation, "sched_latency.p99 cpu"}, {Blocking, "cpu"}, {Contention, "mutex_wait"},
+		{Leak, "goroutines"}, {MemoryGrowth, "heap|rss"}, {GCPressure, "gc_cpu|gc_pause.p99"},
+	}
+	var lack []string
+	for _, n := range needs {
+		if !t.hasAll(s, n.metrics) {
+			lack = append(lack, n.kind)
+		}
+	}
+	if len(lack) == 0 {
+		return nil
+	}
+	f := t.finding(InsufficientData, Info, s, t.all())
+	f.Summary = fmt.Sprintf("%s: its source gives too little to judge %s.", t.name(s), strings.Join(lack, ", "))
+	f.Next = "A Go service can serve strain's runtime endpoint (the vitals package) or pprof; see the README's 'Watching a target'."
+	return []report.Finding{f}
+}
+
+// hasAll reports whether target s has every metric of spec ("a b"), one
+// of each alternative ("a|b").
+func (t *timeline) hasAll(s metric.Scope, spec string) bool {
+	for _, need := range strings.Fields(spec) {
+		if !slices.ContainsFunc(strings.Split(need, "|"), func(m string) bool { return t.has(s.Of(m).String()) }) {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,158 @@
+package report
+
+import (
+	"fmt"
+	"html/template"
+	"math"
+	"strings"
+
+	"github.com/strain-dev/strain/metric"
+)
+
+// problems are the findings that are problems (warning or critical), the
+// most severe first, as diagnosis ordered them.
+func (r *Report) problems() []Finding {
+	var out []Finding
+	for _, f := range r.Findings {
+		if f.Severity != "info" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// writeFindings says what diagnosis found, before the numbers: each
+// problem's sentence, its evidence and next step; what could not be
+// judged in a line each.
+func (r *Report) writeFindings(t *textWriter) {
+	if len(r.Findings) == 0 {
+		return
+	}
+	problems := r.problems()
+	if len(problems) == 0 {
+		t.printf("findings     none: no problem found\n")
+	}
+	for _, f := range problems {
+		t.printf("%-12s %s %s\n", strings.ToUpper(f.Severity), f.Kind, clean(f.Summary))
+		for _, ev := range f.Evidence {
+			if ev.Profile != "" {
+				t.printf("             %s: %s\n", clean(ev.Profile), clean(strings.Join(ev.Top, ", ")))
+			}
+		}
+		t.printf("             next: %s\n", clean(f.Next))
+	}
+	for _, f := range r.Findings {
+		if f.Severity == "info" {
+			t.printf("note         %s\n", clean(f.Summary))
+		}
+	}
+	t.printf("\n")
+}
+
+// markdownFindings is the findings as a list, problems first.
+func (r *Report) markdownFindings(t *textWriter) {
+	if len(r.Findings) == 0 {
+		return
+	}
+	t.printf("### Findings\n\n")
+	problems := r.problems()
+	if len(problems) == 0 {
+		t.printf("No problem found.\n\n")
+	}
+	for _, f := range problems {
+		icon := "⚠️"
+		if f.Severity == "critical" {
+			icon = "🛑"
+		}
+		t.printf("- %s **%s** (%s): %s\n", icon, mdText(f.Kind), mdText(f.Severity), mdText(f.Summary))
+		for _, ev := range f.Evidence {
+			if ev.Profile != "" {
+				t.printf("  - %s: %s\n", mdCode(ev.Profile), mdText(strings.Join(ev.Top, ", ")))
+			}
+		}
+		t.printf("  - next: %s\n", mdText(f.Next))
+	}
+	for _, f := range r.Findings {
+		if f.Severity == "info" {
+			t.printf("- ℹ️ %s\n", mdText(f.Summary))
+		}
+	}
+	t.printf("\n")
+}
+
+// junitFindings is a case per kind diagnosis judged: failed when it found
+// a critical problem of that kind. A warning is told in the case's output,
+// not failed on: --fail-on or a gate on findings.KIND makes it fail the
+// run.
+func (r *Report) junitFindings() []junitCase {
+	if len(r.Findings) == 0 {
+		return nil
+	}
+	unjudged := map[string]bool{}
+	for _, f := range r.Findings {
+		if f.Kind == "insufficient_data" {
+			for _, k := range metric.FindingKinds {
+				if strings.Contains(f.Summary, k) {
+					unjudged[k] = true
+				}
+			}
+		}
+	}
+	var out []junitCase
+	for _, k := range metric.FindingKinds {
+		if k == "insufficient_data" || unjudged[k] {
+			continue
+		}
+		c := junitCase{Class: "strain.diagnosis", Name: k, Time: "0"}
+		for _, f := range r.Findings {
+			if f.Kind == k && f.Severity == "critical" && c.Failure == nil {
+				c.Failure = &junitFailure{Message: clean(f.Summary), Type: k, Text: clean(f.Next)}
+			}
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// svgFindings marks the problems' spans under a chart's plot: a band per
+// finding, red for critical, with its sentence as a tooltip.
+func (r *Report) svgFindings(b *strings.Builder, x func(float64) float64) {
+	for _, f := range r.problems() {
+		colour := "#f08c00"
+		if f.Severity == "critical" {
+			colour = "#e03131"
+		}
+		fmt.Fprintf(b, `<rect class="finding" x="%.1f" y="%g" width="%.1f" height="4" fill="%s"><title>%s</title></rect>`,
+			x(f.Start), chartH-padB+2, math.Max(x(f.End)-x(f.Start), 2), colour, svgText(f.Kind+": "+f.Summary))
+	}
+}
+
+// htmlFindings is the findings as the page lists them.
+func (r *Report) htmlFindings() template.HTML {
+	if len(r.Findings) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString("<h2>Findings</h2>")
+	problems := r.problems()
+	if len(problems) == 0 {
+		b.WriteString("<p>No problem found.</p>")
+	}
+	for _, f := range problems {
+		fmt.Fprintf(&b, `<div class="finding %s"><b>%s</b> <span>%s</span> %s <span class="axis">(%s–%s)</span><ul>`,
+			svgText(f.Severity), svgText(f.Kind), svgText(f.Severity), svgText(f.Summary),
+			metric.FormatSeconds(f.Start), metric.FormatSeconds(f.End))
+		for _, ev := range f.Evidence {
+			if ev.Profile != "" {
+				fmt.Fprintf(&b, "<li><code>%s</code>: %s</li>", svgText(ev.Profile), svgText(strings.Join(ev.Top, ", ")))
+			}
+		}
+		fmt.Fprintf(&b, "<li>next: %s</li></ul></div>", svgText(f.Next))
+	}
+	for _, f := range r.Findings {
+		if f.Severity == "info" {
+			fmt.Fprintf(&b, `<p class="axis">ℹ️ %s</p>`, svgText(f.Summary))
+		}
+	}
+	return template.HTML(b.String())
+}

@@ -1,0 +1,127 @@
+package session
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/strain-dev/strain/diagnose"
+	"github.com/strain-dev/strain/metric"
+	"github.com/strain-dev/strain/profiles"
+	"github.com/strain-dev/strain/report"
+)
+
+// diagnosis runs diagnose on the timeline as it grows: each new problem
+// is said at once, in the log and to the sinks, and the profile that
+// proves it is captured from its target; at the end, the whole run's
+// findings, with what those profiles show, go in the report.
+type diagnosis struct {
+	targets []diagnose.Target
+	said    map[string]bool // kind and target of each finding said so far
+	evid    *diagnose.Profiles
+	now     []report.Finding // the findings so far, for the sinks
+}
+
+// newDiagnosis readies diagnosis for cfg's run; nil when it is off.
+func newDiagnosis(cfg *Config) *diagnosis {
+	if cfg.NoDiagnosis {
+		return nil
+	}
+	d := &diagnosis{said: map[string]bool{}, evid: diagnose.NewProfiles(profiles.Read)}
+	for _, s := range cfg.Watch {
+		scope := metric.OneTarget
+		if len(cfg.Watch) > 1 {
+			scope = metric.TargetScope(s.Name)
+		}
+		d.targets = append(d.targets, diagnose.Target{Name: s.Name, Scope: scope})
+	}
+	return d
+}
+
+// input is the run so far as diagnosis sees it.
+func (s *Session) diagnoseInput(series []report.Point) diagnose.Input {
+	return diagnose.Input{Series: series, Targets: s.diag.targets, Load: s.eng != nil,
+		LoadEnd: s.loadEnd, Saturated: Saturated, Errors: s.errors}
+}
+
+// diagnoseLive looks at the timeline after each point: a baseline
+// goroutine dump of each target at the first, and for each problem newly
+// seen, a line and its evidence's capture.
+func (s *Session) diagnoseLive(series []report.Point, metrics map[string]float64) {
+	d := s.diag
+	if d == nil {
+		return
+	}
+	if len(series) == 1 {
+		for _, t := range d.targets {
+			s.caps.forTarget(context.Background(), t.Name, []profiles.Kind{profiles.Goroutine}, diagnose.BaselineReason, metrics)
+		}
+	}
+	d.now = diagnose.Diagnose(s.diagnoseInput(series))
+	for _, f := range d.now {
+		key := f.Kind + "\x00" + f.Target
+		if f.Severity == diagnose.Info || d.said[key] {
+			continue
+		}
+		d.said[key] = true
+		fmt.Fprintln(s.log, FindingLine(f))
+		if kinds := diagnose.Wants(f.Kind); len(kinds) > 0 {
+			for _, t := range d.targets {
+				if f.Target == "" || f.Target == t.Name {
+					s.caps.forTarget(context.Background(), t.Name, kinds, diagnose.Reason(f.Kind), metrics)
+				}
+			}
+		}
+	}
+}
+
+// diagnoseFinal puts the whole run's findings in rep, with what the
+// profiles captured show, and counts them in its summary for the gates.
+func (s *Session) diagnoseFinal(rep *report.Report) {
+	if s.diag == nil {
+		return
+	}
+	rep.Findings = diagnose.Diagnose(s.diagnoseInput(rep.Series))
+	s.diag.evid.Attach(rep.Findings, rep.Profiles, rep.Started)
+	for _, k := range append(metric.FindingKinds, metric.FindingSeverities...) {
+		rep.Summary["findings."+k] = 0
+	}
+	for _, f := range rep.Findings {
+		rep.Summary["findings."+f.Severity]++
+		if f.Severity != diagnose.Info {
+			rep.Summary["findings."+f.Kind]++
+		}
+	}
+}
+
+// FindingLine is a finding as an event line: "  12.0s  FINDING  critical
+// stall: No request completed…".
+func FindingLine(f report.Finding) string {
+	return fmt.Sprintf("%6.1fs  FINDING  %s %s: %s", f.End, f.Severity, f.Kind, RedactText(f.Summary))
+}
+
+// cooldown watches the targets for cfg.Cooldown after the load stopped,
+// without load, so that diagnosis sees whether they return to their
+// baseline. Points go on from the load's clock.
+func (s *Session) cooldown(ctx context.Context, rep *report.Report, w *watcher, stop context.CancelCauseFunc) {
+	if s.cfg.Cooldown <= 0 || len(s.cfg.Watch) == 0 || ctx.Err() != nil {
+		return
+	}
+	if n := len(rep.Series); n > 0 {
+		s.loadEnd = rep.Series[n-1].T
+	}
+	rep.Load.CooldownSeconds = s.cfg.Cooldown.Seconds()
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.Cooldown)
+	defer cancel()
+	ticker := time.NewTicker(s.cfg.interval())
+	defer ticker.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-ticker.C:
+			p := report.Point{T: now.Sub(rep.Started).Seconds(), Metrics: map[string]float64{}}
+			s.observe(now, nil, p, rep, w, stop)
+		}
+	}
+}

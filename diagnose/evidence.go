@@ -1,6 +1,7 @@
 package diagnose
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -29,10 +30,6 @@ func Wants(kind string) []profiles.Kind {
 	}
 	return nil
 }
-
-// BaselineReason is the reason of the goroutine dump taken of each target
-// at the start, which a leak's later dump is compared with.
-const BaselineReason = "diagnose-baseline"
 
 // Reason is the reason of a capture diagnosis asked for, for kind.
 func Reason(kind string) string { return "diagnose-" + kind }
@@ -83,41 +80,48 @@ func (p *Profiles) Attach(fs []report.Finding, caps []report.Profile, started ti
 				f.Evidence = append(f.Evidence, ev)
 			}
 		}
-		if c := culprit(f); c != "" {
+		if c := Culprit(*f); c != "" {
 			f.Summary += " " + c
 		}
 	}
 }
 
-// evidence is what the capture of kind k for f shows.
+// evidence is what the capture of kind k for f shows. A leak compares
+// the first goroutine dump in its span with the last, for the stacks that
+// grew; one dump alone shows its largest stacks.
 func (p *Profiles) evidence(f *report.Finding, k profiles.Kind, caps []report.Profile, started time.Time) (report.Evidence, bool) {
-	var base, within *report.Profile
+	var first, last, own *report.Profile
 	for i := range caps {
 		c := &caps[i]
 		if c.Kind != string(k) || (f.Target != "" && c.Target != f.Target) {
 			continue
 		}
-		if c.Reason == BaselineReason {
-			base = c
-			continue
-		}
-		at := c.Time.Sub(started).Seconds()
-		if at >= f.Start-1 && at <= f.End+after.Seconds() && (within == nil || f.Kind == Leak) {
-			within = c // a leak is judged on the latest dump
+		if at := c.Time.Sub(started).Seconds(); at >= f.Start-1 && at <= f.End+after.Seconds() {
+			if first == nil {
+				first = c
+			}
+			if own == nil && strings.HasPrefix(c.Reason, Reason(f.Kind)) {
+				own = c // taken for this finding: at its signature, not beside it
+			}
+			last = c
 		}
 	}
-	if within == nil {
+	if first == nil {
 		return report.Evidence{}, false
 	}
-	ev := report.Evidence{Profile: within.Path}
-	pr, err := p.get(within.Path)
+	use := cmp.Or(own, first)
+	if f.Kind == Leak {
+		use = last
+	}
+	ev := report.Evidence{Profile: use.Path}
+	pr, err := p.get(use.Path)
 	if err != nil {
 		ev.Top = []string{"unreadable: " + err.Error()}
 		return ev, true
 	}
-	if f.Kind == Leak && base != nil {
-		if b, err := p.get(base.Path); err == nil {
-			ev.Top = grown(b, pr)
+	if f.Kind == Leak && first != last {
+		if base, err := p.get(first.Path); err == nil {
+			ev.Top = grown(base, pr)
 			return ev, true
 		}
 	}
@@ -170,7 +174,11 @@ func grown(base, newer *profile.Profile) []string {
 		if len(out) == topN || g.Delta() <= 0 {
 			break
 		}
-		out = append(out, fmt.Sprintf("%s +%d goroutines", short(ownCode(g.Frames)), g.Delta()))
+		// Connections, idle or serving a request, are the load's; a
+		// stack or two more is not what grew.
+		if !connection(g.Frames) && !profiling(g.Frames) && (len(out) == 0 || g.Delta() >= minGrown) {
+			out = append(out, fmt.Sprintf("%s +%d goroutines", short(ownCode(g.Frames)), g.Delta()))
+		}
 	}
 	return out
 }
@@ -181,9 +189,19 @@ func serving(frames []profiles.Frame) bool {
 	return slices.ContainsFunc(frames, func(f profiles.Frame) bool { return strings.HasSuffix(f.Func, ".ServeHTTP") })
 }
 
+// connection reports whether a stack is net/http's server holding a
+// connection: waiting for its next request, or serving one.
+func connection(frames []profiles.Frame) bool {
+	return slices.ContainsFunc(frames, func(f profiles.Frame) bool {
+		return strings.HasPrefix(f.Func, "net/http.(*conn)") || strings.HasPrefix(f.Func, "net/http.(*connReader)")
+	})
+}
+
 // profiling reports whether a stack is the capture itself being served.
 func profiling(frames []profiles.Frame) bool {
-	return slices.ContainsFunc(frames, func(f profiles.Frame) bool { return strings.HasPrefix(f.Func, "net/http/pprof.") })
+	return slices.ContainsFunc(frames, func(f profiles.Frame) bool {
+		return strings.HasPrefix(f.Func, "net/http/pprof.") || strings.HasPrefix(f.Func, "runtime/pprof.")
+	})
 }
 
 func boolRank(b bool) int {
@@ -220,6 +238,10 @@ func standard(fn string) bool {
 	return path != "main"
 }
 
+// minGrown is the least growth of a stack that a leak's evidence lists
+// after its first.
+const minGrown = 10
+
 // short is a function's name without its package's path:
 // github.com/x/y/target.hog is target.hog.
 func short(fn string) string {
@@ -229,8 +251,9 @@ func short(fn string) string {
 	return fn
 }
 
-// culprit names what the first profile shows, for the summary.
-func culprit(f *report.Finding) string {
+// Culprit names what the first profile of f's evidence shows, as a
+// sentence: "Busiest: target.hog 94% of the CPU."; "" when none does.
+func Culprit(f report.Finding) string {
 	for _, ev := range f.Evidence {
 		if ev.Profile == "" || len(ev.Top) == 0 {
 			continue

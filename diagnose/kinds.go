@@ -49,26 +49,37 @@ func (t *timeline) when(f report.Finding) string {
 	return fmt.Sprintf("from %s to %s", metric.FormatSeconds(f.Start), metric.FormatSeconds(f.End))
 }
 
-// starvation: ready work waits to run while the target's CPU is at its
-// limit.
+// starvation: ready work waits to run. Either the service keeps its
+// cores busy, or the cores are not there for it (other processes on the
+// machine, a CPU quota); the GC's own stops, when they take the CPU, are
+// gc_pressure's.
 func (t *timeline) starvation(s metric.Scope) []report.Finding {
 	schedName, cpuName := s.Of("sched_latency.p99").String(), s.Of("cpu").String()
-	sched, cpu := t.col(schedName), t.col(cpuName)
+	sched, cpu, gc := t.col(schedName), t.col(cpuName), t.col(s.Of("gc_cpu").String())
 	base := baseline(sched)
 	limit := 100 * t.cores(s)
 	ok := make([]bool, len(sched))
 	for i := range ok {
-		ok[i] = sched[i] >= secs(starvedSched) && sched[i] >= 4*max(base, 1e-4) && cpu[i] >= busyShare*limit
+		ok[i] = sched[i] >= secs(starvedSched) && sched[i] >= 4*max(base, 1e-4) && !(gc[i] >= gcShare)
 	}
 	var out []report.Finding
 	for _, r := range runs(ok, 2) {
 		top, busy := peak(sched, r), peak(cpu, r)
 		f := t.finding(Starvation, severity(top >= secs(severeSched)), s, r)
-		f.Summary = fmt.Sprintf("%s: ready work waited up to %s to run (scheduler p99; %s before) while the service used %s of its %s CPU, %s",
-			t.name(s), metric.Format(schedName, top), metric.Format(schedName, base), metric.Format(cpuName, busy), metric.Format(cpuName, limit), t.when(f))
-		f.Evidence = append(f.Evidence, evidence(schedName, top), evidence(cpuName, busy))
-		f.Summary += t.loadEffect(r, &f)
+		f.Summary = fmt.Sprintf("%s: ready work waited up to %s to run (scheduler p99; %s before)", t.name(s), metric.Format(schedName, top), metric.Format(schedName, base))
+		f.Evidence = append(f.Evidence, evidence(schedName, top))
 		f.Next = "The CPU profile's top functions are what keeps the cores busy: make them cheaper or take them off the request path, or give the service more cores (GOMAXPROCS, its CPU limit)."
+		switch {
+		case busy >= busyShare*limit:
+			f.Summary += fmt.Sprintf(" while the service used %s of its %s CPU", metric.Format(cpuName, busy), metric.Format(cpuName, limit))
+			f.Evidence = append(f.Evidence, evidence(cpuName, busy))
+		case !math.IsNaN(busy):
+			f.Summary += fmt.Sprintf(" though the service used only %s of its %s CPU: the cores were not there for it", metric.Format(cpuName, busy), metric.Format(cpuName, limit))
+			f.Evidence = append(f.Evidence, evidence(cpuName, busy))
+			f.Next = "Something else had the cores: other processes on the machine, or a CPU quota (cgroup throttling); the CPU profile shows what the service itself ran."
+		}
+		f.Summary += ", " + t.when(f)
+		f.Summary += t.loadEffect(r, &f)
 		out = append(out, f)
 	}
 	return out

@@ -81,6 +81,9 @@ func vitalsMetrics(prev, cur *vitals.Reading) (Metrics, []string) {
 	if secs := cur.Time.Sub(prev.Time).Seconds(); secs > 0 {
 		m["mutex_wait"] = max(cur.MutexWaitSeconds-prev.MutexWaitSeconds, 0) / secs
 		m["gc_rate"] = float64(max(cur.GCCycles-prev.GCCycles, 0)) / secs
+		if cur.ProcessCPUSeconds > 0 && prev.ProcessCPUSeconds > 0 {
+			m["cpu"] = max(cur.ProcessCPUSeconds-prev.ProcessCPUSeconds, 0) / secs * 100
+		}
 	}
 	if used := cur.UsedCPUSeconds - prev.UsedCPUSeconds; used > 0 {
 		m["gc_cpu"] = min(max(cur.GCCPUSeconds-prev.GCCPUSeconds, 0)/used, 1)

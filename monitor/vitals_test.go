@@ -5,9 +5,12 @@ import (
 	"math"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"runtime"
 	"runtime/metrics"
 	"sort"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -153,4 +156,52 @@ func TestVitalsErrors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// The runtime endpoint's cpu is the process's CPU over the interval, as
+// the kernel counts it in /proc/self/stat: a goroutine spinning for the
+// whole interval shows as about one core.
+func TestVitalsCPUAgreesWithProc(t *testing.T) {
+	srv := httptest.NewServer(vitals.Handler())
+	defer srv.Close()
+	src := NewVitals(srv.URL, srv.Client())
+	if _, err := src.Sample(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	before, start := procCPU(t), time.Now()
+	stop := make(chan struct{})
+	go func() {
+		for x := 0; ; x++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+		}
+	}()
+	time.Sleep(500 * time.Millisecond)
+	close(stop)
+	m, err := src.Sample(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	truth := (procCPU(t) - before) / time.Since(start).Seconds() * 100
+	// /proc counts in ticks of 10 ms: 2 ticks over 0.5 s is 4%, and the
+	// two readings are a moment apart.
+	if got := m["cpu"]; math.Abs(got-truth) > 10 || got < 50 {
+		t.Errorf("cpu = %.1f%%, /proc/self/stat says %.1f%%", got, truth)
+	}
+}
+
+// procCPU is this process's user and system time from /proc/self/stat, in
+// seconds (its ticks are 1/100 s on Linux).
+func procCPU(t *testing.T) float64 {
+	b, err := os.ReadFile("/proc/self/stat")
+	if err != nil {
+		t.Skip("no /proc/self/stat:", err)
+	}
+	f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+2:]))
+	utime, _ := strconv.ParseFloat(f[11], 64)
+	stime, _ := strconv.ParseFloat(f[12], 64)
+	return (utime + stime) / 100
 }

@@ -17,7 +17,7 @@ import (
 // findings, with what those profiles show, go in the report.
 type diagnosis struct {
 	targets []diagnose.Target
-	said    map[string]bool // kind and target of each finding said so far
+	said    map[string]int // kind and target of each finding said so far: the point it was said at
 	evid    *diagnose.Profiles
 	now     []report.Finding // the findings so far, for the sinks
 }
@@ -27,7 +27,7 @@ func newDiagnosis(cfg *Config) *diagnosis {
 	if cfg.NoDiagnosis {
 		return nil
 	}
-	d := &diagnosis{said: map[string]bool{}, evid: diagnose.NewProfiles(profiles.Read)}
+	d := &diagnosis{said: map[string]int{}, evid: diagnose.NewProfiles(profiles.Read)}
 	for _, s := range cfg.Watch {
 		scope := metric.OneTarget
 		if len(cfg.Watch) > 1 {
@@ -52,25 +52,41 @@ func (s *Session) diagnoseLive(series []report.Point, metrics map[string]float64
 	if d == nil {
 		return
 	}
-	if len(series) == 1 {
-		for _, t := range d.targets {
-			s.caps.forTarget(context.Background(), t.Name, []profiles.Kind{profiles.Goroutine}, diagnose.BaselineReason, metrics)
-		}
-	}
 	d.now = diagnose.Diagnose(s.diagnoseInput(series))
+	s.changeMu.Lock()
+	started := s.started
+	s.changeMu.Unlock()
+	d.evid.Attach(d.now, s.caps.list(), started)
 	for _, f := range d.now {
 		key := f.Kind + "\x00" + f.Target
-		if f.Severity == diagnose.Info || d.said[key] {
-			continue
+		said, ok := d.said[key]
+		switch {
+		case f.Severity == diagnose.Info:
+		case !ok:
+			d.said[key] = len(series)
+			fmt.Fprintln(s.log, FindingLine(f))
+			s.evidence(f, diagnose.Reason(f.Kind), metrics)
+		case f.Kind == diagnose.Leak && len(series) == said+leakRecheck:
+			// A second dump, for the stacks that grew since the first.
+			s.evidence(f, diagnose.Reason(f.Kind)+"-again", metrics)
 		}
-		d.said[key] = true
-		fmt.Fprintln(s.log, FindingLine(f))
-		if kinds := diagnose.Wants(f.Kind); len(kinds) > 0 {
-			for _, t := range d.targets {
-				if f.Target == "" || f.Target == t.Name {
-					s.caps.forTarget(context.Background(), t.Name, kinds, diagnose.Reason(f.Kind), metrics)
-				}
-			}
+	}
+}
+
+// leakRecheck is how many intervals after a leak is first seen its
+// target's goroutines are dumped again.
+const leakRecheck = 5
+
+// evidence captures what proves f from its target (every watched target
+// for a finding of the load's).
+func (s *Session) evidence(f report.Finding, reason string, metrics map[string]float64) {
+	kinds := diagnose.Wants(f.Kind)
+	if len(kinds) == 0 {
+		return
+	}
+	for _, t := range s.diag.targets {
+		if f.Target == "" || f.Target == t.Name {
+			s.caps.forTarget(context.Background(), t.Name, kinds, reason, metrics)
 		}
 	}
 }

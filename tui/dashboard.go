@@ -15,6 +15,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/term"
 	"github.com/strain-dev/strain/alert"
+	"github.com/strain-dev/strain/diagnose"
 	"github.com/strain-dev/strain/metric"
 	"github.com/strain-dev/strain/report"
 	"github.com/strain-dev/strain/session"
@@ -146,6 +147,11 @@ func FrameOf(p *session.Point, start time.Time, lines []string) Frame {
 		Events: lines, Paused: p.Paused, Saturated: p.Saturated}
 	if p.Window != nil {
 		f.Latency = LatencyOf(p.Window.Latency)
+	}
+	for _, fd := range p.Findings {
+		if fd.Severity != "info" {
+			f.Findings = append(f.Findings, Finding{Kind: fd.Kind, Severity: fd.Severity, Summary: fd.Summary, Culprit: diagnose.Culprit(fd)})
+		}
 	}
 	for code, n := range p.Status {
 		f.Status[strconv.Itoa(code)] = n

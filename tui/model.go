@@ -132,7 +132,7 @@ func (m Model) View() string {
 		}
 	}
 	// Alerts first: on a small screen the bottom is what gets cut.
-	parts := []string{m.viewHeader(w), m.viewAlerts(w)}
+	parts := []string{m.viewHeader(w), m.viewAlerts(w), m.viewFindings(w, m.height < 30)}
 	if m.header.Model != "watch" {
 		parts = append(parts, m.viewLoad(w))
 	}

@@ -202,6 +202,32 @@ func (m Model) viewAlerts(w int) string {
 	return panel("alerts", lines, w)
 }
 
+// viewFindings is what diagnosis finds, the most severe first, a line
+// each: shown at once, as the problems appear.
+func (m Model) viewFindings(w int, compact bool) string {
+	fs := m.frame.Findings
+	if len(fs) == 0 {
+		return ""
+	}
+	shown := 4
+	if compact {
+		shown = 2
+	}
+	var lines []string
+	for _, f := range fs[:min(shown, len(fs))] {
+		style := warnStyle
+		if f.Severity == "critical" {
+			style = critStyle
+		}
+		text := f.Kind + "  " + f.Summary
+		if f.Culprit != "" { // the culprit first: the summary may not fit
+			text = f.Kind + "  " + f.Culprit + "  " + strings.TrimSuffix(f.Summary, " "+f.Culprit)
+		}
+		lines = append(lines, style.Render(fmt.Sprintf("%-8s", strings.ToUpper(f.Severity)))+" "+truncate(text, w-9))
+	}
+	return panel(fmt.Sprintf("findings (%d)", len(fs)), lines, w)
+}
+
 func (m Model) viewProfiles(w int, compact bool) string {
 	ps := m.frame.Profiles
 	if len(ps) == 0 {

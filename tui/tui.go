@@ -39,6 +39,7 @@ type Frame struct {
 	Errors   map[string]int64   // errors by kind so far
 	Alerts   []Alert            // pending and firing now
 	Profiles []Profile          // captured so far
+	Findings []Finding          // the problems diagnosis finds in the run so far
 	Events   []string           // lines to show once (an alert fired, a capture failed)
 	Paused   bool
 	// Latency is the interval's responses by latency, as LatencyOf counts
@@ -53,6 +54,12 @@ type Frame struct {
 type Alert struct {
 	Rule, State, Severity, Value string
 	Since                        time.Duration
+}
+
+// Finding is a problem diagnosis found: its kind, severity and sentence.
+type Finding struct {
+	Kind, Severity, Summary string
+	Culprit                 string // what its profile shows, "" until one does
 }
 
 // Profile is one captured profile.

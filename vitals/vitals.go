@@ -50,10 +50,13 @@ type Reading struct {
 	// CPU time spent on GC and on everything but idling, cumulative; the
 	// runtime brings them up to date at each GC, so they compare only
 	// with each other.
-	GCCPUSeconds   float64   `json:"gc_cpu_seconds"`
-	UsedCPUSeconds float64   `json:"used_cpu_seconds"`
-	SchedLatency   Histogram `json:"sched_latency"` // seconds goroutines waited runnable, cumulative
-	GCPauses       Histogram `json:"gc_pauses"`     // seconds of stop-the-world for GC, cumulative
+	GCCPUSeconds   float64 `json:"gc_cpu_seconds"`
+	UsedCPUSeconds float64 `json:"used_cpu_seconds"`
+	// ProcessCPUSeconds is the CPU time, user and system, the process has
+	// used, as the kernel counts it (getrusage); 0 where it cannot say.
+	ProcessCPUSeconds float64   `json:"process_cpu_seconds"`
+	SchedLatency      Histogram `json:"sched_latency"` // seconds goroutines waited runnable, cumulative
+	GCPauses          Histogram `json:"gc_pauses"`     // seconds of stop-the-world for GC, cumulative
 }
 
 // The runtime/metrics read for a Reading, in this order.
@@ -114,6 +117,7 @@ func Read() Reading {
 		GCPauses:          histogram(s[13]),
 		GCCPUSeconds:      f64(s[14]),
 		UsedCPUSeconds:    f64(s[15]) - f64(s[16]),
+		ProcessCPUSeconds: processCPUSeconds(),
 	}
 	for i, st := range states {
 		r.GoroutinesByState[st] = u64(s[1+i])

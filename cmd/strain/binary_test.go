@@ -202,6 +202,27 @@ func TestDemoWalksTheScenario(t *testing.T) {
 	if !strings.Contains(string(stdout), "corrected") {
 		t.Errorf("no summary on stdout:\n%s", stdout)
 	}
+	// Diagnosis names each problem, and its culprit from the profiles it
+	// captured, in the JSON and first in the text summary.
+	for kind, culprit := range map[string]string{"leak": "leakedWorker", "starvation": "target.hog", "stall": "(*stall).wait"} {
+		f, ok := finding(rep, kind)
+		if !ok || f.Severity == "info" || !strings.Contains(f.Summary, culprit) {
+			t.Errorf("%s: %+v, want it found with %s named", kind, f, culprit)
+		}
+		if !strings.Contains(string(stdout), culprit) {
+			t.Errorf("the summary does not name %s", culprit)
+		}
+	}
+}
+
+// finding is the run's first finding of kind.
+func finding(rep *report.Report, kind string) (report.Finding, bool) {
+	for _, f := range rep.Findings {
+		if f.Kind == kind {
+			return f, true
+		}
+	}
+	return report.Finding{}, false
 }
 
 // firedOn says whether an alert on metric fired during the run.

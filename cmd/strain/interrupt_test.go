@@ -49,6 +49,7 @@ func startStrain(t *testing.T, args ...string) *strainProc {
 	t.Helper()
 	p := &strainProc{cmd: exec.Command(binary(t), args...), stdout: &syncBuffer{}, stderr: &syncBuffer{}, done: make(chan error, 1)}
 	p.cmd.Stdout, p.cmd.Stderr = p.stdout, p.stderr
+	p.cmd.Dir = t.TempDir() // diagnosis may capture profiles into ./strain-profiles
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}

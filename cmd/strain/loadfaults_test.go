@@ -39,6 +39,7 @@ func loopback(t *testing.T, handle func(net.Conn)) string {
 func runBinary(t *testing.T, args ...string) (code int, output string) {
 	t.Helper()
 	cmd := exec.Command(binary(t), args...)
+	cmd.Dir = t.TempDir() // diagnosis may capture profiles into ./strain-profiles
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -20,6 +21,10 @@ import (
 // output.
 func cli(t *testing.T, ctx context.Context, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
+	if len(args) > 0 && (args[0] == "run" || args[0] == "watch") && !slices.Contains(args, "--profiles") {
+		// Diagnosis may capture profiles: never into the source tree.
+		args = append(args, "--profiles", t.TempDir())
+	}
 	var out, errOut bytes.Buffer
 	err := run(ctx, args, &out, &errOut)
 	if err != nil && !isQuiet(err) {

@@ -85,6 +85,7 @@ func TestOutputsAndBaselineRefusedBeforeLoad(t *testing.T) {
 	x := filepath.Join(dir, "x")
 	linkToX := filepath.Join(dir, "link")
 	os.Symlink(x, linkToX)
+	os.Mkdir(filepath.Join(dir, "sub"), 0o755)
 	notReport := filepath.Join(dir, "other.json")
 	os.WriteFile(notReport, []byte(`{"foo": 1}`), 0o644)
 	otherSchema := filepath.Join(dir, "index.json")
@@ -95,7 +96,8 @@ func TestOutputsAndBaselineRefusedBeforeLoad(t *testing.T) {
 		want string
 	}{
 		{"-o and --html one file", []string{"-o", x, "--html", x}, "the JSON report and the HTML report are both " + x},
-		{"spelt two ways", []string{"--junit", x, "--markdown", dir + "/./sub/../x"}, "are one file"},
+		{"spelt two ways", []string{"--junit", x, "--markdown", dir + "/./sub/../x"}, "are one file"}, // sub exists
+		{"through a missing directory", []string{"-o", dir + "/missing/../y"}, "cannot write " + dir + "/missing/../y: no such file or directory"},
 		{"a link to another", []string{"-o", x, "--html", linkToX}, "the JSON report (" + x + ") and the HTML report (" + linkToX + ") are one file"},
 		{"a directory", []string{"-o", dir}, "cannot write " + dir + ": is a directory"},
 		{"baseline not a report", []string{"--baseline", notReport}, "--baseline " + notReport + ": not a strain report: no schema"},
@@ -112,8 +114,8 @@ func TestOutputsAndBaselineRefusedBeforeLoad(t *testing.T) {
 	if n := srv.Requests(); n != 0 {
 		t.Errorf("%d requests reached the target", n)
 	}
-	if entries, _ := os.ReadDir(dir); len(entries) != 3 {
-		t.Errorf("%d files in the directory, want the 3 made by the test", len(entries))
+	if entries, _ := os.ReadDir(dir); len(entries) != 4 {
+		t.Errorf("%d files in the directory, want the 4 made by the test", len(entries))
 	}
 	if _, err := os.Lstat(x); err == nil {
 		t.Error("x was written")

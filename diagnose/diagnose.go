@@ -108,8 +108,19 @@ func (t *timeline) target(s metric.Scope) []report.Finding {
 	if t.in.Load {
 		out = append(out, t.blocking(s, append(starved, contended...))...)
 	}
-	out = append(out, t.leak(s)...)
-	out = append(out, t.memoryGrowth(s)...)
+	leaks := t.leak(s)
+	grown := t.memoryGrowth(s)
+	if len(leaks) > 0 && len(grown) > 0 {
+		// Leaked goroutines hold their stacks and what they reference:
+		// the memory's growth is the leak's evidence, not a finding of
+		// its own.
+		f := &leaks[len(leaks)-1]
+		f.Evidence = append(f.Evidence, grown[0].Evidence...)
+		f.Summary += " Memory grew with them: " + strings.TrimPrefix(grown[0].Summary, t.name(s)+": ")
+		grown = nil
+	}
+	out = append(out, leaks...)
+	out = append(out, grown...)
 	out = append(out, t.gcPressure(s)...)
 	out = append(out, t.missing(s)...)
 	return out

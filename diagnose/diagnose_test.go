@@ -251,3 +251,18 @@ func TestFailOn(t *testing.T) {
 		}
 	}
 }
+
+// Memory that grows with leaked goroutines is the leak's evidence, not a
+// finding of its own.
+func TestMemoryOfALeakIsItsEvidence(t *testing.T) {
+	fs := problems(diagnose(30, func(s int) map[string]float64 {
+		m := healthy(s)
+		m["target.goroutines"] = 30 + 1000*float64(s)
+		m["target.heap"] = float64(8<<20 + s*8<<20)
+		return m
+	}))
+	f, ok := fs[Leak]
+	if !ok || len(fs) != 1 || !strings.Contains(f.Summary, "Memory grew with them: its heap grew from") {
+		t.Errorf("findings %v; leak: %s", kindsOf(fs), f.Summary)
+	}
+}

@@ -462,12 +462,16 @@ func reversed(b []bool) []bool {
 	return out
 }
 
+// targetKinds are the kinds judged on a target's runtime.
+var targetKinds = []string{Starvation, Blocking, Contention, Leak, MemoryGrowth, GCPressure}
+
 // tooShort: too few intervals to judge.
 func (t *timeline) tooShort() report.Finding {
 	f := report.Finding{Kind: InsufficientData, Severity: Info, Evidence: []report.Evidence{}}
 	if n := len(t.times); n > 0 {
 		f.End = t.times[n-1]
 	}
+	f.Unjudged = slices.DeleteFunc(slices.Clone(Kinds), func(k string) bool { return k == InsufficientData })
 	f.Summary = fmt.Sprintf("%d intervals: too few to judge (diagnosis needs %d).", len(t.times), minPoints)
 	f.Next = "Run longer, or with a shorter --interval."
 	return f
@@ -476,7 +480,8 @@ func (t *timeline) tooShort() report.Finding {
 // noTarget: the target side cannot be judged without a runtime source.
 func (t *timeline) noTarget() report.Finding {
 	f := t.finding(InsufficientData, Info, metric.Scope{Kind: metric.Load}, t.all())
-	f.Summary = "No runtime source was watched: only the load's problems (stalls, errors, saturation) were judged."
+	f.Unjudged = targetKinds
+	f.Summary = fmt.Sprintf("No runtime source was watched: only the load's problems were judged, not %s.", strings.Join(targetKinds, ", "))
 	f.Next = "--watch URL (a Go service's /debug/strain or pprof, a Prometheus /metrics) lets strain judge starvation, blocking, leaks, memory, GC and locks."
 	return f
 }
@@ -498,6 +503,7 @@ func (t *timeline) missing(s metric.Scope) []report.Finding {
 		return nil
 	}
 	f := t.finding(InsufficientData, Info, s, t.all())
+	f.Unjudged = lack
 	f.Summary = fmt.Sprintf("%s: its source gives too little to judge %s.", t.name(s), strings.Join(lack, ", "))
 	f.Next = "A Go service can serve strain's runtime endpoint (the vitals package) or pprof; see the README's 'Watching a target'."
 	return []report.Finding{f}

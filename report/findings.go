@@ -90,12 +90,8 @@ func (r *Report) junitFindings() []junitCase {
 	}
 	unjudged := map[string]bool{}
 	for _, f := range r.Findings {
-		if f.Kind == "insufficient_data" {
-			for _, k := range metric.FindingKinds {
-				if strings.Contains(f.Summary, k) {
-					unjudged[k] = true
-				}
-			}
+		for _, k := range f.Unjudged {
+			unjudged[k] = true
 		}
 	}
 	var out []junitCase

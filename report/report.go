@@ -124,6 +124,9 @@ type Finding struct {
 	Summary  string     `json:"summary"`
 	Evidence []Evidence `json:"evidence"`
 	Next     string     `json:"next"`
+	// Unjudged are the kinds an insufficient_data finding says could not
+	// be judged.
+	Unjudged []string `json:"unjudged,omitempty"`
 }
 
 // Evidence is one thing a finding stands on: a metric's value, or a

@@ -260,3 +260,32 @@ func TestNoProfilesDirWithoutCaptureRules(t *testing.T) {
 		t.Error("a run with nothing to capture created the profiles directory")
 	}
 }
+
+// A run whose target leaks fails on --fail-on leak (exit 1), the finding
+// naming the leaking function from the goroutine dumps it captured; the
+// same run without the leak passes.
+func TestFailOnLeak(t *testing.T) {
+	_, base := demoTarget(t)
+	for _, tc := range []struct {
+		path string
+		want int
+	}{{"/leak?n=10", ExitGateFailed}, {"/ok", 0}} {
+		out := filepath.Join(t.TempDir(), "r.json")
+		code, stdout, stderr := cli(t, context.Background(), "run", base+tc.path, "-r", "100", "-d", "3s", "--interval", "250ms",
+			"--watch", base, "--fail-on", "leak", "--no-tui", "-o", out)
+		if code != tc.want {
+			t.Fatalf("%s: exit %d, want %d\n%s\n%s", tc.path, code, tc.want, stdout, stderr)
+		}
+		rep := readReport(t, out)
+		f, found := finding(rep, "leak")
+		if found != (tc.want != 0) {
+			t.Errorf("%s: leak found %v: %+v", tc.path, found, rep.Findings)
+		}
+		if found && !strings.Contains(f.Summary, "leakedWorker") {
+			t.Errorf("the leak does not name leakedWorker: %s", f.Summary)
+		}
+		if g := rep.Gates; len(g) != 1 || g[0].Expr != "findings.leak == 0" || g[0].Pass != (tc.want == 0) {
+			t.Errorf("%s: gates %+v", tc.path, g)
+		}
+	}
+}

@@ -3,7 +3,6 @@ package session
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/strain-dev/strain/diagnose"
 	"github.com/strain-dev/strain/metric"
@@ -129,15 +128,5 @@ func (s *Session) cooldown(ctx context.Context, rep *report.Report, w *watcher, 
 	rep.Load.CooldownSeconds = s.cfg.Cooldown.Seconds()
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.Cooldown)
 	defer cancel()
-	ticker := time.NewTicker(s.cfg.interval())
-	defer ticker.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case now := <-ticker.C:
-			p := report.Point{T: now.Sub(rep.Started).Seconds(), Metrics: map[string]float64{}}
-			s.observe(now, nil, p, rep, w, stop)
-		}
-	}
+	s.watchPoints(ctx, rep.Started, rep, w, stop)
 }

@@ -207,12 +207,18 @@ func (s *Session) runWatch(ctx context.Context, rep *report.Report, w *watcher, 
 		ctx, cancel = context.WithTimeout(ctx, s.cfg.Duration)
 		defer cancel()
 	}
+	s.watchPoints(ctx, start, rep, w, stop)
+	rep.DurationSeconds = time.Since(start).Seconds()
+}
+
+// watchPoints takes a point per interval without load, its time from
+// start, until ctx ends.
+func (s *Session) watchPoints(ctx context.Context, start time.Time, rep *report.Report, w *watcher, stop context.CancelCauseFunc) {
 	ticker := time.NewTicker(s.cfg.interval())
 	defer ticker.Stop()
 	for {
 		select {
 		case <-ctx.Done():
-			rep.DurationSeconds = time.Since(start).Seconds()
 			return
 		case now := <-ticker.C:
 			p := report.Point{T: now.Sub(start).Seconds(), Metrics: map[string]float64{}}

@@ -278,3 +278,43 @@ func TestGateWithoutDataIsSaidEarly(t *testing.T) {
 		t.Errorf("gates %+v passed %v: want the gate failed with no data", rep.Gates, rep.Passed)
 	}
 }
+
+// A cooldown watches the target on after the load, without load figures,
+// for as long as it was asked; diagnosis sees those points.
+func TestCooldownWatchesAfterTheLoad(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer srv.Close()
+	s, err := session.New(session.Config{
+		Load:     &loadgen.Config{Targets: []loadgen.Target{{Method: "GET", URL: srv.URL}}, Concurrency: 2, Duration: 500 * time.Millisecond, Interval: 100 * time.Millisecond},
+		Watch:    []monitor.Spec{spec(t, "pid:"+strconv.Itoa(os.Getpid()))},
+		Cooldown: 500 * time.Millisecond,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := s.Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var load, after int
+	for _, p := range rep.Series {
+		_, hasLoad := p.Metrics["throughput"]
+		switch _, hasTarget := p.Metrics["target.rss"]; {
+		case hasLoad:
+			load++
+		case hasTarget && p.T > rep.DurationSeconds:
+			after++
+		}
+	}
+	// 5 intervals of load, then about 5 of cooldown: a busy machine may
+	// lose one tick.
+	if rep.Load.CooldownSeconds != 0.5 || load < 4 || after < 3 || after > 6 {
+		t.Errorf("cooldown %v: %d points under load, %d after", rep.Load.CooldownSeconds, load, after)
+	}
+	if len(rep.Findings) == 0 {
+		t.Error("no findings: diagnosis did not run")
+	}
+	if _, err := session.New(session.Config{Cooldown: -time.Second}); err == nil {
+		t.Error("a negative cooldown was accepted")
+	}
+}

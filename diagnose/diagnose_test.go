@@ -266,3 +266,39 @@ func TestMemoryOfALeakIsItsEvidence(t *testing.T) {
 		t.Errorf("findings %v; leak: %s", kindsOf(fs), f.Summary)
 	}
 }
+
+// More load asked for, throughput flat, in flight and latency up: the
+// service is at its capacity (Little's law).
+func TestSaturation(t *testing.T) {
+	fs := problems(diagnose(30, func(s int) map[string]float64 {
+		m := healthy(s)
+		if s > 10 {
+			level := 14 * float64(s-9) // the concurrency ramps
+			// Throughput stays at 20,000/s: each request waits longer.
+			m["concurrency"], m["inflight"], m["latency.p50"], m["latency.p99"] = level, level, level/20000, 3*level/20000
+		}
+		return m
+	}))
+	f, ok := fs[Saturation]
+	if !ok || len(fs) != 1 || f.Start != 11 || !strings.Contains(f.Summary, "Throughput stayed near 20000 req/s") {
+		t.Errorf("findings %v; saturation: %+v", kindsOf(fs), f)
+	}
+}
+
+// strain's own saturation is said, with its figures.
+func TestGeneratorSaturated(t *testing.T) {
+	pts := series(20, func(s int) map[string]float64 {
+		m := healthy(s)
+		m["self.cpu"], m["self.sched_latency.p99"] = 40, 0.0001
+		if s >= 5 && s < 8 {
+			m["self.cpu"] = 199
+		}
+		return m
+	})
+	busy := func(m map[string]float64) bool { return m["self.cpu"] > 190 }
+	fs := problems(Diagnose(Input{Series: pts, Targets: oneTarget, Load: true, Saturated: busy}))
+	f, ok := fs[GeneratorSaturated]
+	if !ok || len(fs) != 1 || !strings.Contains(f.Summary, "3 of 20 intervals (its CPU up to 199%") || f.Start != 4 || f.End != 7 {
+		t.Errorf("findings %v; generator: %+v", kindsOf(fs), f)
+	}
+}

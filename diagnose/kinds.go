@@ -66,7 +66,7 @@ func (t *timeline) starvation(s metric.Scope) []report.Finding {
 	for _, r := range runs(ok, 2) {
 		top, busy := peak(sched, r), peak(cpu, r)
 		f := t.finding(Starvation, severity(top >= secs(severeSched)), s, r)
-		f.Summary = fmt.Sprintf("%s: ready work waited up to %s to run (scheduler p99; %s before)", t.name(s), metric.Format(schedName, top), metric.Format(schedName, base))
+		f.Summary = fmt.Sprintf("%s: ready work waited up to %s to run (scheduler p99%s)", t.name(s), metric.Format(schedName, top), before(schedName, base, "; "))
 		f.Evidence = append(f.Evidence, evidence(schedName, top))
 		f.Next = "The CPU profile's top functions are what keeps the cores busy: make them cheaper or take them off the request path, or give the service more cores (GOMAXPROCS, its CPU limit)."
 		switch {
@@ -95,7 +95,20 @@ func (t *timeline) loadEffect(r run, f *report.Finding) string {
 		return "."
 	}
 	f.Evidence = append(f.Evidence, evidence("latency.p99", p99))
-	return fmt.Sprintf("; the load's p99 reached %s (%s before).", metric.FormatSeconds(p99), metric.FormatSeconds(baseline(t.col("latency.p99"))))
+	return fmt.Sprintf("; the load's p99 reached %s%s.", metric.FormatSeconds(p99), before("latency.p99", baseline(t.col("latency.p99")), " ("))
+}
+
+// before is a metric's value before the trouble, for a sentence: after
+// sep, "419µs before"; "" when the first intervals had none.
+func before(name string, base float64, sep string) string {
+	if math.IsNaN(base) {
+		return ""
+	}
+	s := sep + metric.Format(name, base) + " before"
+	if strings.HasSuffix(sep, "(") {
+		s += ")"
+	}
+	return s
 }
 
 func severity(critical bool) string {
@@ -448,10 +461,10 @@ func (t *timeline) generator() []report.Finding {
 	}
 	first, last := slices.Index(ok, true), len(ok)-1-slices.Index(reversed(ok), true)
 	f := t.finding(GeneratorSaturated, Warning, metric.SelfScope, run{first, last})
-	cpu := peak(t.col("self.cpu"), t.all())
-	f.Summary = fmt.Sprintf("strain itself was saturated in %d of %d intervals (its CPU up to %s): there its latency figures include its own delay, and the load it sent may be less than asked.",
-		n, len(ok), metric.Format("self.cpu", cpu))
-	f.Evidence = append(f.Evidence, evidence("self.cpu", cpu))
+	cpu, sched := peak(t.col("self.cpu"), t.all()), peak(t.col("self.sched_latency.p99"), t.all())
+	f.Summary = fmt.Sprintf("strain itself was saturated in %d of %d intervals (its CPU up to %s, its scheduler p99 up to %s): there its latency figures include its own delay, and the load it sent may be less than asked.",
+		n, len(ok), metric.Format("self.cpu", orZero(cpu)), metric.Format("self.sched_latency.p99", orZero(sched)))
+	f.Evidence = append(f.Evidence, evidence("self.cpu", orZero(cpu)), evidence("self.sched_latency.p99", orZero(sched)))
 	f.Next = "Give strain more cores (--procs), lower the load, or run it on another machine than the service."
 	return []report.Finding{f}
 }

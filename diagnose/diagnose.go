@@ -73,7 +73,7 @@ const minPoints = 4
 // first, then by time.
 func Diagnose(in Input) []report.Finding {
 	t := newTimeline(in)
-	var out []report.Finding
+	out := []report.Finding{}
 	if len(in.Series) < minPoints {
 		return []report.Finding{t.tooShort()}
 	}

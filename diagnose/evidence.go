@@ -160,7 +160,58 @@ func summary(pr *profile.Profile, k profiles.Kind) []string {
 			out = append(out, fmt.Sprintf("%s %.0f%%", short(r.Name), r.FlatPct))
 		}
 	}
+	// Where the top is the standard library's (sync.(*Mutex).Unlock,
+	// runtime.mallocgc), the program's own function above it is the
+	// culprit: first.
+	if len(t.Rows) > 0 && standard(t.Rows[0].Name) {
+		if own, ok := ownTop(pr, index); ok {
+			out = append([]string{own}, out...)
+		}
+	}
 	return out
+}
+
+// ownTop is the program's own function nearest the top of each sample
+// (its first frame outside the standard library, from the leaf), the one
+// with the most of the profile: the program's code that called into the
+// library, where the flat top was the library's.
+func ownTop(pr *profile.Profile, index string) (string, bool) {
+	idx, err := pr.SampleIndexByName(index)
+	if err != nil {
+		return "", false
+	}
+	totals := map[string]int64{}
+	var total int64
+	for _, s := range pr.Sample {
+		v := s.Value[idx]
+		total += v
+		if fn := ownFrame(s); fn != "" {
+			totals[fn] += v
+		}
+	}
+	best := ""
+	for fn, v := range totals {
+		if best == "" || v > totals[best] || v == totals[best] && fn < best {
+			best = fn
+		}
+	}
+	if best == "" || total <= 0 {
+		return "", false
+	}
+	return fmt.Sprintf("%s %.0f%% with what it calls", short(best), 100*float64(totals[best])/float64(total)), true
+}
+
+// ownFrame is a sample's first function, from the leaf, outside the
+// standard library; "" when it has none.
+func ownFrame(s *profile.Sample) string {
+	for _, loc := range s.Location {
+		for _, ln := range loc.Line { // the innermost inlined call first
+			if ln.Function != nil && !standard(ln.Function.Name) {
+				return ln.Function.Name
+			}
+		}
+	}
+	return ""
 }
 
 // grown are the stacks that gained goroutines from base to newer.

@@ -358,7 +358,8 @@ func (t *timeline) gcPressure(s metric.Scope) []report.Finding {
 		f := t.finding(GCPressure, severity(top >= severeGCShare), s, r)
 		var parts []string
 		if !math.IsNaN(top) {
-			parts = append(parts, fmt.Sprintf("the GC took up to %s of the CPU the service used", metric.FormatUnit(metric.Ratio, top)))
+			// The runtime's estimate: a whole percent is all it holds.
+			parts = append(parts, fmt.Sprintf("the GC took up to %.0f%% of the CPU the service used", 100*top))
 			f.Evidence = append(f.Evidence, evidence(shareName, top))
 		}
 		if rate := peak(t.col(rateName), r); !math.IsNaN(rate) {

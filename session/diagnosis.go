@@ -57,7 +57,9 @@ func (s *Session) diagnoseLive(series []report.Point, metrics map[string]float64
 	s.changeMu.Unlock()
 	d.evid.Attach(d.now, s.caps.list(), started)
 	for _, f := range d.now {
-		key := f.Kind + "\x00" + f.Target
+		// One line and one capture an episode: a new span of the same
+		// kind is a new problem (the capturer's cooldown still holds).
+		key := fmt.Sprintf("%s\x00%s\x00%g", f.Kind, f.Target, f.Start)
 		said, ok := d.said[key]
 		switch {
 		case f.Severity == diagnose.Info:

@@ -1,0 +1,100 @@
+package diagnose
+
+import (
+	"bytes"
+	"runtime"
+	"runtime/pprof"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/pprof/profile"
+	"github.com/strain-dev/strain/profiles"
+	"github.com/strain-dev/strain/report"
+)
+
+// capture is this process's profile of kind, as a target serves it.
+func capture(t *testing.T, kind string) *profile.Profile {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := pprof.Lookup(kind).WriteTo(&buf, 0); err != nil {
+		t.Fatal(err)
+	}
+	p, err := profile.Parse(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+var (
+	held    sync.Mutex
+	release = make(chan struct{})
+)
+
+//go:noinline
+func holdTheLock(d time.Duration) {
+	held.Lock()
+	time.Sleep(d)
+	held.Unlock()
+}
+
+//go:noinline
+func parkedForever() { <-release }
+
+// A mutex profile's top is sync.(*Mutex).Unlock, the standard library's:
+// the function of the program's own that holds the lock comes first.
+func TestMutexEvidenceNamesTheHolder(t *testing.T) {
+	old := runtime.SetMutexProfileFraction(1)
+	defer runtime.SetMutexProfileFraction(old)
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() { defer wg.Done(); holdTheLock(2 * time.Millisecond) }()
+	}
+	wg.Wait()
+	top := summary(capture(t, "mutex"), profiles.Mutex)
+	if len(top) == 0 || !strings.HasPrefix(top[0], "diagnose.holdTheLock") {
+		t.Errorf("mutex evidence %v, want diagnose.holdTheLock first", top)
+	}
+}
+
+// Two goroutine dumps: the stacks that grew between them, the parked
+// goroutines first, with their count.
+func TestLeakEvidenceIsWhatGrew(t *testing.T) {
+	base := capture(t, "goroutine")
+	for range 50 {
+		go parkedForever()
+	}
+	time.Sleep(50 * time.Millisecond) // let them park
+	defer close(release)
+	newer := capture(t, "goroutine")
+	got := grown(base, newer)
+	if len(got) == 0 || got[0] != "diagnose.parkedForever +50 goroutines" {
+		t.Errorf("grown %v, want diagnose.parkedForever +50 goroutines first", got)
+	}
+	if dump := summary(newer, profiles.Goroutine); !strings.Contains(strings.Join(dump, ";"), "50 goroutines in diagnose.parkedForever") {
+		t.Errorf("dump %v", dump)
+	}
+}
+
+// Attach reads the capture taken within a finding's span and names the
+// culprit in its summary; a capture of another target, or from before the
+// span, is not its evidence.
+func TestAttachPicksTheFindingsCapture(t *testing.T) {
+	started := time.Now()
+	pr := capture(t, "goroutine")
+	read := func(path string) (*profile.Profile, error) { return pr, nil }
+	caps := []report.Profile{
+		{Path: "early", Kind: "goroutine", Target: "api", Time: started},
+		{Path: "other", Kind: "goroutine", Target: "db", Time: started.Add(11 * time.Second)},
+		{Path: "own", Kind: "goroutine", Target: "api", Reason: Reason(Stall), Time: started.Add(12 * time.Second)},
+	}
+	fs := []report.Finding{{Kind: Stall, Target: "api", Start: 10, End: 13, Summary: "No request completed."}}
+	NewProfiles(read).Attach(fs, caps, started)
+	ev := fs[0].Evidence
+	if len(ev) != 1 || ev[0].Profile != "own" || !strings.Contains(fs[0].Summary, "Waiting: ") {
+		t.Errorf("evidence %+v, summary %q", ev, fs[0].Summary)
+	}
+}

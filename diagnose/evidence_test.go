@@ -28,10 +28,7 @@ func capture(t *testing.T, kind string) *profile.Profile {
 	return p
 }
 
-var (
-	held    sync.Mutex
-	release = make(chan struct{})
-)
+var held sync.Mutex
 
 //go:noinline
 func holdTheLock(d time.Duration) {
@@ -41,7 +38,7 @@ func holdTheLock(d time.Duration) {
 }
 
 //go:noinline
-func parkedForever() { <-release }
+func parkedForever(release <-chan struct{}) { <-release }
 
 // A mutex profile's top is sync.(*Mutex).Unlock, the standard library's:
 // the function of the program's own that holds the lock comes first.
@@ -64,8 +61,9 @@ func TestMutexEvidenceNamesTheHolder(t *testing.T) {
 // goroutines first, with their count.
 func TestLeakEvidenceIsWhatGrew(t *testing.T) {
 	base := capture(t, "goroutine")
+	release := make(chan struct{})
 	for range 50 {
-		go parkedForever()
+		go parkedForever(release)
 	}
 	time.Sleep(50 * time.Millisecond) // let them park
 	defer close(release)

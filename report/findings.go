@@ -80,10 +80,10 @@ func (r *Report) markdownFindings(t *textWriter) {
 	t.printf("\n")
 }
 
-// junitFindings is a case per kind diagnosis judged: failed when it found
-// a critical problem of that kind. A warning is told in the case's output,
-// not failed on: --fail-on or a gate on findings.KIND makes it fail the
-// run.
+// junitFindings is a case per kind diagnosis judged. A problem found is
+// told in the case's output; the case fails when a gate on findings failed
+// because of it (--fail-on, or a gate on findings.KIND, .critical or
+// .warning), as the run's exit code does.
 func (r *Report) junitFindings() []junitCase {
 	if len(r.Findings) == 0 {
 		return nil
@@ -100,14 +100,29 @@ func (r *Report) junitFindings() []junitCase {
 			continue
 		}
 		c := junitCase{Class: "strain.diagnosis", Name: k, Time: "0"}
-		for _, f := range r.Findings {
-			if f.Kind == k && f.Severity == "critical" && c.Failure == nil {
-				c.Failure = &junitFailure{Message: clean(f.Summary), Type: k, Text: clean(f.Next)}
+		for _, f := range r.problems() {
+			if f.Kind != k {
+				continue
+			}
+			c.Out += clean(f.Severity+": "+f.Summary) + "\n"
+			if g, failed := r.failedOn(f); failed && c.Failure == nil {
+				c.Failure = &junitFailure{Message: clean(f.Summary), Type: k, Text: clean("the gate " + g + " failed; next: " + f.Next)}
 			}
 		}
 		out = append(out, c)
 	}
 	return out
+}
+
+// failedOn is the failed gate on findings that f counts in, if any.
+func (r *Report) failedOn(f Finding) (string, bool) {
+	for _, g := range r.Gates {
+		name, _, _ := strings.Cut(g.Expr, " ")
+		if !g.Pass && (name == "findings."+f.Kind || name == "findings."+f.Severity) {
+			return g.Expr, true
+		}
+	}
+	return "", false
 }
 
 // svgFindings marks the problems' spans under a chart's plot: a band per

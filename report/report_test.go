@@ -61,6 +61,7 @@ func sampleReport(open bool) *Report {
 		r.Gates = []Gate{
 			{Expr: "latency.p99 < 200ms", Value: 0.0125, Shown: "12.5ms", Pass: true, Kind: "gate"},
 			{Expr: "target.goroutines.max < 5000", Shown: "no data", NoData: true, Kind: "gate"},
+			{Expr: "findings.critical == 0", Value: 1, Shown: "1", Kind: "gate"},
 		}
 		r.Passed = false
 		r.Profiles = []Profile{{Path: "profiles/api-cpu-20261121T120005Z-sched_latency.pb.gz", Kind: "cpu", Reason: "sched_latency.p99"}}
@@ -184,11 +185,11 @@ func TestJUnitParses(t *testing.T) {
 	if err := xml.Unmarshal(buf.Bytes(), &doc); err != nil {
 		t.Fatalf("JUnit does not parse: %v", err)
 	}
-	// run (interrupted) + 2 gates + a case per kind diagnosis judged (9 of
+	// run (interrupted) + 3 gates + a case per kind diagnosis judged (9 of
 	// the 11: not insufficient_data, nor contention, which it could not
-	// judge), of which the run, the no-data gate and the critical
-	// starvation fail.
-	if doc.Tests != 12 || doc.Failures != 3 || len(doc.Suite.Cases) != 12 {
+	// judge), of which the run, the no-data gate, the gate on critical
+	// findings and the critical starvation that failed it fail.
+	if doc.Tests != 13 || doc.Failures != 4 || len(doc.Suite.Cases) != 13 {
 		t.Errorf("tests %d failures %d cases %d", doc.Tests, doc.Failures, len(doc.Suite.Cases))
 	}
 }

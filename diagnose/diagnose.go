@@ -105,6 +105,7 @@ func (t *timeline) target(s metric.Scope) []report.Finding {
 	contended := t.contention(s)
 	out = append(out, starved...)
 	out = append(out, contended...)
+	out = append(out, t.blockedLoop(s)...)
 	if t.in.Load {
 		out = append(out, t.blocking(s, append(starved, contended...))...)
 	}
@@ -299,6 +300,9 @@ func evidence(name string, v float64) report.Evidence {
 
 // cores is how many cores target s may use.
 func (t *timeline) cores(s metric.Scope) float64 {
+	if t.eventLoop(s) {
+		return 1 // one thread runs the loop
+	}
 	if v := t.col(s.Of("gomaxprocs").String()); !math.IsNaN(baseline(v)) && baseline(v) > 0 {
 		return baseline(v)
 	}

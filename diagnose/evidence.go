@@ -12,6 +12,15 @@ import (
 	"github.com/strain-dev/strain/report"
 )
 
+// WantsFor is Wants for a target that is an event loop or not: a blocked
+// loop's evidence is also its agent's watchdog samples.
+func WantsFor(kind string, eventLoop bool) []profiles.Kind {
+	if eventLoop && kind == Blocking {
+		return []profiles.Kind{profiles.Blocking, profiles.Goroutine}
+	}
+	return Wants(kind)
+}
+
 // Wants is what to capture from a target as the evidence for a finding of
 // kind: the CPU profile shows what burns the cores, the goroutine dump
 // where requests wait or what leaked, and so on.
@@ -75,7 +84,7 @@ func (p *Profiles) get(path string) (*profile.Profile, error) {
 func (p *Profiles) Attach(fs []report.Finding, caps []report.Profile, started time.Time) {
 	for i := range fs {
 		f := &fs[i]
-		for _, k := range Wants(f.Kind) {
+		for _, k := range WantsFor(f.Kind, true) { // what was not captured is not found
 			if ev, ok := p.evidence(f, k, caps, started); ok {
 				f.Evidence = append(f.Evidence, ev)
 			}
@@ -116,43 +125,44 @@ func (p *Profiles) evidence(f *report.Finding, k profiles.Kind, caps []report.Pr
 	ev := report.Evidence{Profile: use.Path}
 	pr, err := p.get(use.Path)
 	if err != nil {
-		ev.Top = []string{"unreadable: " + err.Error()}
+		ev.Note = "unreadable: " + err.Error()
 		return ev, true
 	}
 	if f.Kind == Leak && first != last {
 		if base, err := p.get(first.Path); err == nil {
-			ev.Top = grown(base, pr)
+			ev.Top, ev.Note = grown(base, pr)
 			return ev, true
 		}
 	}
-	ev.Top = summary(pr, k)
+	ev.Top, ev.Note = summary(pr, k)
 	return ev, true
 }
 
-// summary is what a profile of kind k shows, most first.
-func summary(pr *profile.Profile, k profiles.Kind) []string {
+// summary is what a profile of kind k shows, most first; or a note of why
+// it shows nothing.
+func summary(pr *profile.Profile, k profiles.Kind) ([]string, string) {
 	if k == profiles.Goroutine {
 		stacks, err := profiles.Stacks(pr)
 		if err != nil {
-			return []string{err.Error()}
+			return nil, err.Error()
 		}
 		// Handlers first: where requests wait is the evidence.
 		slices.SortStableFunc(stacks, func(a, b profiles.Stack) int { return boolRank(serving(b.Frames)) - boolRank(serving(a.Frames)) })
 		var out []string
 		for _, s := range stacks {
 			if len(out) < topN && !profiling(s.Frames) {
-				out = append(out, fmt.Sprintf("%d goroutines in %s", s.Count, short(ownCode(s.Frames))))
+				out = append(out, fmt.Sprintf("%d %s in %s", s.Count, unitsOf(s.Frames), short(ownCode(s.Frames))))
 			}
 		}
-		return out
+		return out, ""
 	}
-	index := map[profiles.Kind]string{profiles.Mutex: "delay", profiles.Heap: "inuse_space", profiles.Allocs: "alloc_space"}[k]
+	index := map[profiles.Kind]string{profiles.Mutex: "delay", profiles.Heap: "inuse_space", profiles.Allocs: "alloc_space", profiles.Blocking: "samples"}[k]
 	t, err := profiles.Top(pr, index, topN, false)
 	if err != nil {
-		return []string{err.Error()}
+		return nil, err.Error()
 	}
 	if t.Total == 0 {
-		return []string{fmt.Sprintf("the %s profile is empty", k)}
+		return nil, fmt.Sprintf("the %s profile is empty", k)
 	}
 	var out []string
 	for _, r := range t.Rows {
@@ -168,7 +178,16 @@ func summary(pr *profile.Profile, k profiles.Kind) []string {
 			out = append([]string{own}, out...)
 		}
 	}
-	return out
+	return out, ""
+}
+
+// unitsOf names what a stack's count counts: an event loop's tasks (its
+// frames are Python's), or goroutines.
+func unitsOf(frames []profiles.Frame) string {
+	if len(frames) > 0 && strings.HasSuffix(frames[0].File, ".py") {
+		return "tasks"
+	}
+	return "goroutines"
 }
 
 // ownTop is the program's own function nearest the top of each sample
@@ -215,10 +234,10 @@ func ownFrame(s *profile.Sample) string {
 }
 
 // grown are the stacks that gained goroutines from base to newer.
-func grown(base, newer *profile.Profile) []string {
+func grown(base, newer *profile.Profile) ([]string, string) {
 	l, err := profiles.Compare(base, newer)
 	if err != nil {
-		return []string{err.Error()}
+		return nil, err.Error()
 	}
 	var out []string
 	for _, g := range l.Stacks {
@@ -228,10 +247,13 @@ func grown(base, newer *profile.Profile) []string {
 		// Connections, idle or serving a request, are the load's; a
 		// stack or two more is not what grew.
 		if !connection(g.Frames) && !profiling(g.Frames) && (len(out) == 0 || g.Delta() >= minGrown) {
-			out = append(out, fmt.Sprintf("%s +%d goroutines", short(ownCode(g.Frames)), g.Delta()))
+			out = append(out, fmt.Sprintf("%s +%d %s", short(ownCode(g.Frames)), g.Delta(), unitsOf(g.Frames)))
 		}
 	}
-	return out
+	if len(out) == 0 {
+		return nil, "no stack grew between the dumps"
+	}
+	return out, ""
 }
 
 // serving reports whether a stack is a request being handled, by
@@ -268,11 +290,21 @@ func boolRank(b bool) int {
 // the first outside the runtime.
 func ownCode(frames []profiles.Frame) string {
 	for _, f := range frames {
-		if !standard(f.Func) {
+		if !standardFrame(f) {
 			return f.Func
 		}
 	}
 	return profiles.Where(frames)
+}
+
+// standardFrame reports whether a frame is in a standard library: Go's,
+// or, for a Python frame, a file of the interpreter's own lib directory
+// (not its site- or dist-packages).
+func standardFrame(f profiles.Frame) bool {
+	if strings.HasSuffix(f.File, ".py") {
+		return strings.Contains(f.File, "/lib/python") && !strings.Contains(f.File, "-packages/")
+	}
+	return standard(f.Func)
 }
 
 // standard reports whether function fn is the standard library's: its
@@ -314,7 +346,12 @@ func Culprit(f report.Finding) string {
 			return "Busiest: " + ev.Top[0] + " of the CPU."
 		case Leak:
 			return "Grown: " + ev.Top[0] + "."
-		case Stall, Blocking:
+		case Stall:
+			return "Waiting: " + ev.Top[0] + "."
+		case Blocking:
+			if strings.Contains(ev.Profile, "-blocking-") { // the watchdog's samples
+				return "Held the loop: " + ev.Top[0] + "."
+			}
 			return "Waiting: " + ev.Top[0] + "."
 		default:
 			return "Top: " + ev.Top[0] + "."

@@ -51,7 +51,7 @@ func TestMutexEvidenceNamesTheHolder(t *testing.T) {
 		go func() { defer wg.Done(); holdTheLock(2 * time.Millisecond) }()
 	}
 	wg.Wait()
-	top := summary(capture(t, "mutex"), profiles.Mutex)
+	top, _ := summary(capture(t, "mutex"), profiles.Mutex)
 	if len(top) == 0 || !strings.HasPrefix(top[0], "diagnose.holdTheLock") {
 		t.Errorf("mutex evidence %v, want diagnose.holdTheLock first", top)
 	}
@@ -68,11 +68,11 @@ func TestLeakEvidenceIsWhatGrew(t *testing.T) {
 	time.Sleep(50 * time.Millisecond) // let them park
 	defer close(release)
 	newer := capture(t, "goroutine")
-	got := grown(base, newer)
+	got, _ := grown(base, newer)
 	if len(got) == 0 || got[0] != "diagnose.parkedForever +50 goroutines" {
 		t.Errorf("grown %v, want diagnose.parkedForever +50 goroutines first", got)
 	}
-	if dump := summary(newer, profiles.Goroutine); !strings.Contains(strings.Join(dump, ";"), "50 goroutines in diagnose.parkedForever") {
+	if dump, _ := summary(newer, profiles.Goroutine); !strings.Contains(strings.Join(dump, ";"), "50 goroutines in diagnose.parkedForever") {
 		t.Errorf("dump %v", dump)
 	}
 }

@@ -59,8 +59,11 @@ func (t *timeline) starvation(s metric.Scope) []report.Finding {
 	base := baseline(sched)
 	limit := 100 * t.cores(s)
 	ok := make([]bool, len(sched))
+	loop := t.eventLoop(s)
 	for i := range ok {
-		ok[i] = sched[i] >= secs(starvedSched) && sched[i] >= 4*max(base, 1e-4) && !(gc[i] >= gcShare)
+		// An event loop running at less than its core is not starved: it
+		// is blocked (blockedLoop says so).
+		ok[i] = sched[i] >= secs(starvedSched) && !(gc[i] >= gcShare) && !(loop && !(cpu[i] >= busyShare*limit))
 	}
 	var out []report.Finding
 	for _, r := range runs(ok, 2) {
@@ -83,6 +86,38 @@ func (t *timeline) starvation(s metric.Scope) []report.Finding {
 		out = append(out, f)
 	}
 	return out
+}
+
+// blockedLoop: an event loop's lag is high while it barely uses its core:
+// something on the loop waited without yielding (a blocking call).
+func (t *timeline) blockedLoop(s metric.Scope) []report.Finding {
+	if !t.eventLoop(s) {
+		return nil
+	}
+	lagName, cpuName := s.Of("sched_latency.p99").String(), s.Of("cpu").String()
+	lag, cpu := t.col(lagName), t.col(cpuName)
+	ok := make([]bool, len(lag))
+	for i := range ok {
+		ok[i] = lag[i] >= secs(starvedSched) && !(cpu[i] >= busyShare*100)
+	}
+	var out []report.Finding
+	for _, r := range runs(ok, 2) {
+		top := peak(lag, r)
+		f := t.finding(Blocking, severity(top >= secs(severeSched)), s, r)
+		f.Summary = fmt.Sprintf("%s: the event loop was blocked: ready tasks waited up to %s to run (loop lag p99%s) while it used %s of its one core, %s",
+			t.name(s), metric.Format(lagName, top), before(lagName, baseline(lag), "; "), metric.Format(cpuName, orZero(peak(cpu, r))), t.when(f))
+		f.Evidence = append(f.Evidence, evidence(lagName, top))
+		f.Summary += t.loadEffect(r, &f)
+		f.Next = "The blocking capture names the function that held the loop: run it in a thread (asyncio.to_thread, run_in_executor) or use its async form."
+		out = append(out, f)
+	}
+	return out
+}
+
+// eventLoop reports whether target s is an event loop's (tasks, no
+// goroutines): one core, and a lag rather than a scheduler.
+func (t *timeline) eventLoop(s metric.Scope) bool {
+	return t.has(s.Of("tasks").String()) && !t.has(s.Of("goroutines").String())
 }
 
 // loadEffect is what the span did to the load's latency, for a summary.
@@ -240,7 +275,12 @@ func (t *timeline) oneTarget() metric.Scope {
 // the cooldown) is as bad as its size; one that something released later
 // is told as a warning.
 func (t *timeline) leak(s metric.Scope) []report.Finding {
-	name := s.Of("goroutines").String()
+	// Goroutines, or an event loop's tasks.
+	units := "goroutines"
+	if !t.has(s.Of(units).String()) {
+		units = "tasks"
+	}
+	name := s.Of(units).String()
 	g := t.col(name)
 	base := floor(g)
 	last, at := lastValue(g)
@@ -261,7 +301,7 @@ func (t *timeline) leak(s metric.Scope) []report.Finding {
 		held := last >= base+max(explained, 3*orZero(peak(t.col("inflight"), t.all())))/2
 		f := t.finding(Leak, severity(held && rise >= 1000), s, r)
 		rate := rise / math.Max(f.End-f.Start, t.interval())
-		f.Summary = fmt.Sprintf("%s: goroutines grew from %s to %s, %s a second, %s", t.name(s),
+		f.Summary = fmt.Sprintf("%s: %s grew from %s to %s, %s a second, %s", t.name(s), units,
 			metric.FormatNumber(g[max(r.from-1, 0)]), metric.FormatNumber(g[r.to]), metric.FormatNumber(math.Round(rate)), t.when(f))
 		switch {
 		case !held:
@@ -320,7 +360,7 @@ func (t *timeline) rising(v []float64, at int) bool {
 
 // memoryGrowth: the heap (or RSS) grows and stays.
 func (t *timeline) memoryGrowth(s metric.Scope) []report.Finding {
-	for _, m := range []string{"heap", "rss"} {
+	for _, m := range []string{"heap", "rss", "memory"} {
 		name := s.Of(m).String()
 		v := t.col(name)
 		base := floor(v)
@@ -505,7 +545,7 @@ func (t *timeline) noTarget() report.Finding {
 func (t *timeline) missing(s metric.Scope) []report.Finding {
 	needs := []struct{ kind, metrics string }{
 		{Starvation, "sched_latency.p99 cpu"}, {Blocking, "cpu"}, {Contention, "mutex_wait"},
-		{Leak, "goroutines"}, {MemoryGrowth, "heap|rss"}, {GCPressure, "gc_cpu|gc_pause.p99"},
+		{Leak, "goroutines|tasks"}, {MemoryGrowth, "heap|rss|memory"}, {GCPressure, "gc_cpu|gc_pause.p99"},
 	}
 	var lack []string
 	for _, n := range needs {

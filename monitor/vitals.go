@@ -65,13 +65,17 @@ func (s *vitalsSource) Warnings() []string { return s.notes }
 // previous reading. The notes say what of the reading it left out.
 func vitalsMetrics(prev, cur *vitals.Reading) (Metrics, []string) {
 	m := Metrics{
-		"goroutines": float64(cur.Goroutines),
-		"threads":    float64(cur.Threads),
-		"heap":       float64(cur.HeapObjectsBytes),
-		"memory":     float64(cur.TotalMemoryBytes),
-		"gomaxprocs": float64(cur.GOMAXPROCS),
+		"threads": float64(cur.Threads),
+		"memory":  float64(cur.TotalMemoryBytes),
 	}
-	notes := putStates(m, cur.GoroutinesByState)
+	var notes []string
+	if goRuntime(cur) {
+		m["goroutines"], m["tasks"] = float64(cur.Goroutines), float64(cur.Goroutines)
+		m["heap"], m["gomaxprocs"] = float64(cur.HeapObjectsBytes), float64(cur.GOMAXPROCS)
+		notes = putStates(m, cur.GoroutinesByState)
+	} else {
+		m["tasks"] = float64(cur.Tasks)
+	}
 	if prev == nil {
 		return m, notes
 	}
@@ -79,7 +83,9 @@ func vitalsMetrics(prev, cur *vitals.Reading) (Metrics, []string) {
 	putQuantiles(m, "sched_latency", sched, map[string]float64{"p50": 0.5, "p99": 0.99})
 	putQuantiles(m, "gc_pause", cur.GCPauses.Sub(prev.GCPauses), map[string]float64{"p99": 0.99})
 	if secs := cur.Time.Sub(prev.Time).Seconds(); secs > 0 {
-		m["mutex_wait"] = max(cur.MutexWaitSeconds-prev.MutexWaitSeconds, 0) / secs
+		if goRuntime(cur) {
+			m["mutex_wait"] = max(cur.MutexWaitSeconds-prev.MutexWaitSeconds, 0) / secs
+		}
 		m["gc_rate"] = float64(max(cur.GCCycles-prev.GCCycles, 0)) / secs
 		if cur.ProcessCPUSeconds > 0 && prev.ProcessCPUSeconds > 0 {
 			m["cpu"] = max(cur.ProcessCPUSeconds-prev.ProcessCPUSeconds, 0) / secs * 100
@@ -97,6 +103,10 @@ func vitalsMetrics(prev, cur *vitals.Reading) (Metrics, []string) {
 	}
 	return m, notes
 }
+
+// goRuntime reports whether r is a Go runtime's: a reading that names no
+// runtime is, as strain's endpoint served before it said.
+func goRuntime(r *vitals.Reading) bool { return r.Runtime == "" || r.Runtime == "go" }
 
 // putStates adds goroutines.STATE for each state: those whose names make
 // a metric name, at most maxStates, the first by name.

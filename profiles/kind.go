@@ -20,10 +20,11 @@ const (
 	ThreadCreate Kind = "threadcreate" // stacks that created OS threads
 	Trace        Kind = "trace"        // execution trace over a duration
 	Flight       Kind = "flight"       // the last seconds of execution trace, from vitals' flight recorder
+	Blocking     Kind = "blocking"     // an event loop's blocked stretches, sampled (agents/python's watchdog)
 )
 
 // Kinds lists every Kind, in the order a listing shows them.
-var Kinds = []Kind{CPU, Heap, Allocs, Goroutine, Mutex, Block, ThreadCreate, Trace, Flight}
+var Kinds = []Kind{CPU, Heap, Allocs, Goroutine, Mutex, Block, ThreadCreate, Trace, Flight, Blocking}
 
 // ParseKind returns the Kind named s.
 func ParseKind(s string) (Kind, error) {

@@ -137,6 +137,8 @@ func emptyWarning(k Kind) string {
 		return "no samples: no contention yet, or the target never set runtime.SetMutexProfileFraction"
 	case Block:
 		return "no samples: no blocking yet, or the target never set runtime.SetBlockProfileRate"
+	case Blocking:
+		return "no samples: the event loop has not been blocked past the watchdog's threshold"
 	}
 	return "no samples"
 }

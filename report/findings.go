@@ -36,7 +36,7 @@ func (r *Report) writeFindings(t *textWriter) {
 		t.printf("%-12s %s %s\n", strings.ToUpper(f.Severity), f.Kind, clean(f.Summary))
 		for _, ev := range f.Evidence {
 			if ev.Profile != "" {
-				t.printf("             %s: %s\n", clean(ev.Profile), clean(strings.Join(ev.Top, ", ")))
+				t.printf("             %s: %s\n", clean(ev.Profile), clean(shows(ev)))
 			}
 		}
 		t.printf("             next: %s\n", clean(f.Next))
@@ -67,7 +67,7 @@ func (r *Report) markdownFindings(t *textWriter) {
 		t.printf("- %s **%s** (%s): %s\n", icon, mdText(f.Kind), mdText(f.Severity), mdText(f.Summary))
 		for _, ev := range f.Evidence {
 			if ev.Profile != "" {
-				t.printf("  - %s: %s\n", mdCode(ev.Profile), mdText(strings.Join(ev.Top, ", ")))
+				t.printf("  - %s: %s\n", mdCode(ev.Profile), mdText(shows(ev)))
 			}
 		}
 		t.printf("  - next: %s\n", mdText(f.Next))
@@ -155,7 +155,7 @@ func (r *Report) htmlFindings() template.HTML {
 			metric.FormatSeconds(f.Start), metric.FormatSeconds(f.End))
 		for _, ev := range f.Evidence {
 			if ev.Profile != "" {
-				fmt.Fprintf(&b, "<li><code>%s</code>: %s</li>", svgText(ev.Profile), svgText(strings.Join(ev.Top, ", ")))
+				fmt.Fprintf(&b, "<li><code>%s</code>: %s</li>", svgText(ev.Profile), svgText(shows(ev)))
 			}
 		}
 		fmt.Fprintf(&b, "<li>next: %s</li></ul></div>", svgText(f.Next))
@@ -166,4 +166,12 @@ func (r *Report) htmlFindings() template.HTML {
 		}
 	}
 	return template.HTML(b.String())
+}
+
+// shows is what a profile of the evidence shows, or why it shows nothing.
+func shows(ev Evidence) string {
+	if len(ev.Top) == 0 {
+		return ev.Note
+	}
+	return strings.Join(ev.Top, ", ")
 }

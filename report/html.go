@@ -52,7 +52,7 @@ func (r *Report) charts() []template.HTML {
 		{"latency", metric.FormatSeconds, []string{"latency.p50", "latency.p99", "latency_uncorrected.p99"}},
 	}
 	for _, scope := range r.Runtimes() {
-		specs = append(specs, runtimeCharts(scope, r.extraSeries(scope))...)
+		specs = append(specs, runtimeCharts(scope, r.extraSeries(scope), r.hasGoroutines(scope))...)
 	}
 	var out []template.HTML
 	for _, c := range specs {
@@ -65,10 +65,14 @@ func (r *Report) charts() []template.HTML {
 
 // runtimeCharts are a target's (or strain's) charts: those of its metrics
 // that have data are drawn, then one per extra series it has.
-func runtimeCharts(s metric.Scope, extra []string) []chartSpec {
+func runtimeCharts(s metric.Scope, extra []string, goroutines bool) []chartSpec {
 	name, key := s.String(), func(n string) string { return s.Of(n).String() }
+	units := "tasks" // an event loop's, through an agent
+	if goroutines {
+		units = "goroutines"
+	}
 	specs := []chartSpec{
-		{name + " goroutines", metric.FormatNumber, []string{key("goroutines")}},
+		{name + " " + units, metric.FormatNumber, []string{key(units)}},
 		{name + " scheduler latency", metric.FormatSeconds, []string{key("sched_latency.p50"), key("sched_latency.p99")}},
 		{name + " CPU (% of one core)", metric.FormatNumber, []string{key("cpu")}},
 		{name + " memory", metric.FormatBytes, []string{key("rss"), key("heap")}},

@@ -48,7 +48,7 @@ func (r *Report) markdownLoad(t *textWriter) {
 
 // runtimeRows are the figures of a runtime (a target's, strain's) the
 // Markdown summary shows, when it has them.
-var runtimeRows = []string{"goroutines", "sched_latency.p99", "cpu", "rss", "heap", "gc_pause.p99"}
+var runtimeRows = []string{"goroutines", "tasks", "sched_latency.p99", "cpu", "rss", "heap", "gc_pause.p99"}
 
 func (r *Report) markdownTargets(t *textWriter) {
 	for _, scope := range r.Runtimes() {

@@ -136,7 +136,8 @@ type Evidence struct {
 	Value   float64  `json:"value,omitempty"`
 	Shown   string   `json:"shown,omitempty"` // the value in its unit
 	Profile string   `json:"profile,omitempty"`
-	Top     []string `json:"top,omitempty"` // what the profile shows, most first
+	Top     []string `json:"top,omitempty"`  // what the profile shows, most first
+	Note    string   `json:"note,omitempty"` // why it shows nothing: empty, unreadable
 }
 
 // Severities of a finding, mildest first.

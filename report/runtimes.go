@@ -54,8 +54,8 @@ func (r *Report) statRows(scope metric.Scope) []statRow {
 	var rows []statRow
 	for _, name := range append(slices.Clone(runtimeRows), r.extraSeries(scope)...) {
 		key := scope.Of(name).String()
-		if _, ok := r.Summary[key+".max"]; !ok {
-			continue
+		if _, ok := r.Summary[key+".max"]; !ok || name == "tasks" && r.hasGoroutines(scope) {
+			continue // a Go runtime's tasks are its goroutines: one row
 		}
 		row := statRow{name: name}
 		for _, stat := range metric.SeriesStats {
@@ -64,4 +64,11 @@ func (r *Report) statRows(scope metric.Scope) []statRow {
 		rows = append(rows, row)
 	}
 	return rows
+}
+
+// hasGoroutines reports whether scope is a Go runtime's, with goroutines:
+// its tasks are those, shown once.
+func (r *Report) hasGoroutines(scope metric.Scope) bool {
+	_, ok := r.Summary[scope.Of("goroutines").String()+".max"]
+	return ok
 }

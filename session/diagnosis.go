@@ -81,12 +81,11 @@ const leakRecheck = 5
 // evidence captures what proves f from its target (every watched target
 // for a finding of the load's).
 func (s *Session) evidence(f report.Finding, reason string, metrics map[string]float64) {
-	kinds := diagnose.Wants(f.Kind)
-	if len(kinds) == 0 {
-		return
-	}
 	for _, t := range s.diag.targets {
-		if f.Target == "" || f.Target == t.Name {
+		_, tasks := metrics[t.Scope.Of("tasks").String()]
+		_, goroutines := metrics[t.Scope.Of("goroutines").String()]
+		kinds := diagnose.WantsFor(f.Kind, tasks && !goroutines)
+		if len(kinds) > 0 && (f.Target == "" || f.Target == t.Name) {
 			s.caps.forTarget(context.Background(), t.Name, kinds, reason, metrics)
 		}
 	}

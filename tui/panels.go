@@ -108,7 +108,7 @@ func spark(values []float64, width int) string {
 // targetRows are a target panel's figures: label and metric, in the
 // order shown; a target shows those it has, then its other series.
 var targetRows = [][2]string{
-	{"goroutines", "goroutines"}, {"sched p99", "sched_latency.p99"}, {"cpu", "cpu"},
+	{"goroutines", "goroutines"}, {"tasks", "tasks"}, {"sched p99", "sched_latency.p99"}, {"cpu", "cpu"},
 	{"rss", "rss"}, {"gc pause p99", "gc_pause.p99"},
 }
 
@@ -141,9 +141,10 @@ func (m Model) viewTarget(w int, scope metric.Scope, compact bool) string {
 // the other series it offers (picked from a Prometheus endpoint), sorted.
 func (m Model) targetRows(scope metric.Scope) [][2]string {
 	var rows [][2]string
+	_, goroutines := m.frame.Metrics[scope.Of("goroutines").String()]
 	for _, r := range targetRows {
-		if _, ok := m.frame.Metrics[scope.Of(r[1]).String()]; ok {
-			rows = append(rows, r)
+		if _, ok := m.frame.Metrics[scope.Of(r[1]).String()]; ok && !(r[1] == "tasks" && goroutines) {
+			rows = append(rows, r) // a Go runtime's tasks are its goroutines: one row
 		}
 	}
 	var extra []string // targetRows are all strain's own runtime names

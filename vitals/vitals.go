@@ -32,12 +32,18 @@ import (
 
 // Reading is one read of a Go process's runtime.
 type Reading struct {
+	// Runtime is the runtime read: "go" here; agents for other runtimes
+	// serve the same schema with theirs ("python").
+	Runtime    string    `json:"runtime,omitempty"`
 	Time       time.Time `json:"time"`
 	GOMAXPROCS int64     `json:"gomaxprocs"`
 	// Goroutines counts as runtime.NumGoroutine does (and the goroutine
 	// profile): the program's own. The states count the runtime's few
 	// system goroutines too, so they may add up to a little more.
-	Goroutines        int64            `json:"goroutines"`
+	Goroutines int64 `json:"goroutines"`
+	// Tasks is an event loop's tasks, from an agent of another runtime;
+	// Go's unit of concurrency is Goroutines.
+	Tasks             int64            `json:"tasks,omitempty"`
 	GoroutinesByState map[string]int64 `json:"goroutines_by_state"` // runnable, running, waiting, not_in_go
 	GoroutinesCreated int64            `json:"goroutines_created"`  // cumulative
 	Threads           int64            `json:"threads"`
@@ -102,6 +108,7 @@ func Read() Reading {
 	s := reader.samples
 	metrics.Read(s)
 	r := Reading{
+		Runtime:           "go",
 		Time:              time.Now(),
 		GOMAXPROCS:        u64(s[0]),
 		Goroutines:        int64(runtime.NumGoroutine()),

@@ -1,0 +1,389 @@
+"""strain_vitals: strain's runtime endpoint for a Python asyncio service.
+
+Call it once inside the running event loop::
+
+    import strain_vitals
+    await strain_vitals.start(port=6061)
+
+and point strain at it: ``strain run URL --watch http://127.0.0.1:6061``.
+It serves, from a thread of its own on 127.0.0.1:PORT (so that it answers
+while the loop is blocked):
+
+``/debug/strain``
+    the runtime endpoint's JSON, the schema of strain's Go package vitals
+    with ``"runtime": "python"``: the event loop's lag as a histogram
+    (``sched_latency``: how long ready work waited to run), the tasks (by
+    coroutine), GC collections and pauses, threads, the process's CPU time
+    and resident memory.
+``/debug/pprof/goroutine``
+    a task dump as a pprof profile: every task with its coroutine stack,
+    one sample each, so that ``strain profile top`` and ``strain profile
+    leaks`` (and ``go tool pprof``) read it as they read Go's goroutines.
+``/debug/pprof/blocking``
+    the blocked-loop watchdog's samples as a pprof profile: whenever the
+    loop has not turned for longer than ``block_threshold`` (20 ms), a
+    thread samples the loop thread's stack every ``sample_every`` (5 ms);
+    the stacks it saw, counted since the start. Its top names the function that blocked
+    the loop.
+
+Standard library only; Python 3.9 or later.
+"""
+
+import asyncio
+import bisect
+import gc
+import gzip
+import json
+import os
+import sys
+import threading
+import time
+from datetime import datetime, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+__all__ = ["start", "Agent"]
+
+# The lag histogram's buckets: 8 to an octave (edges 9% apart), from 1µs
+# to about 70 s; a lag below the first edge counts in the first bucket.
+_EDGES = [1e-6 * 2 ** (i / 8) for i in range(8 * 26 + 1)]
+
+# Bounds on what the endpoint serves, whatever the service holds.
+_MAX_CORO_NAMES = 50  # distinct coroutine names counted
+_MAX_TASKS_DUMPED = 100_000  # tasks in one dump
+_MAX_DEPTH = 64  # frames of one stack
+
+
+class _Histogram:
+    """Counts of values in the buckets of _EDGES, cumulative; thread-safe."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._counts = [0] * (len(_EDGES) - 1)
+
+    def add(self, seconds):
+        i = bisect.bisect_right(_EDGES, seconds) - 1
+        i = min(max(i, 0), len(self._counts) - 1)
+        with self._lock:
+            self._counts[i] += 1
+
+    def buckets(self):
+        with self._lock:
+            counts = list(self._counts)
+        return [
+            {"lo": _EDGES[i], "hi": _EDGES[i + 1], "n": n}
+            for i, n in enumerate(counts)
+            if n
+        ]
+
+
+def _coro_stack(coro):
+    """A coroutine's awaiting chain as (function, file, line), outermost
+    first: the task's stack where it is suspended."""
+    out = []
+    while coro is not None and len(out) < _MAX_DEPTH:
+        frame = getattr(coro, "cr_frame", None) or getattr(coro, "gi_frame", None)
+        if frame is None:
+            break
+        code = frame.f_code
+        out.append((getattr(code, "co_qualname", code.co_name), code.co_filename, frame.f_lineno))
+        coro = getattr(coro, "cr_await", None) or getattr(coro, "gi_yieldfrom", None)
+    return out
+
+
+def _thread_stack(frame):
+    """A thread's stack from its innermost frame, innermost first."""
+    out = []
+    while frame is not None and len(out) < _MAX_DEPTH:
+        code = frame.f_code
+        out.append((getattr(code, "co_qualname", code.co_name), code.co_filename, frame.f_lineno))
+        frame = frame.f_back
+    return out
+
+
+class _Pprof:
+    """Builds a pprof profile (profile.proto, gzipped) from stacks."""
+
+    def __init__(self, sample_types):
+        self._strings = {"": 0}
+        self._functions = {}
+        self._locations = {}
+        self._samples = []
+        self._types = [(self._str(t), self._str(u)) for t, u in sample_types]
+
+    def _str(self, s):
+        if s not in self._strings:
+            self._strings[s] = len(self._strings)
+        return self._strings[s]
+
+    def _location(self, fn, filename, line):
+        key = (fn, filename, line)
+        if key not in self._locations:
+            fkey = (fn, filename)
+            if fkey not in self._functions:
+                self._functions[fkey] = len(self._functions) + 1
+            self._locations[key] = len(self._locations) + 1
+        return self._locations[key]
+
+    def add(self, stack, values):
+        """stack: innermost first."""
+        self._samples.append(([self._location(*f) for f in stack], values))
+
+    def encode(self):
+        out = bytearray()
+        for t, u in self._types:
+            _field(out, 1, _msg(_int(1, t) + _int(2, u)))
+        for locs, values in self._samples:
+            _field(out, 2, _msg(_packed(1, locs) + _packed(2, values)))
+        for (fn, filename, line), lid in self._locations.items():
+            line_msg = _int(1, self._functions[(fn, filename)]) + _int(2, line)
+            _field(out, 4, _msg(_int(1, lid) + _bytes(4, line_msg)))
+        for (fn, filename), fid in self._functions.items():
+            name = self._str(fn)
+            _field(out, 5, _msg(_int(1, fid) + _int(2, name) + _int(3, name) + _int(4, self._str(filename))))
+        for s in sorted(self._strings, key=self._strings.get):
+            _field(out, 6, s.encode("utf-8", "replace"))
+        out += _int(9, time.time_ns())
+        return gzip.compress(bytes(out))
+
+
+def _varint(n):
+    n &= (1 << 64) - 1  # int64 as protobuf writes it
+    out = bytearray()
+    while True:
+        b = n & 0x7F
+        n >>= 7
+        if n:
+            out.append(b | 0x80)
+        else:
+            out.append(b)
+            return bytes(out)
+
+
+def _int(field, n):
+    return _varint(field << 3) + _varint(n) if n else b""
+
+
+def _bytes(field, b):
+    return _varint(field << 3 | 2) + _varint(len(b)) + b
+
+
+def _field(out, field, b):
+    out += _bytes(field, b)
+
+
+def _msg(b):
+    return bytes(b)
+
+
+def _packed(field, ns):
+    return _bytes(field, b"".join(_varint(n) for n in ns)) if ns else b""
+
+
+class Agent:
+    """The agent of one event loop: its probe, its watchdog, its server."""
+
+    def __init__(self, loop, probe_every=0.01, block_threshold=0.02, sample_every=0.005):
+        self.loop = loop
+        self.probe_every = probe_every
+        self.block_threshold = block_threshold
+        self.sample_every = sample_every
+        self.lag = _Histogram()
+        self.gc_pauses = _Histogram()
+        self.gc_cycles = 0
+        self.heartbeat = time.monotonic()
+        self.loop_thread = threading.get_ident()
+        self.tasks = {"count": 0, "by_coroutine": {}}
+        self.blocked = {}  # stack (innermost first) -> samples
+        self.blocked_lock = threading.Lock()
+        self._gc_start = None
+        self._stop = threading.Event()
+        self._probe_task = None
+        self._server = None
+
+    # --- on the loop -------------------------------------------------
+    async def _probe(self):
+        """Measures the loop's lag: how late a sleep of probe_every wakes.
+        Every tenth turn it counts the tasks (on the loop, as asyncio
+        requires)."""
+        n = 0
+        while True:
+            t0 = time.monotonic()
+            await asyncio.sleep(self.probe_every)
+            now = time.monotonic()
+            self.lag.add(max(now - t0 - self.probe_every, 0.0))
+            self.heartbeat = now
+            n += 1
+            if n % 10 == 1:
+                self._count_tasks()
+
+    def _count_tasks(self):
+        by = {}
+        tasks = asyncio.all_tasks(self.loop)
+        for t in tasks:
+            name = _coro_name(t)
+            if name in by or len(by) < _MAX_CORO_NAMES:
+                by[name] = by.get(name, 0) + 1
+        self.tasks = {"count": len(tasks), "by_coroutine": by}
+
+    # --- GC ----------------------------------------------------------
+    def _gc_callback(self, phase, info):
+        if phase == "start":
+            self._gc_start = time.perf_counter()
+        elif phase == "stop" and self._gc_start is not None:
+            self.gc_pauses.add(time.perf_counter() - self._gc_start)
+            self.gc_cycles += 1
+            self._gc_start = None
+
+    # --- the watchdog's thread ---------------------------------------
+    def _watch(self):
+        while not self._stop.wait(self.sample_every):
+            if time.monotonic() - self.heartbeat < self.block_threshold:
+                continue
+            frame = sys._current_frames().get(self.loop_thread)
+            if frame is None:
+                continue
+            stack = tuple(_thread_stack(frame))
+            with self.blocked_lock:
+                if stack in self.blocked or len(self.blocked) < _MAX_TASKS_DUMPED:
+                    self.blocked[stack] = self.blocked.get(stack, 0) + 1
+
+    # --- what the server serves ----------------------------------------
+    def reading(self):
+        """The runtime endpoint's JSON, as a dict."""
+        tasks = self.tasks
+        return {
+            "runtime": "python",
+            "time": datetime.now(timezone.utc).isoformat(),
+            "tasks": tasks["count"],
+            "tasks_by_coroutine": dict(tasks["by_coroutine"]),
+            "threads": threading.active_count(),
+            "total_memory_bytes": _rss(),
+            "gc_cycles": self.gc_cycles,
+            "process_cpu_seconds": time.process_time(),
+            "sched_latency": {"buckets": self.lag.buckets()},
+            "gc_pauses": {"buckets": self.gc_pauses.buckets()},
+        }
+
+    def task_dump(self):
+        """Every task and its coroutine stack, as a pprof goroutine profile.
+        all_tasks is read on the loop when it answers within a second, and
+        from the thread otherwise (a blocked loop's tasks do not move)."""
+        tasks = None
+        if self.loop.is_running() and threading.get_ident() != self.loop_thread:
+            fut = asyncio.run_coroutine_threadsafe(_all_tasks(), self.loop)
+            try:
+                tasks = fut.result(timeout=1.0)
+            except Exception:
+                fut.cancel()
+        if tasks is None:
+            tasks = _all_tasks_unsafe(self.loop)
+        p = _Pprof([("goroutine", "count")])
+        tasks = [t for t in tasks if not _is_own(t)]
+        for t in tasks[:_MAX_TASKS_DUMPED]:
+            stack = _coro_stack(t.get_coro())
+            stack.reverse()  # pprof: innermost first
+            p.add(stack or [(_coro_name(t), "<unknown>", 0)], [1])
+        return p.encode()
+
+    def blocking_profile(self):
+        """The watchdog's samples, as a pprof profile."""
+        with self.blocked_lock:
+            blocked = dict(self.blocked)
+        p = _Pprof([("samples", "count"), ("blocked", "nanoseconds")])
+        step = int(self.sample_every * 1e9)
+        for stack, n in blocked.items():
+            p.add(list(stack), [n, n * step])
+        return p.encode()
+
+    # --- life ----------------------------------------------------------
+    def start(self, host, port):
+        self._probe_task = self.loop.create_task(self._probe())
+        gc.callbacks.append(self._gc_callback)
+        threading.Thread(target=self._watch, name="strain_vitals watchdog", daemon=True).start()
+        self._server = ThreadingHTTPServer((host, port), _handler(self))
+        self._server.daemon_threads = True
+        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="strain_vitals server", daemon=True).start()
+        return self._server.server_address[1]
+
+    def stop(self):
+        self._stop.set()
+        if self._probe_task is not None:
+            self._probe_task.cancel()
+        if self._gc_callback in gc.callbacks:
+            gc.callbacks.remove(self._gc_callback)
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+
+
+def _coro_name(task):
+    coro = task.get_coro()
+    return getattr(coro, "__qualname__", None) or type(coro).__name__
+
+
+async def _all_tasks():
+    return asyncio.all_tasks()
+
+
+def _is_own(task):
+    """Whether task is the agent's own: its probe, or the dump itself."""
+    code = getattr(task.get_coro(), "cr_code", None)
+    return code in (_all_tasks.__code__, Agent._probe.__code__)
+
+
+def _all_tasks_unsafe(loop):
+    # asyncio.all_tasks iterates a WeakSet the loop may change under it;
+    # retried, it settles.
+    for _ in range(10):
+        try:
+            return asyncio.all_tasks(loop)
+        except RuntimeError:
+            continue
+    return set()
+
+
+def _rss():
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def _handler(agent):
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            path = self.path.split("?", 1)[0]
+            if path == "/debug/strain":
+                self._send(200, "application/json", json.dumps(agent.reading()).encode())
+            elif path == "/debug/pprof/goroutine":
+                self._send(200, "application/octet-stream", agent.task_dump())
+            elif path == "/debug/pprof/blocking":
+                self._send(200, "application/octet-stream", agent.blocking_profile())
+            elif path in ("/debug/pprof/", "/debug/pprof"):
+                self._send(200, "text/plain", b"goroutine\nblocking\n")
+            else:
+                self._send(404, "text/plain", b"not found\n")
+
+        def _send(self, code, ctype, body):
+            self.send_response(code)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    return Handler
+
+
+async def start(port=6061, host="127.0.0.1", **options):
+    """Starts the agent on the running loop and serves it on host:port (port
+    0 picks one); returns the Agent, whose ``port`` is where it listens and
+    whose ``stop()`` ends it. Options: probe_every, block_threshold,
+    sample_every (seconds)."""
+    agent = Agent(asyncio.get_running_loop(), **options)
+    agent.port = agent.start(host, port)
+    return agent

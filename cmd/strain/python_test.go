@@ -1,0 +1,110 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// pythonService starts agents/python/examples/service.py, a real asyncio
+// service with the Python agent on, and returns its URL and the agent's.
+// It skips the test where there is no python3.
+func pythonService(t *testing.T) (url, agent string) {
+	t.Helper()
+	py, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("no python3")
+	}
+	cmd := exec.Command(py, filepath.Join("..", "..", "agents", "python", "examples", "service.py"), "--port", "0", "--agent-port", "0", "--seconds", "60")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	line := make(chan string, 1)
+	go func() {
+		s := bufio.NewScanner(out)
+		s.Scan()
+		line <- s.Text()
+	}()
+	select {
+	case l := <-line:
+		f := strings.Fields(l)
+		if len(f) != 3 || f[0] != "listening" {
+			t.Fatalf("the service said %q", l)
+		}
+		return "http://127.0.0.1:" + f[1], "http://127.0.0.1:" + f[2]
+	case <-time.After(10 * time.Second):
+		t.Fatal("the Python service did not start")
+	}
+	return "", ""
+}
+
+// A handler that blocks the event loop for 30 ms: strain reads the loop's
+// lag through the agent as the target's scheduler latency (each lag is at
+// most the 30 ms block, and most probes wait one), the default alerts
+// fire on it, and diagnosis names the blocked loop and, from the agent's
+// watchdog, the function that held it.
+func TestPythonBlockedLoop(t *testing.T) {
+	url, agent := pythonService(t)
+	dir := t.TempDir()
+	out := filepath.Join(dir, "r.json")
+	code, stdout, stderr := cli(t, context.Background(), "run", url+"/block?ms=30", "-r", "20", "-d", "7s", "--interval", "500ms",
+		"--watch", agent, "--alerts", "default", "--no-tui", "-o", out, "--profiles", filepath.Join(dir, "p"))
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	rep := readReport(t, out)
+	if p99 := rep.Summary["target.sched_latency.p99.max"]; p99 < 0.025 || p99 > 0.045 {
+		t.Errorf("target.sched_latency.p99.max = %v, want about the 30 ms block (the histogram's buckets are 9%% wide)", p99)
+	}
+	if _, ok := rep.Summary["target.tasks.max"]; !ok {
+		t.Errorf("no target.tasks: %v", rep.Summary)
+	}
+	if !firedOn(rep, "target.sched_latency.p99") {
+		t.Errorf("the default alert on the loop's lag did not fire: %+v", rep.Alerts)
+	}
+	f, ok := finding(rep, "blocking")
+	if !ok || !strings.Contains(f.Summary, "Held the loop: block_the_loop") {
+		t.Errorf("blocking: %+v", f)
+	}
+}
+
+// Tasks started and never ended are a leak, named by the coroutine that
+// leaks, from two task dumps.
+func TestPythonLeakedTasks(t *testing.T) {
+	url, agent := pythonService(t)
+	dir := t.TempDir()
+	out := filepath.Join(dir, "r.json")
+	code, stdout, stderr := cli(t, context.Background(), "run", url+"/leak", "-r", "100", "-d", "5s", "--interval", "500ms",
+		"--watch", agent, "--no-tui", "-o", out, "--profiles", filepath.Join(dir, "p"))
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	f, ok := finding(readReport(t, out), "leak")
+	if !ok || !strings.Contains(f.Summary, "tasks grew") || !strings.Contains(f.Summary, "leaked_task") {
+		t.Errorf("leak: %+v", f)
+	}
+}
+
+// The Python agent's own tests run with the rest, under the interpreter
+// the machine has.
+func TestPythonAgentUnitTests(t *testing.T) {
+	py, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("no python3")
+	}
+	cmd := exec.Command(py, "-m", "unittest", "discover", "-s", filepath.Join("..", "..", "agents", "python", "tests"))
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Errorf("python3 -m unittest: %v\n%s", err, out)
+	}
+}

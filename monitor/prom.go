@@ -45,7 +45,13 @@ const (
 	promSchedLatency = "go_sched_latencies_seconds"
 	promGCPauses     = "go_sched_pauses_total_gc_seconds"
 	promStartTime    = "process_start_time_seconds"
+	promNodeGC       = "nodejs_gc_duration_seconds" // prom-client's GC pauses, by kind
 )
+
+// promTasks are the families whose sum is the target's tasks: Node's
+// active handles and requests (prom-client's default metrics), its unit of
+// concurrency as goroutines are Go's.
+var promTasks = []string{"nodejs_active_handles_total", "nodejs_active_requests_total"}
 
 // promGauges are the target metrics read as they are, each from the first
 // of its series the scrape has.
@@ -55,7 +61,13 @@ var promGauges = []struct {
 }{
 	{"goroutines", []string{"go_goroutines"}},
 	{"threads", []string{"go_threads"}},
-	{"heap", []string{"go_memstats_heap_alloc_bytes", "go_memstats_heap_inuse_bytes"}},
+	{"heap", []string{"go_memstats_heap_alloc_bytes", "go_memstats_heap_inuse_bytes", "nodejs_heap_size_used_bytes"}},
+	// Node's event-loop lag, as prom-client measures it between scrapes
+	// (perf_hooks' monitorEventLoopDelay, 10 ms resolution): how long
+	// ready work waited, as Go's scheduler latency is.
+	{"sched_latency.p50", []string{"nodejs_eventloop_lag_p50_seconds"}},
+	{"sched_latency.p99", []string{"nodejs_eventloop_lag_p99_seconds"}},
+	{"sched_latency.max", []string{"nodejs_eventloop_lag_max_seconds"}},
 	{"rss", []string{"process_resident_memory_bytes"}},
 	{"fds", []string{"process_open_fds"}},
 }
@@ -98,7 +110,10 @@ func NewProm(rawURL string, series []string, client *http.Client) Source {
 	if client == nil {
 		client = http.DefaultClient
 	}
-	wanted := map[string]bool{promCPU: true, promSchedLatency: true, promGCPauses: true, promStartTime: true}
+	wanted := map[string]bool{promCPU: true, promSchedLatency: true, promGCPauses: true, promStartTime: true, promNodeGC: true}
+	for _, name := range promTasks {
+		wanted[name] = true
+	}
 	for _, g := range promGauges {
 		for _, name := range g.from {
 			wanted[name] = true
@@ -273,6 +288,12 @@ func (p *prom) differences(m Metrics, fams map[string]*dto.MetricFamily, prev, c
 	if h, ok := promDelta(prev, cur, promGCPauses); ok {
 		m["gc_pause.p99"], _ = h.Quantile(0.99)
 	}
+	if h, ok := promDelta(prev, cur, promNodeGC); ok {
+		m["gc_pause.p99"], _ = h.Quantile(0.99)
+		if secs := cur.at.Sub(prev.at).Seconds(); secs > 0 {
+			m["gc_rate"] = float64(h.Count()) / secs
+		}
+	}
 	for _, name := range p.series {
 		mf := fams[name]
 		switch {
@@ -300,6 +321,14 @@ func promReadGauges(m Metrics, fams map[string]*dto.MetricFamily) {
 				break
 			}
 		}
+	}
+	for _, name := range promTasks {
+		if v, ok := promSum(fams[name]); ok {
+			m["tasks"] += v
+		}
+	}
+	if v, ok := m["goroutines"]; ok {
+		m["tasks"] = v // Go's tasks are its goroutines
 	}
 }
 
@@ -378,7 +407,7 @@ func (p *prom) state(fams map[string]*dto.MetricFamily, at time.Time) *promState
 		hists:    map[string]vitals.Histogram{},
 	}
 	s.startTime, _ = promSum(fams[promStartTime])
-	for _, name := range append([]string{promCPU, promSchedLatency, promGCPauses}, p.series...) {
+	for _, name := range append([]string{promCPU, promSchedLatency, promGCPauses, promNodeGC}, p.series...) {
 		mf := fams[name]
 		switch {
 		case mf == nil:

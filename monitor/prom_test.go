@@ -544,3 +544,44 @@ func FuzzPromParse(f *testing.F) {
 		}
 	})
 }
+
+// prom-client's default metrics (a Node service's) are read with no
+// configuration: the event loop's lag is the target's scheduler latency,
+// its active handles and requests its tasks, its used heap its heap, its
+// GC histogram its GC pauses and rate.
+func TestPromNodeDefaults(t *testing.T) {
+	raw, err := os.ReadFile("testdata/prom/node.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var scrape atomic.Int64
+	srv := promServe(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Between the two scrapes: 10 more minor GCs, 8 of them under 1 ms.
+		a, b := "10", "12"
+		if scrape.Add(1) > 1 {
+			a, b = "18", "22"
+		}
+		w.Write([]byte(strings.NewReplacer("GC_A", a, "GC_B", b).Replace(string(raw))))
+	}))
+	now := time.Unix(1764633700, 0)
+	s := NewProm(srv.URL, nil, srv.Client()).(*prom)
+	s.now = func() time.Time { return now }
+	promSample(t, s)
+	now = now.Add(2 * time.Second)
+	m := promSample(t, s)
+	want := Metrics{"sched_latency.p50": 0.010109, "sched_latency.p99": 0.030146, "sched_latency.max": 0.0523,
+		"tasks": 6, "heap": 9437184, "rss": 52428800, "gc_rate": 5}
+	for k, v := range want {
+		if m[k] != v {
+			t.Errorf("%s = %v, want %v", k, m[k], v)
+		}
+	}
+	// 8 of the 10 new pauses were under 1 ms, the other 2 under 10 ms: the
+	// p99 falls in the second bucket, and is no finer than it.
+	if p := m["gc_pause.p99"]; p < 0.001 || p > 0.01 {
+		t.Errorf("gc_pause.p99 = %v, want within its bucket, 1–10 ms", p)
+	}
+	if _, ok := m["goroutines"]; ok {
+		t.Error("a Node target has goroutines")
+	}
+}

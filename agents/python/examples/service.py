@@ -5,7 +5,8 @@ that walks the asyncio guides' pitfalls on request:
     /block?ms=N   blocks the event loop for N ms (block_the_loop: time.sleep)
     /leak         starts a task that never ends (leaked_task)
 
-Run: python3 service.py [--port P] [--agent-port A] [--seconds S]. It
+Run: python3 service.py [--port P] [--agent-port A] [--seconds S]
+[--no-agent]. It
 prints "listening PORT AGENT_PORT" once both listen, and ends after S
 seconds (default 60) or on SIGINT/SIGTERM.
 """
@@ -69,11 +70,12 @@ async def main():
     ap.add_argument("--port", type=int, default=8081)
     ap.add_argument("--agent-port", type=int, default=6061)
     ap.add_argument("--seconds", type=float, default=60)
+    ap.add_argument("--no-agent", action="store_true", help="without strain_vitals, to measure what it costs")
     args = ap.parse_args()
-    agent = await strain_vitals.start(port=args.agent_port)
+    agent = None if args.no_agent else await strain_vitals.start(port=args.agent_port)
     server = await asyncio.start_server(handle, "127.0.0.1", args.port)
     port = server.sockets[0].getsockname()[1]
-    print(f"listening {port} {agent.port}", flush=True)
+    print(f"listening {port} {agent.port if agent else 0}", flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -83,7 +85,8 @@ async def main():
     except asyncio.TimeoutError:
         pass
     server.close()
-    agent.stop()
+    if agent:
+        agent.stop()
 
 
 if __name__ == "__main__":

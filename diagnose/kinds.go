@@ -108,7 +108,7 @@ func (t *timeline) blockedLoop(s metric.Scope) []report.Finding {
 			t.name(s), metric.Format(lagName, top), before(lagName, baseline(lag), "; "), metric.Format(cpuName, orZero(peak(cpu, r))), t.when(f))
 		f.Evidence = append(f.Evidence, evidence(lagName, top))
 		f.Summary += t.loadEffect(r, &f)
-		f.Next = "The blocking capture names the function that held the loop: run it in a thread (asyncio.to_thread, run_in_executor) or use its async form."
+		f.Next = "Move what held the loop off it (a thread or a worker, or its async form); the blocking capture of strain's Python agent names the function."
 		out = append(out, f)
 	}
 	return out

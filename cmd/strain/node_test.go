@@ -1,0 +1,82 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// nodeService starts agents/node/example/service.js, a real Node service
+// with prom-client's default metrics, and returns its URL. It skips the
+// test without node, or without prom-client (scripts/setup-node.sh).
+func nodeService(t *testing.T) string {
+	t.Helper()
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("no node")
+	}
+	dir := filepath.Join("..", "..", "agents", "node", "example")
+	if _, err := os.Stat(filepath.Join(dir, "node_modules", "prom-client")); err != nil {
+		t.Skip("no prom-client: scripts/setup-node.sh installs it")
+	}
+	cmd := exec.Command(node, filepath.Join(dir, "service.js"), "0", "60")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	line := make(chan string, 1)
+	go func() {
+		s := bufio.NewScanner(out)
+		s.Scan()
+		line <- s.Text()
+	}()
+	select {
+	case l := <-line:
+		if f := strings.Fields(l); len(f) == 2 && f[0] == "listening" {
+			return "http://127.0.0.1:" + f[1]
+		}
+		t.Fatalf("the service said %q", l)
+	case <-time.After(10 * time.Second):
+		t.Fatal("the Node service did not start")
+	}
+	return ""
+}
+
+// A Node service watched through prom-client's default metrics, with no
+// configuration: its loop's lag is the target's scheduler latency (each
+// request busy-waits 30 ms on the loop: prom-client's p99 of the loop's
+// delay, at its 10 ms resolution, is about that), its handles and requests
+// its tasks; the default alert on the lag fires and diagnosis finds the
+// loop blocked.
+func TestNodeBlockedLoop(t *testing.T) {
+	url := nodeService(t)
+	out := filepath.Join(t.TempDir(), "r.json")
+	code, stdout, stderr := cli(t, context.Background(), "run", url+"/block?ms=30", "-r", "20", "-d", "7s",
+		"--watch", "prom:"+url+"/metrics", "--alerts", "default", "--no-tui", "-o", out)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	rep := readReport(t, out)
+	if p99 := rep.Summary["target.sched_latency.p99.max"]; p99 < 0.025 || p99 > 0.06 {
+		t.Errorf("target.sched_latency.p99.max = %v, want about the 30 ms busy wait", p99)
+	}
+	if _, ok := rep.Summary["target.tasks.max"]; !ok {
+		t.Errorf("no target.tasks")
+	}
+	if !firedOn(rep, "target.sched_latency.p99") {
+		t.Errorf("the default alert on the loop's lag did not fire: %+v", rep.Alerts)
+	}
+	if f, ok := finding(rep, "blocking"); !ok || !strings.Contains(f.Summary, "event loop was blocked") {
+		t.Errorf("blocking: %+v", f)
+	}
+}

@@ -103,11 +103,16 @@ func (t *timeline) target(s metric.Scope) []report.Finding {
 	var out []report.Finding
 	starved := t.starvation(s)
 	contended := t.contention(s)
+	collected := t.gcPressure(s)
 	out = append(out, starved...)
 	out = append(out, contended...)
+	out = append(out, collected...)
 	out = append(out, t.blockedLoop(s)...)
 	if t.in.Load {
-		out = append(out, t.blocking(s, append(starved, contended...))...)
+		// Requests that wait on a starved scheduler, a lock or the GC are
+		// those findings', not blocking's.
+		explained := slices.Concat(starved, contended, collected)
+		out = append(out, t.blocking(s, explained)...)
 	}
 	leaks := t.leak(s)
 	grown := t.memoryGrowth(s)
@@ -122,7 +127,6 @@ func (t *timeline) target(s metric.Scope) []report.Finding {
 	}
 	out = append(out, leaks...)
 	out = append(out, grown...)
-	out = append(out, t.gcPressure(s)...)
 	out = append(out, t.missing(s)...)
 	return out
 }

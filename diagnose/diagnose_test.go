@@ -302,3 +302,18 @@ func TestGeneratorSaturated(t *testing.T) {
 		t.Errorf("findings %v; generator: %+v", kindsOf(fs), f)
 	}
 }
+
+// Requests slowed by the GC are gc_pressure's, not blocking's, though
+// they wait more than they run.
+func TestGCExplainsSlowRequests(t *testing.T) {
+	fs := problems(diagnose(30, func(s int) map[string]float64 {
+		m := healthy(s)
+		if s > 5 {
+			m["target.gc_cpu"], m["throughput"], m["latency.p50"], m["latency.p99"], m["target.cpu"] = 0.55, 30, 0.6, 0.9, 150
+		}
+		return m
+	}))
+	if _, ok := fs[GCPressure]; !ok || len(fs) != 1 {
+		t.Errorf("findings %v, want gc_pressure alone", kindsOf(fs))
+	}
+}

@@ -217,7 +217,7 @@ func ownTop(pr *profile.Profile, index string) (string, bool) {
 	if best == "" || total <= 0 {
 		return "", false
 	}
-	return fmt.Sprintf("%s %.0f%% with what it calls", short(best), 100*float64(totals[best])/float64(total)), true
+	return fmt.Sprintf("%s (%.0f%% with what it calls)", short(best), 100*float64(totals[best])/float64(total)), true
 }
 
 // ownFrame is a sample's first function, from the leaf, outside the
@@ -343,7 +343,7 @@ func Culprit(f report.Finding) string {
 		}
 		switch f.Kind {
 		case Starvation:
-			return "Busiest: " + ev.Top[0] + " of the CPU."
+			return "Busiest: " + ev.Top[0] + "."
 		case Leak:
 			return "Grown: " + ev.Top[0] + "."
 		case Stall:

@@ -66,7 +66,9 @@ func (t *timeline) starvation(s metric.Scope) []report.Finding {
 		ok[i] = sched[i] >= secs(starvedSched) && !(gc[i] >= gcShare) && !(loop && !(cpu[i] >= busyShare*limit))
 	}
 	var out []report.Finding
-	for _, r := range runs(ok, 2) {
+	// Three intervals: a busy neighbour on a shared machine makes a
+	// second or two of it.
+	for _, r := range runs(ok, 3) {
 		top, busy := peak(sched, r), peak(cpu, r)
 		f := t.finding(Starvation, severity(top >= secs(severeSched)), s, r)
 		f.Summary = fmt.Sprintf("%s: ready work waited up to %s to run (scheduler p99%s)", t.name(s), metric.Format(schedName, top), before(schedName, base, "; "))

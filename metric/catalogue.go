@@ -82,7 +82,7 @@ func NewCatalogue(extra ...string) *Catalogue {
 		c.names["latency."+s] = Seconds
 		c.names["latency_uncorrected."+s] = Seconds
 	}
-	for _, k := range append(slices.Clone(FindingKinds), FindingSeverities...) {
+	for _, k := range slices.Concat(FindingKinds, FindingSeverities) {
 		c.names["findings."+k] = Count
 	}
 	for n, u := range RuntimeNames {

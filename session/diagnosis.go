@@ -3,6 +3,7 @@ package session
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/strain-dev/strain/diagnose"
 	"github.com/strain-dev/strain/metric"
@@ -16,7 +17,7 @@ import (
 // findings, with what those profiles show, go in the report.
 type diagnosis struct {
 	targets []diagnose.Target
-	said    map[string]int // kind and target of each finding said so far: the point it was said at
+	said    map[string]int // kind, target and start of each problem said so far: the point it was said at
 	evid    *diagnose.Profiles
 	now     []report.Finding // the findings so far, for the sinks
 }
@@ -43,18 +44,21 @@ func (s *Session) diagnoseInput(series []report.Point) diagnose.Input {
 		LoadEnd: s.loadEnd, Saturated: Saturated, Errors: s.errors}
 }
 
-// diagnoseLive looks at the timeline after each point: a baseline
-// goroutine dump of each target at the first, and for each problem newly
-// seen, a line and its evidence's capture.
-func (s *Session) diagnoseLive(series []report.Point, metrics map[string]float64) {
+// diagnoseLive looks at the timeline after each point: for each problem
+// newly seen, a line and its evidence's capture.
+func (s *Session) diagnoseLive(rep *report.Report, metrics map[string]float64) {
 	d := s.diag
 	if d == nil {
 		return
 	}
+	series := rep.Series
 	d.now = diagnose.Diagnose(s.diagnoseInput(series))
 	s.changeMu.Lock()
-	started := s.started
+	started := s.started // the load's; a watch without load has the report's
 	s.changeMu.Unlock()
+	if started.IsZero() {
+		started = rep.Started
+	}
 	d.evid.Attach(d.now, s.caps.list(), started)
 	for _, f := range d.now {
 		// One line and one capture an episode: a new span of the same
@@ -99,7 +103,7 @@ func (s *Session) diagnoseFinal(rep *report.Report) {
 	}
 	rep.Findings = diagnose.Diagnose(s.diagnoseInput(rep.Series))
 	s.diag.evid.Attach(rep.Findings, rep.Profiles, rep.Started)
-	for _, k := range append(metric.FindingKinds, metric.FindingSeverities...) {
+	for _, k := range slices.Concat(metric.FindingKinds, metric.FindingSeverities) {
 		rep.Summary["findings."+k] = 0
 	}
 	for _, f := range rep.Findings {

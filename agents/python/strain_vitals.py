@@ -236,9 +236,14 @@ class Agent:
 
     # --- the watchdog's thread ---------------------------------------
     def _watch(self):
-        while not self._stop.wait(self.sample_every):
+        # While the loop turns, look every half threshold (each look takes
+        # the GIL from a busy loop); while it is blocked, every sample_every.
+        wait = self.block_threshold / 2
+        while not self._stop.wait(wait):
             if time.monotonic() - self.heartbeat < self.block_threshold:
+                wait = self.block_threshold / 2
                 continue
+            wait = self.sample_every
             frame = sys._current_frames().get(self.loop_thread)
             if frame is None:
                 continue

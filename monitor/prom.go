@@ -76,11 +76,12 @@ var promGauges = []struct {
 // are differences from the previous good scrape, so the first scrape has
 // none of them.
 type prom struct {
-	url    string
-	series []string
-	wanted map[string]bool // the families strain reads: the runtime's, the process's, series
-	client *http.Client
-	now    func() time.Time // the clock rates are measured by; tests stop it
+	url       string
+	series    []string
+	selectors map[string]Selector // by family: the label sets kept
+	wanted    map[string]bool     // the families strain reads: the runtime's, the process's, series
+	client    *http.Client
+	now       func() time.Time // the clock rates are measured by; tests stop it
 
 	prev     *promState // the last good scrape; nil before the first
 	restarts int
@@ -107,6 +108,13 @@ var (
 // A nil client means http.DefaultClient; the Sample context bounds each
 // scrape.
 func NewProm(rawURL string, series []string, client *http.Client) Source {
+	return NewPromSpec(PromSpec{URL: rawURL, Series: series}, client)
+}
+
+// NewPromSpec is NewProm for a PromSpec: its series, each of which may
+// keep only the label sets its selector matches.
+func NewPromSpec(ps PromSpec, client *http.Client) Source {
+	rawURL, series := ps.URL, ps.Series
 	if client == nil {
 		client = http.DefaultClient
 	}
@@ -122,7 +130,7 @@ func NewProm(rawURL string, series []string, client *http.Client) Source {
 	for _, name := range series {
 		wanted[name] = true
 	}
-	return &prom{url: rawURL, series: slices.Clone(series), wanted: wanted, client: client, now: time.Now}
+	return &prom{url: rawURL, series: slices.Clone(series), selectors: ps.Selectors, wanted: wanted, client: client, now: time.Now}
 }
 
 // Name is "prom:" and the scraped URL.
@@ -223,6 +231,7 @@ func (p *prom) observe(body io.Reader, at time.Time) (Metrics, error) {
 		return nil, fmt.Errorf("parse metrics: %w", err)
 	}
 	p.notes = filter.notes()
+	p.selectLabels(fams)
 	cur := p.state(fams, at)
 	prev := p.prev
 	if prev != nil && cur.restarted(prev) {
@@ -234,13 +243,13 @@ func (p *prom) observe(body io.Reader, at time.Time) (Metrics, error) {
 	p.prev = cur
 
 	m := Metrics{"restarts": float64(p.restarts)}
-	promReadGauges(m, fams)
+	p.readGauges(m, fams)
 	if prev != nil {
 		p.differences(m, fams, prev, cur)
 	}
 	for _, name := range p.series {
 		if mf := fams[name]; mf != nil {
-			promReadGauge(m, mf)
+			p.readGauge(m, mf)
 			promReadSummary(m, mf)
 		}
 	}
@@ -312,18 +321,18 @@ func (p *prom) differences(m Metrics, fams map[string]*dto.MetricFamily, prev, c
 	}
 }
 
-// promReadGauges adds the metrics read as they are.
-func promReadGauges(m Metrics, fams map[string]*dto.MetricFamily) {
+// readGauges adds the metrics read as they are.
+func (p *prom) readGauges(m Metrics, fams map[string]*dto.MetricFamily) {
 	for _, g := range promGauges {
 		for _, name := range g.from {
-			if v, ok := promSum(fams[name]); ok {
+			if v, ok := p.gauge(fams[name]); ok {
 				m[g.metric] = v
 				break
 			}
 		}
 	}
 	for _, name := range promTasks {
-		if v, ok := promSum(fams[name]); ok {
+		if v, ok := p.gauge(fams[name]); ok {
 			m["tasks"] += v
 		}
 	}
@@ -332,13 +341,57 @@ func promReadGauges(m Metrics, fams map[string]*dto.MetricFamily) {
 	}
 }
 
-// promReadGauge adds a user's gauge (or untyped) family as its name.
-func promReadGauge(m Metrics, mf *dto.MetricFamily) {
+// readGauge adds a user's gauge (or untyped) family as its name.
+func (p *prom) readGauge(m Metrics, mf *dto.MetricFamily) {
 	if t := mf.GetType(); t != dto.MetricType_GAUGE && t != dto.MetricType_UNTYPED {
 		return
 	}
-	if v, ok := promSum(mf); ok {
+	if v, ok := p.gauge(mf); ok {
 		m[mf.GetName()] = v
+	}
+}
+
+// gauge is a gauge (or untyped) family's value: with several label sets
+// (two instances through /federate, a gauge by handler), the largest,
+// never their sum, which would mean nothing; a note says so, and how to
+// pick one. A counter family's label sets add up, as rates do.
+func (p *prom) gauge(mf *dto.MetricFamily) (float64, bool) {
+	if t := mf.GetType(); t != dto.MetricType_GAUGE && t != dto.MetricType_UNTYPED {
+		return promSum(mf)
+	}
+	sets := mf.GetMetric()
+	if len(sets) == 0 {
+		return 0, false
+	}
+	top := math.Inf(-1)
+	for _, s := range sets {
+		top = max(top, s.GetGauge().GetValue()+s.GetUntyped().GetValue())
+	}
+	if len(sets) > 1 {
+		p.notes = append(p.notes, fmt.Sprintf("prom:%s: %s has %d label sets: showing the largest; pick one with #%s{label=\"value\"}",
+			p.url, mf.GetName(), len(sets), mf.GetName()))
+	}
+	return top, true
+}
+
+// selectLabels keeps, of each family with a selector, the label sets it
+// matches.
+func (p *prom) selectLabels(fams map[string]*dto.MetricFamily) {
+	for name, sel := range p.selectors {
+		mf := fams[name]
+		if mf == nil {
+			continue
+		}
+		kept := mf.Metric[:0]
+		for _, s := range mf.Metric {
+			if sel.Matches(s.GetLabel()) {
+				kept = append(kept, s)
+			}
+		}
+		mf.Metric = kept
+		if len(kept) == 0 {
+			delete(fams, name)
+		}
 	}
 }
 

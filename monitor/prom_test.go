@@ -279,7 +279,7 @@ func TestPromUserSeries(t *testing.T) {
 		want, tol float64
 	}{
 		{"nodejs_eventloop_lag_seconds", 0.25, 0},
-		{"queue_depth", 7, 0},                        // summed over label sets
+		{"queue_depth", 4, 0},                        // the largest of its label sets, never their sum
 		{"jobs_total", 15, 1e-9},                     // (20+10) / 2 s
 		{"job_seconds.p50", 0.01 + 0.09*50/90, 1e-9}, // interpolated in (0.01, 0.1]
 		{"job_seconds.p99", 0.1 + 0.9*9/10, 1e-9},    // interpolated in (0.1, 1]
@@ -399,7 +399,7 @@ func TestPromObserveBodies(t *testing.T) {
 	}, {
 		name:   "user gauges, summaries, untyped",
 		bodies: []string{userBody},
-		want:   Metrics{"queue_depth": 7, "nodejs_eventloop_lag_seconds": 0.012, "rpc_seconds.p50": 0.05, "rpc_seconds.p99": 0.3, "legacy_temperature_celsius": 21.5},
+		want:   Metrics{"queue_depth": 4, "nodejs_eventloop_lag_seconds": 0.012, "rpc_seconds.p50": 0.05, "rpc_seconds.p99": 0.3, "legacy_temperature_celsius": 21.5},
 		absent: []string{"jobs_total", "job_seconds.p50"},
 	}, {
 		name:   "NaN gauge left out",
@@ -583,5 +583,44 @@ func TestPromNodeDefaults(t *testing.T) {
 	}
 	if _, ok := m["goroutines"]; ok {
 		t.Error("a Node target has goroutines")
+	}
+}
+
+// Two services' goroutines through /federate are never added up: without
+// a selector the largest shows, with a warning that says how to pick one;
+// a selector keeps the label sets it matches, for the runtime's figures
+// and a series alike. Counters' label sets still add up, as rates do.
+func TestPromLabelSetsAndSelectors(t *testing.T) {
+	body := `# TYPE go_goroutines gauge
+go_goroutines{instance="a"} 100
+go_goroutines{instance="b"} 7
+# TYPE queue_depth gauge
+queue_depth{instance="a",q="x"} 3
+queue_depth{instance="b",q="x"} 9
+`
+	srv := promServe(t, promBody(body))
+	cases := []struct {
+		spec      string
+		goroutine float64
+		queue     float64
+		warned    bool
+	}{
+		{"prom:" + srv.URL + "#queue_depth", 100, 9, true},
+		{"prom:" + srv.URL + `#go_goroutines{instance="b"},queue_depth{instance="a"}`, 7, 3, false},
+	}
+	for _, c := range cases {
+		spec, err := ParseSpec(c.spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := NewPromSpec(spec.Proms[0], srv.Client())
+		m := promSample(t, s)
+		if m["goroutines"] != c.goroutine || m["tasks"] != c.goroutine || m["queue_depth"] != c.queue {
+			t.Errorf("%s: goroutines %v tasks %v queue_depth %v, want %v and %v", c.spec, m["goroutines"], m["tasks"], m["queue_depth"], c.goroutine, c.queue)
+		}
+		warned := strings.Contains(strings.Join(s.(Warner).Warnings(), "\n"), `go_goroutines has 2 label sets: showing the largest; pick one with #go_goroutines{label="value"}`)
+		if warned != c.warned {
+			t.Errorf("%s: warned %v, want %v: %q", c.spec, warned, c.warned, s.(Warner).Warnings())
+		}
 	}
 }

@@ -40,6 +40,9 @@ type Spec struct {
 type PromSpec struct {
 	URL    string
 	Series []string
+	// Selectors keep, of a series (or of a runtime family strain reads,
+	// go_goroutines…), only the label sets they match.
+	Selectors map[string]Selector
 }
 
 var nameRe = regexp.MustCompile(`^[A-Za-z0-9_.-]+$`)
@@ -55,7 +58,11 @@ func ParseSpec(s string) (Spec, error) {
 		spec.Name, s = name, rest
 	}
 	inSeries := false
-	for _, tok := range strings.Split(s, ",") {
+	toks, err := splitSpec(s)
+	if err != nil {
+		return spec, fmt.Errorf("watch %q: %w", s, err)
+	}
+	for _, tok := range toks {
 		tok = strings.TrimSpace(tok)
 		isSource, err := spec.add(tok)
 		switch {
@@ -63,9 +70,10 @@ func ParseSpec(s string) (Spec, error) {
 			return spec, fmt.Errorf("watch %q: %w", s, err)
 		case isSource:
 			inSeries = strings.HasPrefix(tok, "prom:") && strings.Contains(tok, "#")
-		case inSeries && nameRe.MatchString(tok):
-			last := &spec.Proms[len(spec.Proms)-1]
-			last.Series = append(last.Series, tok)
+		case inSeries && seriesLike(tok):
+			if err := spec.Proms[len(spec.Proms)-1].addSeries(tok); err != nil {
+				return spec, fmt.Errorf("watch %q: %w", s, err)
+			}
 		default:
 			return spec, fmt.Errorf("watch %q: %q is not a source (a base URL, pid:N, prom:URL or pprof:URL)", s, tok)
 		}
@@ -115,10 +123,9 @@ func (s *Spec) add(tok string) (bool, error) {
 		}
 		p := PromSpec{URL: raw}
 		if series != "" {
-			if !nameRe.MatchString(series) {
-				return true, fmt.Errorf("prom series %q: not a metric name", series)
+			if err := p.addSeries(series); err != nil {
+				return true, err
 			}
-			p.Series = []string{series}
 		}
 		s.Proms = append(s.Proms, p)
 	case "pprof":
@@ -215,7 +222,7 @@ func (s Spec) Discover(ctx context.Context, client *http.Client) (Target, []stri
 		t.Sources = append(t.Sources, NewPid(pid))
 	}
 	for _, p := range s.Proms {
-		promSrcs = append(promSrcs, NewProm(p.URL, p.Series, client))
+		promSrcs = append(promSrcs, NewPromSpec(p, client))
 	}
 	t.Sources = append(t.Sources, promSrcs...)
 	for _, p := range s.Pprof {

@@ -17,6 +17,10 @@ func TestParseSpec(t *testing.T) {
 		{"node=prom:http://127.0.0.1:9229/metrics#nodejs_eventloop_lag_seconds,nodejs_heap_size_used_bytes,pid:7",
 			Spec{Name: "node", Pids: []int{7}, Proms: []PromSpec{{URL: "http://127.0.0.1:9229/metrics", Series: []string{"nodejs_eventloop_lag_seconds", "nodejs_heap_size_used_bytes"}}}}},
 		{"pprof:http://[::1]:6060/debug/pprof/", Spec{Name: "[::1]:6060", Pprof: []string{"http://[::1]:6060/debug/pprof"}}},
+		// A selector, with a comma and an escaped quote inside it.
+		{`prom:http://h:9090/federate#go_goroutines{instance="a:1",job="x\"y"},up,pid:3`,
+			Spec{Name: "h:9090", Pids: []int{3}, Proms: []PromSpec{{URL: "http://h:9090/federate", Series: []string{"go_goroutines", "up"},
+				Selectors: map[string]Selector{"go_goroutines": {"instance": "a:1", "job": `x"y`}}}}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
@@ -32,7 +36,9 @@ func TestParseSpec(t *testing.T) {
 }
 
 func TestParseSpecErrors(t *testing.T) {
-	for _, in := range []string{"", "pid:", "pid:-1", "pid:abc", "prom:nope", "ftp://x", "http://", "bad name=pid:1", "pid:1,banana", "prom:http://h/m#bad name", "http://h,series"} {
+	for _, in := range []string{"", "pid:", "pid:-1", "pid:abc", "prom:nope", "ftp://x", "http://", "bad name=pid:1", "pid:1,banana", "prom:http://h/m#bad name", "http://h,series",
+		`prom:http://h/m#a{x="1"`, `prom:http://h/m#a{x=1}`, `prom:http://h/m#a{}`, `prom:http://h/m#a{x="1" y="2"}`, `prom:http://h/m#a{x="1",x="2"}`,
+		`prom:http://h/m#a{x="1"},a{y="2"}`, `prom:http://h/m#a{x="}`, `prom:http://h/m#a{{x="1"}}`, `prom:http://h/m#a}`} {
 		t.Run(in, func(t *testing.T) {
 			if s, err := ParseSpec(in); err == nil {
 				t.Errorf("ParseSpec(%q) = %+v, want an error", in, s)

@@ -486,6 +486,11 @@ func (t *timeline) kinds() string {
 	return "; over the run: " + strings.Join(parts, ", ")
 }
 
+// minSaturated is how many intervals of strain's own saturation make a
+// finding: a service that takes both cores of a shared machine for a
+// moment delays strain's scheduler for an interval or two.
+const minSaturated = 3
+
 // generator: strain itself was the limit.
 func (t *timeline) generator() []report.Finding {
 	if t.in.Saturated == nil {
@@ -499,7 +504,7 @@ func (t *timeline) generator() []report.Finding {
 			n++
 		}
 	}
-	if n == 0 {
+	if n < minSaturated {
 		return nil
 	}
 	first, last := slices.Index(ok, true), len(ok)-1-slices.Index(reversed(ok), true)

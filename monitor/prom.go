@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/strain-dev/strain/internal/safe"
+	"github.com/strain-dev/strain/metric"
 	"github.com/strain-dev/strain/vitals"
 )
 
@@ -290,15 +291,15 @@ func (p *prom) differences(m Metrics, fams map[string]*dto.MetricFamily, prev, c
 		m["cpu"] = v * 100
 	}
 	if h, ok := promDelta(prev, cur, promSchedLatency); ok {
-		m["sched_latency.p50"], _ = h.Quantile(0.5)
-		m["sched_latency.p99"], _ = h.Quantile(0.99)
+		p.quantile(m, "sched_latency.p50", promSchedLatency, h, 0.5)
+		p.quantile(m, "sched_latency.p99", promSchedLatency, h, 0.99)
 		m["sched_latency.max"], _ = h.Max()
 	}
 	if h, ok := promDelta(prev, cur, promGCPauses); ok {
-		m["gc_pause.p99"], _ = h.Quantile(0.99)
+		p.quantile(m, "gc_pause.p99", promGCPauses, h, 0.99)
 	}
 	if h, ok := promDelta(prev, cur, promNodeGC); ok {
-		m["gc_pause.p99"], _ = h.Quantile(0.99)
+		p.quantile(m, "gc_pause.p99", promNodeGC, h, 0.99)
 		if secs := cur.at.Sub(prev.at).Seconds(); secs > 0 {
 			m["gc_rate"] = float64(h.Count()) / secs
 		}
@@ -314,10 +315,31 @@ func (p *prom) differences(m Metrics, fams map[string]*dto.MetricFamily, prev, c
 			}
 		case mf.GetType() == dto.MetricType_HISTOGRAM:
 			if h, ok := promDelta(prev, cur, name); ok {
-				m[name+".p50"], _ = h.Quantile(0.5)
-				m[name+".p99"], _ = h.Quantile(0.99)
+				p.quantile(m, name+".p50", name, h, 0.5)
+				p.quantile(m, name+".p99", name, h, 0.99)
 			}
 		}
+	}
+}
+
+// coarseBucket is how wide (its upper edge over its lower) a bucket may be
+// before a quantile interpolated in it is said to be approximate: Go's
+// own collector's scheduler buckets are ten times apart.
+const coarseBucket = 2
+
+// quantile puts h's q-quantile in m as key, and, where the bucket that
+// holds it is coarse, a note with its range: a p99 of 113ms from a bucket
+// of 10.5–117ms is that range, not three significant figures.
+func (p *prom) quantile(m Metrics, key, family string, h vitals.Histogram, q float64) {
+	v, ok := h.Quantile(q)
+	if !ok {
+		return
+	}
+	m[key] = v
+	if b, ok := h.BucketOf(q); ok && b.Lo > 0 && b.Hi/b.Lo > coarseBucket {
+		unit := metric.OneTarget.Of(family).String() // the family's name says its unit
+		p.notes = append(p.notes, fmt.Sprintf("prom:%s: %s is approximate: it lies in %s's bucket %s–%s",
+			p.url, key, family, metric.Format(unit, b.Lo), metric.Format(unit, b.Hi)))
 	}
 }
 

@@ -624,3 +624,33 @@ queue_depth{instance="b",q="x"} 9
 		}
 	}
 }
+
+// A quantile from coarse buckets is said to be approximate, with its
+// bucket's range: every request took about 3 ms, all in Prometheus' le=0.1
+// bucket, and its p99 interpolates to 99 ms.
+func TestPromCoarseQuantileIsApproximate(t *testing.T) {
+	hist := func(n int) string {
+		return fmt.Sprintf(`# TYPE go_sched_latencies_seconds histogram
+go_sched_latencies_seconds_bucket{le="0.001"} 0
+go_sched_latencies_seconds_bucket{le="0.01"} 0
+go_sched_latencies_seconds_bucket{le="0.1"} %d
+go_sched_latencies_seconds_bucket{le="+Inf"} %d
+go_sched_latencies_seconds_sum 0.3
+go_sched_latencies_seconds_count %d
+`, n, n, n)
+	}
+	var scrape atomic.Int64
+	srv := promServe(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte(hist(100 * int(scrape.Add(1)))))
+	}))
+	s := NewProm(srv.URL, nil, srv.Client())
+	promSample(t, s)
+	m := promSample(t, s)
+	if p := m["sched_latency.p99"]; p < 0.01 || p > 0.1 {
+		t.Errorf("sched_latency.p99 = %v, want in its bucket", p)
+	}
+	want := "sched_latency.p99 is approximate: it lies in go_sched_latencies_seconds's bucket 10.0ms–100ms"
+	if got := strings.Join(s.(Warner).Warnings(), "\n"); !strings.Contains(got, want) {
+		t.Errorf("warnings %q, want one saying %q", got, want)
+	}
+}

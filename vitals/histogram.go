@@ -61,6 +61,24 @@ func (h Histogram) Quantile(q float64) (v float64, ok bool) {
 	return h.Buckets[len(h.Buckets)-1].Hi, true
 }
 
+// BucketOf is the bucket that holds the q-quantile: how far Quantile's
+// interpolation can be from the truth. ok is false for an empty histogram.
+func (h Histogram) BucketOf(q float64) (b Bucket, ok bool) {
+	total := h.Count()
+	if total == 0 {
+		return Bucket{}, false
+	}
+	rank := min(max(q, 0), 1) * float64(total)
+	var below float64
+	for _, b := range h.Buckets {
+		if below+float64(b.N) >= rank {
+			return b, true
+		}
+		below += float64(b.N)
+	}
+	return h.Buckets[len(h.Buckets)-1], true
+}
+
 // Max is the upper edge of the highest non-empty bucket: no value in h is
 // above it.
 func (h Histogram) Max() (v float64, ok bool) {

@@ -1,14 +1,12 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 )
 
 // nodeService starts agents/node/example/service.js, a real Node service
@@ -24,32 +22,8 @@ func nodeService(t *testing.T) string {
 	if _, err := os.Stat(filepath.Join(dir, "node_modules", "prom-client")); err != nil {
 		t.Skip("no prom-client: scripts/setup-node.sh installs it")
 	}
-	cmd := exec.Command(node, filepath.Join(dir, "service.js"), "0", "60")
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	line := make(chan string, 1)
-	go func() {
-		s := bufio.NewScanner(out)
-		s.Scan()
-		line <- s.Text()
-	}()
-	select {
-	case l := <-line:
-		if f := strings.Fields(l); len(f) == 2 && f[0] == "listening" {
-			return "http://127.0.0.1:" + f[1]
-		}
-		t.Fatalf("the service said %q", l)
-	case <-time.After(10 * time.Second):
-		t.Fatal("the Node service did not start")
-	}
-	return ""
+	f := startService(t, exec.Command(node, filepath.Join(dir, "service.js"), "0", "60"), 2)
+	return "http://127.0.0.1:" + f[1]
 }
 
 // A Node service watched through prom-client's default metrics, with no

@@ -20,7 +20,15 @@ func pythonService(t *testing.T) (url, agent string) {
 	if err != nil {
 		t.Skip("no python3")
 	}
-	cmd := exec.Command(py, filepath.Join("..", "..", "agents", "python", "examples", "service.py"), "--port", "0", "--agent-port", "0", "--seconds", "60")
+	f := startService(t, exec.Command(py, filepath.Join("..", "..", "agents", "python", "examples", "service.py"), "--port", "0", "--agent-port", "0", "--seconds", "60"), 3)
+	return "http://127.0.0.1:" + f[1], "http://127.0.0.1:" + f[2]
+}
+
+// startService starts a service that says "listening PORT…" on its first
+// line of stdout, and returns that line's n fields; the service is killed
+// when the test ends.
+func startService(t *testing.T, cmd *exec.Cmd, n int) []string {
+	t.Helper()
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -38,15 +46,14 @@ func pythonService(t *testing.T) (url, agent string) {
 	}()
 	select {
 	case l := <-line:
-		f := strings.Fields(l)
-		if len(f) != 3 || f[0] != "listening" {
-			t.Fatalf("the service said %q", l)
+		if f := strings.Fields(l); len(f) == n && f[0] == "listening" {
+			return f
 		}
-		return "http://127.0.0.1:" + f[1], "http://127.0.0.1:" + f[2]
+		t.Fatalf("%s said %q", cmd.Path, l)
 	case <-time.After(10 * time.Second):
-		t.Fatal("the Python service did not start")
+		t.Fatalf("%s did not start", cmd.Path)
 	}
-	return "", ""
+	return nil
 }
 
 // A handler that blocks the event loop for 30 ms: strain reads the loop's

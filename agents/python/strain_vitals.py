@@ -15,6 +15,9 @@ while the loop is blocked):
     (``sched_latency``: how long ready work waited to run), the tasks (by
     coroutine), GC collections and pauses, threads, the process's CPU time
     and resident memory.
+``/debug/strain/lag``
+    the probe's last readings, raw: ``[[unix seconds, lag seconds], ...]``,
+    to check what the histogram makes of them.
 ``/debug/pprof/goroutine``
     a task dump as a pprof profile: every task with its coroutine stack,
     one sample each, so that ``strain profile top`` and ``strain profile
@@ -31,6 +34,7 @@ Standard library only; Python 3.9 or later.
 
 import asyncio
 import bisect
+import collections
 import gc
 import gzip
 import json
@@ -51,6 +55,7 @@ _EDGES = [1e-6 * 2 ** (i / 8) for i in range(8 * 26 + 1)]
 _MAX_CORO_NAMES = 50  # distinct coroutine names counted
 _MAX_TASKS_DUMPED = 100_000  # tasks in one dump
 _MAX_DEPTH = 64  # frames of one stack
+_MAX_RECENT = 100_000  # the probe's last readings kept raw (about 17 minutes)
 
 
 class _Histogram:
@@ -188,6 +193,7 @@ class Agent:
         self.block_threshold = block_threshold
         self.sample_every = sample_every
         self.lag = _Histogram()
+        self.recent = collections.deque(maxlen=_MAX_RECENT)  # (wall time, lag): the probe's own readings
         self.gc_pauses = _Histogram()
         self.gc_cycles = 0
         self.heartbeat = time.monotonic()
@@ -210,7 +216,9 @@ class Agent:
             t0 = time.monotonic()
             await asyncio.sleep(self.probe_every)
             now = time.monotonic()
-            self.lag.add(max(now - t0 - self.probe_every, 0.0))
+            lag = max(now - t0 - self.probe_every, 0.0)
+            self.lag.add(lag)
+            self.recent.append((time.time(), lag))
             self.heartbeat = now
             n += 1
             if n % 10 == 1:
@@ -361,6 +369,10 @@ def _handler(agent):
             path = self.path.split("?", 1)[0]
             if path == "/debug/strain":
                 self._send(200, "application/json", json.dumps(agent.reading()).encode())
+            elif path == "/debug/strain/lag":
+                # The probe's own readings, exact, for checking what the
+                # histogram makes of them: [[unix seconds, lag seconds]...].
+                self._send(200, "application/json", json.dumps(list(agent.recent)).encode())
             elif path == "/debug/pprof/goroutine":
                 self._send(200, "application/octet-stream", agent.task_dump())
             elif path == "/debug/pprof/blocking":

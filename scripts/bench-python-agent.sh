@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# What the Python agent costs a service: requests/s of the asyncio example
-# service (agents/python/examples/service.py, "/" answered at once) with
-# strain_vitals on and off, closed loop, rounds interleaved, on loopback.
-# Usage: scripts/bench-python-agent.sh [seconds=5] [rounds=3] [concurrency=10]
+# What the Python agent costs a service: requests/s of an example service
+# ("/" answered at once) with strain_vitals on and off, closed loop, rounds
+# interleaved, on loopback. APP=stdlib (agents/python/examples/service.py,
+# the default) or APP=aiohttp (examples/aiohttp_service.py, a hello-world
+# under the distribution's aiohttp: scripts/setup-python.sh).
+# Usage: [APP=aiohttp] scripts/bench-python-agent.sh [seconds=5] [rounds=3] [concurrency=10]
 set -euo pipefail
 secs=${1:-5}; rounds=${2:-3}; conc=${3:-10}
 cd "$(dirname "$0")/.."
@@ -14,7 +16,10 @@ go build -o "$work/strain" ./cmd/strain
 run() { # run on|off: prints req/s
   local flag="" port
   [ "$1" = off ] && flag=--no-agent
-  python3 agents/python/examples/service.py --port 0 --agent-port 0 --seconds $((secs + 30)) $flag > "$work/svc.out" &
+  case ${APP:-stdlib} in
+    aiohttp) /usr/bin/python3 agents/python/examples/aiohttp_service.py --agent-port 0 --seconds $((secs + 30)) $flag > "$work/svc.out" & ;;
+    *) python3 agents/python/examples/service.py --port 0 --agent-port 0 --seconds $((secs + 30)) $flag > "$work/svc.out" & ;;
+  esac
   local pid=$!
   pids+=("$pid")
   for _ in $(seq 50); do grep -q listening "$work/svc.out" && break; sleep 0.1; done

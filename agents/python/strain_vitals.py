@@ -45,7 +45,7 @@ import time
 from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-__all__ = ["start", "Agent"]
+__all__ = ["start", "aiohttp_startup", "Agent"]
 
 # The lag histogram's buckets: 8 to an octave (edges 9% apart), from 1µs
 # to about 70 s; a lag below the first edge counts in the first bucket.
@@ -404,3 +404,15 @@ async def start(port=6061, host="127.0.0.1", **options):
     agent = Agent(asyncio.get_running_loop(), **options)
     agent.port = agent.start(host, port)
     return agent
+
+
+def aiohttp_startup(port=6061, host="127.0.0.1", **options):
+    """An aiohttp on_startup callback that starts the agent on the app's
+    loop: ``app.on_startup.append(strain_vitals.aiohttp_startup(6061))``.
+    The Agent is kept as ``app["strain_vitals"]``. (A FastAPI or other ASGI
+    app calls ``await strain_vitals.start(...)`` in its startup event.)"""
+
+    async def on_startup(app):
+        app["strain_vitals"] = await start(port=port, host=host, **options)
+
+    return on_startup

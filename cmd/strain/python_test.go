@@ -115,3 +115,44 @@ func TestPythonAgentUnitTests(t *testing.T) {
 		t.Errorf("python3 -m unittest: %v\n%s", err, out)
 	}
 }
+
+// distPython is the distribution's python3 when it has modules (aiohttp,
+// fastapi…), which scripts/setup-python.sh installs from its packages;
+// the test skips without them.
+func distPython(t *testing.T, modules ...string) string {
+	t.Helper()
+	const py = "/usr/bin/python3"
+	if err := exec.Command(py, "-c", "import "+strings.Join(modules, ", ")).Run(); err != nil {
+		t.Skipf("%s without %s: scripts/setup-python.sh installs them", py, strings.Join(modules, ", "))
+	}
+	return py
+}
+
+// The blocked loop is found and named the same in an aiohttp service and
+// a FastAPI one under uvicorn: the frameworks' own tasks do not hide it.
+func TestPythonFrameworksBlockedLoop(t *testing.T) {
+	for _, c := range []struct {
+		script  string
+		modules []string
+	}{{"aiohttp_service.py", []string{"aiohttp"}}, {"fastapi_service.py", []string{"fastapi", "uvicorn"}}} {
+		t.Run(c.script, func(t *testing.T) {
+			py := distPython(t, c.modules...)
+			f := startService(t, exec.Command(py, filepath.Join("..", "..", "agents", "python", "examples", c.script), "--seconds", "60"), 3)
+			url, agent := "http://127.0.0.1:"+f[1], "http://127.0.0.1:"+f[2]
+			dir := t.TempDir()
+			out := filepath.Join(dir, "r.json")
+			code, stdout, stderr := cli(t, context.Background(), "run", url+"/block?ms=30", "-r", "20", "-d", "4s", "--interval", "500ms",
+				"--watch", agent, "--no-tui", "-o", out, "--profiles", filepath.Join(dir, "p"))
+			if code != 0 {
+				t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+			}
+			rep := readReport(t, out)
+			if p99 := rep.Summary["target.sched_latency.p99.max"]; p99 < 0.025 || p99 > 0.045 {
+				t.Errorf("target.sched_latency.p99.max = %v, want about the 30 ms block", p99)
+			}
+			if f, ok := finding(rep, "blocking"); !ok || !strings.Contains(f.Summary, "Held the loop: block_the_loop") {
+				t.Errorf("blocking: %+v", f)
+			}
+		})
+	}
+}

@@ -114,8 +114,8 @@ var Defaults = []string{
 	// A starved scheduler: goroutines wait to run.
 	"target.sched_latency.p99 > 10ms for 5s",
 	"crit: target.sched_latency.p99 > 50ms for 5s",
-	// A goroutine count that keeps growing: a leak.
-	"target.goroutines_growth > 20 for 15s capture goroutine",
+	// Tasks (goroutines, an event loop's tasks) that keep growing: a leak.
+	"target.tasks_growth > 20 for 15s capture goroutine",
 	// A stall: a request waits on the target and no response completes,
 	// so latency says nothing until it ends; where do the handlers wait?
 	"oldest_inflight > 2s capture goroutine",

@@ -45,7 +45,7 @@ var LoadNames = map[string]Unit{
 // RuntimeNames are a runtime's metrics, a watched target's or strain's
 // own, and their units.
 var RuntimeNames = map[string]Unit{
-	"tasks": Count, "goroutines": Count, "goroutines.runnable": Count, "goroutines.running": Count,
+	"tasks": Count, "tasks_growth": Rate, "goroutines": Count, "goroutines.runnable": Count, "goroutines.running": Count,
 	"goroutines.waiting": Count, "goroutines.not_in_go": Count, "goroutines_growth": Rate,
 	"sched_latency.p50": Seconds, "sched_latency.p99": Seconds, "sched_latency.max": Seconds,
 	"cpu": Percent, "rss": Bytes, "rss_growth": Rate, "heap": Bytes, "memory": Bytes,

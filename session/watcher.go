@@ -21,8 +21,9 @@ const SelfName = "self"
 const DefaultGrowthWindow = 10 * time.Second
 
 // Grown are the runtime metrics whose growth per second is derived, as
-// NAME_growth: the leak and memory rules judge them.
-var Grown = []string{"goroutines", "rss"}
+// NAME_growth: the leak and memory rules judge them (tasks_growth on any
+// runtime, goroutines_growth on Go's).
+var Grown = []string{"goroutines", "tasks", "rss"}
 
 // watcher is the monitor as a run uses it: strain itself plus the watched
 // targets, each under its metric scope, with growth derived.

@@ -5,8 +5,12 @@ that walks the asyncio guides' pitfalls on request:
     /block?ms=N   blocks the event loop for N ms (block_the_loop: time.sleep)
     /leak         starts a task that never ends (leaked_task)
 
+With --scenario it walks them by itself over its run, a quarter each after
+a healthy start: a blocked loop, leaked tasks, and unbounded concurrency
+(each request fans out 20 tasks, no semaphore: fan_out_unbounded).
+
 Run: python3 service.py [--port P] [--agent-port A] [--seconds S]
-[--no-agent]. It
+[--no-agent] [--scenario]. It
 prints "listening PORT AGENT_PORT" once both listen, and ends after S
 seconds (default 60) or on SIGINT/SIGTERM.
 """
@@ -30,6 +34,46 @@ def block_the_loop(ms):
 
 async def leaked_task():
     await _leaked.wait()
+
+
+# The scenario's phase, set by scenario(): what "/" does.
+_phase = {"name": "healthy"}
+
+
+async def fan_out_unbounded():
+    """Twenty subtasks per request and no semaphore: under load the loop
+    runs thousands at once."""
+
+    async def piece():
+        await asyncio.sleep(0.05)
+        return sum(range(5_000))
+
+    await asyncio.gather(*(piece() for _ in range(20)))
+
+
+async def scenario(seconds):
+    """Walks the asyncio guides' pitfalls over the run, a quarter each after
+    a healthy start: a blocked loop, leaked tasks, unbounded concurrency."""
+    phases = [
+        ("blocked loop: a blocking call on the loop every 100 ms (block_the_loop)", "blocked"),
+        ("leaked tasks: 100 tasks a second that never end (leaked_task)", "leaking"),
+        ("unbounded concurrency: each request fans out 20 tasks, no semaphore (fan_out_unbounded)", "fanout"),
+    ]
+    step = seconds / (len(phases) + 1)
+    print(f"   0s  healthy", flush=True)
+    for i, (say, name) in enumerate(phases):
+        await asyncio.sleep(step)
+        print(f"{(i + 1) * step:5.0f}s  {say}", flush=True)
+        _phase["name"] = name
+        end = time.monotonic() + step
+        while name != "fanout" and time.monotonic() < end:
+            if name == "blocked":
+                block_the_loop(60)
+                await asyncio.sleep(0.1)
+            else:
+                for _ in range(10):
+                    asyncio.get_running_loop().create_task(leaked_task())
+                await asyncio.sleep(0.1)
 
 
 async def handle(reader, writer):
@@ -56,11 +100,15 @@ async def handle(reader, writer):
                 block_the_loop(min(ms, 10_000))
             elif route == "/leak":
                 asyncio.get_running_loop().create_task(leaked_task())
+            elif _phase["name"] == "fanout":
+                await fan_out_unbounded()
             body = b"ok\n"
             writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Type: text/plain\r\n\r\n" + body)
             await writer.drain()
     except (ConnectionError, asyncio.IncompleteReadError):
         pass
+    except asyncio.CancelledError:
+        pass  # the service is ending: the connection goes with it, quietly
     finally:
         writer.close()
 
@@ -71,11 +119,14 @@ async def main():
     ap.add_argument("--agent-port", type=int, default=6061)
     ap.add_argument("--seconds", type=float, default=60)
     ap.add_argument("--no-agent", action="store_true", help="without strain_vitals, to measure what it costs")
+    ap.add_argument("--scenario", action="store_true", help="walk the pitfalls over --seconds, saying each as it begins")
     args = ap.parse_args()
     agent = None if args.no_agent else await strain_vitals.start(port=args.agent_port)
     server = await asyncio.start_server(handle, "127.0.0.1", args.port)
     port = server.sockets[0].getsockname()[1]
     print(f"listening {port} {agent.port if agent else 0}", flush=True)
+    if args.scenario:
+        asyncio.get_running_loop().create_task(scenario(args.seconds))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

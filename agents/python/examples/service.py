@@ -60,20 +60,19 @@ async def scenario(seconds):
         ("unbounded concurrency: each request fans out 20 tasks, no semaphore (fan_out_unbounded)", "fanout"),
     ]
     step = seconds / (len(phases) + 1)
-    print(f"   0s  healthy", flush=True)
+    print("   0s  healthy", flush=True)
+    await asyncio.sleep(step)
     for i, (say, name) in enumerate(phases):
-        await asyncio.sleep(step)
         print(f"{(i + 1) * step:5.0f}s  {say}", flush=True)
         _phase["name"] = name
         end = time.monotonic() + step
-        while name != "fanout" and time.monotonic() < end:
+        while time.monotonic() < end:
             if name == "blocked":
                 block_the_loop(60)
-                await asyncio.sleep(0.1)
-            else:
+            elif name == "leaking":
                 for _ in range(10):
                     asyncio.get_running_loop().create_task(leaked_task())
-                await asyncio.sleep(0.1)
+            await asyncio.sleep(0.1)
 
 
 async def handle(reader, writer):

@@ -163,10 +163,15 @@ func Where(frames []Frame) string {
 }
 
 // where is the index of the first frame outside the runtime, or 0 for a
-// stack that is all runtime.
+// stack that is all runtime. A Python task's runtime is its interpreter's
+// own library (asyncio's Event.wait…), whose files are under lib/python.
 func where(frames []Frame) int {
 	for i, f := range frames {
-		if !strings.HasPrefix(f.Func, "runtime.") && !strings.HasPrefix(f.Func, "internal/") {
+		python := strings.HasSuffix(f.File, ".py")
+		switch {
+		case python && strings.Contains(f.File, "/lib/python") && !strings.Contains(f.File, "-packages/"):
+		case !python && (strings.HasPrefix(f.Func, "runtime.") || strings.HasPrefix(f.Func, "internal/")):
+		default:
 			return i
 		}
 	}

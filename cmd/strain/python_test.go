@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -154,5 +155,26 @@ func TestPythonFrameworksBlockedLoop(t *testing.T) {
 				t.Errorf("blocking: %+v", f)
 			}
 		})
+	}
+}
+
+// Two task dumps of a Python service, taken with strain profile capture:
+// strain profile leaks names the coroutine of the tasks that leaked, with
+// their number.
+func TestPythonTaskDumpsShowTheLeak(t *testing.T) {
+	url, agent := pythonService(t)
+	dir := t.TempDir()
+	before := captureGoroutines(t, agent, dir)
+	for range 30 {
+		resp, err := http.Get(url + "/leak")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	after := captureGoroutines(t, agent, dir)
+	code, out, stderr := cli(t, context.Background(), "profile", "leaks", before, after, "-n", "3")
+	if code != ExitPassed || !strings.Contains(out, "+30  leaked_task") {
+		t.Errorf("strain profile leaks: exit %d\n%s\n%s", code, out, stderr)
 	}
 }

@@ -118,6 +118,7 @@ type sourceState struct {
 	errAt   time.Time
 	fails   int
 	notes   []string // what the last good sample left out, fit to print
+	runtime string   // what the source says the target runs, if it can
 }
 
 // New returns a monitor of targets sampling every interval (zero:
@@ -205,13 +206,26 @@ func (m *Monitor) sample(st *sourceState) int {
 		notes[i] = safe.Line(n, maxWarningLen)
 	}
 	st.metrics, st.at, st.fails, st.notes = metrics, time.Now(), 0, notes
+	if r, ok := st.src.(Runtimer); ok {
+		st.runtime = safe.Line(r.Runtime(), maxRuntimeLen)
+	}
 	return 0
 }
+
+// Runtimer is a Source that can say what runtime its target runs: "go",
+// "python", "node".
+type Runtimer interface {
+	Runtime() string
+}
+
+// maxRuntimeLen bounds a runtime's name, which a target may send.
+const maxRuntimeLen = 32
 
 // Snapshot is every target's latest fresh metrics at one moment.
 type Snapshot struct {
 	Time     time.Time
 	Targets  map[string]Metrics // by target name
+	Runtimes map[string]string  // by target name: "go", "python", "node", where a source says
 	Warnings []string           // sources failing or stale now
 }
 
@@ -219,7 +233,7 @@ type Snapshot struct {
 // the first source of a target (the most precise) winning.
 func (m *Monitor) Snapshot() Snapshot {
 	now := time.Now()
-	snap := Snapshot{Time: now, Targets: map[string]Metrics{}}
+	snap := Snapshot{Time: now, Targets: map[string]Metrics{}, Runtimes: map[string]string{}}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	for i, t := range m.targets {
@@ -233,6 +247,9 @@ func (m *Monitor) Snapshot() Snapshot {
 				if _, ok := merged[k]; !ok {
 					merged[k] = v
 				}
+			}
+			if _, ok := snap.Runtimes[t.Name]; !ok && st.runtime != "" {
+				snap.Runtimes[t.Name] = st.runtime
 			}
 		}
 		snap.Targets[t.Name] = merged

@@ -78,6 +78,7 @@ var promGauges = []struct {
 // none of them.
 type prom struct {
 	url       string
+	runtime   string // "go" or "node", from the families the last scrape had
 	series    []string
 	selectors map[string]Selector // by family: the label sets kept
 	wanted    map[string]bool     // the families strain reads: the runtime's, the process's, series
@@ -133,6 +134,10 @@ func NewPromSpec(ps PromSpec, client *http.Client) Source {
 	}
 	return &prom{url: rawURL, series: slices.Clone(series), selectors: ps.Selectors, wanted: wanted, client: client, now: time.Now}
 }
+
+// Runtime is the runtime the last scrape's families say: "go" for the Go
+// collector's, "node" for prom-client's, "" for neither.
+func (p *prom) Runtime() string { return p.runtime }
 
 // Name is "prom:" and the scraped URL.
 func (p *prom) Name() string { return "prom:" + p.url }
@@ -245,6 +250,12 @@ func (p *prom) observe(body io.Reader, at time.Time) (Metrics, error) {
 
 	m := Metrics{"restarts": float64(p.restarts)}
 	p.readGauges(m, fams)
+	switch {
+	case fams["go_goroutines"] != nil:
+		p.runtime = "go"
+	case fams["nodejs_active_handles_total"] != nil || fams["nodejs_eventloop_lag_p99_seconds"] != nil:
+		p.runtime = "node"
+	}
 	if prev != nil {
 		p.differences(m, fams, prev, cur)
 	}

@@ -48,6 +48,18 @@ func NewVitals(url string, client *http.Client) Source {
 
 func (s *vitalsSource) Name() string { return s.name }
 
+// Runtime is what the last reading says the target runs: "go" when it
+// names none, as strain's endpoint served before it said.
+func (s *vitalsSource) Runtime() string {
+	if s.prev == nil {
+		return ""
+	}
+	if goRuntime(s.prev) {
+		return "go"
+	}
+	return s.prev.Runtime
+}
+
 func (s *vitalsSource) Sample(ctx context.Context) (Metrics, error) {
 	cur, err := s.read(ctx)
 	if err != nil {

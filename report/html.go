@@ -52,7 +52,7 @@ func (r *Report) charts() []template.HTML {
 		{"latency", metric.FormatSeconds, []string{"latency.p50", "latency.p99", "latency_uncorrected.p99"}},
 	}
 	for _, scope := range r.Runtimes() {
-		specs = append(specs, runtimeCharts(scope, r.extraSeries(scope), r.hasGoroutines(scope))...)
+		specs = append(specs, runtimeCharts(scope, r.scopeTitle(scope), r.extraSeries(scope), r.hasGoroutines(scope))...)
 	}
 	var out []template.HTML
 	for _, c := range specs {
@@ -65,8 +65,8 @@ func (r *Report) charts() []template.HTML {
 
 // runtimeCharts are a target's (or strain's) charts: those of its metrics
 // that have data are drawn, then one per extra series it has.
-func runtimeCharts(s metric.Scope, extra []string, goroutines bool) []chartSpec {
-	name, key := s.String(), func(n string) string { return s.Of(n).String() }
+func runtimeCharts(s metric.Scope, name string, extra []string, goroutines bool) []chartSpec {
+	key := func(n string) string { return s.Of(n).String() }
 	units := "tasks" // an event loop's, through an agent
 	if goroutines {
 		units = "goroutines"

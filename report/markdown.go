@@ -53,7 +53,7 @@ var runtimeRows = []string{"goroutines", "tasks", "sched_latency.p99", "cpu", "r
 func (r *Report) markdownTargets(t *textWriter) {
 	for _, scope := range r.Runtimes() {
 		rows := r.statRows(scope)
-		t.printf("**%s**\n\n| metric | min | mean | max | last |\n|---|---:|---:|---:|---:|\n", mdText(scope.String()))
+		t.printf("**%s**\n\n| metric | min | mean | max | last |\n|---|---:|---:|---:|---:|\n", mdText(r.scopeTitle(scope)))
 		for _, row := range rows {
 			t.printf("| %s | %s |\n", mdText(row.name), strings.Join(row.stats, " | "))
 		}

@@ -32,8 +32,12 @@ type Report struct {
 	Gates           []Gate             `json:"gates"`
 	Profiles        []Profile          `json:"profiles"`
 	Findings        []Finding          `json:"findings"`
-	Warnings        []string           `json:"warnings"`
-	Passed          bool               `json:"passed"`
+	// TargetRuntimes are what each watched target runs, by its scope's
+	// name ("target", "target[api]"), where its sources said: "go",
+	// "python", "node".
+	TargetRuntimes map[string]string `json:"runtimes,omitempty"`
+	Warnings       []string          `json:"warnings"`
+	Passed         bool              `json:"passed"`
 }
 
 // Load is how the load was applied.

@@ -72,3 +72,12 @@ func (r *Report) hasGoroutines(scope metric.Scope) bool {
 	_, ok := r.Summary[scope.Of("goroutines").String()+".max"]
 	return ok
 }
+
+// scopeTitle is a runtime's heading: its scope, and the runtime its
+// target runs where a source said ("target (python)").
+func (r *Report) scopeTitle(s metric.Scope) string {
+	if rt := r.TargetRuntimes[s.String()]; rt != "" {
+		return s.String() + " (" + rt + ")"
+	}
+	return s.String()
+}

@@ -144,7 +144,7 @@ func (r *Report) writeRuntimes(t *textWriter) {
 		if scope.Kind != metric.Target {
 			continue
 		}
-		t.printf("  %-20s %9s %9s %9s %9s\n", clean(scope.String()), "min", "mean", "max", "last")
+		t.printf("  %-20s %9s %9s %9s %9s\n", clean(r.scopeTitle(scope)), "min", "mean", "max", "last")
 		rows := r.statRows(scope)
 		for _, row := range rows {
 			t.printf("  %-20s", truncateName(clean(row.name), 20))

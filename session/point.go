@@ -14,18 +14,19 @@ import (
 // is given (Status and Errors are fresh copies each point, Metrics is never
 // written again) but must not change any of it.
 type Point struct {
-	report.Point                  // T and the interval's metrics, by strain's names
-	Time         time.Time        // when the point was taken
-	Window       *loadgen.Window  // the interval's load, with its histograms; nil without load
-	Status       map[int]int64    // status codes so far (0: no response)
-	Errors       map[string]int64 // failed requests so far, by kind
-	Alerts       []alert.Status   // rules pending or firing now
-	Events       []report.Alert   // rule transitions in this interval
-	Profiles     []report.Profile // profiles captured so far
-	Findings     []report.Finding // what diagnosis finds in the run so far
-	Paused       bool             // the load is paused
-	Saturated    bool             // strain itself was saturated in the interval
-	Level        float64          // the load level asked for: concurrency or rate
+	report.Point                     // T and the interval's metrics, by strain's names
+	Time           time.Time         // when the point was taken
+	Window         *loadgen.Window   // the interval's load, with its histograms; nil without load
+	Status         map[int]int64     // status codes so far (0: no response)
+	Errors         map[string]int64  // failed requests so far, by kind
+	Alerts         []alert.Status    // rules pending or firing now
+	Events         []report.Alert    // rule transitions in this interval
+	Profiles       []report.Profile  // profiles captured so far
+	Findings       []report.Finding  // what diagnosis finds in the run so far
+	TargetRuntimes map[string]string // what each target runs, by its scope's name ("target": "python")
+	Paused         bool              // the load is paused
+	Saturated      bool              // strain itself was saturated in the interval
+	Level          float64           // the load level asked for: concurrency or rate
 }
 
 // Sink receives each point of a run as it happens, on the run's own

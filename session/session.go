@@ -232,8 +232,9 @@ func (s *Session) watchPoints(ctx context.Context, start time.Time, rep *report.
 func (s *Session) observe(now time.Time, win *loadgen.Window, p report.Point, rep *report.Report, w *watcher, stop context.CancelCauseFunc) {
 	w.metrics(p.Metrics)
 	rep.Series = append(rep.Series, p)
+	rep.TargetRuntimes = w.runtimes
 	s.latest.Store(&p.Metrics)
-	sp := &Point{Point: p, Time: now, Window: win, Saturated: Saturated(p.Metrics)}
+	sp := &Point{Point: p, Time: now, Window: win, Saturated: Saturated(p.Metrics), TargetRuntimes: maps.Clone(w.runtimes)}
 	for _, ev := range s.eval.Eval(now, p.Metrics) {
 		a := alertReport(ev, p.T)
 		s.alerts = append(s.alerts, a)

@@ -33,6 +33,9 @@ type watcher struct {
 	warned map[string]bool
 	log    io.Writer
 	growth *growth
+	// runtimes are what each target runs, by its scope's name, as its
+	// sources say: "go", "python", "node".
+	runtimes map[string]string
 }
 
 // startWatcher discovers the specs' sources, says what it found, and starts
@@ -40,7 +43,7 @@ type watcher struct {
 func startWatcher(ctx context.Context, specs []monitor.Spec, interval, window time.Duration, log io.Writer) *watcher {
 	client := &http.Client{Transport: &http.Transport{Proxy: nil, MaxIdleConnsPerHost: 4}}
 	targets := []monitor.Target{{Name: SelfName, Sources: []monitor.Source{monitor.NewSelf(), monitor.NewPid(os.Getpid())}}}
-	w := &watcher{scopes: map[string]metric.Scope{SelfName: metric.SelfScope}, warned: map[string]bool{}, log: log, growth: newGrowth(window)}
+	w := &watcher{scopes: map[string]metric.Scope{SelfName: metric.SelfScope}, warned: map[string]bool{}, log: log, growth: newGrowth(window), runtimes: map[string]string{}}
 	for _, s := range specs {
 		t, notes := s.Discover(ctx, client)
 		for _, n := range notes {
@@ -66,6 +69,11 @@ func targetScope(name string, n int) metric.Scope {
 // and prints each new warning once, its URLs redacted.
 func (w *watcher) metrics(m map[string]float64) {
 	snap := w.mon.Snapshot()
+	for name, rt := range snap.Runtimes {
+		if scope := w.scopes[name]; scope.Kind == metric.Target {
+			w.runtimes[scope.String()] = rt
+		}
+	}
 	for name, ms := range snap.Targets {
 		scope := w.scopes[name]
 		for k, v := range ms {

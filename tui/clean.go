@@ -26,6 +26,22 @@ func cleanFrame(f Frame) Frame {
 		}
 		f.Alerts = alerts
 	}
+	if len(f.Findings) > 0 {
+		// A finding's sentence quotes what a target's profiles name.
+		findings := make([]Finding, len(f.Findings))
+		for i, fd := range f.Findings {
+			fd.Kind, fd.Severity, fd.Summary, fd.Culprit = line(fd.Kind), line(fd.Severity), line(fd.Summary), line(fd.Culprit)
+			findings[i] = fd
+		}
+		f.Findings = findings
+	}
+	if len(f.Runtimes) > 0 {
+		runtimes := make(map[string]string, len(f.Runtimes)) // the point's map is the other sinks' too
+		for k, v := range f.Runtimes {
+			runtimes[line(k)] = line(v)
+		}
+		f.Runtimes = runtimes
+	}
 	if len(f.Profiles) > 0 {
 		profiles := make([]Profile, len(f.Profiles))
 		for i, p := range f.Profiles {

@@ -148,6 +148,7 @@ func FrameOf(p *session.Point, start time.Time, lines []string) Frame {
 	if p.Window != nil {
 		f.Latency = LatencyOf(p.Window.Latency)
 	}
+	f.Runtimes = p.TargetRuntimes
 	for _, fd := range p.Findings {
 		if fd.Severity != "info" {
 			f.Findings = append(f.Findings, Finding{Kind: fd.Kind, Severity: fd.Severity, Summary: fd.Summary, Culprit: diagnose.Culprit(fd)})

@@ -28,6 +28,10 @@ func TestHostileTextIsDrawnEscaped(t *testing.T) {
 		Profiles: []Profile{{Target: hostile, Kind: "heap", Reason: hostile,
 			Path: "strain-profiles/" + hostile + ".pb.gz", At: 1}},
 		Events: []string{"warning: watch api: " + hostile, strings.Repeat("\x1b[31m", 10_000)},
+		// A finding quotes the function names of a target's profiles; a
+		// runtime's name is the target's to choose.
+		Findings: []Finding{{Kind: "leak", Severity: "critical", Summary: "grew: " + hostile, Culprit: hostile}},
+		Runtimes: map[string]string{"target": hostile},
 	})
 	view := m.View()
 	for _, r := range view {

@@ -134,7 +134,16 @@ func (m Model) viewTarget(w int, scope metric.Scope, compact bool) string {
 	if len(lines) == 0 {
 		lines = []string{dimStyle.Render("no data yet")}
 	}
-	return panel(scope.String(), lines, w)
+	return panel(m.title(scope), lines, w)
+}
+
+// title is a target's heading: its scope, and what it runs where its
+// sources said ("target · python").
+func (m Model) title(scope metric.Scope) string {
+	if rt := m.frame.Runtimes[scope.String()]; rt != "" {
+		return scope.String() + " · " + rt
+	}
+	return scope.String()
 }
 
 // targetRows are the rows a target has data for: the known figures, then

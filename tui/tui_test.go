@@ -52,7 +52,8 @@ func frames() []Frame {
 			"concurrency": 50, "target.goroutines": 20 + 100*float64(i), "target.sched_latency.p99": 0.0001 * float64(i*i),
 			"target.cpu": 8 * float64(i), "target.rss": float64(20<<20 + i<<20), "target.gc_pause.p99": 0.0001,
 			"self.cpu": 45, "self.sched_latency.p99": 0.00008, "self.goroutines": 60, "self.rss": 30 << 20,
-		}, Status: map[string]int64{"200": int64(1000 * i * i), "503": int64(i)}, Errors: map[string]int64{"http_5xx": int64(i)}}
+		}, Status: map[string]int64{"200": int64(1000 * i * i), "503": int64(i)}, Errors: map[string]int64{"http_5xx": int64(i)},
+			Runtimes: map[string]string{"target": "go"}}
 		f.Latency = make([]int64, len(latencyBounds)+1)
 		f.Latency[9], f.Latency[10], f.Latency[11], f.Latency[12] = 600*int64(i), 300*int64(i), 90*int64(i), int64(i*i)
 		if i >= 8 {

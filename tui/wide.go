@@ -96,7 +96,7 @@ func (m Model) chartGroups(perTarget int) []chartGroup {
 		}})
 	}
 	for _, scope := range m.targets() {
-		g := chartGroup{title: scope.String()}
+		g := chartGroup{title: m.title(scope)}
 		for _, r := range m.targetRows(scope) {
 			if len(g.charts) == perTarget {
 				break

@@ -47,6 +47,9 @@ func TestNodeBlockedLoop(t *testing.T) {
 	if _, ok := rep.Summary["target.tasks.max"]; !ok {
 		t.Errorf("no target.tasks")
 	}
+	if rt := rep.TargetRuntimes["target"]; rt != "node" {
+		t.Errorf("the target's runtime is %q, want node", rt)
+	}
 	if !firedOn(rep, "target.sched_latency.p99") {
 		t.Errorf("the default alert on the loop's lag did not fire: %+v", rep.Alerts)
 	}

@@ -81,6 +81,9 @@ func TestPythonBlockedLoop(t *testing.T) {
 	if !firedOn(rep, "target.sched_latency.p99") {
 		t.Errorf("the default alert on the loop's lag did not fire: %+v", rep.Alerts)
 	}
+	if rt := rep.TargetRuntimes["target"]; rt != "python" || !strings.Contains(stdout, "target (python)") {
+		t.Errorf("the target's runtime is %q; summary:\n%s", rt, stdout)
+	}
 	f, ok := finding(rep, "blocking")
 	if !ok || !strings.Contains(f.Summary, "Held the loop: block_the_loop") {
 		t.Errorf("blocking: %+v", f)

@@ -173,7 +173,7 @@ func summary(pr *profile.Profile, k profiles.Kind) ([]string, string) {
 	// Where the top is the standard library's (sync.(*Mutex).Unlock,
 	// runtime.mallocgc), the program's own function above it is the
 	// culprit: first.
-	if len(t.Rows) > 0 && standard(t.Rows[0].Name) {
+	if len(t.Rows) > 0 && !python(pr) && standard(t.Rows[0].Name) {
 		if own, ok := ownTop(pr, index); ok {
 			out = append([]string{own}, out...)
 		}
@@ -188,6 +188,13 @@ func unitsOf(frames []profiles.Frame) string {
 		return "tasks"
 	}
 	return "goroutines"
+}
+
+// python reports whether a profile is of Python code (the agent's), whose
+// function names say nothing of their package: Go's rule for what is the
+// standard library's does not apply.
+func python(pr *profile.Profile) bool {
+	return slices.ContainsFunc(pr.Function, func(f *profile.Function) bool { return strings.HasSuffix(f.Filename, ".py") })
 }
 
 // ownTop is the program's own function nearest the top of each sample

@@ -308,8 +308,8 @@ func ownCode(frames []profiles.Frame) string {
 // or, for a Python frame, a file of the interpreter's own lib directory
 // (not its site- or dist-packages).
 func standardFrame(f profiles.Frame) bool {
-	if strings.HasSuffix(f.File, ".py") {
-		return strings.Contains(f.File, "/lib/python") && !strings.Contains(f.File, "-packages/")
+	if python, lib := profiles.PythonLibrary(f.File); python {
+		return lib
 	}
 	return standard(f.Func)
 }

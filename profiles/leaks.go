@@ -164,16 +164,24 @@ func Where(frames []Frame) string {
 
 // where is the index of the first frame outside the runtime, or 0 for a
 // stack that is all runtime. A Python task's runtime is its interpreter's
-// own library (asyncio's Event.wait…), whose files are under lib/python.
+// own library (asyncio's Event.wait…).
 func where(frames []Frame) int {
 	for i, f := range frames {
-		python := strings.HasSuffix(f.File, ".py")
+		python, lib := PythonLibrary(f.File)
 		switch {
-		case python && strings.Contains(f.File, "/lib/python") && !strings.Contains(f.File, "-packages/"):
+		case python && lib:
 		case !python && (strings.HasPrefix(f.Func, "runtime.") || strings.HasPrefix(f.Func, "internal/")):
 		default:
 			return i
 		}
 	}
 	return 0
+}
+
+// PythonLibrary reports whether file is Python's, and whether it is the
+// interpreter's own library (under lib/python, not its site- or
+// dist-packages) rather than the program's.
+func PythonLibrary(file string) (python, lib bool) {
+	python = strings.HasSuffix(file, ".py")
+	return python, python && strings.Contains(file, "/lib/python") && !strings.Contains(file, "-packages/")
 }

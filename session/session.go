@@ -232,7 +232,6 @@ func (s *Session) watchPoints(ctx context.Context, start time.Time, rep *report.
 func (s *Session) observe(now time.Time, win *loadgen.Window, p report.Point, rep *report.Report, w *watcher, stop context.CancelCauseFunc) {
 	w.metrics(p.Metrics)
 	rep.Series = append(rep.Series, p)
-	rep.TargetRuntimes = w.runtimes
 	s.latest.Store(&p.Metrics)
 	sp := &Point{Point: p, Time: now, Window: win, Saturated: Saturated(p.Metrics), TargetRuntimes: maps.Clone(w.runtimes)}
 	for _, ev := range s.eval.Eval(now, p.Metrics) {
@@ -276,6 +275,7 @@ func (s *Session) observe(now time.Time, win *loadgen.Window, p report.Point, re
 func (s *Session) finish(ctx context.Context, rep *report.Report, w *watcher, cause error) {
 	rep.Interrupted = ctx.Err() != nil || errors.Is(cause, ErrStopped)
 	rep.Passed = !rep.Interrupted
+	rep.TargetRuntimes = w.runtimes
 	warnings := w.close()
 	slices.Sort(warnings)
 	rep.Warnings = append(rep.Warnings, warnings...)

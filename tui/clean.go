@@ -18,23 +18,15 @@ func cleanFrame(f Frame) Frame {
 	f.Status = cleanKeys(f.Status)
 	f.Errors = cleanKeys(f.Errors)
 	f.Events = cleanAll(f.Events)
-	if len(f.Alerts) > 0 {
-		alerts := make([]Alert, len(f.Alerts))
-		for i, a := range f.Alerts {
-			a.Rule, a.State, a.Severity, a.Value = line(a.Rule), line(a.State), line(a.Severity), line(a.Value)
-			alerts[i] = a
-		}
-		f.Alerts = alerts
-	}
-	if len(f.Findings) > 0 {
-		// A finding's sentence quotes what a target's profiles name.
-		findings := make([]Finding, len(f.Findings))
-		for i, fd := range f.Findings {
-			fd.Kind, fd.Severity, fd.Summary, fd.Culprit = line(fd.Kind), line(fd.Severity), line(fd.Summary), line(fd.Culprit)
-			findings[i] = fd
-		}
-		f.Findings = findings
-	}
+	f.Alerts = cleanEach(f.Alerts, func(a Alert) Alert {
+		a.Rule, a.State, a.Severity, a.Value = line(a.Rule), line(a.State), line(a.Severity), line(a.Value)
+		return a
+	})
+	// A finding's sentence quotes what a target's profiles name.
+	f.Findings = cleanEach(f.Findings, func(fd Finding) Finding {
+		fd.Kind, fd.Severity, fd.Summary, fd.Culprit = line(fd.Kind), line(fd.Severity), line(fd.Summary), line(fd.Culprit)
+		return fd
+	})
 	if len(f.Runtimes) > 0 {
 		runtimes := make(map[string]string, len(f.Runtimes)) // the point's map is the other sinks' too
 		for k, v := range f.Runtimes {
@@ -42,14 +34,10 @@ func cleanFrame(f Frame) Frame {
 		}
 		f.Runtimes = runtimes
 	}
-	if len(f.Profiles) > 0 {
-		profiles := make([]Profile, len(f.Profiles))
-		for i, p := range f.Profiles {
-			p.Target, p.Kind, p.Reason, p.Path = line(p.Target), line(p.Kind), line(p.Reason), line(p.Path)
-			profiles[i] = p
-		}
-		f.Profiles = profiles
-	}
+	f.Profiles = cleanEach(f.Profiles, func(p Profile) Profile {
+		p.Target, p.Kind, p.Reason, p.Path = line(p.Target), line(p.Kind), line(p.Reason), line(p.Path)
+		return p
+	})
 	return f
 }
 
@@ -62,17 +50,21 @@ func cleanHeader(h Header) Header {
 
 func line(s string) string { return safe.Line(s, maxText) }
 
-// cleanAll cleans each of ss, in a new slice: the caller's is left alone.
-func cleanAll(ss []string) []string {
-	if ss == nil {
+// cleanEach is xs with clean applied to each, in a new slice: the frame's
+// slices are the other sinks' too. nil stays nil.
+func cleanEach[T any](xs []T, clean func(T) T) []T {
+	if xs == nil {
 		return nil
 	}
-	out := make([]string, len(ss))
-	for i, s := range ss {
-		out[i] = line(s)
+	out := make([]T, len(xs))
+	for i, x := range xs {
+		out[i] = clean(x)
 	}
 	return out
 }
+
+// cleanAll cleans each of ss, in a new slice: the caller's is left alone.
+func cleanAll(ss []string) []string { return cleanEach(ss, line) }
 
 // cleanKeys returns m with its keys cleaned: m itself when they all are,
 // as they nearly always are, else a copy.

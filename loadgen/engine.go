@@ -115,7 +115,7 @@ func (e *Engine) collectWindows(loadDone <-chan struct{}) Window {
 		w.Level = e.Level()
 		w.Late = e.late.Load() - total.Late
 		w.Dropped = e.dropped.Load() - total.Dropped
-		total.add(&w.Counts)
+		total.Add(&w.Counts)
 		total.Late += w.Late
 		total.Dropped += w.Dropped
 		from = w.End

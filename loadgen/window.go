@@ -53,8 +53,12 @@ func newCounts() Counts {
 	return Counts{Status: map[int]int64{}, Kinds: map[string]int64{}, Latency: newHistogram(), Uncorrected: newHistogram()}
 }
 
-// add merges o into c.
-func (c *Counts) add(o *Counts) {
+// NewCounts returns empty counts, ready to Add windows into.
+func NewCounts() Counts { return newCounts() }
+
+// Add merges o into c: counts add, histograms merge exactly, maxima are
+// the larger. Windows of one run (or of several) add up to their span's.
+func (c *Counts) Add(o *Counts) {
 	c.Requests += o.Requests
 	c.Errors += o.Errors
 	c.BytesIn += o.BytesIn

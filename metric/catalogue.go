@@ -42,6 +42,10 @@ var LoadNames = map[string]Unit{
 	"bytes_in": Bytes, "bytes_out": Bytes, "concurrency": Count, "rate": Rate,
 }
 
+// SearchNames are a capacity search's own figures (strain capacity), in
+// its summary beside the load's.
+var SearchNames = map[string]Unit{"capacity": Rate}
+
 // RuntimeNames are a runtime's metrics, a watched target's or strain's
 // own, and their units.
 var RuntimeNames = map[string]Unit{
@@ -76,6 +80,9 @@ var SeriesStats = []string{"min", "mean", "max", "last"}
 func NewCatalogue(extra ...string) *Catalogue {
 	c := &Catalogue{names: map[string]Unit{}}
 	for n, u := range LoadNames {
+		c.names[n] = u
+	}
+	for n, u := range SearchNames {
 		c.names[n] = u
 	}
 	for _, s := range LatencyStats {

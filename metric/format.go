@@ -31,6 +31,14 @@ func FormatUnit(u Unit, v float64) string {
 	return sig3(v)
 }
 
+// FormatPerSecond formats a rate of requests: whole ones from 100 up.
+func FormatPerSecond(v float64) string {
+	if math.Abs(v) >= 100 {
+		v = math.Round(v)
+	}
+	return FormatNumber(v) + " req/s"
+}
+
 // FormatSeconds formats a duration in seconds with three significant
 // digits and the unit that suits it: 192ns, 87.3µs, 1.20ms, 2.50s, 12.0m.
 func FormatSeconds(s float64) string {

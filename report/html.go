@@ -22,7 +22,8 @@ func (r *Report) WriteHTML(w io.Writer) error {
 		Charts   []template.HTML
 		Status   string
 		Findings template.HTML
-	}{R: r, Load: r.loadLine(), Charts: r.charts(), Status: r.status(), Findings: r.htmlFindings()}
+		Capacity template.HTML
+	}{R: r, Load: r.loadLine(), Charts: r.charts(), Status: r.status(), Findings: r.htmlFindings(), Capacity: r.capacityHTML()}
 	if err := htmlPage.Execute(w, data); err != nil {
 		return fmt.Errorf("render html: %w", err)
 	}
@@ -48,7 +49,7 @@ type chartSpec struct {
 
 func (r *Report) charts() []template.HTML {
 	specs := []chartSpec{
-		{"throughput (req/s)", metric.FormatNumber, []string{"throughput"}},
+		{"throughput (req/s)", metric.FormatNumber, []string{"throughput", "rate"}},
 		{"latency", metric.FormatSeconds, []string{"latency.p50", "latency.p99", "latency_uncorrected.p99"}},
 	}
 	for _, scope := range r.Runtimes() {
@@ -233,7 +234,7 @@ div.finding{border-left:4px solid #f08c00;padding:2px 10px;margin:8px 0} div.fin
 </style></head><body>
 <h1>strain: <span class="{{.Status}}">{{.Status}}</span></h1>
 <p>{{.Load}} for {{seconds .R.DurationSeconds}}, started {{.R.Started.Format "2006-01-02 15:04:05 MST"}}{{range .R.Load.Targets}}<br><code>{{clean .}}</code>{{end}}</p>
-{{with .R.Summary}}{{if index . "requests"}}<table><tr><th>requests</th><th>throughput</th><th>errors</th><th>p50</th><th>p99</th><th>p999</th><th>max</th></tr>
+{{.Capacity}}{{if .R.Capacity}}<h2>At the capacity</h2>{{end}}{{with .R.Summary}}{{if index . "requests"}}<table><tr><th>requests</th><th>throughput</th><th>errors</th><th>p50</th><th>p99</th><th>p999</th><th>max</th></tr>
 <tr><td class="n">{{number (index . "requests")}}</td><td class="n">{{number (index . "throughput")}}/s</td><td class="n">{{percent (index . "error_rate")}}</td>
 <td class="n">{{seconds (index . "latency.p50")}}</td><td class="n">{{seconds (index . "latency.p99")}}</td><td class="n">{{seconds (index . "latency.p999")}}</td><td class="n">{{seconds (index . "latency.max")}}</td></tr></table>{{end}}{{end}}
 {{.Findings}}

@@ -63,6 +63,10 @@ func (r *Report) WriteJUnit(w io.Writer) error {
 		run.Failure = &junitFailure{Message: "interrupted", Type: "interrupted", Text: "the run was interrupted before its end"}
 	}
 	suite.Cases = append(suite.Cases, run)
+	if r.Capacity != nil {
+		suite.Cases = append(suite.Cases, r.junitCapacity())
+		suite.Properties = append(suite.Properties, junitProperty{Name: "capacity", Value: strconv.FormatFloat(*r.Capacity, 'f', -1, 64)})
+	}
 	for _, g := range r.Gates {
 		c := junitCase{Class: "strain." + g.Kind, Name: g.Expr, Time: "0"}
 		if !g.Pass {
@@ -96,6 +100,9 @@ func (r *Report) WriteJUnit(w io.Writer) error {
 
 // loadLine says how the load was applied, in one line.
 func (r *Report) loadLine() string {
+	if r.Capacity != nil {
+		return fmt.Sprintf("capacity search, %d steps, open model, at most %d in flight", len(r.Steps), r.Load.Concurrency)
+	}
 	switch r.Load.Model {
 	case "open":
 		return fmt.Sprintf("open model, %s req/s, at most %d in flight", metric.FormatNumber(r.Load.Rate), r.Load.Concurrency)

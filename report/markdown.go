@@ -24,6 +24,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		t.printf(" · %s", mdCode(target))
 	}
 	t.printf("\n\n")
+	r.markdownCapacity(t)
 	r.markdownFindings(t)
 	r.markdownLoad(t)
 	r.markdownTargets(t)

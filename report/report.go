@@ -38,6 +38,17 @@ type Report struct {
 	TargetRuntimes map[string]string `json:"runtimes,omitempty"`
 	Warnings       []string          `json:"warnings"`
 	Passed         bool              `json:"passed"`
+
+	// A capacity search's report (strain capacity) adds what it found:
+	// the highest rate in req/s at which every SLO held, what bound it,
+	// each rate tried, and how the search was asked for and ended. Its
+	// series runs through every step, its summary is the step at the
+	// capacity's (with "capacity"), and its findings are the bounding
+	// step's: why the service stopped keeping up.
+	Capacity *float64 `json:"capacity,omitempty"`
+	BoundBy  *Bound   `json:"bound_by,omitempty"`
+	Steps    []Step   `json:"steps,omitempty"`
+	Search   *Search  `json:"search,omitempty"`
 }
 
 // Load is how the load was applied.

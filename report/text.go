@@ -24,11 +24,15 @@ func clean(s string) string { return safe.Line(s, maxShown) }
 // WriteText renders the end-of-run summary a person reads on a terminal.
 func (r *Report) WriteText(w io.Writer) error {
 	tw := &textWriter{w: w}
-	r.writeHeader(tw)
-	r.writeFindings(tw)
-	if r.Load.Model != "none" {
-		r.writeCounts(tw)
-		r.writeLatency(tw)
+	if r.Capacity != nil {
+		r.writeCapacityText(tw)
+	} else {
+		r.writeHeader(tw)
+		r.writeFindings(tw)
+		if r.Load.Model != "none" {
+			r.writeCounts(tw)
+			r.writeLatency(tw)
+		}
 	}
 	r.writeRuntimes(tw)
 	r.writeAlerts(tw)
@@ -97,9 +101,14 @@ func (r *Report) writeChanges(t *textWriter) {
 func (r *Report) writeCounts(t *textWriter) {
 	s := r.Summary
 	t.printf("  %-12s %s   %s req/s\n", "requests", metric.FormatNumber(s["requests"]), metric.FormatNumber(s["throughput"]))
-	t.printf("  %-12s %s   %s%s\n", "errors", metric.FormatNumber(s["errors"]), percent(s["error_rate"]), kinds(r.ErrorsByKind))
-	if len(r.StatusCodes) > 0 {
-		t.printf("  %-12s %s\n", "status", counts(r.StatusCodes, " × "))
+	if r.Capacity != nil { // the status codes and error kinds are every step's
+		t.printf("  %-12s %s   %s\n", "errors", metric.FormatNumber(s["errors"]), percent(s["error_rate"]))
+		t.printf("  %-12s %s%s\n", "all steps", counts(r.StatusCodes, " × "), kinds(r.ErrorsByKind))
+	} else {
+		t.printf("  %-12s %s   %s%s\n", "errors", metric.FormatNumber(s["errors"]), percent(s["error_rate"]), kinds(r.ErrorsByKind))
+		if len(r.StatusCodes) > 0 {
+			t.printf("  %-12s %s\n", "status", counts(r.StatusCodes, " × "))
+		}
 	}
 	t.printf("  %-12s in %s, out %s\n", "bytes", metric.FormatBytes(s["bytes_in"]), metric.FormatBytes(s["bytes_out"]))
 	if r.Load.Model == "open" {

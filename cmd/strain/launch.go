@@ -23,7 +23,21 @@ type launch struct {
 	out     report.Outputs
 	begin   func(log io.Writer) // called as the run begins, with where its lines go
 	summary io.Writer           // where the text summary goes; nil for stdout
+	// runner makes what carries out cfg (nil: one session): a capacity
+	// search runs a session per step.
+	runner func(cfg session.Config) (runner, error)
+	header *tui.Header // the dashboard's, when not cfg's own
 }
+
+// runner carries out a launch: one session, or a search of them. The
+// dashboard drives it, and a second signal shuts its captures.
+type runner interface {
+	tui.Control
+	Run(ctx context.Context) (*report.Report, error)
+	Shut() error
+}
+
+func newSession(cfg session.Config) (runner, error) { return session.New(cfg) }
 
 // execute carries out the launch and returns the error that decides the
 // exit code.
@@ -38,7 +52,11 @@ func (l launch) execute(ctx context.Context, stdout, stderr io.Writer) error {
 		if err := tui.Terminal(stdout); err != nil {
 			return usageErr(err)
 		}
-		dash = tui.NewDashboard(tui.HeaderOf(cfg), stdout)
+		h := tui.HeaderOf(cfg)
+		if l.header != nil {
+			h.Model, h.Duration = l.header.Model, l.header.Duration
+		}
+		dash = tui.NewDashboard(h, stdout)
 		dash.Attach(&cfg)
 	} else if l.lines != nil {
 		cfg.Sinks = append(cfg.Sinks, l.lines(stderr))
@@ -48,7 +66,10 @@ func (l launch) execute(ctx context.Context, stdout, stderr io.Writer) error {
 		return usageErr(err)
 	}
 	cfg.Sinks = append(cfg.Sinks, more...)
-	s, err := session.New(cfg)
+	if l.runner == nil {
+		l.runner = newSession
+	}
+	s, err := l.runner(cfg)
 	if err != nil {
 		stopSinks()
 		return usageErr(err)

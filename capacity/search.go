@@ -1,0 +1,317 @@
+package capacity
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/strain-dev/strain/alert"
+	"github.com/strain-dev/strain/metric"
+	"github.com/strain-dev/strain/report"
+	"github.com/strain-dev/strain/session"
+)
+
+// Search is one capacity search, made by New and carried out by Run. Its
+// control methods may be called from any goroutine while it runs: Stop
+// ends it as an interrupt does, Capture asks the step running for a
+// profile. Scale and Pause do nothing (the search sets the rate), so that
+// a Search drives the dashboard as a session does.
+type Search struct {
+	cfg   Config
+	log   io.Writer
+	steps io.Writer // the steps' sessions' log: each line once
+	// hadData says which of the steps' checks have had data at a step:
+	// one that never has ends the search.
+	hadData []bool
+
+	mu      sync.Mutex // guards what follows
+	cur     *session.Session
+	stop    context.CancelFunc
+	stopped bool
+}
+
+// step is one rate tried: what it found, and the session's own report.
+type step struct {
+	report.Step
+	rep    *report.Report
+	offset float64 // when the step's session began, in seconds since the search's
+	checks []*alert.Gate
+	end    string // the outcome that ends the search here, if any
+}
+
+// New checks cfg (with the defaults filled in) and readies the search.
+// Its errors are the config's, or a step's config's (a bad rule's
+// target, an unusable profiles directory).
+func New(cfg Config) (*Search, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	s := &Search{cfg: cfg, log: cfg.Run.Log}
+	if s.log == nil {
+		s.log = io.Discard
+	}
+	s.steps = newOnceLog(s.log)
+	s.hadData = make([]bool, len(cfg.SLOs)+2)
+	if _, err := session.New(s.stepConfig(cfg.Start, nil)); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// stepConfig is the session of a step at rate, feeding m.
+func (s *Search) stepConfig(rate float64, m *measure) session.Config {
+	cfg := s.cfg.Run
+	cfg.Log = s.steps
+	load := *cfg.Load
+	load.Rate, load.Duration = rate, s.cfg.Warmup+s.cfg.Step
+	load.Stages, load.Requests = nil, 0
+	cfg.Load = &load
+	cfg.Gates, cfg.Baseline, cfg.AbortAfter, cfg.Cooldown = nil, nil, 0, 0
+	cfg.Sinks = nil
+	if m != nil {
+		cfg.Sinks = []session.Sink{m}
+	}
+	return cfg
+}
+
+// Run carries out the search and returns its report. A search ended by
+// ctx or Stop is marked interrupted and reports what it found so far. The
+// error is for a search that could not begin: the target did not answer
+// at the first step (*session.UnreachableError), or ctx ended first.
+func (s *Search) Run(ctx context.Context) (*report.Report, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	if !s.arm(cancel) {
+		return nil, session.ErrStopped
+	}
+	began := time.Now()
+	b := bracket{start: s.cfg.Start, ceiling: s.cfg.Ceiling, precision: s.cfg.Precision, growth: Growth}
+	var steps []*step
+	outcome, lost := "", 0
+	for outcome == "" {
+		rate, ok := b.next()
+		if !ok {
+			outcome = b.outcome()
+			break
+		}
+		if time.Since(began)+s.cfg.Warmup+s.cfg.Step > s.cfg.MaxTime {
+			fmt.Fprintf(s.log, "capacity: the time budget (%v) has no room for another step\n", s.cfg.MaxTime)
+			outcome = report.OutcomeBudget
+			break
+		}
+		st, err := s.runStep(ctx, rate, time.Since(began).Seconds())
+		var unreachable *session.UnreachableError
+		switch {
+		case errors.As(err, &unreachable) && len(steps) == 0:
+			return nil, err
+		case errors.As(err, &unreachable):
+			lost++
+			fmt.Fprintf(s.log, "capacity: the target does not answer (%v)\n", err)
+			if lost > 1 {
+				outcome = report.OutcomeTargetLost
+			} else {
+				s.pause(ctx, backOff*s.cfg.Pause)
+			}
+			continue
+		case err != nil && len(steps) == 0:
+			return nil, err
+		case err != nil || st.rep.Interrupted:
+			if st != nil {
+				st.Note = "cut short: not judged"
+				steps = append(steps, st)
+			}
+			outcome = report.OutcomeInterrupted
+			continue
+		}
+		lost = 0
+		steps = append(steps, st)
+		b.record(rate, st.Pass)
+		outcome = s.afterStep(ctx, st)
+	}
+	return s.assemble(ctx, steps, &b, outcome, began), nil
+}
+
+// arm makes Stop cancel this search; false when Stop came first.
+func (s *Search) arm(cancel context.CancelFunc) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.stop = cancel
+	return !s.stopped
+}
+
+// runStep runs one step at rate, offset seconds into the search, and
+// judges it.
+func (s *Search) runStep(ctx context.Context, rate, offset float64) (*step, error) {
+	m := newMeasure(s.cfg.Warmup, offset, s.cfg.Run.Sinks)
+	sess, err := session.New(s.stepConfig(rate, m))
+	if err != nil {
+		return nil, err
+	}
+	if !s.current(sess) {
+		return nil, session.ErrStopped
+	}
+	defer s.current(nil)
+	fmt.Fprintf(s.log, "capacity: trying %s\n", metric.FormatPerSecond(rate))
+	rep, err := sess.Run(ctx)
+	if err != nil {
+		return nil, err
+	}
+	st := &step{rep: rep, offset: offset, checks: checks(s.cfg.SLOs, rate, s.cfg.Precision)}
+	st.Rate, st.Start, st.DurationSeconds = rate, offset+m.first.Seconds(), m.seconds()
+	st.Summary = m.summary(rate)
+	st.SLOs, st.Pass = judge(st.checks, len(s.cfg.SLOs), st.Summary)
+	for _, f := range rep.Findings {
+		if f.Severity != "info" {
+			st.Findings = append(st.Findings, shiftFindings([]report.Finding{f}, offset)...)
+		}
+	}
+	st.Note, st.end = notes(m, st, s.hadData)
+	fmt.Fprintln(s.log, StepLine(&st.Step))
+	return st, nil
+}
+
+// notes says what a step's measure shows besides its checks: why the
+// search backs off after it, or ends (the outcome): strain itself could
+// not keep up, or an SLO has had no data to judge at any step so far
+// (seen: which have). An SLO without data at a later step fails it: an
+// overwhelmed target may not answer its metrics.
+func notes(m *measure, st *step, seen []bool) (note, end string) {
+	for i, g := range st.SLOs {
+		if g.NoData && !seen[i] {
+			return fmt.Sprintf("SLO %q has no data: the watched target may not provide its metric", g.Expr), report.OutcomeNoData
+		}
+		seen[i] = seen[i] || !g.NoData
+	}
+	switch {
+	case st.Pass:
+		return "", ""
+	case len(m.points) > 0 && m.saturated*2 >= len(m.points) && !failedOnErrors(st):
+		return "strain itself was saturated: the step measured the generator, not the target", report.OutcomeGenerator
+	case st.Summary["error_rate"] >= HardErrors:
+		return fmt.Sprintf("the target errored hard (%s of requests failed): backing off", metric.FormatUnit(metric.Ratio, st.Summary["error_rate"])), ""
+	case m.stalled:
+		return "the target stalled (an interval completed nothing): backing off", ""
+	}
+	return "", ""
+}
+
+// failedOnErrors says whether a failed check judged errors, which the
+// target's answers decide whatever strain's own speed.
+func failedOnErrors(st *step) bool {
+	for i, g := range st.SLOs {
+		if m := st.checks[i].Metric; !g.Pass && (m == "error_rate" || m == "errors") {
+			return true
+		}
+	}
+	return false
+}
+
+// afterStep pauses for the target to recover, longer when it errored hard
+// or stalled, and says whether the search must end here.
+func (s *Search) afterStep(ctx context.Context, st *step) string {
+	if st.Note != "" {
+		fmt.Fprintf(s.log, "capacity: %s\n", st.Note)
+	}
+	switch {
+	case st.end != "":
+		return st.end
+	case st.Note != "":
+		s.pause(ctx, backOff*s.cfg.Pause)
+	default:
+		s.pause(ctx, s.cfg.Pause)
+	}
+	if ctx.Err() != nil {
+		return report.OutcomeInterrupted
+	}
+	return ""
+}
+
+// pause waits d, or until ctx ends.
+func (s *Search) pause(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
+}
+
+// current makes sess the step running (nil: none); false when the search
+// was stopped meanwhile.
+func (s *Search) current(sess *session.Session) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cur = sess
+	return !s.stopped
+}
+
+// Stop ends the search as an interrupt does: the step running is cut
+// short and the report says what was found so far. Safe to call more
+// than once, and before Run.
+func (s *Search) Stop() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.stopped = true
+	if s.stop != nil {
+		s.stop()
+	}
+	if s.cur != nil {
+		s.cur.Stop()
+	}
+}
+
+// Capture asks the step running for a profile of kind from every watched
+// target.
+func (s *Search) Capture(kind string) {
+	s.mu.Lock()
+	cur := s.cur
+	s.mu.Unlock()
+	if cur != nil {
+		cur.Capture(kind)
+	}
+}
+
+// Scale does nothing: the search sets the rate.
+func (s *Search) Scale(float64, float64) {
+	fmt.Fprintln(s.log, "capacity: the search sets the rate; + and - do nothing")
+}
+
+// Pause does nothing: the search sets the rate.
+func (s *Search) Pause() bool {
+	fmt.Fprintln(s.log, "capacity: the search cannot be paused; q ends it with what it found")
+	return false
+}
+
+// StepLine is how a step reads as a line of the log.
+func StepLine(st *report.Step) string {
+	verdict := "held"
+	for _, g := range st.SLOs {
+		if !g.Pass {
+			verdict = fmt.Sprintf("FAILED %s (%s)", g.Expr, g.Shown)
+			break
+		}
+	}
+	p99 := "-"
+	if v, ok := st.Summary["latency.p99"]; ok {
+		p99 = metric.Format("latency.p99", v)
+	}
+	return fmt.Sprintf("capacity: %s  throughput %s  p99 %s  errors %s  %s",
+		metric.FormatPerSecond(st.Rate), metric.FormatPerSecond(st.Summary["throughput"]), p99,
+		metric.FormatUnit(metric.Ratio, st.Summary["error_rate"]), verdict)
+}
+
+// Shut ends the captures of the step running, and waits for those being
+// written: for a process about to exit.
+func (s *Search) Shut() error {
+	s.mu.Lock()
+	cur := s.cur
+	s.mu.Unlock()
+	if cur == nil {
+		return nil
+	}
+	return cur.Shut()
+}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/strain-dev/strain/alert"
 	"github.com/strain-dev/strain/metric"
+	"github.com/strain-dev/strain/profiles"
 	"github.com/strain-dev/strain/report"
 	"github.com/strain-dev/strain/session"
 )
@@ -71,6 +72,9 @@ func (s *Search) stepConfig(rate float64, m *measure) session.Config {
 	load.Stages, load.Requests = nil, 0
 	cfg.Load = &load
 	cfg.Gates, cfg.Baseline, cfg.AbortAfter, cfg.Cooldown = nil, nil, 0, 0
+	// A profile diagnosis asks for should record the step under load,
+	// not the pause after it.
+	cfg.CPUProfile = min(profiles.DefaultCPUDuration, max(s.cfg.Step/2, time.Second))
 	cfg.Sinks = nil
 	if m != nil {
 		cfg.Sinks = []session.Sink{m}

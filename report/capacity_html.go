@@ -100,6 +100,12 @@ func (r *Report) svgCurve(c curve) template.HTML {
 	if len(present) == 0 || xmax <= 0 {
 		return ""
 	}
+	slo, hasSLO := r.boundThreshold(present)
+	if hasSLO {
+		// The knee, not the overload's far end, is what matters: above
+		// a few times the threshold, points sit at the top.
+		ymax = min(ymax, 4*slo)
+	}
 	xmax, ymax = niceCeil(xmax), niceCeil(ymax)
 	x := func(v float64) float64 { return padL + (chartW-padL-padR)*min(max(v/xmax, 0), 1) }
 	y := func(v float64) float64 { return chartH - padB - (chartH-padT-padB)*min(max(v/ymax, 0), 1) }
@@ -112,6 +118,10 @@ func (r *Report) svgCurve(c curve) template.HTML {
 			x(cap), x(cap), padT, chartH-padB, svgText(metric.FormatPerSecond(cap)))
 	}
 	curveAxes(&b, c.format, xmax, ymax, x, y)
+	if hasSLO {
+		fmt.Fprintf(&b, `<line x1="%g" x2="%g" y1="%.1f" y2="%.1f" stroke="#e03131" stroke-dasharray="4 3"/><text x="%g" y="%.1f" class="axis" fill="#e03131">%s</text>`,
+			padL, chartW-padR, y(slo), y(slo), padL+4, y(slo)-3, svgText(r.BoundBy.SLO))
+	}
 	for i, k := range present {
 		colour := lineColours[i%len(lineColours)]
 		fmt.Fprintf(&b, `<polyline fill="none" stroke="%s" stroke-width="1.5" points="`, colour)
@@ -178,4 +188,14 @@ func (r *Report) htmlSteps(b *strings.Builder) {
 		fmt.Fprintf(b, `<td><span class="%s">%s</span></td></tr>`, class, svgText(stepVerdict(st)))
 	}
 	b.WriteString(`</table>`)
+}
+
+// boundThreshold is the threshold of the SLO that bound the capacity,
+// when it judges one of keys (or its step mean).
+func (r *Report) boundThreshold(keys []string) (float64, bool) {
+	if r.BoundBy == nil || !(r.BoundBy.Threshold > 0) {
+		return 0, false
+	}
+	m := r.BoundBy.Metric
+	return r.BoundBy.Threshold, slices.Contains(keys, m) || slices.Contains(keys, m+".mean")
 }

@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/strain-dev/strain/metric"
@@ -53,7 +54,7 @@ func (r *Report) capacityLine() string {
 	switch s.Outcome {
 	case OutcomeFound:
 		return fmt.Sprintf("%s  (between %s and %s: within %s)", c, metric.FormatPerSecond(s.Range[0]),
-			metric.FormatPerSecond(s.Range[1]), percent(s.Precision))
+			metric.FormatPerSecond(s.Range[1]), strconv.FormatFloat(100*s.Precision, 'g', 3, 64)+"%")
 	case OutcomeCeiling:
 		return fmt.Sprintf("at least %s  (every SLO held at the ceiling)", c)
 	case OutcomeNone:

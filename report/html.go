@@ -227,7 +227,7 @@ body{font:14px system-ui,sans-serif;margin:24px auto;max-width:800px;color:#222}
 .pass{color:#2b8a3e;font-weight:bold} .fail{color:#c92a2a;font-weight:bold}
 h1{font-size:20px} h1 .passed{color:#2b8a3e} h1 .failed{color:#c92a2a} h1 .interrupted{color:#e67700}
 table{border-collapse:collapse;margin:8px 0 16px} td,th{padding:3px 10px;border-bottom:1px solid #ddd;text-align:left}
-td.n{text-align:right} svg{display:block;margin:8px 0 16px;background:#fafafa}
+td.n{text-align:right;white-space:nowrap} svg{display:block;margin:8px 0 16px;background:#fafafa}
 .title{font-weight:600;font-size:12px} .legend{font-size:11px;text-anchor:start} .axis{font-size:10px;fill:#666}
 .grid{stroke:#e5e5e5} .warn{color:#e67700} code{font-size:13px}
 div.finding{border-left:4px solid #f08c00;padding:2px 10px;margin:8px 0} div.finding.critical{border-left-color:#e03131}

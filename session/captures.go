@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/strain-dev/strain/alert"
 	"github.com/strain-dev/strain/metric"
@@ -41,9 +42,10 @@ func needsCaptures(rules []*alert.Rule) bool {
 	return false
 }
 
-// openCaptures opens the capturer on dir.
-func openCaptures(dir string, specs []monitor.Spec, log io.Writer) (*captures, error) {
-	cap, err := profiles.Open(profiles.Config{Dir: dir})
+// openCaptures opens the capturer on dir; its CPU profiles record for
+// cpu (the default when zero).
+func openCaptures(dir string, cpu time.Duration, specs []monitor.Spec, log io.Writer) (*captures, error) {
+	cap, err := profiles.Open(profiles.Config{Dir: dir, CPUDuration: cpu})
 	if err != nil {
 		return nil, fmt.Errorf("profiles: %w", err)
 	}

@@ -47,6 +47,10 @@ type Config struct {
 	// Profiles is where captures go (profiles.DefaultDir when empty). The
 	// capturer opens only when a rule can capture, or ManualCaptures asks.
 	Profiles string
+	// CPUProfile is how long a CPU profile records
+	// (profiles.DefaultCPUDuration when zero): a short run's captures
+	// should end while its load goes on.
+	CPUProfile time.Duration
 	// ManualCaptures opens the capturer for Capture (a key on the
 	// dashboard, a test) even when no rule captures.
 	ManualCaptures bool
@@ -105,6 +109,9 @@ func (c *Config) check() error {
 		return fmt.Errorf("cooldown %v: must not be negative", c.Cooldown)
 	}
 	for _, g := range c.Gates {
+		if g.Metric == "capacity" {
+			return fmt.Errorf("gate %q: capacity is what strain capacity finds; a run has none", g.Text)
+		}
 		if c.NoDiagnosis && strings.HasPrefix(g.Metric, "findings.") {
 			return fmt.Errorf("gate %q: diagnosis is off, so there are no findings to judge", g.Text)
 		}

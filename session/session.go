@@ -97,7 +97,7 @@ func New(cfg Config) (*Session, error) {
 	}
 	s.diag = newDiagnosis(&cfg)
 	if needsCaptures(s.rules) || cfg.ManualCaptures || (s.diag != nil && len(cfg.Watch) > 0) {
-		if s.caps, err = openCaptures(cfg.profilesDir(), cfg.Watch, s.log); err != nil {
+		if s.caps, err = openCaptures(cfg.profilesDir(), cfg.CPUProfile, cfg.Watch, s.log); err != nil {
 			return nil, err
 		}
 	}

@@ -21,7 +21,7 @@ import (
 // output.
 func cli(t *testing.T, ctx context.Context, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
-	if len(args) > 0 && (args[0] == "run" || args[0] == "watch") && !slices.Contains(args, "--profiles") {
+	if len(args) > 0 && (args[0] == "run" || args[0] == "watch" || args[0] == "capacity") && !slices.Contains(args, "--profiles") {
 		// Diagnosis may capture profiles: never into the source tree.
 		args = append(args, "--profiles", t.TempDir())
 	}

@@ -118,7 +118,7 @@ func (s *Search) bounding(steps []*step, b *bracket) *step {
 
 func find(steps []*step, ok func(*step) bool) *step {
 	for i := len(steps) - 1; i >= 0; i-- {
-		if st := steps[i]; st.Note != "cut short: not judged" && ok(st) {
+		if st := steps[i]; !st.cut && ok(st) {
 			return st
 		}
 	}

@@ -37,10 +37,12 @@ type Search struct {
 // step is one rate tried: what it found, and the session's own report.
 type step struct {
 	report.Step
-	rep    *report.Report
-	offset float64 // when the step's session began, in seconds since the search's
-	checks []*alert.Gate
-	end    string // the outcome that ends the search here, if any
+	rep     *report.Report
+	offset  float64 // when the step's session began, in seconds since the search's
+	checks  []*alert.Gate
+	end     string // the outcome that ends the search here, if any
+	backoff bool   // the target errored hard or stalled: a longer pause follows
+	cut     bool   // interrupted: not judged
 }
 
 // New checks cfg (with the defaults filled in) and readies the search.
@@ -125,7 +127,7 @@ func (s *Search) Run(ctx context.Context) (*report.Report, error) {
 			return nil, err
 		case err != nil || st.rep.Interrupted:
 			if st != nil {
-				st.Note = "cut short: not judged"
+				st.Note, st.cut, st.SLOs, st.Pass = "cut short: not judged", true, nil, false
 				steps = append(steps, st)
 			}
 			outcome = report.OutcomeInterrupted
@@ -155,6 +157,8 @@ func (s *Search) runStep(ctx context.Context, rate, offset float64) (*step, erro
 	if err != nil {
 		return nil, err
 	}
+	m.decided = func(sum map[string]float64) string { return failedBeyondDoubt(s.cfg.SLOs, sum) }
+	m.end = sess.Abort
 	if !s.current(sess) {
 		return nil, session.ErrStopped
 	}
@@ -173,34 +177,35 @@ func (s *Search) runStep(ctx context.Context, rate, offset float64) (*step, erro
 			st.Findings = append(st.Findings, shiftFindings([]report.Finding{f}, offset)...)
 		}
 	}
-	st.Note, st.end = notes(m, st, s.hadData)
+	st.Note, st.end, st.backoff = notes(m, st, s.hadData)
 	fmt.Fprintln(s.log, StepLine(&st.Step))
 	return st, nil
 }
 
 // notes says what a step's measure shows besides its checks: why the
-// search backs off after it, or ends (the outcome): strain itself could
-// not keep up, or an SLO has had no data to judge at any step so far
-// (seen: which have). An SLO without data at a later step fails it: an
-// overwhelmed target may not answer its metrics.
-func notes(m *measure, st *step, seen []bool) (note, end string) {
+// search backs off after it (the target errored hard or stalled), ends
+// (strain itself could not keep up; an SLO has had no data at any step so
+// far: seen says which have), or why the step ended early. An SLO
+// without data at a later step fails it: an overwhelmed target may not
+// answer its metrics.
+func notes(m *measure, st *step, seen []bool) (note, end string, backoff bool) {
 	for i, g := range st.SLOs {
 		if g.NoData && !seen[i] {
-			return fmt.Sprintf("SLO %q has no data: the watched target may not provide its metric", g.Expr), report.OutcomeNoData
+			return fmt.Sprintf("SLO %q has no data: the watched target may not provide its metric", g.Expr), report.OutcomeNoData, false
 		}
 		seen[i] = seen[i] || !g.NoData
 	}
 	switch {
 	case st.Pass:
-		return "", ""
+		return "", "", false
 	case len(m.points) > 0 && m.saturated*2 >= len(m.points) && !failedOnErrors(st):
-		return "strain itself was saturated: the step measured the generator, not the target", report.OutcomeGenerator
+		return "strain itself was saturated: the step measured the generator, not the target", report.OutcomeGenerator, false
 	case st.Summary["error_rate"] >= HardErrors:
-		return fmt.Sprintf("the target errored hard (%s of requests failed): backing off", metric.FormatUnit(metric.Ratio, st.Summary["error_rate"])), ""
+		return fmt.Sprintf("the target errored hard (%s of requests failed): backing off", metric.FormatUnit(metric.Ratio, st.Summary["error_rate"])), "", true
 	case m.stalled:
-		return "the target stalled (an interval completed nothing): backing off", ""
+		return "the target stalled (an interval completed nothing): backing off", "", true
 	}
-	return "", ""
+	return m.ended, "", false
 }
 
 // failedOnErrors says whether a failed check judged errors, which the
@@ -217,13 +222,13 @@ func failedOnErrors(st *step) bool {
 // afterStep pauses for the target to recover, longer when it errored hard
 // or stalled, and says whether the search must end here.
 func (s *Search) afterStep(ctx context.Context, st *step) string {
-	if st.Note != "" {
+	if st.backoff || st.end != "" { // an early end was said as it happened
 		fmt.Fprintf(s.log, "capacity: %s\n", st.Note)
 	}
 	switch {
 	case st.end != "":
 		return st.end
-	case st.Note != "":
+	case st.backoff:
 		s.pause(ctx, backOff*s.cfg.Pause)
 	default:
 		s.pause(ctx, s.cfg.Pause)

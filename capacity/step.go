@@ -18,18 +18,22 @@ import (
 // after the warm-up, keeps their points, and passes every point on to
 // the search's own sinks, moved onto the search's timeline.
 type measure struct {
-	warmup     time.Duration
-	offset     float64 // the step's start, in seconds since the search's
-	out        []session.Sink
-	counts     loadgen.Counts
-	first      time.Duration // the measured part's span in the step
-	last       time.Duration
-	dropped    int64
-	late       int64
-	points     []report.Point // the measured part's
-	saturated  int            // measured points at which strain itself was saturated
-	stalled    bool           // a measured interval completed nothing with requests in flight
-	lastTarget map[string]string
+	warmup    time.Duration
+	offset    float64 // the step's start, in seconds since the search's
+	out       []session.Sink
+	counts    loadgen.Counts
+	first     time.Duration // the measured part's span in the step
+	last      time.Duration
+	dropped   int64
+	late      int64
+	points    []report.Point // the measured part's
+	saturated int            // measured points at which strain itself was saturated
+	stalled   bool           // a measured interval completed nothing with requests in flight
+	// decided says why the step has failed already, "" while it may yet
+	// pass; end ends the step early then, once.
+	decided func(sum map[string]float64) string
+	end     func(why string)
+	ended   string
 }
 
 func newMeasure(warmup time.Duration, offset float64, out []session.Sink) *measure {
@@ -51,6 +55,7 @@ func (m *measure) Observe(p *session.Point) {
 			m.saturated++
 		}
 		m.stalled = m.stalled || w.Requests == 0 && w.Inflight > 0
+		m.decide(p.Window.Level)
 	}
 	if len(m.out) == 0 {
 		return
@@ -58,6 +63,22 @@ func (m *measure) Observe(p *session.Point) {
 	q := shifted(p, m.offset)
 	for _, s := range m.out {
 		s.Observe(q)
+	}
+}
+
+// decideAfter is how many measured intervals a step runs before it may
+// end early.
+const decideAfter = 2
+
+// decide ends the step early when its measured part so far has already
+// failed an SLO beyond doubt.
+func (m *measure) decide(rate float64) {
+	if m.decided == nil || m.ended != "" || len(m.points) < decideAfter {
+		return
+	}
+	if why := m.decided(m.summary(rate)); why != "" {
+		m.ended = why
+		m.end(why)
 	}
 }
 
@@ -106,6 +127,25 @@ func (m *measure) summary(rate float64) map[string]float64 {
 	}
 	tmp.Summarize(names...)
 	return sum
+}
+
+// decisive are the load's figures a step's measured part can fail beyond
+// doubt before its end: past twice an upper bound on them, the rest of
+// the step would not bring them back.
+var decisive = []string{"latency.p50", "latency.p90", "latency.p95", "latency.p99", "latency.p999", "latency.mean",
+	"latency_uncorrected.p50", "latency_uncorrected.p90", "latency_uncorrected.p95", "latency_uncorrected.p99", "error_rate"}
+
+// failedBeyondDoubt says which of slos a summary so far fails beyond
+// doubt, or "".
+func failedBeyondDoubt(slos []*alert.Gate, sum map[string]float64) string {
+	for _, g := range slos {
+		upper := g.Op == alert.Less || g.Op == alert.LessEqual
+		v, ok := sum[g.Metric]
+		if ok && upper && g.Threshold > 0 && slices.Contains(decisive, g.Metric) && v > 2*g.Threshold {
+			return fmt.Sprintf("%s is %s, past twice %q: the step ends early", g.Metric, metric.Format(g.Metric, v), g.Text)
+		}
+	}
+	return ""
 }
 
 // judged is a summary as the checks read it: a runtime series' bare name

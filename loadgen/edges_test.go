@@ -3,6 +3,7 @@ package loadgen
 import (
 	"context"
 	"math"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -88,4 +89,22 @@ func TestNoStatisticAboveTheMax(t *testing.T) {
 			t.Errorf("%s = %v above latency.max %v", name, v, m["latency.max"])
 		}
 	}
+}
+
+// With one P the pacer must not keep it between requests: a nanosleep
+// would keep the goroutines that read responses (and here, the server's)
+// from running until the next request is due, and every latency at a low
+// rate would grow by up to the gap (it read 20ms against this 10ms
+// service at 100 req/s).
+func TestOpenOnOneProcIsNotHeldByThePacer(t *testing.T) {
+	srv := newCountingServer(t, 10*time.Millisecond)
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	_, res := runEngine(t, context.Background(), Config{Targets: []Target{{URL: srv.URL}}, Rate: 100, Duration: 1500 * time.Millisecond})
+	if res.Requests < 100 {
+		t.Fatalf("%d requests", res.Requests)
+	}
+	if p50 := time.Duration(res.Latency.ValueAtQuantile(50)); p50 > 15*time.Millisecond {
+		t.Errorf("p50 %v against a 10ms service, with one P", p50)
+	}
+	checkServerCount(t, res, srv.count.Load())
 }

@@ -19,8 +19,10 @@ import (
 // once, on the pacer's own thread. Otherwise the worker would wait in the
 // run queue of the P that the pacer keeps while it sleeps in nanosleep
 // (sleep_linux.go) until another thread took it: tens of microseconds on
-// an idle machine, milliseconds when every P is busy or there is only one.
+// an idle machine, milliseconds when every P is busy. With only one P the
+// pacer sleeps on the runtime's timers instead (pacerSleep).
 func (e *Engine) runOpen(ctx context.Context) {
+	sleepUntil := pacerSleep(runtime.GOMAXPROCS(0))
 	sched := &schedule{profile: Profile{Start: e.cfg.Rate, Stages: e.cfg.Stages}}
 	ticks := make(chan time.Time)
 	var wg sync.WaitGroup

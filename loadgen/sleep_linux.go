@@ -7,7 +7,13 @@ import (
 )
 
 // sleepChunk bounds one nanosleep, so a cancelled run is noticed quickly.
-const sleepChunk = 5 * time.Millisecond
+const sleepChunk = time.Millisecond
+
+// coarseAbove is the wait beyond which the pacer first sleeps on the
+// runtime's timers, to coarseAbove before its time: a nanosleep keeps its
+// thread's P, and the P's other goroutines (a worker sending, a reader)
+// should not wait out a long gap between two requests.
+const coarseAbove = 2 * time.Millisecond
 
 // sleepUntil waits for t, or reports false when ctx ends first.
 //
@@ -26,6 +32,12 @@ func sleepUntil(ctx context.Context, t time.Time) bool {
 		d := time.Until(t)
 		if d <= 0 {
 			return true
+		}
+		if d > coarseAbove {
+			if !timerSleepUntil(ctx, t.Add(-coarseAbove)) {
+				return false
+			}
+			continue
 		}
 		const prSetTimerslack, slackNanos = 29, 1000
 		syscall.Syscall(syscall.SYS_PRCTL, prSetTimerslack, slackNanos, 0)

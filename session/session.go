@@ -39,9 +39,10 @@ type Session struct {
 	logMu   sync.Mutex // serializes the log's lines: the run and the captures both write them
 	ran     atomic.Bool
 	latest  atomic.Pointer[map[string]float64] // the last point's metrics, for a capture's index entry
-	stopMu  sync.Mutex                         // guards stop and stopped: Stop may come before Run
+	stopMu  sync.Mutex                         // guards stop, stopped and aborted: Stop may come before Run
 	stop    context.CancelCauseFunc
 	stopped bool
+	aborted bool
 
 	changeMu sync.Mutex // guards what follows: the keys' goroutine changes, Run reads
 	started  time.Time
@@ -319,6 +320,26 @@ func (s *Session) Stop() {
 	s.stopped = true
 	if s.stop != nil {
 		s.stop(ErrStopped)
+	}
+}
+
+// Abort ends the run now as failed, as --abort-on-fail does, saying why
+// in the log and the report's warnings: the report is complete and not
+// interrupted. Safe to call from a sink, and more than once (the first
+// why is kept); before Run, or without load, it does nothing.
+func (s *Session) Abort(why string) {
+	s.changeMu.Lock()
+	t := 0.0
+	if !s.started.IsZero() {
+		t = time.Since(s.started).Seconds()
+	}
+	s.changeMu.Unlock()
+	s.stopMu.Lock()
+	defer s.stopMu.Unlock()
+	if s.stop != nil && !s.aborted {
+		s.aborted = true
+		fmt.Fprintf(s.log, "%6.1fs  ABORT    %s\n", t, why)
+		s.stop(&AbortError{Why: why, T: t})
 	}
 }
 

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -33,5 +34,15 @@ func TestHeaderOf(t *testing.T) {
 				t.Errorf("HeaderOf = %+v, want %+v", got, c.want)
 			}
 		})
+	}
+}
+
+// A capacity search sets the rate itself: the footer offers the profile
+// keys and the end, not the load's keys.
+func TestSearchFooterOffersNoLoadKeys(t *testing.T) {
+	m := New(Header{Model: "capacity search", Searching: true}, nil, time.Time{})
+	footer := m.viewFooter(200)
+	if strings.Contains(footer, "+/- load") || !strings.Contains(footer, "the search sets the rate") {
+		t.Errorf("footer %q", footer)
 	}
 }

@@ -270,8 +270,11 @@ func (m Model) viewEvents(w int) string {
 
 func (m Model) viewFooter(w int) string {
 	keys := "+/- load · ]/[ ×2 ÷2 · space pause · p/g/h cpu/goroutine/heap profile · ? help · q quit"
-	if m.header.Model == "watch" {
+	switch {
+	case m.header.Model == "watch":
 		keys = "p/g/h cpu/goroutine/heap profile · ? help · q quit"
+	case m.header.Searching:
+		keys = "the search sets the rate · p/g/h cpu/goroutine/heap profile · ? help · q end it with what it found"
 	}
 	return dimStyle.Render(truncate(keys, w))
 }

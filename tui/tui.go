@@ -75,6 +75,9 @@ type Header struct {
 	Model    string        // "closed" or "open", or "watch" without load
 	Duration time.Duration // zero when -n or nothing bounds it
 	Stages   int
+	// Searching is a capacity search's: it sets the rate itself, so the
+	// load's keys are not offered.
+	Searching bool
 }
 
 // Done is sent when the run is over; the dashboard then quits.

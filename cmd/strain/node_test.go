@@ -30,12 +30,13 @@ func nodeService(t *testing.T) string {
 // configuration: its loop's lag is the target's scheduler latency (each
 // request busy-waits 30 ms on the loop: prom-client's p99 of the loop's
 // delay, at its 10 ms resolution, is about that), its handles and requests
-// its tasks; the default alert on the lag fires and diagnosis finds the
-// loop blocked.
+// its tasks; the default alert on the lag fires (it must hold 5 s, from
+// the first interval with the lag's data, 1-2 s in: hence 9 s) and
+// diagnosis finds the loop blocked.
 func TestNodeBlockedLoop(t *testing.T) {
 	url := nodeService(t)
 	out := filepath.Join(t.TempDir(), "r.json")
-	code, stdout, stderr := cli(t, context.Background(), "run", url+"/block?ms=30", "-r", "20", "-d", "7s",
+	code, stdout, stderr := cli(t, context.Background(), "run", url+"/block?ms=30", "-r", "20", "-d", "9s",
 		"--watch", "prom:"+url+"/metrics", "--alerts", "default", "--no-tui", "-o", out)
 	if code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -41,6 +42,28 @@ type Exporter struct {
 	sum     float64
 	latest  map[string]float64
 	alerts  []alert.Status
+	// summable leaves out the gauges that do not add across processes
+	// (a segment's: see Summable).
+	summable bool
+}
+
+// Summable makes e serve only what adds up across the processes of a
+// load split into segments, so that Prometheus can sum them over pods:
+// the counters, the histogram's buckets, and the gauges that are counts
+// or rates; the latest interval's percentiles, error rate and oldest
+// request are left out (a merged percentile comes from the summed
+// buckets, with histogram_quantile).
+func (e *Exporter) Summable() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.summable = true
+}
+
+// notSummable says whether a metric of the latest interval does not add
+// across processes.
+func notSummable(name string) bool {
+	return strings.HasPrefix(name, "latency.") || strings.HasPrefix(name, "latency_uncorrected.") ||
+		name == "error_rate" || name == "oldest_inflight"
 }
 
 var _ session.Finisher = (*Exporter)(nil)
@@ -140,7 +163,9 @@ func (e *Exporter) Collect(ch chan<- prometheus.Metric) {
 	}
 	ch <- prometheus.MustNewConstHistogram(descLatency, e.count, e.sum, buckets)
 	for name, v := range e.latest {
-		ch <- prometheus.MustNewConstMetric(descMetric, prometheus.GaugeValue, v, name)
+		if !e.summable || !notSummable(name) {
+			ch <- prometheus.MustNewConstMetric(descMetric, prometheus.GaugeValue, v, name)
+		}
 	}
 	for _, st := range e.alerts {
 		state := 1.0

@@ -53,6 +53,11 @@ type Config struct {
 	// read. Zero means DefaultMaxBody; negative is an error.
 	MaxBody int64
 
+	// Segment makes this run one part of a load split over several
+	// (Split makes its config): in the open model it sends its turns of
+	// the whole's schedule, at Rate×Share. Zero: the whole.
+	Segment Segment
+
 	// generalOnly sends every request through net/http, never the wire
 	// path; the tests set it to run the engine's suite on both paths.
 	generalOnly bool

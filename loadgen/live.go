@@ -37,7 +37,7 @@ func (l *live) state() (override float64, paused bool, version uint64) {
 // It replaces what remains of the stages.
 func (e *Engine) SetLevel(v float64) {
 	if e.cfg.Open() {
-		v = max(v, 1e-3)
+		v = max(v, 1e-3) / e.cfg.Segment.Share() // a segment's level is its share of the whole's schedule
 	} else {
 		v = max(math.Round(v), 1)
 	}

@@ -33,11 +33,11 @@ func (e *Engine) runOpen(ctx context.Context) {
 		if !e.followLive(ctx, sched, &seen, sent) {
 			break
 		}
-		due, ok := sched.due(float64(sent))
+		due, ok := sched.due(float64(e.cfg.Segment.nth(sent)))
 		if !ok || (e.cfg.Duration > 0 && due >= e.cfg.Duration) {
 			break
 		}
-		e.setLevel(sched.profile.At(due - sched.base))
+		e.setLevel(sched.profile.At(due-sched.base) * e.cfg.Segment.Share())
 		intended := e.started.Add(due)
 		if !sleepUntil(ctx, intended) {
 			break
@@ -75,7 +75,7 @@ func (e *Engine) followLive(ctx context.Context, sched *schedule, seen *uint64, 
 		if v != *seen {
 			*seen = v
 			if override > 0 && (override != sched.profile.Start || len(sched.profile.Stages) > 0) {
-				sched.rebase(override, now, sent)
+				sched.rebase(override, now, e.cfg.Segment.nth(sent))
 			}
 		}
 		if !paused {
@@ -140,7 +140,7 @@ func (e *Engine) dueBy(s *schedule, elapsed time.Duration) int64 {
 	if e.cfg.Duration > 0 {
 		elapsed = min(elapsed, e.cfg.Duration)
 	}
-	n := int64(math.Ceil(s.hits(elapsed) - 1e-9))
+	n := e.cfg.Segment.Of(int64(math.Ceil(s.hits(elapsed) - 1e-9)))
 	if e.cfg.Requests > 0 {
 		n = min(n, e.cfg.Requests)
 	}

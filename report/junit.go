@@ -100,6 +100,25 @@ func (r *Report) WriteJUnit(w io.Writer) error {
 
 // loadLine says how the load was applied, in one line.
 func (r *Report) loadLine() string {
+	return r.modelLine() + r.segmentNote()
+}
+
+// segmentNote says which segments a report is of: a segment's, or a
+// merged report's.
+func (r *Report) segmentNote() string {
+	switch {
+	case r.Segment != nil:
+		return fmt.Sprintf(", segment %d/%d", r.Segment.Index, r.Segment.Count)
+	case r.Merged != nil && r.Merged.Partial:
+		return fmt.Sprintf(", merged from %d of %d segments (PARTIAL: %v missing)", len(r.Merged.Segments), r.Merged.Count, r.Merged.Missing)
+	case r.Merged != nil:
+		return fmt.Sprintf(", merged from %d segments", r.Merged.Count)
+	}
+	return ""
+}
+
+// modelLine says how the load was applied.
+func (r *Report) modelLine() string {
 	if r.Capacity != nil {
 		return fmt.Sprintf("capacity search, %d steps, open model, at most %d in flight", len(r.Steps), r.Load.Concurrency)
 	}

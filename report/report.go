@@ -49,6 +49,13 @@ type Report struct {
 	BoundBy  *Bound   `json:"bound_by,omitempty"`
 	Steps    []Step   `json:"steps,omitempty"`
 	Search   *Search  `json:"search,omitempty"`
+
+	// Segment is a segment's run (strain run --segment I/N): which, and
+	// its whole run's histograms, for strain merge; each point of its
+	// series carries its interval's.
+	Segment *Segment `json:"segment,omitempty"`
+	// Merged says which segments a merged report (strain merge) is of.
+	Merged *Merged `json:"merged,omitempty"`
 }
 
 // Load is how the load was applied.
@@ -84,6 +91,8 @@ type Stage struct {
 type Point struct {
 	T       float64            `json:"t"` // seconds since the start, at the interval's end
 	Metrics map[string]float64 `json:"metrics"`
+	// Histograms are the interval's latencies, in a segment's report.
+	Histograms *Histograms `json:"histograms,omitempty"`
 }
 
 // Alert is an alert's transition during the run.
@@ -165,7 +174,7 @@ func (r *Report) WriteJSON(w io.Writer) error {
 	clean.Summary = finite(r.Summary)
 	clean.Series = make([]Point, len(r.Series))
 	for i, p := range r.Series {
-		clean.Series[i] = Point{T: p.T, Metrics: finite(p.Metrics)}
+		clean.Series[i] = Point{T: p.T, Metrics: finite(p.Metrics), Histograms: p.Histograms}
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")

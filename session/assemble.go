@@ -24,11 +24,16 @@ func newReport(cfg *loadgen.Config) *report.Report {
 		return rep
 	}
 	rep.Load = report.Load{Model: "closed", Concurrency: cfg.Concurrency, Requests: cfg.Requests, Procs: runtime.GOMAXPROCS(0)}
+	share := 1.0 // a segment's open model takes its share of the whole's schedule
 	if cfg.Open() {
-		rep.Load.Model, rep.Load.Rate = "open", cfg.Rate
+		share = cfg.Segment.Share()
+		rep.Load.Model, rep.Load.Rate = "open", cfg.Rate*share
 	}
 	for _, s := range cfg.Stages {
-		rep.Load.Stages = append(rep.Load.Stages, report.Stage{DurationSeconds: s.Duration.Seconds(), Target: s.Target})
+		rep.Load.Stages = append(rep.Load.Stages, report.Stage{DurationSeconds: s.Duration.Seconds(), Target: s.Target * share})
+	}
+	if !cfg.Segment.Whole() {
+		rep.Segment = &report.Segment{Index: cfg.Segment.Index, Count: cfg.Segment.Count}
 	}
 	for _, t := range cfg.Targets {
 		rep.Load.Targets = append(rep.Load.Targets, t.Method+" "+Redact(t.URL))
@@ -44,11 +49,28 @@ func LevelMetric(open bool) string {
 	return "concurrency"
 }
 
-// loadPoint turns a window into a point of the report's time series.
-func loadPoint(w *loadgen.Window, open bool) report.Point {
+// loadPoint turns a window into a point of the report's time series;
+// a segment's carries the window's histograms, for strain merge.
+func loadPoint(w *loadgen.Window, open, segment bool) report.Point {
 	m := w.Metrics(open)
 	m[LevelMetric(open)] = w.Level
-	return report.Point{T: w.End.Seconds(), Metrics: m}
+	p := report.Point{T: w.End.Seconds(), Metrics: m}
+	if segment {
+		p.Histograms = histograms(&w.Counts)
+	}
+	return p
+}
+
+// histograms encodes c's latency histograms; an encoding that fails
+// (none does for strain's own) is left out, and merging the segment then
+// says so.
+func histograms(c *loadgen.Counts) *report.Histograms {
+	lat, err1 := loadgen.EncodeHistogram(c.Latency)
+	unc, err2 := loadgen.EncodeHistogram(c.Uncorrected)
+	if err1 != nil || err2 != nil {
+		return nil
+	}
+	return &report.Histograms{Latency: lat, LatencyUncorrected: unc}
 }
 
 // addResult puts the whole run's load figures and warnings in rep;
@@ -65,6 +87,11 @@ func addResult(rep *report.Report, res *loadgen.Result, insecure bool) {
 	}
 	for kind, n := range res.Kinds {
 		rep.ErrorsByKind[kind] = n
+	}
+	if rep.Segment != nil {
+		if h := histograms(&res.Counts); h != nil {
+			rep.Segment.Histograms = *h
+		}
 	}
 	rep.Warnings = append(rep.Warnings, loadWarnings(res, insecure)...)
 }

@@ -173,13 +173,13 @@ func (s *Session) probe(ctx context.Context) error {
 
 // runLoad sends the load and takes a point per window.
 func (s *Session) runLoad(ctx context.Context, rep *report.Report, w *watcher, stop context.CancelCauseFunc) {
-	open := s.eng.Config().Open()
+	open, segment := s.eng.Config().Open(), !s.eng.Config().Segment.Whole()
 	windows := s.eng.Start(ctx)
 	s.changeMu.Lock()
 	s.started = time.Now()
 	s.changeMu.Unlock()
 	for win := range windows {
-		p := loadPoint(&win, open)
+		p := loadPoint(&win, open, segment)
 		s.observe(time.Now(), &win, p, rep, w, stop)
 	}
 	res := s.eng.Result()

@@ -27,7 +27,7 @@ type capacityFlags struct {
 // notForCapacity are run's flags a search sets itself, or has no use for.
 var notForCapacity = map[string]string{
 	"rate": "--start and --ceiling", "duration": "--step", "requests": "--step", "stages": "--start",
-	"baseline": "", "max-regression": "", "fail-on": "", "abort-on-fail": "", "abort-after": "", "cooldown": "--pause",
+	"baseline": "", "max-regression": "", "fail-on": "", "segment": "", "start-at": "", "abort-on-fail": "", "abort-after": "", "cooldown": "--pause",
 }
 
 func newCapacityCmd(stdout, stderr io.Writer) *cobra.Command {

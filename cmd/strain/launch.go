@@ -61,7 +61,7 @@ func (l launch) execute(ctx context.Context, stdout, stderr io.Writer) error {
 	} else if l.lines != nil {
 		cfg.Sinks = append(cfg.Sinks, l.lines(stderr))
 	}
-	more, stopSinks, err := l.verdict.sinks(cfg.Log)
+	more, stopSinks, err := l.verdict.sinks(cfg.Log, cfg.Load != nil && !cfg.Load.Segment.Whole())
 	if err != nil {
 		return usageErr(err)
 	}

@@ -82,6 +82,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr(err) })
 	root.AddCommand(newRunCmd(stdout, stderr), newWatchCmd(stdout, stderr), newTargetCmd(stdout, stderr), newDemoCmd(stdout, stderr))
-	root.AddCommand(newProfileCmd(stdout, stderr), newCapacityCmd(stdout, stderr))
+	root.AddCommand(newProfileCmd(stdout, stderr), newCapacityCmd(stdout, stderr), newMergeCmd(stdout, stderr))
 	return root.ExecuteContext(ctx)
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"io"
 
 	"github.com/spf13/cobra"
@@ -33,6 +34,14 @@ measured from each request's intended start; -c then caps requests in flight.` +
 				ui: tui.Want(f.tui, f.noTUI, stdout), lines: session.Progress, out: f.verdict.outputs(f.output)}
 			if err := f.verdict.apply(&l.cfg); err != nil {
 				return usageErr(err)
+			}
+			if err := l.out.Check(); err != nil { // before any wait
+				return usageErr(err)
+			}
+			if ok, err := f.waitToStart(cmd.Context(), stderr); err != nil {
+				return usageErr(err)
+			} else if !ok {
+				return interruptedErr(errors.New("interrupted before the start"))
 			}
 			return withProcs(f.procs, load, func() error { return l.execute(cmd.Context(), stdout, stderr) })
 		},

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -19,6 +21,7 @@ type runFlags struct {
 	output                    string
 	tui, noTUI                bool
 	watch                     []string
+	segment, startAt          string
 	verdict                   verdictFlags
 }
 
@@ -42,6 +45,8 @@ func (f *runFlags) register(cmd *cobra.Command) {
 	fl.BoolVar(&f.load.Insecure, "insecure", false, "skip TLS certificate verification")
 	fl.IntVar(&f.procs, "procs", 0, "cores strain's Go code may use at once (default: half of them when every target is on loopback, else all)")
 	fl.StringVarP(&f.output, "output", "o", "", "write the JSON report to this file")
+	fl.StringVar(&f.segment, "segment", "", "run segment I (from 0) of N of the load: its share of -c, -n and the stages, its turns of -r's schedule; strain merge puts the N reports together")
+	fl.StringVar(&f.startAt, "start-at", "", "begin at this time (RFC 3339, e.g. 2026-12-02T12:00:00Z), so that segments start together")
 	fl.StringArrayVar(&f.watch, "watch", nil, "a target to monitor besides strain itself: base URL, pid:N, prom:URL[#series,...], pprof:URL, joined by commas, optionally NAME= (repeatable)")
 	f.verdict.register(cmd)
 	fl.BoolVar(&f.tui, "tui", false, "the live dashboard (on by default when stdout is a terminal)")
@@ -83,8 +88,49 @@ func (f *runFlags) config(cmd *cobra.Command, args []string) (loadgen.Config, er
 	if len(args) == 0 && f.req.TargetsFile == "" {
 		return cfg, errors.New("no URL to load: strain run [flags] URL... (or -f FILE)")
 	}
-	cfg.Targets, err = f.req.Targets(args)
-	return cfg, err
+	if cfg.Targets, err = f.req.Targets(args); err != nil {
+		return cfg, err
+	}
+	if f.segment != "" {
+		seg, err := loadgen.ParseSegment(f.segment)
+		if err != nil {
+			return cfg, fmt.Errorf("--segment: %w", err)
+		}
+		return cfg.Split(seg)
+	}
+	return cfg, nil
+}
+
+// maxWait bounds how far ahead --start-at may be.
+const maxWait = 24 * time.Hour
+
+// waitToStart waits until --start-at, if given; false when ctx ended
+// first. A time past already starts at once, and says so on log.
+func (f *runFlags) waitToStart(ctx context.Context, log io.Writer) (bool, error) {
+	if f.startAt == "" {
+		return true, nil
+	}
+	at, err := time.Parse(time.RFC3339Nano, f.startAt)
+	if err != nil {
+		return false, fmt.Errorf("--start-at %q: want a time such as 2026-12-02T12:00:00Z", f.startAt)
+	}
+	d := time.Until(at)
+	switch {
+	case d > maxWait:
+		return false, fmt.Errorf("--start-at %s: more than %v ahead", f.startAt, maxWait)
+	case d < 0:
+		fmt.Fprintf(log, "warning: --start-at %s was %v ago: starting now, out of step with the other segments\n", f.startAt, (-d).Round(time.Millisecond))
+		return true, nil
+	}
+	fmt.Fprintf(log, "waiting %v to start at %s\n", d.Round(time.Millisecond), f.startAt)
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false, nil
+	case <-t.C:
+		return true, nil
+	}
 }
 
 func (f *runFlags) checkNumbers(changed func(string) bool) error {

@@ -79,7 +79,7 @@ func (f *verdictFlags) apply(cfg *session.Config) error {
 // sinks starts the webhook and the Prometheus export the flags ask for.
 // Each is a Finisher: the session stops it at the end of the run; stop
 // does so when the run never starts.
-func (f *verdictFlags) sinks(log io.Writer) (sinks []session.Sink, stop func(), err error) {
+func (f *verdictFlags) sinks(log io.Writer, segment bool) (sinks []session.Sink, stop func(), err error) {
 	if f.webhook != "" {
 		n, err := webhook.New(f.webhook)
 		if err != nil {
@@ -92,6 +92,9 @@ func (f *verdictFlags) sinks(log io.Writer) (sinks []session.Sink, stop func(), 
 		if err != nil {
 			session.FinishAll(sinks)
 			return nil, nil, fmt.Errorf("--listen: %w", err)
+		}
+		if segment {
+			e.Summable() // Prometheus sums the segments over their pods
 		}
 		fmt.Fprintf(log, "serving metrics on http://%s/metrics\n", e.Addr())
 		sinks = append(sinks, e)

@@ -1,0 +1,93 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+	"github.com/strain-dev/strain/alert"
+	"github.com/strain-dev/strain/merge"
+	"github.com/strain-dev/strain/report"
+	"github.com/strain-dev/strain/session"
+)
+
+// maxReport bounds a report file strain merge reads: a segment's, with a
+// histogram per interval, is a few megabytes for an hour.
+const maxReport = 256 << 20
+
+// mergeFlags are strain merge's flags.
+type mergeFlags struct {
+	output       string
+	gates        []string
+	allowPartial bool
+	out          report.Outputs
+}
+
+func newMergeCmd(stdout, stderr io.Writer) *cobra.Command {
+	f := &mergeFlags{}
+	cmd := &cobra.Command{
+		Use:   "merge [flags] REPORT...",
+		Short: "Merge the reports of a load's segments into one, and judge it",
+		Long: `Merge the JSON reports of the segments of one load (strain run --segment
+I/N, on several machines or pods) into one report, as if one process had
+run the whole load: counts add exactly, percentiles come from the merged
+histograms, the series align by wall-clock time, and the gates are judged
+once, on the merged summary. A missing, repeated or interrupted segment is
+an error (exit 2), unless --allow-partial.`,
+		RunE: func(cmd *cobra.Command, args []string) error { return f.execute(args, stdout) },
+	}
+	fl := cmd.Flags()
+	fl.StringVarP(&f.output, "output", "o", "", "write the merged JSON report to this file")
+	fl.StringArrayVar(&f.gates, "gate", nil, "CI gate on the merged report, e.g. 'latency.p99 < 200ms'; exit 1 if one fails (repeatable)")
+	fl.BoolVar(&f.allowPartial, "allow-partial", false, "merge the segments present when some are missing or were interrupted; the report says which")
+	fl.StringVar(&f.out.JUnit, "junit", "", "write a JUnit XML file (one test case per gate)")
+	fl.StringVar(&f.out.Markdown, "markdown", "", "write a Markdown summary (also appended to $GITHUB_STEP_SUMMARY when set)")
+	fl.StringVar(&f.out.HTML, "html", "", "write a self-contained HTML report with charts")
+	return cmd
+}
+
+func (f *mergeFlags) execute(args []string, stdout io.Writer) error {
+	if len(args) == 0 {
+		return usageErr(fmt.Errorf("nothing to merge: strain merge [flags] REPORT..."))
+	}
+	out := f.out
+	out.JSON, out.StepSummary = f.output, os.Getenv("GITHUB_STEP_SUMMARY")
+	if err := out.Check(); err != nil {
+		return usageErr(err)
+	}
+	gates, err := alert.ParseGates(f.gates, session.Catalogue(nil))
+	if err != nil {
+		return usageErr(err)
+	}
+	reps := make([]*report.Report, 0, len(args))
+	for _, path := range args {
+		r, err := readReportFile(path)
+		if err != nil {
+			return usageErr(err)
+		}
+		reps = append(reps, r)
+	}
+	merged, err := merge.Reports(reps, merge.Options{Gates: gates, AllowPartial: f.allowPartial})
+	if err != nil {
+		return usageErr(err)
+	}
+	return writeOutputs(merged, out, stdout)
+}
+
+// readReportFile reads a JSON report, bounded in size.
+func readReportFile(path string) (*report.Report, error) {
+	file, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer file.Close()
+	if st, err := file.Stat(); err == nil && st.Size() > maxReport {
+		return nil, fmt.Errorf("%s: %d bytes, more than a report (%d)", path, st.Size(), maxReport)
+	}
+	r, err := report.Read(io.LimitReader(file, maxReport))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return r, nil
+}

@@ -109,7 +109,11 @@ func (s *Search) Run(ctx context.Context) (*report.Report, error) {
 			outcome = report.OutcomeBudget
 			break
 		}
-		st, err := s.runStep(ctx, rate, time.Since(began).Seconds())
+		// The budget holds even when a step overruns (a capture's drain,
+		// a slow probe): its session ends at the budget's end.
+		stepCtx, cancel := context.WithDeadline(ctx, began.Add(s.cfg.MaxTime))
+		st, err := s.runStep(stepCtx, rate, time.Since(began).Seconds())
+		cancel()
 		var unreachable *session.UnreachableError
 		switch {
 		case errors.As(err, &unreachable) && len(steps) == 0:
@@ -126,11 +130,14 @@ func (s *Search) Run(ctx context.Context) (*report.Report, error) {
 		case err != nil && len(steps) == 0:
 			return nil, err
 		case err != nil || st.rep.Interrupted:
+			outcome = report.OutcomeInterrupted
+			if ctx.Err() == nil { // the step's own deadline: the budget
+				outcome = report.OutcomeBudget
+			}
 			if st != nil {
-				st.Note, st.cut, st.SLOs, st.Pass = "cut short: not judged", true, nil, false
+				st.Note, st.cut, st.SLOs, st.Pass = "cut short ("+outcome+"): not judged", true, nil, false
 				steps = append(steps, st)
 			}
-			outcome = report.OutcomeInterrupted
 			continue
 		}
 		lost = 0

@@ -191,3 +191,26 @@ func TestUnreachableAtTheStart(t *testing.T) {
 }
 
 func errorsAs(err error, target any) bool { return errors.As(err, target) }
+
+// The time budget ends the search before a step that could not end
+// within it, and the report says so, with what it found.
+func TestBudgetEndsTheSearch(t *testing.T) {
+	srv := httptest.NewServer(&bucket{lim: rate.NewLimiter(rate.Inf, 0)})
+	defer srv.Close()
+	cfg := searchConfig(t, srv.URL, "latency.p99 < 1s")
+	cfg.MaxTime = 3 * time.Second // room for one step of 2s
+	s, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := s.Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Search.Outcome != report.OutcomeBudget || len(rep.Steps) != 1 || *rep.Capacity != 50 || rep.Interrupted {
+		t.Errorf("outcome %q, %d steps, capacity %g, interrupted %v; want budget after one step, 50", rep.Search.Outcome, len(rep.Steps), *rep.Capacity, rep.Interrupted)
+	}
+	if rep.DurationSeconds > 3 {
+		t.Errorf("the search took %.1fs of a 3s budget", rep.DurationSeconds)
+	}
+}

@@ -104,6 +104,9 @@ func check(reps []*report.Report, partial bool) (present []*report.Report, missi
 			missing = append(missing, i)
 		}
 	}
+	if err := together(reps); err != nil {
+		return nil, nil, err
+	}
 	switch {
 	case len(missing) > 0 && !partial:
 		return nil, nil, fmt.Errorf("segment %d/%d is missing: merge the others with --allow-partial", missing[0], count)
@@ -111,6 +114,26 @@ func check(reps []*report.Report, partial bool) (present []*report.Report, missi
 		return nil, nil, errors.New("no segment ran to its end")
 	}
 	return present, missing, nil
+}
+
+// together makes sure the segments ran at the same time: each started
+// within half the shortest run of the first to start. A report left from
+// an earlier run would otherwise merge into a whole that never ran.
+func together(reps []*report.Report) error {
+	first, shortest := reps[0], reps[0].DurationSeconds
+	for _, r := range reps {
+		if r.Started.Before(first.Started) {
+			first = r
+		}
+		shortest = min(shortest, r.DurationSeconds)
+	}
+	for _, r := range reps {
+		if gap := r.Started.Sub(first.Started).Seconds(); gap > max(shortest/2, 1) {
+			return fmt.Errorf("segment %d/%d started %.1fs after segment %d/%d: segments of different runs? (--start-at starts them together)",
+				r.Segment.Index, r.Segment.Count, gap, first.Segment.Index, first.Segment.Count)
+		}
+	}
+	return nil
 }
 
 // span is when the first segment started and the last ended.

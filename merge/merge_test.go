@@ -128,6 +128,10 @@ func TestMergeRefuses(t *testing.T) {
 			r[1].Load.Targets = []string{"GET http://127.0.0.1:9/"}
 			return r
 		}, "ran another load"},
+		"another run": {func(r []*report.Report) []*report.Report {
+			r[2].Started = r[2].Started.Add(time.Minute)
+			return r
+		}, "segments of different runs"},
 		"bad histogram": {func(r []*report.Report) []*report.Report { r[0].Segment.Latency = "not base64!"; return r }, "histogram"},
 	} {
 		reps, _ := segments(t, 3, 300, 2)

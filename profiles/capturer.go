@@ -42,7 +42,7 @@ type Capturer struct {
 	kept   []Capture
 }
 
-// Open checks cfg's directory (making it if its parent exists), reads any
+// Open checks cfg's directory (to be made, with its missing parents, at the first capture), reads any
 // index already there, and returns a Capturer ready for requests.
 func Open(cfg Config) (*Capturer, error) {
 	own := cfg.Client == nil

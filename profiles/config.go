@@ -20,7 +20,7 @@ const (
 // with the defaults above.
 type Config struct {
 	// Dir is where files and index.json go (DefaultDir when empty). Open
-	// creates it if its parent exists.
+	// creates it, and its missing parents, at the first capture.
 	Dir string
 	// CPUDuration and TraceDuration are how long a CPU profile and an
 	// execution trace record, unless a Request says otherwise.

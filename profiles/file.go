@@ -40,13 +40,18 @@ func Read(path string) (*profile.Profile, error) {
 }
 
 // checkDir proves that dir can hold captures, with a temporary file in it,
-// or, when it does not exist yet, in its parent (where it will be made):
-// a bad directory is an error when the Capturer opens rather than when the
-// first alert fires, and a run that captures nothing leaves no directory.
+// or, when it does not exist yet, in its nearest ancestor that does (where
+// it will be made, with the directories between): a bad directory is an
+// error when the Capturer opens rather than when the first alert fires,
+// and a run that captures nothing leaves no directory.
 func checkDir(dir string) error {
-	probe := dir
-	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
-		probe = filepath.Dir(dir)
+	probe := filepath.Clean(dir)
+	for {
+		_, err := os.Stat(probe)
+		if !errors.Is(err, fs.ErrNotExist) || filepath.Dir(probe) == probe {
+			break
+		}
+		probe = filepath.Dir(probe)
 	}
 	f, err := os.CreateTemp(probe, ".probe*")
 	if err != nil {
@@ -56,9 +61,10 @@ func checkDir(dir string) error {
 	return os.Remove(f.Name())
 }
 
-// makeDir makes dir, if it is not there yet, before the first file.
+// makeDir makes dir, and the directories above it that are not there
+// yet, before the first file.
 func makeDir(dir string) error {
-	if err := os.Mkdir(dir, 0o755); err != nil && !os.IsExist(err) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("profiles directory %s: %w", dir, err)
 	}
 	return nil

@@ -76,7 +76,6 @@ func TestOpenRejectsABadDirectory(t *testing.T) {
 	tests := []struct{ name, dir string }{
 		{"a file", file},
 		{"under a file", filepath.Join(file, "profiles")},
-		{"under a missing directory", filepath.Join(t.TempDir(), "missing", "profiles")},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -93,10 +92,16 @@ func TestOpenRejectsABadDirectory(t *testing.T) {
 			t.Errorf("Open(a read-only directory): got %v, want permission denied", err)
 		}
 	}
-	// A missing directory whose parent exists is made.
-	dir := filepath.Join(t.TempDir(), "profiles")
+	// A missing directory, under missing ones (a fresh volume's
+	// /results/profiles/segment-0), is made with them at the first file.
+	dir := filepath.Join(t.TempDir(), "results", "profiles", "segment-0")
 	if _, err := Open(Config{Dir: dir}); err != nil {
 		t.Errorf("Open(%s): %v", dir, err)
+	}
+	if err := makeDir(dir); err != nil {
+		t.Errorf("makeDir(%s): %v", dir, err)
+	} else if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		t.Errorf("%s was not made: %v", dir, err)
 	}
 }
 

@@ -30,6 +30,7 @@ type sender interface {
 type transport struct {
 	client    *http.Client // the general path
 	endpoints []endpoint   // the wire path's; empty when it carries no target
+	h2        *h2Pool      // the HTTP/2 fast path's; nil when it carries no target
 	slack     time.Duration
 	maxBody   int64
 }
@@ -48,7 +49,11 @@ type endpoint struct {
 // requests. generalOnly sends everything through net/http.
 func newTransport(cfg *Config, targets []*prepared, generalOnly bool) *transport {
 	tr := &transport{client: newHTTPClient(cfg), slack: time.Duration(float64(cfg.Timeout) * deadlineSlack), maxBody: cfg.MaxBody}
-	if generalOnly || cfg.HTTP2 {
+	switch {
+	case generalOnly:
+		return tr
+	case cfg.HTTP2:
+		tr.h2 = newH2Pool(cfg, targets)
 		return tr
 	}
 	slots := map[string]int{}
@@ -83,15 +88,36 @@ func newEndpoint(cfg *Config, u *url.URL) endpoint {
 // sender's request in flight is cut off.
 func (tr *transport) sender(ctx context.Context) sender {
 	general := &httpSender{client: tr.client, ctx: ctx, maxBody: tr.maxBody}
+	if tr.h2 != nil {
+		slot := int(tr.h2.next.Add(1)-1) % tr.h2.slots
+		return &h2Sender{ctx: ctx, pool: tr.h2, slot: slot, stream: newH2Stream(), general: general, maxBody: tr.maxBody}
+	}
 	if len(tr.endpoints) == 0 {
 		return general
 	}
 	return &wireSender{ctx: ctx, endpoints: tr.endpoints, conns: make([]*wireConn, len(tr.endpoints)), general: general, slack: tr.slack, maxBody: tr.maxBody}
 }
 
-// close releases the general path's idle connections; each wire sender
-// closes its own.
-func (tr *transport) close() { tr.client.CloseIdleConnections() }
+// close releases the general path's idle connections and the HTTP/2
+// fast path's; each wire sender closes its own.
+func (tr *transport) close() {
+	tr.client.CloseIdleConnections()
+	if tr.h2 != nil {
+		tr.h2.close()
+	}
+}
+
+// path says which path the run's requests take: the wire path, the
+// HTTP/2 fast path, or net/http for all of them.
+func (tr *transport) path() string {
+	switch {
+	case tr.h2 != nil && len(tr.h2.endpoints) > 0:
+		return PathH2
+	case len(tr.endpoints) > 0:
+		return PathWire
+	}
+	return PathNetHTTP
+}
 
 // newHTTPClient is the general path's client: HTTP/1.1 keep-alive, TLS,
 // HTTP/2 over TLS and h2c.

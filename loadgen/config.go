@@ -43,8 +43,12 @@ type Config struct {
 	Timeout  time.Duration // per request; zero means DefaultTimeout
 	Interval time.Duration // window length; zero means DefaultInterval
 	HTTP2    bool          // HTTP/2 over TLS, or h2c for http:// URLs
-	Insecure bool          // skip TLS verification
-	OKStatus StatusSet     // statuses counted as success
+	// Connections are the HTTP/2 connections to each endpoint that the
+	// requests in flight (Concurrency) are spread over as streams; zero
+	// means one per DefaultStreamsPerConn of them.
+	Connections int
+	Insecure    bool      // skip TLS verification
+	OKStatus    StatusSet // statuses counted as success
 
 	// MaxBody caps each response body, in bytes. A body that runs past it
 	// is read no further, its connection is dropped, and the request fails
@@ -63,6 +67,21 @@ type Config struct {
 	generalOnly bool
 }
 
+// DefaultStreamsPerConn is how many requests in flight share an HTTP/2
+// connection when Connections is not given: below the 128 streams nginx
+// takes at once by default.
+const DefaultStreamsPerConn = 100
+
+// HTTP2Connections is the connections the HTTP/2 fast path opens to each
+// endpoint: Connections, or one per DefaultStreamsPerConn requests in
+// flight.
+func (c Config) HTTP2Connections() int {
+	if c.Connections > 0 {
+		return c.Connections
+	}
+	return max(1, (c.peakConcurrency()+DefaultStreamsPerConn-1)/DefaultStreamsPerConn)
+}
+
 // Open reports whether the config is the open model.
 func (c Config) Open() bool { return c.Rate > 0 }
 
@@ -79,6 +98,8 @@ func (c Config) withDefaults() (Config, error) {
 		return c, fmt.Errorf("rate %g is negative", c.Rate)
 	case math.IsNaN(c.Rate) || math.IsInf(c.Rate, 0) || c.Rate > 0 && c.Rate < MinRate:
 		return c, fmt.Errorf("rate %g: want a number of requests per second from %g", c.Rate, MinRate)
+	case c.Connections < 0 || c.Connections > MaxConcurrency:
+		return c, fmt.Errorf("connections %d: want 1 to %d (or 0 for one per %d streams)", c.Connections, MaxConcurrency, DefaultStreamsPerConn)
 	case c.Duration < 0, c.Requests < 0, c.Timeout < 0, c.Interval < 0, c.MaxBody < 0:
 		return c, fmt.Errorf("duration, requests, timeout, interval and max body must not be negative")
 	}

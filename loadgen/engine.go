@@ -59,6 +59,10 @@ func New(cfg Config) (*Engine, error) {
 	return e, nil
 }
 
+// Path says which path the run's requests take: PathWire, PathH2 or
+// PathNetHTTP.
+func (e *Engine) Path() string { return e.transport.path() }
+
 // Config is the run's configuration with its defaults filled in.
 func (e *Engine) Config() Config { return e.cfg }
 

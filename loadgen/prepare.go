@@ -15,9 +15,10 @@ type prepared struct {
 	// headers and body, byte for byte what net/http would send. It is nil
 	// when the target goes through net/http.
 	wire     []byte
-	endpoint int  // the wire path's connection slot for the target's scheme and address
-	head     bool // a HEAD response has no body, whatever its headers say
-	close    bool // the request asks for the connection to be closed after it
+	h2       *h2Request // the HTTP/2 fast path's request; nil when it does not carry the target
+	endpoint int        // the wire path's (or the HTTP/2 fast path's) endpoint for the target's scheme and address
+	head     bool       // a HEAD response has no body, whatever its headers say
+	close    bool       // the request asks for the connection to be closed after it
 	// replayable requests may be sent again on a fresh connection when a
 	// kept-alive one turns out to have been closed by the server, as
 	// net/http does: GET, HEAD, OPTIONS and TRACE, or any request with an

@@ -100,7 +100,27 @@ func (r *Report) WriteJUnit(w io.Writer) error {
 
 // loadLine says how the load was applied, in one line.
 func (r *Report) loadLine() string {
-	return r.modelLine() + r.segmentNote()
+	return r.modelLine() + r.http2Note() + r.segmentNote()
+}
+
+// http2Note says how HTTP/2 carried the load: the requests in flight as
+// streams over its connections, on strain's own client or net/http.
+func (r *Report) http2Note() string {
+	if r.Load.Connections == 0 {
+		return ""
+	}
+	client := ""
+	if r.Load.Path == "net/http" {
+		client = ", net/http's client"
+	}
+	return fmt.Sprintf(", HTTP/2 over %d connection%s per host%s", r.Load.Connections, plural(r.Load.Connections), client)
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
 }
 
 // segmentNote says which segments a report is of: a segment's, or a

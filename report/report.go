@@ -67,7 +67,13 @@ type Load struct {
 	Targets     []string `json:"targets"`            // "METHOD URL", credentials never included
 	Requests    int64    `json:"requests,omitempty"` // the -n bound, if any
 	Procs       int      `json:"procs,omitempty"`    // cores the generator's Go code could use (GOMAXPROCS)
-	Changes     []Change `json:"changes,omitempty"`  // live changes during the run, in order
+	// Path is the client that sent the requests: "wire" (strain's own
+	// HTTP/1.1), "h2" (its own HTTP/2) or "net/http".
+	Path string `json:"path,omitempty"`
+	// Connections are the HTTP/2 connections per endpoint that the
+	// requests in flight shared as streams.
+	Connections int      `json:"connections,omitempty"`
+	Changes     []Change `json:"changes,omitempty"` // live changes during the run, in order
 	// CooldownSeconds is how long the targets were watched after the load
 	// stopped; the series goes on through it, without load figures.
 	CooldownSeconds float64 `json:"cooldown_seconds,omitempty"`

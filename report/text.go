@@ -67,7 +67,7 @@ func (r *Report) writeHeader(t *textWriter) {
 	if len(r.Load.Stages) > 0 {
 		load += fmt.Sprintf(", %d stages", len(r.Load.Stages))
 	}
-	load += r.segmentNote()
+	load += r.http2Note() + r.segmentNote()
 	status := ""
 	if r.Interrupted {
 		status = " (interrupted)"

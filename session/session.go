@@ -127,6 +127,10 @@ func (s *Session) Run(ctx context.Context) (*report.Report, error) {
 	if s.eng != nil {
 		eff := s.eng.Config() // with the defaults filled in: the open model's cap
 		rep = newReport(&eff)
+		rep.Load.Path = s.eng.Path()
+		if eff.HTTP2 {
+			rep.Load.Connections = eff.HTTP2Connections()
+		}
 	}
 	runCtx, stop := context.WithCancelCause(ctx)
 	defer stop(nil)

@@ -106,7 +106,7 @@ func TestProfileBadInputExits2(t *testing.T) {
 		{"corrupt base", []string{"profile", "diff", corrupt, corrupt}, "read " + corrupt},
 		{"corrupt goroutine profile", []string{"profile", "leaks", corrupt}, "read " + corrupt},
 		{"no file", []string{"profile", "top"}, "give one profile"},
-		{"missing directory", []string{"profile", "capture", base, "--heap", "-o", filepath.Join(dir, "no", "such")}, "profiles directory"},
+		{"directory under a file", []string{"profile", "capture", base, "--heap", "-o", filepath.Join(file, "no", "such")}, "profiles directory"},
 		{"directory is a file", []string{"profile", "capture", base, "--heap", "-o", file}, "profiles directory " + file},
 		{"nothing to capture", []string{"profile", "capture", base, "-o", dir}, "nothing to capture"},
 		{"not a URL", []string{"profile", "capture", "127.0.0.1:8080", "--heap", "-o", dir}, "want an http(s) URL"},

@@ -41,7 +41,8 @@ func (f *runFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&f.okStatus, "ok-status", "", "statuses counted as success, e.g. '200-299,404' (default: below 400)")
 	fl.StringVar(&f.maxBody, "max-body", "", fmt.Sprintf("cap on each response body: past it the request fails as body_too_large, e.g. 512KiB, 1MB (default %dMiB)", loadgen.DefaultMaxBody>>20))
 	fl.DurationVar(&f.load.Interval, "interval", loadgen.DefaultInterval, "length of one point of the time series")
-	fl.BoolVar(&f.load.HTTP2, "http2", false, "HTTP/2 (over TLS, or h2c for http:// URLs)")
+	fl.BoolVar(&f.load.HTTP2, "http2", false, "HTTP/2 (over TLS, or h2c for http:// URLs): the requests in flight (-c) are streams")
+	fl.IntVar(&f.load.Connections, "connections", 0, fmt.Sprintf("with --http2: the connections per host the streams share (default: one per %d streams)", loadgen.DefaultStreamsPerConn))
 	fl.BoolVar(&f.load.Insecure, "insecure", false, "skip TLS certificate verification")
 	fl.IntVar(&f.procs, "procs", 0, "cores strain's Go code may use at once (default: half of them when every target is on loopback, else all)")
 	fl.StringVarP(&f.output, "output", "o", "", "write the JSON report to this file")
@@ -149,6 +150,8 @@ func (f *runFlags) checkNumbers(changed func(string) bool) error {
 		return fmt.Errorf("--timeout %v: must be positive", f.load.Timeout)
 	case f.load.Interval < 10*time.Millisecond:
 		return fmt.Errorf("--interval %v: must be at least 10ms", f.load.Interval)
+	case f.load.Connections < 0 || f.load.Connections > 0 && !f.load.HTTP2:
+		return fmt.Errorf("--connections %d: a positive number of HTTP/2 connections, with --http2", f.load.Connections)
 	case f.procs < 0:
 		return fmt.Errorf("--procs %d: must be at least 1 (or 0 for the default)", f.procs)
 	case f.req.Body != "" && f.req.BodyFile != "":

@@ -1,0 +1,219 @@
+package loadgen
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/net/http2/hpack"
+)
+
+// The paths a request can take, as the report names them.
+const (
+	PathWire    = "wire"     // strain's own HTTP/1.1
+	PathH2      = "h2"       // strain's own HTTP/2
+	PathNetHTTP = "net/http" // Go's client
+)
+
+// h2Request is a target as the HTTP/2 fast path sends it: its header
+// fields, pseudo-headers first, lower-case, as net/http's HTTP/2 client
+// would send them; and its body.
+type h2Request struct {
+	fields []hpack.HeaderField
+	body   []byte
+}
+
+// connectionHeaders are HTTP/1.1's, which HTTP/2 forbids (RFC 9113 §8.2.2).
+var connectionHeaders = []string{"connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "host"}
+
+// h2Fields builds p's HTTP/2 request.
+func h2Fields(p *prepared) *h2Request {
+	r := p.req
+	authority := r.Host
+	if authority == "" {
+		authority = r.URL.Host
+	}
+	fields := []hpack.HeaderField{{Name: ":method", Value: r.Method}, {Name: ":scheme", Value: r.URL.Scheme},
+		{Name: ":authority", Value: authority}, {Name: ":path", Value: r.URL.RequestURI()}}
+	names := make([]string, 0, len(r.Header))
+	for name := range r.Header {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	hasUA := false
+	for _, name := range names {
+		lower := strings.ToLower(name)
+		if slices.Contains(connectionHeaders, lower) {
+			continue
+		}
+		hasUA = hasUA || lower == "user-agent"
+		for _, v := range r.Header[name] {
+			fields = append(fields, hpack.HeaderField{Name: lower, Value: v})
+		}
+	}
+	if !hasUA {
+		fields = append(fields, hpack.HeaderField{Name: "user-agent", Value: "Go-http-client/2.0"})
+	}
+	if u := r.URL.User; u != nil && r.Header.Get("Authorization") == "" {
+		password, _ := u.Password()
+		auth := (&http.Request{Header: http.Header{}})
+		auth.SetBasicAuth(u.Username(), password)
+		fields = append(fields, hpack.HeaderField{Name: "authorization", Value: auth.Header.Get("Authorization"), Sensitive: true})
+	}
+	if len(p.body) > 0 || r.Method == http.MethodPost || r.Method == http.MethodPut || r.Method == http.MethodPatch {
+		fields = append(fields, hpack.HeaderField{Name: "content-length", Value: strconv.Itoa(len(p.body))})
+	}
+	return &h2Request{fields: fields, body: p.body}
+}
+
+// h2Endpoint is one scheme and address the fast path sends to, over
+// conns connections that the workers share.
+type h2Endpoint struct {
+	addr string
+	tls  *tls.Config // nil: h2c, HTTP/2 in the clear with prior knowledge
+	mu   sync.Mutex  // guards conns
+	conn []*h2Conn   // by slot; nil until dialled, replaced when it ends
+}
+
+// h2Pool is the fast path's connections: each endpoint's slots, and the
+// slot the next worker takes, so that the workers (the streams in
+// flight) spread evenly over the connections.
+type h2Pool struct {
+	endpoints []*h2Endpoint
+	slots     int
+	next      atomic.Uint32
+}
+
+// newH2Pool gives each http or https target its endpoint, one per scheme
+// and address, with cfg.HTTP2Connections() slots.
+func newH2Pool(cfg *Config, targets []*prepared) *h2Pool {
+	p := &h2Pool{slots: cfg.HTTP2Connections()}
+	keys := map[string]int{}
+	for _, t := range targets {
+		u := t.req.URL
+		if u.Scheme != "http" && u.Scheme != "https" {
+			continue // net/http sends it, and reports why it cannot
+		}
+		key := u.Scheme + "://" + hostPort(u)
+		slot, ok := keys[key]
+		if !ok {
+			slot = len(p.endpoints)
+			keys[key] = slot
+			p.endpoints = append(p.endpoints, newH2Endpoint(cfg, u, p.slots))
+		}
+		t.endpoint, t.h2 = slot, h2Fields(t)
+	}
+	return p
+}
+
+func newH2Endpoint(cfg *Config, u *url.URL, slots int) *h2Endpoint {
+	ep := &h2Endpoint{addr: hostPort(u), conn: make([]*h2Conn, slots)}
+	if u.Scheme == "https" {
+		ep.tls = &tls.Config{InsecureSkipVerify: cfg.Insecure, ServerName: u.Hostname(), NextProtos: []string{"h2"}}
+	}
+	return ep
+}
+
+// get is slot's connection, dialled when there is none or the one there
+// takes no new stream.
+func (ep *h2Endpoint) get(ctx context.Context, slot int, deadline time.Time) (*h2Conn, error) {
+	ep.mu.Lock()
+	defer ep.mu.Unlock()
+	if c := ep.conn[slot]; c != nil && c.usable() {
+		return c, nil
+	}
+	c, err := ep.dial(ctx, deadline)
+	if err != nil {
+		return nil, err
+	}
+	ep.conn[slot] = c
+	return c, nil
+}
+
+// dial opens a connection: TCP, TLS with ALPN h2 for https, then HTTP/2.
+func (ep *h2Endpoint) dial(ctx context.Context, deadline time.Time) (*h2Conn, error) {
+	dctx, cancel := context.WithDeadline(ctx, deadline)
+	defer cancel()
+	nc, err := (&net.Dialer{KeepAlive: 30 * time.Second}).DialContext(dctx, "tcp", ep.addr)
+	if err != nil {
+		return nil, err
+	}
+	if tc, ok := nc.(*net.TCPConn); ok {
+		tc.SetNoDelay(true)
+	}
+	if ep.tls != nil {
+		tc := tls.Client(nc, ep.tls)
+		if err := tc.HandshakeContext(dctx); err != nil {
+			nc.Close()
+			return nil, err
+		}
+		if p := tc.ConnectionState().NegotiatedProtocol; p != "h2" {
+			tc.Close()
+			return nil, &protocolError{what: fmt.Sprintf("the server does not offer HTTP/2 over TLS (ALPN %q)", p)}
+		}
+		nc = tc
+	}
+	return newH2Conn(nc)
+}
+
+// close closes every connection of the pool.
+func (p *h2Pool) close() {
+	for _, ep := range p.endpoints {
+		ep.mu.Lock()
+		for i, c := range ep.conn {
+			if c != nil {
+				c.close()
+				ep.conn[i] = nil
+			}
+		}
+		ep.mu.Unlock()
+	}
+}
+
+// h2Sender is one worker's sender on the HTTP/2 fast path: a stream at a
+// time, on its slot's connection of the target's endpoint.
+type h2Sender struct {
+	ctx     context.Context
+	pool    *h2Pool
+	slot    int
+	stream  *h2Stream
+	general *httpSender
+	maxBody int64
+}
+
+func (s *h2Sender) send(t *prepared, deadline time.Time) (int, int64, error) {
+	if t.h2 == nil {
+		return s.general.send(t, deadline)
+	}
+	ep := s.pool.endpoints[t.endpoint]
+	for attempt := 0; ; attempt++ {
+		c, err := ep.get(s.ctx, s.slot, deadline)
+		if err != nil {
+			return 0, 0, err
+		}
+		status, body, err := c.roundTrip(s.stream, t.h2, deadline, s.ctx.Done(), s.maxBody)
+		if errors.Is(err, errRunEnded) && s.ctx.Err() != nil {
+			err = s.ctx.Err()
+		}
+		// A stream the server never processed (refused, or past its
+		// GOAWAY) is sent once more, on a fresh connection.
+		if retryable(err) && attempt == 0 && s.ctx.Err() == nil && time.Now().Before(deadline) {
+			continue
+		}
+		return status, body, err
+	}
+}
+
+// close does nothing: the connections are the pool's, shared, and the
+// transport closes them at the end.
+func (s *h2Sender) close() {}

@@ -1,0 +1,286 @@
+package loadgen
+
+import (
+	"bufio"
+	"context"
+	"crypto/tls"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"golang.org/x/net/http2"
+)
+
+// h2cServer serves handler over HTTP/2 in the clear (prior knowledge),
+// as Go's own server does it, counting the requests it answers.
+func h2cServer(t *testing.T, handler http.HandlerFunc) (*httptest.Server, *atomic.Int64) {
+	t.Helper()
+	var n atomic.Int64
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ProtoMajor != 2 {
+			t.Errorf("a request over %s, want HTTP/2", r.Proto)
+		}
+		n.Add(1)
+		handler(w, r)
+	}))
+	srv.Config.Protocols = new(http.Protocols)
+	srv.Config.Protocols.SetUnencryptedHTTP2(true)
+	srv.Start()
+	t.Cleanup(srv.Close)
+	return srv, &n
+}
+
+func hello(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "hello\n") }
+
+func TestH2CountsMatchTheServer(t *testing.T) {
+	srv, n := h2cServer(t, hello)
+	_, res := runEngine(t, context.Background(), Config{Targets: []Target{{URL: srv.URL}}, HTTP2: true, Concurrency: 20, Connections: 2, Requests: 2000})
+	if res.Requests != 2000 || res.Errors != 0 || res.Status[200] != 2000 || n.Load() != 2000 {
+		t.Errorf("requests %d errors %d (%v) 200s %d; the server answered %d", res.Requests, res.Errors, res.Kinds, res.Status[200], n.Load())
+	}
+	if res.BytesIn != 2000*6 {
+		t.Errorf("bytes in %d, want %d", res.BytesIn, 2000*6)
+	}
+}
+
+func TestH2OverTLS(t *testing.T) {
+	var n atomic.Int64
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ProtoMajor != 2 {
+			t.Errorf("a request over %s", r.Proto)
+		}
+		n.Add(1)
+		hello(w, r)
+	}))
+	srv.EnableHTTP2 = true
+	srv.StartTLS()
+	defer srv.Close()
+	_, res := runEngine(t, context.Background(), Config{Targets: []Target{{URL: srv.URL}}, HTTP2: true, Insecure: true, Concurrency: 10, Requests: 500})
+	if res.Requests != 500 || res.Errors != 0 || n.Load() != 500 {
+		t.Errorf("requests %d errors %d (%v); the server answered %d", res.Requests, res.Errors, res.Kinds, n.Load())
+	}
+	_ = tls.VersionTLS13
+}
+
+// Flow control both ways: responses far larger than the windows strain
+// gives, and request bodies larger than the server's.
+func TestH2FlowControl(t *testing.T) {
+	defer func(w uint32) { h2StreamWindow = w }(h2StreamWindow)
+	h2StreamWindow = 65_535
+	big := make([]byte, 1<<20)
+	srv, n := h2cServer(t, func(w http.ResponseWriter, r *http.Request) {
+		got, _ := io.Copy(io.Discard, r.Body)
+		if got != 300_000 {
+			t.Errorf("the server read %d bytes of body, want 300000", got)
+		}
+		w.Write(big)
+	})
+	_, res := runEngine(t, context.Background(), Config{Targets: []Target{{URL: srv.URL, Method: "POST", Body: make([]byte, 300_000)}},
+		HTTP2: true, Concurrency: 4, Requests: 40, Timeout: 10 * time.Second, MaxBody: 2 << 20})
+	if res.Requests != 40 || res.Errors != 0 || n.Load() != 40 || res.BytesIn != 40<<20 {
+		t.Errorf("requests %d errors %d (%v) bytes in %d; the server answered %d", res.Requests, res.Errors, res.Kinds, res.BytesIn, n.Load())
+	}
+}
+
+func TestH2MaxBody(t *testing.T) {
+	srv, _ := h2cServer(t, func(w http.ResponseWriter, r *http.Request) { w.Write(make([]byte, 100_000)) })
+	_, res := runEngine(t, context.Background(), Config{Targets: []Target{{URL: srv.URL}}, HTTP2: true, Concurrency: 2, Requests: 10, MaxBody: 50_000})
+	if res.Requests != 10 || res.Kinds[KindBodyTooLarge.String()] != 10 {
+		t.Errorf("requests %d kinds %v; want every one body_too_large", res.Requests, res.Kinds)
+	}
+}
+
+// rawH2 is an HTTP/2 server written with the framer alone, to misbehave
+// on cue: act decides, for the n-th stream of a connection (from 1), to
+// answer it (200), refuse it, reset it, or send GOAWAY. It counts the
+// streams it answered.
+type rawH2 struct {
+	answered atomic.Int64
+	act      func(n int) h2Act
+}
+
+type h2Act int
+
+const (
+	h2Answer h2Act = iota
+	h2Refuse
+	h2Reset
+	h2GoAway // GOAWAY naming the stream before this one as the last processed, then close
+)
+
+func (s *rawH2) serve(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go s.conn(c)
+		}
+	}()
+	return "http://" + ln.Addr().String() + "/"
+}
+
+func (s *rawH2) conn(c net.Conn) {
+	defer c.Close()
+	preface := make([]byte, len(h2Preface))
+	if _, err := io.ReadFull(c, preface); err != nil || string(preface) != h2Preface {
+		return
+	}
+	fr := http2.NewFramer(c, c)
+	fr.WriteSettings(http2.Setting{ID: http2.SettingMaxConcurrentStreams, Val: 8})
+	n := 0
+	for {
+		f, err := fr.ReadFrame()
+		if err != nil {
+			return
+		}
+		switch f := f.(type) {
+		case *http2.SettingsFrame:
+			if !f.IsAck() {
+				fr.WriteSettingsAck()
+			}
+		case *http2.HeadersFrame:
+			n++
+			switch s.act(n) {
+			case h2Answer:
+				s.answered.Add(1)
+				fr.WriteHeaders(http2.HeadersFrameParam{StreamID: f.StreamID, BlockFragment: []byte{0x88}, EndHeaders: true}) // :status 200
+				fr.WriteData(f.StreamID, true, []byte("hello\n"))
+			case h2Refuse:
+				fr.WriteRSTStream(f.StreamID, http2.ErrCodeRefusedStream)
+			case h2Reset:
+				fr.WriteRSTStream(f.StreamID, http2.ErrCodeInternal)
+			case h2GoAway:
+				fr.WriteGoAway(f.StreamID-2, http2.ErrCodeNo, nil)
+				time.Sleep(10 * time.Millisecond)
+				return
+			}
+		}
+	}
+}
+
+// GOAWAY mid-run (at every connection's 50th stream): the streams past
+// the last one the server processed are sent again on a new connection,
+// once; a retry that meets a GOAWAY again counts as reset. None is lost
+// or counted twice.
+func TestH2GoAwayMidRun(t *testing.T) {
+	s := &rawH2{act: func(n int) h2Act {
+		if n == 50 {
+			return h2GoAway
+		}
+		return h2Answer
+	}}
+	url := s.serve(t)
+	_, res := runEngine(t, context.Background(), Config{Targets: []Target{{URL: url}}, HTTP2: true, Concurrency: 8, Requests: 1000})
+	if res.Requests != 1000 || int64(res.Status[200]) != s.answered.Load() || res.Status[200]+res.Kinds[KindReset.String()] != 1000 || res.Errors > 20 {
+		t.Errorf("requests %d errors %d (%v) 200s %d; the server answered %d", res.Requests, res.Errors, res.Kinds, res.Status[200], s.answered.Load())
+	}
+}
+
+// A refused stream is sent once more; a reset one fails as reset; the
+// server's SETTINGS_MAX_CONCURRENT_STREAMS (8) is never exceeded (it
+// would refuse: see rawH2).
+func TestH2RefusedAndReset(t *testing.T) {
+	s := &rawH2{act: func(n int) h2Act {
+		switch {
+		case n%7 == 0:
+			return h2Refuse
+		case n%10 == 0:
+			return h2Reset
+		}
+		return h2Answer
+	}}
+	url := s.serve(t)
+	_, res := runEngine(t, context.Background(), Config{Targets: []Target{{URL: url}}, HTTP2: true, Concurrency: 8, Requests: 700})
+	// A retry may land on a seventh stream too: refused twice, it counts.
+	reset, refused := res.Kinds[KindReset.String()], res.Kinds[KindRefused.String()]
+	if res.Requests != 700 || reset == 0 || refused >= 700/7/2 || res.Errors != reset+refused || int64(res.Status[200]) != s.answered.Load() {
+		t.Errorf("requests %d errors %d (%v) 200s %d; the server answered %d", res.Requests, res.Errors, res.Kinds, res.Status[200], s.answered.Load())
+	}
+}
+
+// Go's server at 3 streams a connection: strain keeps to it (a stream
+// past it would be refused), with 12 requests in flight on one connection.
+func TestH2KeepsToMaxConcurrentStreams(t *testing.T) {
+	var inflight, most atomic.Int64
+	srv, n := h2cServer(t, func(w http.ResponseWriter, r *http.Request) {
+		v := inflight.Add(1)
+		for m := most.Load(); v > m && !most.CompareAndSwap(m, v); m = most.Load() {
+		}
+		time.Sleep(2 * time.Millisecond)
+		inflight.Add(-1)
+		hello(w, r)
+	})
+	srv.Config.HTTP2 = &http.HTTP2Config{MaxConcurrentStreams: 3}
+	_, res := runEngine(t, context.Background(), Config{Targets: []Target{{URL: srv.URL}}, HTTP2: true, Concurrency: 12, Connections: 1, Requests: 300})
+	if res.Requests != 300 || res.Errors != 0 || n.Load() != 300 || most.Load() > 3 {
+		t.Errorf("requests %d errors %d (%v), server %d, most in flight %d (want ≤ 3)", res.Requests, res.Errors, res.Kinds, n.Load(), most.Load())
+	}
+}
+
+// h2Env makes TestH2ResponderProcess serve instead of skipping.
+const h2Env = "LOADGEN_H2_RESPONDER"
+
+// TestH2ResponderProcess is the child of h2Process: it prints the URL of
+// a rawH2 server that answers every stream, and serves until its stdin
+// closes.
+func TestH2ResponderProcess(t *testing.T) {
+	if os.Getenv(h2Env) == "" {
+		t.Skip("a helper process for the benchmarks")
+	}
+	s := &rawH2{act: func(int) h2Act { return h2Answer }}
+	fmt.Println(s.serve(t))
+	io.Copy(io.Discard, os.Stdin)
+}
+
+// h2Process runs an HTTP/2 responder in a child process (so that its
+// allocations are not the benchmark's) and returns its URL.
+func h2Process(tb testing.TB) string {
+	cmd := exec.Command(os.Args[0], "-test.run=^TestH2ResponderProcess$")
+	cmd.Env = append(os.Environ(), h2Env+"=1")
+	stdin, _ := cmd.StdinPipe()
+	stdout, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { stdin.Close(); cmd.Wait() })
+	url, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil {
+		tb.Fatalf("h2 responder process: %v", err)
+	}
+	return strings.TrimSpace(url)
+}
+
+// BenchmarkH2Send is one worker's request after request on the HTTP/2
+// fast path, against a responder in another process: the allocations
+// per request in steady state.
+func BenchmarkH2Send(b *testing.B) {
+	e, err := New(Config{Targets: []Target{{URL: h2Process(b)}}, HTTP2: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer e.transport.close()
+	s := e.transport.sender(context.Background())
+	t := e.targets[0]
+	b.ReportAllocs()
+	for b.Loop() {
+		if status, n, err := s.send(t, time.Now().Add(time.Minute)); status != 200 || n != 6 || err != nil {
+			b.Fatalf("status %d, %d bytes, %v", status, n, err)
+		}
+	}
+}

@@ -284,3 +284,20 @@ func BenchmarkH2Send(b *testing.B) {
 		}
 	}
 }
+
+// A server that does not speak HTTP/2 (Go's, HTTP/1.1 only, answers the
+// preface with an HTTP/1.1 error and closes): every request fails at once,
+// as a protocol error (or reset, when the close beats the read); none
+// waits for its timeout.
+func TestH2AgainstAnHTTP1Server(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(hello))
+	defer srv.Close()
+	began := time.Now()
+	_, res := runEngine(t, context.Background(), Config{Targets: []Target{{URL: srv.URL}}, HTTP2: true, Concurrency: 8, Requests: 400, Timeout: 20 * time.Second})
+	if p := res.Kinds[KindProtocol.String()]; res.Requests != 400 || res.Errors != 400 || p+res.Kinds[KindReset.String()] != 400 || p < 200 {
+		t.Errorf("requests %d kinds %v; want 400 errors, protocol errors most", res.Requests, res.Kinds)
+	}
+	if took := time.Since(began); took > 10*time.Second {
+		t.Errorf("took %v: requests waited for their timeout", took)
+	}
+}

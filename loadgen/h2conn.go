@@ -58,8 +58,10 @@ type h2Stream struct {
 	body       int64
 	err        error
 	maxBody    int64
-	sendWindow int64 // what the server still takes on this stream
-	recvUnack  int64 // bytes received on it since the last WINDOW_UPDATE
+	sendWindow int64  // what the server still takes on this stream
+	recvUnack  int64  // bytes received on it since the last WINDOW_UPDATE
+	seq        uint64 // the request's number: the stream is reused, request after request
+	queued     bool   // waiting for the writer to open it
 }
 
 func newH2Stream() *h2Stream {
@@ -78,10 +80,16 @@ type h2Conn struct {
 	// TLS record) rather than a system call each.
 	writers atomic.Int32
 	bw      *bufio.Writer
-	fr      *http2.Framer
-	enc     *hpack.Encoder
-	hbuf    bytes.Buffer
-	nextID  uint32
+
+	qmu        sync.Mutex // guards the writer's queue
+	queue      []h2Queued
+	spare      []h2Queued
+	writerDone bool          // the writer has ended with the connection: nothing more is queued
+	wake       chan struct{} // the queue has requests
+	fr         *http2.Framer
+	enc        *hpack.Encoder
+	hbuf       bytes.Buffer
+	nextID     uint32
 
 	mu         sync.Mutex // guards what follows; never held while waiting to write
 	cond       *sync.Cond // a stream slot or send window freed, or the connection ended
@@ -110,7 +118,7 @@ type h2Conn struct {
 func newH2Conn(nc net.Conn) (*h2Conn, error) {
 	c := &h2Conn{nc: nc, nextID: 1, streams: make(map[uint32]*h2Stream, h2DefaultMax),
 		maxStreams: h2DefaultMax, peerWindow: h2PeerWindow, sendWindow: h2PeerWindow,
-		br: bufio.NewReaderSize(nc, 64<<10), payload: make([]byte, h2MaxFrame)}
+		br: bufio.NewReaderSize(nc, 64<<10), payload: make([]byte, h2MaxFrame), wake: make(chan struct{}, 1)}
 	c.cond = sync.NewCond(&c.mu)
 	c.bw = bufio.NewWriterSize(nc, 32<<10)
 	c.fr = http2.NewFramer(c.bw, nil)
@@ -127,6 +135,7 @@ func newH2Conn(nc net.Conn) (*h2Conn, error) {
 		return nil, err
 	}
 	go c.read()
+	go c.writer()
 	return c, nil
 }
 
@@ -154,6 +163,10 @@ func (c *h2Conn) fail(err error) {
 	}
 	c.mu.Unlock()
 	c.nc.Close()
+	select { // the writer fails what is queued, and ends
+	case c.wake <- struct{}{}:
+	default:
+	}
 }
 
 // drop ends stream id's hold on a slot (called with mu held).
@@ -203,6 +216,7 @@ func (c *h2Conn) open(st *h2Stream, deadline time.Time, maxBody int64) error {
 	}
 	c.active++ // the slot is taken now, before the stream has its id
 	st.status, st.body, st.err, st.maxBody, st.recvUnack = 0, 0, nil, maxBody, 0
+	st.seq++
 	st.sendWindow = c.peerWindow
 	select { // a signal left from a request given up on
 	case <-st.done:
@@ -221,7 +235,11 @@ func (c *h2Conn) roundTrip(st *h2Stream, t *h2Request, deadline time.Time, done 
 	if err := c.open(st, deadline, maxBody); err != nil {
 		return 0, 0, err
 	}
-	if err := c.send(st, t, deadline); err != nil {
+	if len(t.body) == 0 {
+		if err := c.enqueue(st, t); err != nil {
+			return 0, 0, err
+		}
+	} else if err := c.send(st, t, deadline); err != nil { // a body waits on flow control: its own frames
 		c.cancel(st, err)
 		return 0, 0, err
 	}
@@ -317,9 +335,14 @@ func (c *h2Conn) sendBody(st *h2Stream, body []byte, deadline time.Time) error {
 func (c *h2Conn) cancel(st *h2Stream, err error) {
 	c.mu.Lock()
 	live := c.streams[st.id] == st
-	if live {
+	switch {
+	case live:
 		c.drop(st.id)
 		st.err = err
+	case st.queued: // still in the writer's queue: it will not be opened
+		st.queued, st.err = false, err
+		c.active--
+		c.cond.Signal()
 	}
 	dead := c.err != nil
 	c.mu.Unlock()

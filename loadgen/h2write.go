@@ -1,0 +1,151 @@
+package loadgen
+
+import (
+	"runtime"
+
+	"golang.org/x/net/http2"
+)
+
+// The writer: requests without a body are handed to one goroutine per
+// connection, which writes all those waiting and then flushes once. While
+// it is in a write, the requests that the responses just read make room
+// for queue up, and go out together in the next: one system call (one TLS
+// record) for many requests, as an event loop would send them.
+
+// h2Queued is a request waiting for the writer: its stream, as of the
+// request numbered seq (a stream is reused, request after request).
+type h2Queued struct {
+	st  *h2Stream
+	t   *h2Request
+	seq uint64
+}
+
+// enqueue hands st's request to the writer; its error is the
+// connection's, when it has ended.
+func (c *h2Conn) enqueue(st *h2Stream, t *h2Request) error {
+	c.qmu.Lock()
+	if c.writerDone {
+		c.qmu.Unlock()
+		c.mu.Lock()
+		c.active--
+		err := c.err
+		c.mu.Unlock()
+		return err
+	}
+	c.mu.Lock()
+	st.queued = true
+	c.mu.Unlock()
+	c.queue = append(c.queue, h2Queued{st: st, t: t, seq: st.seq})
+	c.qmu.Unlock()
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
+	return nil
+}
+
+// writer writes the queued requests until the connection ends.
+func (c *h2Conn) writer() {
+	for range c.wake {
+		// The workers the last responses woke are runnable now: let them
+		// queue their next requests first, so that they go out together
+		// (the scheduler would otherwise run the writer at once, for
+		// each).
+		runtime.Gosched()
+		for {
+			c.qmu.Lock()
+			batch := c.queue
+			c.queue, c.spare = c.spare[:0], nil
+			c.qmu.Unlock()
+			if len(batch) == 0 {
+				break
+			}
+			dead := c.writeBatch(batch)
+			clear(batch) // no stream kept alive by the spare buffer
+			c.qmu.Lock()
+			c.spare = batch[:0]
+			if dead {
+				c.writerDone = true
+			}
+			c.qmu.Unlock()
+			if dead {
+				c.failQueued()
+				return
+			}
+		}
+		c.mu.Lock()
+		dead := c.err != nil
+		c.mu.Unlock()
+		if dead {
+			c.qmu.Lock()
+			c.writerDone = true
+			c.qmu.Unlock()
+			c.failQueued()
+			return
+		}
+	}
+}
+
+// writeBatch opens a stream for each request of batch still waited for,
+// writes their HEADERS and flushes once; it reports whether the
+// connection has ended.
+func (c *h2Conn) writeBatch(batch []h2Queued) bool {
+	c.writers.Add(1)
+	c.wmu.Lock()
+	var err error
+	for i, q := range batch {
+		c.mu.Lock()
+		if c.err != nil {
+			err = c.err
+			c.failEach(batch[i:])
+			c.mu.Unlock()
+			break
+		}
+		if q.st.seq != q.seq || !q.st.queued {
+			c.mu.Unlock()
+			continue // given up on while it waited: its slot is free already
+		}
+		q.st.queued = false
+		q.st.id = c.nextID
+		c.nextID += 2
+		c.streams[q.st.id] = q.st
+		c.mu.Unlock()
+		c.hbuf.Reset()
+		for _, f := range q.t.fields {
+			c.enc.WriteField(f)
+		}
+		if err = c.fr.WriteHeaders(http2.HeadersFrameParam{StreamID: q.st.id, BlockFragment: c.hbuf.Bytes(), EndStream: true, EndHeaders: true}); err != nil {
+			break
+		}
+	}
+	if err != nil && c.writers.Add(-1) >= 0 {
+		c.wmu.Unlock()
+		c.fail(err)
+		return true
+	}
+	return c.endWrite(nil) != nil
+}
+
+// failQueued fails the requests left in the queue when the connection
+// ended: their streams were never opened.
+func (c *h2Conn) failQueued() {
+	c.qmu.Lock()
+	batch := c.queue
+	c.queue = nil
+	c.qmu.Unlock()
+	c.mu.Lock()
+	c.failEach(batch)
+	c.mu.Unlock()
+}
+
+// failEach fails the queued requests of batch with the connection's
+// error (called with mu held).
+func (c *h2Conn) failEach(batch []h2Queued) {
+	for _, q := range batch {
+		if q.st.seq == q.seq && q.st.queued {
+			q.st.err, q.st.queued = c.err, false
+			c.active--
+			signal(q.st)
+		}
+	}
+}

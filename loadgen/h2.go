@@ -163,7 +163,14 @@ func (ep *h2Endpoint) dial(ctx context.Context, deadline time.Time) (*h2Conn, er
 		}
 		nc = tc
 	}
-	return newH2Conn(nc)
+	c, err := newH2Conn(nc)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.settle(dctx); err != nil {
+		return nil, err
+	}
+	return c, nil
 }
 
 // close closes every connection of the pool.
@@ -186,7 +193,8 @@ type h2Sender struct {
 	ctx     context.Context
 	pool    *h2Pool
 	slot    int
-	stream  *h2Stream
+	stream  *h2Stream // reused request after request on on, its connection
+	on      *h2Conn
 	general *httpSender
 	maxBody int64
 }
@@ -201,18 +209,31 @@ func (s *h2Sender) send(t *prepared, deadline time.Time) (int, int64, error) {
 		if err != nil {
 			return 0, 0, err
 		}
+		if s.on != c {
+			// A stream belongs to one connection: the old one may still
+			// hold the last (its queue, a frame in flight), under its
+			// own lock.
+			s.stream, s.on = newH2Stream(), c
+		}
 		status, body, err := c.roundTrip(s.stream, t.h2, deadline, s.ctx.Done(), s.maxBody)
 		if errors.Is(err, errRunEnded) && s.ctx.Err() != nil {
 			err = s.ctx.Err()
 		}
 		// A stream the server never processed (refused, or past its
-		// GOAWAY) is sent once more, on a fresh connection.
-		if retryable(err) && attempt == 0 && s.ctx.Err() == nil && time.Now().Before(deadline) {
+		// GOAWAY) is sent once more, on a fresh connection; one that
+		// never left strain (its connection ended first), until its
+		// deadline.
+		again := err == errH2NotSent || retryable(err) && attempt == 0
+		if again && s.ctx.Err() == nil && time.Now().Before(deadline) && attempt < maxH2Attempts {
 			continue
 		}
 		return status, body, err
 	}
 }
+
+// maxH2Attempts bounds the tries of a request that keeps finding its
+// connection ended before it could be sent.
+const maxH2Attempts = 16
 
 // close does nothing: the connections are the pool's, shared, and the
 // transport closes them at the end.

@@ -3,6 +3,7 @@ package loadgen
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -41,11 +42,15 @@ var (
 	errH2GoAway  = fmt.Errorf("http2: the server sent GOAWAY before this stream: %w", syscall.ECONNRESET)
 	errH2Refused = fmt.Errorf("http2: the server refused the stream: %w", syscall.ECONNREFUSED)
 	errH2Closed  = fmt.Errorf("http2: the connection closed: %w", io.ErrUnexpectedEOF)
+	errH2NotSent = fmt.Errorf("http2: the connection closed before the stream was opened: %w", io.ErrUnexpectedEOF)
 )
 
 // retryable says whether a stream that failed with err may be sent again
-// on a fresh connection: the server never processed it (RFC 9113 §8.7).
-func retryable(err error) bool { return err == errH2GoAway || err == errH2Refused }
+// on a fresh connection: the server never processed it (RFC 9113 §8.7),
+// or it never left strain.
+func retryable(err error) bool {
+	return err == errH2GoAway || err == errH2Refused || err == errH2NotSent
+}
 
 // h2Stream is one request in flight. A worker owns one and reuses it for
 // each of its requests; the connection's reader fills it in under the
@@ -94,23 +99,26 @@ type h2Conn struct {
 	mu         sync.Mutex // guards what follows; never held while waiting to write
 	cond       *sync.Cond // a stream slot or send window freed, or the connection ended
 	streams    map[uint32]*h2Stream
-	active     int   // streams opened and not ended: those in streams, and those about to be
-	maxStreams int   // the server's SETTINGS_MAX_CONCURRENT_STREAMS
-	peerWindow int64 // its SETTINGS_INITIAL_WINDOW_SIZE: each new stream's send window
-	sendWindow int64 // what the server still takes on the connection
-	goneAway   bool  // GOAWAY received: no new stream
-	err        error // the connection's end: every stream fails with it
+	active     int           // streams opened and not ended: those in streams, and those about to be
+	maxStreams int           // the server's SETTINGS_MAX_CONCURRENT_STREAMS
+	peerWindow int64         // its SETTINGS_INITIAL_WINDOW_SIZE: each new stream's send window
+	sendWindow int64         // what the server still takes on the connection
+	goneAway   bool          // GOAWAY received: no new stream
+	err        error         // the connection's end: every stream fails with it
+	settled    chan struct{} // closed at the server's first SETTINGS: the streams it takes are known
+	dead       chan struct{} // closed when err is set
 
 	// The reader's own, used by its goroutine alone.
-	br        *bufio.Reader
-	dec       *hpack.Decoder
-	decoding  *h2Stream // the stream whose header block is being decoded; nil for one no longer waited for
-	hdrs      []byte    // a header block being put together from CONTINUATION frames
-	inBlock   bool      // hdrs holds a block not ended yet
-	hdrStream uint32
-	hdrEnd    bool // the block's HEADERS ended its stream
-	payload   []byte
-	recvUnack int64 // bytes received on the connection since its last WINDOW_UPDATE
+	br          *bufio.Reader
+	dec         *hpack.Decoder
+	decoding    *h2Stream // the stream whose header block is being decoded; nil for one no longer waited for
+	hdrs        []byte    // a header block being put together from CONTINUATION frames
+	inBlock     bool      // hdrs holds a block not ended yet
+	hdrStream   uint32
+	hdrEnd      bool // the block's HEADERS ended its stream
+	sawSettings bool // the server's first SETTINGS came: settled is closed
+	payload     []byte
+	recvUnack   int64 // bytes received on the connection since its last WINDOW_UPDATE
 }
 
 // newH2Conn starts HTTP/2 on nc (after TLS, if any): the preface, strain's
@@ -118,7 +126,8 @@ type h2Conn struct {
 func newH2Conn(nc net.Conn) (*h2Conn, error) {
 	c := &h2Conn{nc: nc, nextID: 1, streams: make(map[uint32]*h2Stream, h2DefaultMax),
 		maxStreams: h2DefaultMax, peerWindow: h2PeerWindow, sendWindow: h2PeerWindow,
-		br: bufio.NewReaderSize(nc, 64<<10), payload: make([]byte, h2MaxFrame), wake: make(chan struct{}, 1)}
+		br: bufio.NewReaderSize(nc, 64<<10), payload: make([]byte, h2MaxFrame), wake: make(chan struct{}, 1),
+		settled: make(chan struct{}), dead: make(chan struct{})}
 	c.cond = sync.NewCond(&c.mu)
 	c.bw = bufio.NewWriterSize(nc, 32<<10)
 	c.fr = http2.NewFramer(c.bw, nil)
@@ -139,6 +148,23 @@ func newH2Conn(nc net.Conn) (*h2Conn, error) {
 	return c, nil
 }
 
+// settle waits for the server's first SETTINGS, until ctx ends: a stream
+// opened before would not know how many the server takes, and one past
+// them would be refused, or reset once the SETTINGS are acknowledged.
+func (c *h2Conn) settle(ctx context.Context) error {
+	select {
+	case <-c.settled:
+		return nil
+	case <-c.dead:
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		return c.err
+	case <-ctx.Done():
+		c.close()
+		return fmt.Errorf("http2: no SETTINGS from the server: %w", ctx.Err())
+	}
+}
+
 // usable says whether new streams may open on c.
 func (c *h2Conn) usable() bool {
 	c.mu.Lock()
@@ -154,6 +180,7 @@ func (c *h2Conn) fail(err error) {
 	c.mu.Lock()
 	if c.err == nil {
 		c.err = err
+		close(c.dead)
 		for id, st := range c.streams {
 			st.err = err
 			c.drop(id)
@@ -208,11 +235,8 @@ func (c *h2Conn) open(st *h2Stream, deadline time.Time, maxBody int64) error {
 	if !c.waitFor(deadline, func() bool { return c.err != nil || c.goneAway || c.active < c.maxStreams }) {
 		return errTimeoutWaiting
 	}
-	switch {
-	case c.err != nil:
-		return c.err
-	case c.goneAway:
-		return errH2GoAway
+	if c.err != nil || c.goneAway {
+		return errH2NotSent // the connection ended before it: it goes elsewhere
 	}
 	c.active++ // the slot is taken now, before the stream has its id
 	st.status, st.body, st.err, st.maxBody, st.recvUnack = 0, 0, nil, maxBody, 0
@@ -277,11 +301,12 @@ func (c *h2Conn) send(st *h2Stream, t *h2Request, deadline time.Time) error {
 		c.enc.WriteField(f)
 	}
 	c.mu.Lock()
-	if c.err != nil {
+	if c.err != nil || c.goneAway {
+		err := errH2NotSent // never opened: it goes once more, elsewhere
 		c.active--
 		c.mu.Unlock()
 		c.endWrite(nil)
-		return c.err
+		return err
 	}
 	st.id = c.nextID
 	c.nextID += 2
@@ -620,6 +645,10 @@ func (c *h2Conn) settings(fh http2.FrameHeader, p []byte) error {
 	c.cond.Broadcast()
 	c.mu.Unlock()
 	c.writeFrame(c.fr.WriteSettingsAck)
+	if !c.sawSettings {
+		c.sawSettings = true
+		close(c.settled)
+	}
 	return nil
 }
 

@@ -28,9 +28,8 @@ func (c *h2Conn) enqueue(st *h2Stream, t *h2Request) error {
 		c.qmu.Unlock()
 		c.mu.Lock()
 		c.active--
-		err := c.err
 		c.mu.Unlock()
-		return err
+		return errH2NotSent
 	}
 	c.mu.Lock()
 	st.queued = true
@@ -105,6 +104,13 @@ func (c *h2Conn) writeBatch(batch []h2Queued) bool {
 			c.mu.Unlock()
 			continue // given up on while it waited: its slot is free already
 		}
+		if c.goneAway { // never opened: it goes once more, elsewhere
+			q.st.err, q.st.queued = errH2NotSent, false
+			c.active--
+			signal(q.st)
+			c.mu.Unlock()
+			continue
+		}
 		q.st.queued = false
 		q.st.id = c.nextID
 		c.nextID += 2
@@ -138,12 +144,13 @@ func (c *h2Conn) failQueued() {
 	c.mu.Unlock()
 }
 
-// failEach fails the queued requests of batch with the connection's
-// error (called with mu held).
+// failEach fails the queued requests of batch, which the connection's
+// end left unopened: they may go once more, elsewhere (called with mu
+// held).
 func (c *h2Conn) failEach(batch []h2Queued) {
 	for _, q := range batch {
 		if q.st.seq == q.seq && q.st.queued {
-			q.st.err, q.st.queued = c.err, false
+			q.st.err, q.st.queued = errH2NotSent, false
 			c.active--
 			signal(q.st)
 		}

@@ -69,14 +69,7 @@ func TestFindsATokenBucketsRate(t *testing.T) {
 	cfg.Gates = gates(t, "capacity >= 100")
 	var log bytes.Buffer
 	cfg.Run.Log = &log
-	s, err := New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rep, err := s.Run(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
+	rep := runSearch(t, cfg)
 	got := *rep.Capacity
 	if got > 200 || got < 200/1.2 {
 		t.Errorf("capacity %g, want within 20%% below 200\n%s", got, log.String())
@@ -95,6 +88,20 @@ func TestFindsATokenBucketsRate(t *testing.T) {
 		t.Errorf("strain counted %d responses and %d unfinished; the service answered %d", counted, rep.Search.Unfinished, answered)
 	}
 	checkSteps(t, rep)
+}
+
+// runSearch runs a search of cfg to its end.
+func runSearch(t *testing.T, cfg Config) *report.Report {
+	t.Helper()
+	s, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := s.Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep
 }
 
 // checkSteps holds what every search's steps must: rates under the
@@ -199,14 +206,7 @@ func TestBudgetEndsTheSearch(t *testing.T) {
 	defer srv.Close()
 	cfg := searchConfig(t, srv.URL, "latency.p99 < 1s")
 	cfg.MaxTime = 3 * time.Second // room for one step of 2s
-	s, err := New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rep, err := s.Run(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
+	rep := runSearch(t, cfg)
 	if rep.Search.Outcome != report.OutcomeBudget || len(rep.Steps) != 1 || *rep.Capacity != 50 || rep.Interrupted {
 		t.Errorf("outcome %q, %d steps, capacity %g, interrupted %v; want budget after one step, 50", rep.Search.Outcome, len(rep.Steps), *rep.Capacity, rep.Interrupted)
 	}

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	"fmt"
 	"html/template"
 	"math"
@@ -66,18 +67,8 @@ func (r *Report) judgedSteps() []Step {
 			out = append(out, st)
 		}
 	}
-	slices.SortStableFunc(out, func(a, b Step) int { return cmpFloat(a.Rate, b.Rate) })
+	slices.SortStableFunc(out, func(a, b Step) int { return cmp.Compare(a.Rate, b.Rate) })
 	return out
-}
-
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // svgCurve draws c: a line per key through the steps that have it, a

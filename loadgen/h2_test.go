@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"golang.org/x/net/http2"
+	"golang.org/x/net/http2/hpack"
 )
 
 // h2cServer serves handler over HTTP/2 in the clear (prior knowledge),
@@ -106,6 +107,10 @@ func TestH2MaxBody(t *testing.T) {
 type rawH2 struct {
 	answered atomic.Int64
 	act      func(n int) h2Act
+	// zeroTable makes the server's HPACK table for requests 0 bytes
+	// (SETTINGS_HEADER_TABLE_SIZE 0), and decode every request's header
+	// block with it: one that indexes is answered 400.
+	zeroTable bool
 }
 
 type h2Act int
@@ -143,7 +148,13 @@ func (s *rawH2) conn(c net.Conn) {
 		return
 	}
 	fr := http2.NewFramer(c, c)
-	fr.WriteSettings(http2.Setting{ID: http2.SettingMaxConcurrentStreams, Val: 8})
+	settings := []http2.Setting{{ID: http2.SettingMaxConcurrentStreams, Val: 8}}
+	var dec *hpack.Decoder
+	if s.zeroTable {
+		settings = append(settings, http2.Setting{ID: http2.SettingHeaderTableSize, Val: 0})
+		dec = hpack.NewDecoder(0, nil)
+	}
+	fr.WriteSettings(settings...)
 	n := 0
 	for {
 		f, err := fr.ReadFrame()
@@ -157,6 +168,12 @@ func (s *rawH2) conn(c net.Conn) {
 			}
 		case *http2.HeadersFrame:
 			n++
+			if dec != nil {
+				if _, err := dec.DecodeFull(f.HeaderBlockFragment()); err != nil {
+					fr.WriteHeaders(http2.HeadersFrameParam{StreamID: f.StreamID, BlockFragment: []byte{0x8c}, EndHeaders: true, EndStream: true}) // :status 400
+					continue
+				}
+			}
 			switch s.act(n) {
 			case h2Answer:
 				s.answered.Add(1)
@@ -359,5 +376,18 @@ func TestH2NginxGoAway(t *testing.T) {
 	logged := int64(bytes.Count(b, []byte("\n")))
 	if res.Requests != 2000 || res.Errors != 0 || res.Status[200] != 2000 || logged != 2000 {
 		t.Errorf("requests %d errors %d (%v) 200s %d; nginx logged %d", res.Requests, res.Errors, res.Kinds, res.Status[200], logged)
+	}
+}
+
+// A server whose HPACK table for requests is 0 bytes (SETTINGS_HEADER_
+// TABLE_SIZE 0): strain's header blocks index nothing it cannot hold, and
+// the server decodes every one of them.
+func TestH2HeaderTableSize(t *testing.T) {
+	s := &rawH2{act: func(int) h2Act { return h2Answer }, zeroTable: true}
+	url := s.serve(t)
+	_, res := runEngine(t, context.Background(), Config{Targets: []Target{{URL: url, Header: http.Header{"X-Long": {strings.Repeat("x", 500)}}}},
+		HTTP2: true, Concurrency: 4, Requests: 200})
+	if res.Requests != 200 || res.Errors != 0 || res.Status[200] != 200 || s.answered.Load() != 200 {
+		t.Errorf("requests %d errors %d (%v) statuses %v; the server answered %d", res.Requests, res.Errors, res.Kinds, res.Status, s.answered.Load())
 	}
 }

@@ -624,10 +624,13 @@ func (c *h2Conn) settings(fh http2.FrameHeader, p []byte) error {
 	if len(p)%6 != 0 {
 		return &protocolError{what: "an HTTP/2 SETTINGS frame of the wrong size"}
 	}
+	tableSize := int64(-1) // the server's HPACK table for what strain sends, if it says
 	c.mu.Lock()
 	for ; len(p) > 0; p = p[6:] {
 		id, val := http2.SettingID(binary.BigEndian.Uint16(p)), binary.BigEndian.Uint32(p[2:])
 		switch id {
+		case http2.SettingHeaderTableSize:
+			tableSize = int64(val)
 		case http2.SettingMaxConcurrentStreams:
 			c.maxStreams = int(min(val, 1<<20))
 		case http2.SettingInitialWindowSize:
@@ -644,7 +647,12 @@ func (c *h2Conn) settings(fh http2.FrameHeader, p []byte) error {
 	}
 	c.cond.Broadcast()
 	c.mu.Unlock()
-	c.writeFrame(c.fr.WriteSettingsAck)
+	c.writeFrame(func() error {
+		if tableSize >= 0 { // before the ACK: the next header block follows the new size
+			c.enc.SetMaxDynamicTableSizeLimit(uint32(min(tableSize, 4096)))
+		}
+		return c.fr.WriteSettingsAck()
+	})
 	if !c.sawSettings {
 		c.sawSettings = true
 		close(c.settled)

@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -337,7 +338,9 @@ func nginxH2(t *testing.T, httpConf string) (url, accessLog string) {
 	addr := ln.Addr().String()
 	ln.Close()
 	accessLog = dir + "/access.log"
-	conf := fmt.Sprintf(`daemon off; worker_processes 1; pid %[1]s/nginx.pid; error_log %[1]s/error.log;
+	// One process (no master, no workers), so that stopping it by its
+	// pid leaves nothing behind.
+	conf := fmt.Sprintf(`daemon off; master_process off; pid %[1]s/nginx.pid; error_log %[1]s/error.log;
 events { worker_connections 1024; }
 http { access_log %[2]s; client_body_temp_path %[1]s; %[3]s
   server { listen %[4]s http2; location / { return 200 "hello\n"; } } }
@@ -349,7 +352,17 @@ http { access_log %[2]s; client_body_temp_path %[1]s; %[3]s
 	if err := cmd.Start(); err != nil {
 		t.Skipf("nginx does not start: %v", err)
 	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	t.Cleanup(func() {
+		cmd.Process.Signal(syscall.SIGTERM)
+		done := make(chan struct{})
+		go func() { cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			cmd.Process.Kill()
+			<-done
+		}
+	})
 	for end := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
 		if c, err := net.Dial("tcp", addr); err == nil {
 			c.Close()

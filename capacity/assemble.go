@@ -42,11 +42,7 @@ func (s *Search) assemble(ctx context.Context, steps []*step, b *bracket, outcom
 	}
 	rep.Warnings = append(rep.Warnings, s.warnings(steps, outcome, b)...)
 	rep.Passed = !rep.Interrupted
-	for _, g := range s.cfg.Gates {
-		v := g.Check(rep.Summary)
-		rep.Gates = append(rep.Gates, gateOf(v))
-		rep.Passed = rep.Passed && v.Pass
-	}
+	session.JudgeGates(rep, s.cfg.Gates)
 	for _, sink := range s.cfg.Run.Sinks {
 		if f, ok := sink.(session.Finisher); ok {
 			f.Finish(ctx, rep)
@@ -212,13 +208,4 @@ func rangeText(b *bracket) string {
 		return fmt.Sprintf("the capacity is below %s", metric.FormatPerSecond(b.hi))
 	}
 	return fmt.Sprintf("the capacity is between %s and %s", metric.FormatPerSecond(b.lo), metric.FormatPerSecond(b.hi))
-}
-
-// gateOf is a gate's verdict as the report lists it.
-func gateOf(v alert.Verdict) report.Gate {
-	shown := "no data"
-	if !v.NoData {
-		shown = metric.Format(v.Gate.Metric, v.Value)
-	}
-	return report.Gate{Expr: v.Gate.Text, Value: v.Value, Shown: shown, NoData: v.NoData, Pass: v.Pass, Kind: "gate"}
 }

@@ -123,24 +123,7 @@ const (
 	h2GoAway // GOAWAY naming the stream before this one as the last processed, then close
 )
 
-func (s *rawH2) serve(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go s.conn(c)
-		}
-	}()
-	return "http://" + ln.Addr().String() + "/"
-}
+func (s *rawH2) serve(t *testing.T) string { return rawServer(t, s.conn) }
 
 func (s *rawH2) conn(c net.Conn) {
 	defer c.Close()

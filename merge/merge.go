@@ -14,6 +14,7 @@ import (
 	"github.com/strain-dev/strain/loadgen"
 	"github.com/strain-dev/strain/metric"
 	"github.com/strain-dev/strain/report"
+	"github.com/strain-dev/strain/session"
 )
 
 // Options are how to merge.
@@ -60,10 +61,7 @@ func Reports(reps []*report.Report, opt Options) (*report.Report, error) {
 		out.Warnings = append(out.Warnings, fmt.Sprintf("segment %d/%d is missing or was interrupted: the counts are those of the others", m, out.Merged.Count))
 	}
 	out.Passed = !out.Interrupted
-	for _, g := range opt.Gates {
-		out.Gates = append(out.Gates, gateOf(g.Check(out.Summary)))
-		out.Passed = out.Passed && out.Gates[len(out.Gates)-1].Pass
-	}
+	session.JudgeGates(out, opt.Gates)
 	return out, nil
 }
 
@@ -246,15 +244,6 @@ func exactMax(reps []*report.Report, name string) time.Duration {
 		}
 	}
 	return time.Duration(m * float64(time.Second))
-}
-
-// gateOf is a gate's verdict as the report lists it.
-func gateOf(v alert.Verdict) report.Gate {
-	shown := "no data"
-	if !v.NoData {
-		shown = metric.Format(v.Gate.Metric, v.Value)
-	}
-	return report.Gate{Expr: v.Gate.Text, Value: v.Value, Shown: shown, NoData: v.NoData, Pass: v.Pass, Kind: "gate"}
 }
 
 // addTheRest takes what is not the load's from the segments: the

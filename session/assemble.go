@@ -138,13 +138,24 @@ func summarizeRuntimes(rep *report.Report) {
 	rep.Summarize(names...)
 }
 
-// gateReport is a gate's verdict as the report lists it.
-func gateReport(v alert.Verdict) report.Gate {
+// GateReport is a gate's verdict as a report lists it.
+func GateReport(v alert.Verdict) report.Gate {
 	shown := "no data"
 	if !v.NoData {
 		shown = metric.Format(v.Gate.Metric, v.Value)
 	}
 	return report.Gate{Expr: v.Gate.Text, Value: v.Value, Shown: shown, NoData: v.NoData, Pass: v.Pass, Kind: "gate"}
+}
+
+// JudgeGates judges gates on rep's summary: their verdicts go in its
+// gates, and a failed one fails it. A run, a capacity search and a merge
+// judge theirs so.
+func JudgeGates(rep *report.Report, gates []*alert.Gate) {
+	for _, g := range gates {
+		v := GateReport(g.Check(rep.Summary))
+		rep.Gates = append(rep.Gates, v)
+		rep.Passed = rep.Passed && v.Pass
+	}
 }
 
 // alertReport is a rule's transition as the report lists it.

@@ -291,11 +291,9 @@ func (s *Session) finish(ctx context.Context, rep *report.Report, w *watcher, ca
 	s.caps.finish(ctx, rep)
 	s.diagnoseFinal(rep)
 	rep.Alerts = append(rep.Alerts, s.alerts...)
-	for _, g := range s.cfg.Gates {
-		rep.Gates = append(rep.Gates, gateReport(g.Check(rep.Summary)))
-	}
-	rep.Gates = append(rep.Gates, s.cfg.Baseline.Check(rep.Summary)...)
-	for _, g := range rep.Gates {
+	JudgeGates(rep, s.cfg.Gates)
+	for _, g := range s.cfg.Baseline.Check(rep.Summary) {
+		rep.Gates = append(rep.Gates, g)
 		rep.Passed = rep.Passed && g.Pass
 	}
 	var ab *AbortError

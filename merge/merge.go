@@ -72,8 +72,12 @@ func check(reps []*report.Report, partial bool) (present []*report.Report, missi
 		return nil, nil, errors.New("no report to merge")
 	}
 	var count int
-	seen := map[int]bool{}
+	ran := map[int]bool{} // by segment given: whether it ran to its end
 	for i, r := range reps {
+		var given bool
+		if r.Segment != nil {
+			_, given = ran[r.Segment.Index]
+		}
 		switch {
 		case r.Segment == nil:
 			return nil, nil, fmt.Errorf("report %d is not a segment's (strain run --segment I/N)", i+1)
@@ -81,14 +85,14 @@ func check(reps []*report.Report, partial bool) (present []*report.Report, missi
 			return nil, nil, fmt.Errorf("report %d is segment %d/%d; the others are of %d", i+1, r.Segment.Index, r.Segment.Count, count)
 		case r.Segment.Index < 0 || r.Segment.Index >= r.Segment.Count:
 			return nil, nil, fmt.Errorf("report %d: segment %d/%d is out of range", i+1, r.Segment.Index, r.Segment.Count)
-		case seen[r.Segment.Index]:
+		case given:
 			return nil, nil, fmt.Errorf("segment %d/%d is given twice", r.Segment.Index, r.Segment.Count)
 		case !slices.Equal(r.Load.Targets, reps[0].Load.Targets) || r.Load.Model != reps[0].Load.Model:
 			return nil, nil, fmt.Errorf("segment %d/%d ran another load (%s, %s) than segment %d/%d", r.Segment.Index, r.Segment.Count,
 				r.Load.Model, strings.Join(r.Load.Targets, " "), reps[0].Segment.Index, reps[0].Segment.Count)
 		}
 		count = r.Segment.Count
-		seen[r.Segment.Index] = true
+		ran[r.Segment.Index] = !r.Interrupted
 		if r.Interrupted {
 			if !partial {
 				return nil, nil, fmt.Errorf("segment %d/%d was interrupted: merge the others with --allow-partial", r.Segment.Index, count)
@@ -98,7 +102,7 @@ func check(reps []*report.Report, partial bool) (present []*report.Report, missi
 		present = append(present, r)
 	}
 	for i := range count {
-		if !seen[i] || !slices.ContainsFunc(present, func(r *report.Report) bool { return r.Segment.Index == i }) {
+		if !ran[i] {
 			missing = append(missing, i)
 		}
 	}

@@ -158,25 +158,22 @@ func finiteValue(m map[string]float64, k string) (float64, bool) {
 
 // htmlSteps is the table of steps, in the order tried.
 func (r *Report) htmlSteps(b *strings.Builder) {
-	b.WriteString(`<table><tr><th>rate</th><th>throughput</th><th>p50</th><th>p99</th><th>errors</th>`)
-	cols := r.stepColumns()
-	for _, c := range cols {
-		fmt.Fprintf(b, `<th>%s</th>`, svgText(c.title))
+	titles, rows := r.stepTable()
+	b.WriteString(`<table><tr>`)
+	for _, title := range titles {
+		fmt.Fprintf(b, `<th>%s</th>`, svgText(title))
 	}
 	b.WriteString(`<th>SLOs</th></tr>`)
-	for _, st := range r.Steps {
-		s := st.Summary
+	for i, row := range rows {
+		b.WriteString(`<tr>`)
+		for _, cell := range row[:len(row)-1] {
+			fmt.Fprintf(b, `<td class="n">%s</td>`, svgText(cell))
+		}
 		class := "pass"
-		if !st.Pass {
+		if !r.Steps[i].Pass {
 			class = "fail"
 		}
-		fmt.Fprintf(b, `<tr><td class="n">%s</td><td class="n">%s</td><td class="n">%s</td><td class="n">%s</td><td class="n">%s</td>`,
-			svgText(metric.FormatPerSecond(st.Rate)), svgText(metric.FormatPerSecond(s["throughput"])),
-			svgText(stepLatency(s, "latency.p50")), svgText(stepLatency(s, "latency.p99")), svgText(percent(s["error_rate"])))
-		for _, c := range cols {
-			fmt.Fprintf(b, `<td class="n">%s</td>`, svgText(stepValue(s, c.key)))
-		}
-		fmt.Fprintf(b, `<td><span class="%s">%s</span></td></tr>`, class, svgText(stepVerdict(st)))
+		fmt.Fprintf(b, `<td><span class="%s">%s</span></td></tr>`, class, svgText(row[len(row)-1]))
 	}
 	b.WriteString(`</table>`)
 }

@@ -89,22 +89,51 @@ func (r *Report) writeCapacity(t *textWriter) {
 		t.printf("  %-12s %s\n", "bound by", r.BoundBy.line())
 	}
 	t.printf("\n")
-	cols := r.stepColumns()
-	t.printf("  %11s %12s %9s %9s %8s", "rate", "throughput", "p50", "p99", "errors")
-	for _, c := range cols {
-		t.printf(" %12s", c.title)
+	titles, rows := r.stepTable()
+	widths := []int{11, 12, 9, 9, 8}
+	t.printf(" ")
+	for i, title := range titles {
+		t.printf(" %*s", column(widths, i), clean(title))
 	}
 	t.printf("  SLOs\n")
-	for _, st := range r.Steps {
-		s := st.Summary
-		t.printf("  %11s %12s %9s %9s %8s", metric.FormatPerSecond(st.Rate), metric.FormatPerSecond(s["throughput"]),
-			stepLatency(s, "latency.p50"), stepLatency(s, "latency.p99"), percent(s["error_rate"]))
-		for _, c := range cols {
-			t.printf(" %12s", stepValue(s, c.key))
+	for _, row := range rows {
+		t.printf(" ")
+		for i, cell := range row[:len(row)-1] {
+			t.printf(" %*s", column(widths, i), cell)
 		}
-		t.printf("  %s\n", stepVerdict(st))
+		t.printf("  %s\n", row[len(row)-1])
 	}
 	t.printf("\n")
+}
+
+// column is the width of the text table's column i: the load's as given,
+// 12 for each target's.
+func column(widths []int, i int) int {
+	if i < len(widths) {
+		return widths[i]
+	}
+	return 12
+}
+
+// stepTable is the steps' table as every renderer shows it: the column
+// titles, and for each step its figures (the load's, then the targets'
+// columns), then its verdict.
+func (r *Report) stepTable() (titles []string, rows [][]string) {
+	cols := r.stepColumns()
+	titles = []string{"rate", "throughput", "p50", "p99", "errors"}
+	for _, c := range cols {
+		titles = append(titles, c.title)
+	}
+	for _, st := range r.Steps {
+		s := st.Summary
+		row := []string{metric.FormatPerSecond(st.Rate), metric.FormatPerSecond(s["throughput"]),
+			stepLatency(s, "latency.p50"), stepLatency(s, "latency.p99"), percent(s["error_rate"])}
+		for _, c := range cols {
+			row = append(row, stepValue(s, c.key))
+		}
+		rows = append(rows, append(row, stepVerdict(st)))
+	}
+	return titles, rows
 }
 
 func stepLatency(s map[string]float64, key string) string {
@@ -189,20 +218,18 @@ func (r *Report) markdownCapacity(t *textWriter) {
 	if r.BoundBy != nil {
 		t.printf(" · bound by %s", mdText(r.BoundBy.line()))
 	}
-	t.printf("\n\n| rate | throughput | p50 | p99 | errors |")
-	cols := r.stepColumns()
-	for _, c := range cols {
-		t.printf(" %s |", mdText(c.title))
+	titles, rows := r.stepTable()
+	t.printf("\n\n|")
+	for _, title := range titles {
+		t.printf(" %s |", mdCell(mdText(title)))
 	}
-	t.printf(" SLOs |\n|---:|---:|---:|---:|---:|%s---|\n", strings.Repeat("---:|", len(cols)))
-	for _, st := range r.Steps {
-		s := st.Summary
-		t.printf("| %s | %s | %s | %s | %s |", metric.FormatPerSecond(st.Rate), metric.FormatPerSecond(s["throughput"]),
-			stepLatency(s, "latency.p50"), stepLatency(s, "latency.p99"), percent(s["error_rate"]))
-		for _, c := range cols {
-			t.printf(" %s |", stepValue(s, c.key))
+	t.printf(" SLOs |\n|%s---|\n", strings.Repeat("---:|", len(titles)))
+	for _, row := range rows {
+		t.printf("|")
+		for _, cell := range row {
+			t.printf(" %s |", mdCell(mdText(cell)))
 		}
-		t.printf(" %s |\n", mdCell(mdText(stepVerdict(st))))
+		t.printf("\n")
 	}
 	t.printf("\n")
 	if h := r.atCapacityHeading(); h != "" {

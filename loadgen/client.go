@@ -90,7 +90,10 @@ func (tr *transport) sender(ctx context.Context) sender {
 	general := &httpSender{client: tr.client, ctx: ctx, maxBody: tr.maxBody}
 	if tr.h2 != nil {
 		slot := int(tr.h2.next.Add(1)-1) % tr.h2.slots
-		return &h2Sender{ctx: ctx, pool: tr.h2, slot: slot, general: general, maxBody: tr.maxBody}
+		// The run's end cuts off the requests in flight: the pool's
+		// connections fail them, which spares each a wait on ctx.
+		unwatch := context.AfterFunc(ctx, tr.h2.close)
+		return &h2Sender{ctx: ctx, unwatch: unwatch, pool: tr.h2, slot: slot, general: general, maxBody: tr.maxBody}
 	}
 	if len(tr.endpoints) == 0 {
 		return general

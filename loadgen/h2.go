@@ -79,10 +79,11 @@ func h2Fields(p *prepared) *h2Request {
 // h2Endpoint is one scheme and address the fast path sends to, over
 // conns connections that the workers share.
 type h2Endpoint struct {
-	addr string
-	tls  *tls.Config // nil: h2c, HTTP/2 in the clear with prior knowledge
-	mu   sync.Mutex  // guards conns
-	conn []*h2Conn   // by slot; nil until dialled, replaced when it ends
+	addr   string
+	tls    *tls.Config // nil: h2c, HTTP/2 in the clear with prior knowledge
+	mu     sync.Mutex  // guards what follows
+	conn   []*h2Conn   // by slot; nil until dialled, replaced when it ends
+	closed bool        // the run has ended: no connection is dialled
 }
 
 // h2Pool is the fast path's connections: each endpoint's slots, and the
@@ -129,6 +130,9 @@ func newH2Endpoint(cfg *Config, u *url.URL, slots int) *h2Endpoint {
 func (ep *h2Endpoint) get(ctx context.Context, slot int, deadline time.Time) (*h2Conn, error) {
 	ep.mu.Lock()
 	defer ep.mu.Unlock()
+	if ep.closed {
+		return nil, errRunEnded
+	}
 	if c := ep.conn[slot]; c != nil && c.usable() {
 		return c, nil
 	}
@@ -173,13 +177,15 @@ func (ep *h2Endpoint) dial(ctx context.Context, deadline time.Time) (*h2Conn, er
 	return c, nil
 }
 
-// close closes every connection of the pool.
+// close ends the pool at the run's end: its connections fail their
+// streams in flight with errRunEnded, and no new one is dialled.
 func (p *h2Pool) close() {
 	for _, ep := range p.endpoints {
 		ep.mu.Lock()
+		ep.closed = true
 		for i, c := range ep.conn {
 			if c != nil {
-				c.close()
+				c.fail(errRunEnded)
 				ep.conn[i] = nil
 			}
 		}
@@ -191,6 +197,7 @@ func (p *h2Pool) close() {
 // time, on its slot's connection of the target's endpoint.
 type h2Sender struct {
 	ctx     context.Context
+	unwatch func() bool // stops closing the pool when ctx ends
 	pool    *h2Pool
 	slot    int
 	stream  *h2Stream // reused request after request on on, its connection
@@ -213,9 +220,9 @@ func (s *h2Sender) send(t *prepared, deadline time.Time) (int, int64, error) {
 			// A stream belongs to one connection: the old one may still
 			// hold the last (its queue, a frame in flight), under its
 			// own lock.
-			s.stream, s.on = newH2Stream(), c
+			s.stream, s.on = newH2Stream(c), c
 		}
-		status, body, err := c.roundTrip(s.stream, t.h2, deadline, s.ctx.Done(), s.maxBody)
+		status, body, err := c.roundTrip(s.stream, t.h2, deadline, s.maxBody)
 		if errors.Is(err, errRunEnded) && s.ctx.Err() != nil {
 			err = s.ctx.Err()
 		}
@@ -235,6 +242,6 @@ func (s *h2Sender) send(t *prepared, deadline time.Time) (int, int64, error) {
 // connection ended before it could be sent.
 const maxH2Attempts = 16
 
-// close does nothing: the connections are the pool's, shared, and the
-// transport closes them at the end.
-func (s *h2Sender) close() {}
+// close leaves the connections to the pool, which they are shared in:
+// the transport closes them at the end.
+func (s *h2Sender) close() { s.unwatch() }

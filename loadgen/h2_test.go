@@ -107,6 +107,7 @@ func TestH2MaxBody(t *testing.T) {
 // streams it answered.
 type rawH2 struct {
 	answered atomic.Int64
+	cancels  atomic.Int64 // RST_STREAM CANCEL frames from strain
 	act      func(n int) h2Act
 	// zeroTable makes the server's HPACK table for requests 0 bytes
 	// (SETTINGS_HEADER_TABLE_SIZE 0), and decode every request's header
@@ -121,6 +122,7 @@ const (
 	h2Refuse
 	h2Reset
 	h2GoAway // GOAWAY naming the stream before this one as the last processed, then close
+	h2Ignore // no answer at all
 )
 
 func (s *rawH2) serve(t *testing.T) string { return rawServer(t, s.conn) }
@@ -149,6 +151,10 @@ func (s *rawH2) conn(c net.Conn) {
 		case *http2.SettingsFrame:
 			if !f.IsAck() {
 				fr.WriteSettingsAck()
+			}
+		case *http2.RSTStreamFrame:
+			if f.ErrCode == http2.ErrCodeCancel {
+				s.cancels.Add(1)
 			}
 		case *http2.HeadersFrame:
 			n++
@@ -191,6 +197,51 @@ func TestH2GoAwayMidRun(t *testing.T) {
 	_, res := runEngine(t, context.Background(), Config{Targets: []Target{{URL: url}}, HTTP2: true, Concurrency: 8, Requests: 1000})
 	if res.Requests != 1000 || int64(res.Status[200]) != s.answered.Load() || res.Status[200]+res.Kinds[KindReset.String()] != 1000 || res.Errors > 20 {
 		t.Errorf("requests %d errors %d (%v) 200s %d; the server answered %d", res.Requests, res.Errors, res.Kinds, res.Status[200], s.answered.Load())
+	}
+}
+
+// A stream the server never answers times out at its deadline, and
+// strain tells the server with RST_STREAM CANCEL; the others, on the same
+// connection, are not held up by it.
+func TestH2Timeout(t *testing.T) {
+	s := &rawH2{act: func(n int) h2Act {
+		if n%3 == 0 {
+			return h2Ignore
+		}
+		return h2Answer
+	}}
+	url := s.serve(t)
+	_, res := runEngine(t, context.Background(), Config{Targets: []Target{{URL: url}}, HTTP2: true, Concurrency: 4, Requests: 30, Timeout: time.Second})
+	timeouts := int64(res.Kinds[KindTimeout.String()])
+	if res.Requests != 30 || timeouts != 10 || int64(res.Status[200]) != s.answered.Load() || res.Status[200] != 20 {
+		t.Errorf("requests %d kinds %v 200s %d (the server answered %d); want 20 answered, 10 timeouts", res.Requests, res.Kinds, res.Status[200], s.answered.Load())
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for s.cancels.Load() < timeouts && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond) // the last RST_STREAM may still be on its way
+	}
+	if s.cancels.Load() != timeouts {
+		t.Errorf("the server read %d RST_STREAM CANCEL, want one per timeout (%d)", s.cancels.Load(), timeouts)
+	}
+}
+
+// The run's end cuts off the streams still waiting for their answer at
+// once, not at their deadline: they count as unfinished, not as failures.
+func TestH2RunEndCutsOff(t *testing.T) {
+	s := &rawH2{act: func(n int) h2Act {
+		if n > 20 {
+			return h2Ignore
+		}
+		return h2Answer
+	}}
+	url := s.serve(t)
+	began := time.Now()
+	_, res := runEngine(t, context.Background(), Config{Targets: []Target{{URL: url}}, HTTP2: true, Concurrency: 4, Duration: 300 * time.Millisecond, Timeout: time.Minute})
+	if res.Requests != 20 || res.Errors != 0 || res.Unfinished != 4 {
+		t.Errorf("requests %d errors %d (%v) unfinished %d; want the 20 answered, the 4 in flight cut off", res.Requests, res.Errors, res.Kinds, res.Unfinished)
+	}
+	if took := time.Since(began); took > 30*time.Second {
+		t.Errorf("took %v: the streams cut off waited for their deadline", took)
 	}
 }
 

@@ -51,12 +51,15 @@ func retryable(err error) bool {
 }
 
 // h2Stream is one request in flight. A worker owns one and reuses it for
-// each of its requests; the connection's reader fills it in under the
-// connection's mu and signals done.
+// each of its requests on one connection; the connection's reader fills
+// it in under the connection's mu and signals done, and so does its
+// timer when the deadline passes first.
 type h2Stream struct {
+	conn       *h2Conn
 	id         uint32
 	done       chan struct{} // one signal per request: the response is complete, or failed
-	timer      *time.Timer
+	timer      *time.Timer   // calls expire at the deadline
+	deadline   time.Time
 	status     int
 	body       int64
 	err        error
@@ -67,10 +70,24 @@ type h2Stream struct {
 	queued     bool   // waiting for the writer to open it
 }
 
-func newH2Stream() *h2Stream {
-	t := time.NewTimer(time.Hour)
-	t.Stop()
-	return &h2Stream{done: make(chan struct{}, 1), timer: t}
+func newH2Stream(c *h2Conn) *h2Stream {
+	st := &h2Stream{conn: c, done: make(chan struct{}, 1)}
+	st.timer = time.AfterFunc(time.Hour, st.expire)
+	st.timer.Stop()
+	return st
+}
+
+// expire gives up on the request in flight once its deadline has passed.
+// A call that comes late, from a request already answered, finds the
+// next one's deadline ahead, or its number changed, and does nothing.
+func (st *h2Stream) expire() {
+	c := st.conn
+	c.mu.Lock()
+	seq, due := st.seq, !time.Now().Before(st.deadline)
+	c.mu.Unlock()
+	if due {
+		c.cancel(st, seq, timeoutErr{})
+	}
 }
 
 // h2Conn is one HTTP/2 connection, its streams shared by several workers.
@@ -237,7 +254,7 @@ func (c *h2Conn) open(st *h2Stream, deadline time.Time, maxBody int64) error {
 		return errH2NotSent // the connection ended before it: it goes elsewhere
 	}
 	c.active++ // the slot is taken now, before the stream has its id
-	st.status, st.body, st.err, st.maxBody, st.recvUnack = 0, 0, nil, maxBody, 0
+	st.status, st.body, st.err, st.maxBody, st.recvUnack, st.deadline = 0, 0, nil, maxBody, 0, deadline
 	st.seq++
 	st.sendWindow = c.peerWindow
 	select { // a signal left from a request given up on
@@ -251,29 +268,25 @@ func (c *h2Conn) open(st *h2Stream, deadline time.Time, maxBody int64) error {
 // every stream the server takes was busy.
 var errTimeoutWaiting = fmt.Errorf("http2: no stream free before the deadline: %w", timeoutErr{})
 
-// roundTrip sends t as a new stream and waits for its response, until the
-// deadline or done.
-func (c *h2Conn) roundTrip(st *h2Stream, t *h2Request, deadline time.Time, done <-chan struct{}, maxBody int64) (int, int64, error) {
+// roundTrip sends t as a new stream and waits for its response, or its
+// deadline. The run's end fails it with the connection (h2Pool.stop).
+func (c *h2Conn) roundTrip(st *h2Stream, t *h2Request, deadline time.Time, maxBody int64) (int, int64, error) {
 	if err := c.open(st, deadline, maxBody); err != nil {
 		return 0, 0, err
 	}
+	st.timer.Reset(time.Until(deadline))
 	if len(t.body) == 0 {
 		if err := c.enqueue(st, t); err != nil {
+			st.timer.Stop()
 			return 0, 0, err
 		}
 	} else if err := c.send(st, t, deadline); err != nil { // a body waits on flow control: its own frames
-		c.cancel(st, err)
+		st.timer.Stop()
+		c.cancel(st, st.seq, err)
 		return 0, 0, err
 	}
-	st.timer.Reset(time.Until(deadline))
-	defer st.timer.Stop()
-	select {
-	case <-st.done:
-	case <-st.timer.C:
-		c.cancel(st, timeoutErr{})
-	case <-done:
-		c.cancel(st, errRunEnded)
-	}
+	<-st.done
+	st.timer.Stop()
 	c.mu.Lock()
 	status, body, err := st.status, st.body, st.err
 	c.mu.Unlock()
@@ -353,19 +366,26 @@ func (c *h2Conn) sendBody(st *h2Stream, body []byte, deadline time.Time) error {
 	return nil
 }
 
-// cancel gives up on st with err, unless its response came meanwhile,
-// and tells the server to stop sending it.
-func (c *h2Conn) cancel(st *h2Stream, err error) {
+// cancel gives up on st's request numbered seq with err, unless its
+// response came meanwhile, tells the server to stop sending it, and wakes
+// its worker.
+func (c *h2Conn) cancel(st *h2Stream, seq uint64, err error) {
 	c.mu.Lock()
+	if st.seq != seq {
+		c.mu.Unlock()
+		return // a later request of the stream: this one ended already
+	}
 	live := c.streams[st.id] == st
 	switch {
 	case live:
 		c.drop(st.id)
 		st.err = err
+		signal(st)
 	case st.queued: // still in the writer's queue: it will not be opened
 		st.queued, st.err = false, err
 		c.active--
 		c.cond.Signal()
+		signal(st)
 	}
 	dead := c.err != nil
 	c.mu.Unlock()

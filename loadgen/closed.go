@@ -94,6 +94,10 @@ func (e *Engine) closedWorker(ctx context.Context, id int, stop <-chan struct{})
 		// sends at once finds its answer ready only after those workers
 		// have run. The sends then go out together, as wrk's do, which
 		// spares the target a wake-up per request (BENCHMARKS.md §1).
-		runtime.Gosched()
+		// On HTTP/2 a connection's writer gathers the sends (h2write.go):
+		// the yield would be one more trip through the scheduler.
+		if !e.transport.gathers() {
+			runtime.Gosched()
+		}
 	}
 }

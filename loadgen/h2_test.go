@@ -113,6 +113,11 @@ type rawH2 struct {
 	// (SETTINGS_HEADER_TABLE_SIZE 0), and decode every request's header
 	// block with it: one that indexes is answered 400.
 	zeroTable bool
+	// shrinkAt makes the server decode every request's header block, and
+	// at that stream shrink its table to 0 bytes by a SETTINGS frame: the
+	// first block after strain's ACK must open with the size update
+	// (RFC 7541 §4.2), or it is answered 400.
+	shrinkAt int
 }
 
 type h2Act int
@@ -139,9 +144,11 @@ func (s *rawH2) conn(c net.Conn) {
 	if s.zeroTable {
 		settings = append(settings, http2.Setting{ID: http2.SettingHeaderTableSize, Val: 0})
 		dec = hpack.NewDecoder(0, nil)
+	} else if s.shrinkAt > 0 {
+		dec = hpack.NewDecoder(4096, nil)
 	}
 	fr.WriteSettings(settings...)
-	n := 0
+	n, acks, mustUpdate := 0, 0, false
 	for {
 		f, err := fr.ReadFrame()
 		if err != nil {
@@ -151,6 +158,9 @@ func (s *rawH2) conn(c net.Conn) {
 		case *http2.SettingsFrame:
 			if !f.IsAck() {
 				fr.WriteSettingsAck()
+			} else if acks++; acks == 2 { // the shrinking SETTINGS'
+				dec.SetAllowedMaxDynamicTableSize(0)
+				mustUpdate = true
 			}
 		case *http2.RSTStreamFrame:
 			if f.ErrCode == http2.ErrCodeCancel {
@@ -158,11 +168,18 @@ func (s *rawH2) conn(c net.Conn) {
 			}
 		case *http2.HeadersFrame:
 			n++
+			if n == s.shrinkAt {
+				fr.WriteSettings(http2.Setting{ID: http2.SettingHeaderTableSize, Val: 0})
+			}
 			if dec != nil {
-				if _, err := dec.DecodeFull(f.HeaderBlockFragment()); err != nil {
+				block := f.HeaderBlockFragment()
+				updated := len(block) > 0 && block[0]&0xe0 == 0x20
+				if _, err := dec.DecodeFull(block); err != nil || mustUpdate && !updated {
 					fr.WriteHeaders(http2.HeadersFrameParam{StreamID: f.StreamID, BlockFragment: []byte{0x8c}, EndHeaders: true, EndStream: true}) // :status 400
+					mustUpdate = false
 					continue
 				}
+				mustUpdate = false
 			}
 			switch s.act(n) {
 			case h2Answer:
@@ -430,11 +447,17 @@ func TestH2NginxGoAway(t *testing.T) {
 // TABLE_SIZE 0): strain's header blocks index nothing it cannot hold, and
 // the server decodes every one of them.
 func TestH2HeaderTableSize(t *testing.T) {
-	s := &rawH2{act: func(int) h2Act { return h2Answer }, zeroTable: true}
-	url := s.serve(t)
-	_, res := runEngine(t, context.Background(), Config{Targets: []Target{{URL: url, Header: http.Header{"X-Long": {strings.Repeat("x", 500)}}}},
-		HTTP2: true, Concurrency: 4, Requests: 200})
-	if res.Requests != 200 || res.Errors != 0 || res.Status[200] != 200 || s.answered.Load() != 200 {
-		t.Errorf("requests %d errors %d (%v) statuses %v; the server answered %d", res.Requests, res.Errors, res.Kinds, res.Status, s.answered.Load())
+	for name, s := range map[string]*rawH2{
+		"from the start": {act: func(int) h2Act { return h2Answer }, zeroTable: true},
+		"mid-connection": {act: func(int) h2Act { return h2Answer }, shrinkAt: 50},
+	} {
+		t.Run(name, func(t *testing.T) {
+			url := s.serve(t)
+			_, res := runEngine(t, context.Background(), Config{Targets: []Target{{URL: url, Header: http.Header{"X-Long": {strings.Repeat("x", 500)}}}},
+				HTTP2: true, Concurrency: 4, Requests: 200})
+			if res.Requests != 200 || res.Errors != 0 || res.Status[200] != 200 || s.answered.Load() != 200 {
+				t.Errorf("requests %d errors %d (%v) statuses %v; the server answered %d", res.Requests, res.Errors, res.Kinds, res.Status, s.answered.Load())
+			}
+		})
 	}
 }

@@ -109,6 +109,8 @@ type h2Conn struct {
 	fr         *http2.Framer
 	enc        *hpack.Encoder
 	hbuf       bytes.Buffer
+	blocks     map[*h2Request]*keptBlock // under wmu, as the encoder's table stood (h2write.go)
+	tableGen   uint64                    // counts the blocks that may have changed the encoder's table
 	nextID     uint32
 
 	mu         sync.Mutex // guards what follows; never held while waiting to write
@@ -147,6 +149,7 @@ func newH2Conn(nc net.Conn) (*h2Conn, error) {
 	c.bw = bufio.NewWriterSize(nc, 32<<10)
 	c.fr = http2.NewFramer(c.bw, nil)
 	c.enc = hpack.NewEncoder(&c.hbuf)
+	c.blocks = map[*h2Request]*keptBlock{}
 	c.dec = hpack.NewDecoder(4096, c.header)
 	c.dec.SetMaxStringLength(h2MaxHeaderLen)
 	c.bw.WriteString(h2Preface)
@@ -307,10 +310,7 @@ var errRunEnded = errors.New("http2: the run ended")
 func (c *h2Conn) send(st *h2Stream, t *h2Request, deadline time.Time) error {
 	c.writers.Add(1)
 	c.wmu.Lock()
-	c.hbuf.Reset()
-	for _, f := range t.fields {
-		c.enc.WriteField(f)
-	}
+	block := c.block(t)
 	c.mu.Lock()
 	if c.err != nil || c.goneAway {
 		err := errH2NotSent // never opened: it goes once more, elsewhere
@@ -323,7 +323,7 @@ func (c *h2Conn) send(st *h2Stream, t *h2Request, deadline time.Time) error {
 	c.nextID += 2
 	c.streams[st.id] = st
 	c.mu.Unlock()
-	err := c.endWrite(c.fr.WriteHeaders(http2.HeadersFrameParam{StreamID: st.id, BlockFragment: c.hbuf.Bytes(), EndStream: len(t.body) == 0, EndHeaders: true}))
+	err := c.endWrite(c.fr.WriteHeaders(http2.HeadersFrameParam{StreamID: st.id, BlockFragment: block, EndStream: len(t.body) == 0, EndHeaders: true}))
 	if err != nil {
 		return err
 	}

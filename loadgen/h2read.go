@@ -268,6 +268,7 @@ func (c *h2Conn) settings(fh http2.FrameHeader, p []byte) error {
 	c.writeFrame(func() error {
 		if tableSize >= 0 { // before the ACK: the next header block follows the new size
 			c.enc.SetMaxDynamicTableSizeLimit(uint32(min(tableSize, 4096)))
+			c.tableGen++ // the next block says the new size: none kept holds it
 		}
 		return c.fr.WriteSettingsAck()
 	})

@@ -120,7 +120,7 @@ func newH2Pool(cfg *Config, targets []*prepared) *h2Pool {
 func newH2Endpoint(cfg *Config, u *url.URL, slots int) *h2Endpoint {
 	ep := &h2Endpoint{addr: hostPort(u), conn: make([]*h2Conn, slots)}
 	if u.Scheme == "https" {
-		ep.tls = &tls.Config{InsecureSkipVerify: cfg.Insecure, ServerName: u.Hostname(), NextProtos: []string{"h2"}}
+		ep.tls = &tls.Config{InsecureSkipVerify: cfg.Insecure, ServerName: u.Hostname(), NextProtos: []string{"h2", "http/1.1"}} // http/1.1 too: a server without h2 says so, rather than end the handshake
 	}
 	return ep
 }
@@ -163,7 +163,7 @@ func (ep *h2Endpoint) dial(ctx context.Context, deadline time.Time) (*h2Conn, er
 		}
 		if p := tc.ConnectionState().NegotiatedProtocol; p != "h2" {
 			tc.Close()
-			return nil, &protocolError{what: fmt.Sprintf("the server does not offer HTTP/2 over TLS (ALPN %q)", p)}
+			return nil, &protocolError{what: fmt.Sprintf("TLS's ALPN chose %q, not h2", p)}
 		}
 		nc = tc
 	}
@@ -175,6 +175,29 @@ func (ep *h2Endpoint) dial(ctx context.Context, deadline time.Time) (*h2Conn, er
 		return nil, err
 	}
 	return c, nil
+}
+
+// ProbeHTTP2 opens an HTTP/2 connection to each of the fast path's
+// endpoints and closes it, so that a server that does not speak HTTP/2
+// (no h2 in its TLS ALPN, an HTTP/1.1 answer to the preface) fails the run
+// at its start, in one line, rather than every request. Other failures
+// (a refused connection, a certificate) are left to the run, which counts
+// them by kind as on every path.
+func (e *Engine) ProbeHTTP2(ctx context.Context, wait time.Duration) error {
+	if e.transport.h2 == nil {
+		return nil
+	}
+	for _, ep := range e.transport.h2.endpoints {
+		c, err := ep.dial(ctx, time.Now().Add(wait))
+		var protocol *protocolError
+		if errors.As(err, &protocol) {
+			return fmt.Errorf("target %s does not speak HTTP/2: %s; run without --http2", ep.addr, protocol.what)
+		}
+		if err == nil {
+			c.close()
+		}
+	}
+	return nil
 }
 
 // close ends the pool at the run's end: its connections fail their

@@ -372,6 +372,39 @@ func TestH2AgainstAnHTTP1Server(t *testing.T) {
 	}
 }
 
+// ProbeHTTP2 tells a server that speaks HTTP/1.1 alone, over TLS and in
+// the clear, from one that speaks HTTP/2; a server that refuses
+// connections is the run's to count.
+func TestProbeHTTP2(t *testing.T) {
+	h2c, _ := h2cServer(t, hello)
+	tls1, clear1 := httptest.NewTLSServer(http.HandlerFunc(hello)), httptest.NewServer(http.HandlerFunc(hello))
+	t.Cleanup(tls1.Close)
+	t.Cleanup(clear1.Close)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	refused := "http://" + l.Addr().String() + "/"
+	l.Close()
+	for _, c := range []struct {
+		name, url, want string
+	}{
+		{"h2c", h2c.URL, ""},
+		{"tls http/1.1", tls1.URL, `ALPN chose "http/1.1"`},
+		{"clear http/1.1", clear1.URL, "answered HTTP/2's preface in HTTP/1"},
+		{"refused", refused, ""},
+	} {
+		e, err := New(Config{Targets: []Target{{URL: c.url}}, HTTP2: true, Insecure: true, Requests: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = e.ProbeHTTP2(context.Background(), 2*time.Second)
+		if c.want == "" && err != nil || c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), "does not speak HTTP/2")) {
+			t.Errorf("%s: ProbeHTTP2 = %v, want %q", c.name, err, c.want)
+		}
+	}
+}
+
 // nginxH2 starts nginx (skipping the test without it) serving h2c on a
 // free loopback port, with conf's lines in its server block's http{}; it
 // returns the URL and the path of its access log.

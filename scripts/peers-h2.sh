@@ -4,14 +4,18 @@
 #   h2c, 1 connection × 50 streams    h2load -t1 -c1 -m50    strain --http2 -c 50 --connections 1
 #   h2c, 10 connections × 5 streams   h2load -t1 -c10 -m5    strain --http2 -c 50 --connections 10
 #   TLS, 10 connections × 5 streams   the same over https
-# Rounds interleave the tools; prints each row's median req/s and the ratio.
+# Rounds interleave the tools (h2load, then strain); prints each row's
+# median req/s and their ratio (strain / h2load), the median of the
+# rounds' own ratios and their range, and nginx's median busy % under each
+# (h2load / strain); each round on standard error.
 #
-# Usage, from anywhere in the project: scripts/peers-h2.sh [seconds=5] [rounds=3]
+# Usage, from anywhere in the project: scripts/peers-h2.sh [seconds=5] [rounds=5]
+# PIN=1 pins nginx's worker to CPU 0 and each client to CPU 1.
 # Needs nginx, h2load and openssl (apt-get install -y nginx-light nghttp2-client openssl).
 set -euo pipefail
 
-secs=${1:-5} rounds=${2:-3}
-[[ $secs =~ ^[1-9][0-9]*$ && $rounds =~ ^[1-9][0-9]*$ ]] || { echo "usage: $0 [seconds=5] [rounds=3]" >&2; exit 2; }
+secs=${1:-5} rounds=${2:-5}
+[[ $secs =~ ^[1-9][0-9]*$ && $secs -ge 3 && $rounds =~ ^[1-9][0-9]*$ ]] || { echo "usage: $0 [seconds=5, at least 3] [rounds=5]" >&2; exit 2; }
 for tool in nginx h2load openssl go python3; do
   command -v "$tool" > /dev/null 2>&1 || { echo "peers-h2: $tool not found (apt-get install -y nginx-light nghttp2-client openssl)" >&2; exit 2; }
 done
@@ -38,28 +42,57 @@ go build -o "$work/strain" ./cmd/strain
 nginx -c "$work/nginx.conf"
 sleep 0.3
 
-# h2load_rps URL CONNS STREAMS
-h2load_rps() { h2load -t1 -c"$2" -m"$3" -D "$secs" "$1" 2> /dev/null | awk '/^finished in/ { gsub(",", "", $4); print $4 }'; }
-# strain_rps URL CONNS STREAMS
-strain_rps() {
-  "$work/strain" run "$1" --http2 --insecure -c $(($2 * $3)) --connections "$2" -d "${secs}s" --no-tui --no-diagnose -o "$work/r.json" > /dev/null 2>&1 || true
-  python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(round(r["summary"]["throughput"]), r["load"].get("path", "?"))' "$work/r.json"
+worker=$(pgrep -P "$(cat "$work/nginx.pid")" | head -1)
+client=()
+if [ "${PIN:-0}" = 1 ]; then # as scripts/bench-pinned.sh: nginx's worker on CPU 0, each client on CPU 1
+  command -v taskset > /dev/null && [ "$(nproc)" -ge 2 ] || { echo "peers-h2: PIN=1 needs taskset and 2 cores" >&2; exit 2; }
+  taskset -pc 0 "$worker" > /dev/null
+  client=(taskset -c 1)
+fi
+# busy: nginx's worker's CPU in the middle of a run (from 1 s in, for
+# secs-2 s), as a percentage of one core: near 100, the server is the
+# bottleneck, whichever client drives it. Sets busy_pct once the run
+# (PID $1) has ended.
+busy() {
+  local t0 t1
+  sleep 1; t0=$(awk '{ print $14 + $15 }' "/proc/$worker/stat")
+  sleep $((secs - 2)); t1=$(awk '{ print $14 + $15 }' "/proc/$worker/stat")
+  wait "$1" || true
+  busy_pct=$(((t1 - t0) * 100 / $(getconf CLK_TCK) / (secs - 2)))
+}
+# h2load_run URL CONNS STREAMS: req/s and nginx's busy %
+h2load_run() {
+  "${client[@]}" h2load -t1 -c"$2" -m"$3" -D "$secs" "$1" > "$work/h2load.out" 2> /dev/null &
+  busy $!
+  echo "$(awk '/^finished in/ { gsub(",", "", $4); print $4 }' "$work/h2load.out") $busy_pct"
+}
+# strain_run URL CONNS STREAMS: req/s, nginx's busy % and the path that ran
+strain_run() {
+  rm -f "$work/r.json"
+  "${client[@]}" "$work/strain" run "$1" --http2 --insecure -c $(($2 * $3)) --connections "$2" -d "${secs}s" --no-tui --no-diagnose -o "$work/r.json" > /dev/null 2>&1 &
+  busy $!
+  python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(round(r["summary"]["throughput"]), sys.argv[2], r["load"].get("path", "?"))' "$work/r.json" "$busy_pct"
 }
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
-printf '| %-38s | %10s | %14s | %5s |\n' "" "h2load" "strain --http2" "ratio"
-printf '| %s | %s | %s | %s |\n' "---" "---:" "---:" "---:"
+printf '| %-38s | %9s | %9s | %5s | %24s | %12s |\n' "" "h2load" "strain" "ratio" "per round: median (range)" "nginx busy"
+printf '| %s | %s | %s | %s | %s | %s |\n' "---" "---:" "---:" "---:" "---:" "---:"
 for row in "h2c, 1 connection × 50 streams|http://127.0.0.1:$h2c/|1|50" \
   "h2c, 10 connections × 5 streams|http://127.0.0.1:$h2c/|10|5" \
   "h2 over TLS, 10 connections × 5 streams|https://127.0.0.1:$tls/|10|5"; do
   IFS='|' read -r name url conns streams <<< "$row"
-  : > "$work/h" && : > "$work/s"
+  : > "$work/rounds"
   for _ in $(seq "$rounds"); do
-    h2load_rps "$url" "$conns" "$streams" >> "$work/h"
-    strain_rps "$url" "$conns" "$streams" > "$work/one"
-    awk '{ print $1 }' "$work/one" >> "$work/s"
-    path=$(awk '{ print $2 }' "$work/one")
+    h2load_run "$url" "$conns" "$streams" > "$work/one" && read -r h hb < "$work/one"
+    strain_run "$url" "$conns" "$streams" > "$work/one" && read -r s sb path < "$work/one"
+    [ "$path" = h2 ] || { echo "peers-h2: strain ran on the $path path, not its own HTTP/2 client" >&2; exit 1; }
+    echo "$h $s $(awk -v s="$s" -v h="$h" 'BEGIN { printf "%.3f", s / h }') $hb $sb" >> "$work/rounds"
+    echo "peers-h2: $name: h2load $h req/s (nginx $hb%), strain $s req/s (nginx $sb%)" >&2
   done
-  h=$(median < "$work/h") s=$(median < "$work/s")
-  printf '| %-38s | %10s | %14s | %5s |\n' "$name" "$h" "$s ($path)" "$(awk -v s="$s" -v h="$h" 'BEGIN { printf "%.2f", s / h }')"
+  h=$(awk '{ print $1 }' "$work/rounds" | median) s=$(awk '{ print $2 }' "$work/rounds" | median)
+  ratio=$(awk '{ print $3 }' "$work/rounds" | median)
+  range=$(awk '{ print $3 }' "$work/rounds" | sort -n | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%.2f–%.2f", lo, hi }')
+  hb=$(awk '{ print $4 }' "$work/rounds" | median) sb=$(awk '{ print $5 }' "$work/rounds" | median)
+  printf '| %-38s | %8.1fk | %8.1fk | %5.2f | %24s | %5s%% / %s%% |\n' "$name" "$(awk -v v="$h" 'BEGIN { print v / 1000 }')" \
+    "$(awk -v v="$s" 'BEGIN { print v / 1000 }')" "$(awk -v s="$s" -v h="$h" 'BEGIN { printf "%.2f", s / h }')" "$(printf "%.2f" "$ratio") ($range)" "$hb" "$sb"
 done

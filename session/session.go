@@ -163,6 +163,9 @@ func (s *Session) probe(ctx context.Context) error {
 	var err error
 	if s.eng != nil {
 		err = loadgen.Probe(ctx, s.cfg.Load.Targets, wait)
+		if err == nil {
+			err = s.eng.ProbeHTTP2(ctx, wait)
+		}
 	} else {
 		err = probeWatch(ctx, s.cfg.Watch, wait)
 	}

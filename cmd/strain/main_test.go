@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"net"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -206,6 +207,25 @@ func TestUnreachableTargetExits3(t *testing.T) {
 	}
 	if d := time.Since(start); d > session.DefaultProbeWait+3*time.Second {
 		t.Errorf("gave up after %v, want about %v", d, session.DefaultProbeWait)
+	}
+}
+
+// --http2 against servers that speak HTTP/1.1 alone, over TLS (ALPN) and
+// in the clear: the run does not start; one line says why, exit 3.
+func TestHTTP2AgainstHTTP1Exits3(t *testing.T) {
+	for name, srv := range map[string]*httptest.Server{
+		"tls":   httptest.NewTLSServer(http.NotFoundHandler()),
+		"clear": httptest.NewServer(http.NotFoundHandler()),
+	} {
+		t.Run(name, func(t *testing.T) {
+			defer srv.Close()
+			code, _, stderr := cli(t, context.Background(), "run", srv.URL+"/", "--http2", "--insecure", "-n", "10", "--no-tui")
+			addr := strings.TrimPrefix(strings.TrimPrefix(srv.URL, "https://"), "http://")
+			if code != ExitCannotRun || strings.Count(strings.TrimSpace(stderr), "\n") != 0 ||
+				!strings.Contains(stderr, addr+" does not speak HTTP/2") || !strings.Contains(stderr, "without --http2") {
+				t.Errorf("exit %d, stderr %q; want %d and one line: %s does not speak HTTP/2", code, stderr, ExitCannotRun, addr)
+			}
+		})
 	}
 }
 

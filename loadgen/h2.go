@@ -265,6 +265,6 @@ func (s *h2Sender) send(t *prepared, deadline time.Time) (int, int64, error) {
 // connection ended before it could be sent.
 const maxH2Attempts = 16
 
-// close leaves the connections to the pool, which they are shared in:
-// the transport closes them at the end.
+// close stops watching for the run's end; the connections are the
+// pool's, shared by the workers, and the transport closes them.
 func (s *h2Sender) close() { s.unwatch() }

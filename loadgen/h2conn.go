@@ -272,7 +272,7 @@ func (c *h2Conn) open(st *h2Stream, deadline time.Time, maxBody int64) error {
 var errTimeoutWaiting = fmt.Errorf("http2: no stream free before the deadline: %w", timeoutErr{})
 
 // roundTrip sends t as a new stream and waits for its response, or its
-// deadline. The run's end fails it with the connection (h2Pool.stop).
+// deadline. The run's end fails it with the connection (h2Pool.close).
 func (c *h2Conn) roundTrip(st *h2Stream, t *h2Request, deadline time.Time, maxBody int64) (int, int64, error) {
 	if err := c.open(st, deadline, maxBody); err != nil {
 		return 0, 0, err

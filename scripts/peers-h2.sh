@@ -4,10 +4,12 @@
 #   h2c, 1 connection × 50 streams    h2load -t1 -c1 -m50    strain --http2 -c 50 --connections 1
 #   h2c, 10 connections × 5 streams   h2load -t1 -c10 -m5    strain --http2 -c 50 --connections 10
 #   TLS, 10 connections × 5 streams   the same over https
-# Rounds interleave the tools (h2load, then strain); prints each row's
-# median req/s and their ratio (strain / h2load), the median of the
-# rounds' own ratios and their range, and nginx's median busy % under each
-# (h2load / strain); each round on standard error.
+# Rounds interleave the tools (h2load, then strain). Each row: the median
+# req/s of each; the ratio strain / h2load taken round by round, as
+# scripts/bench-pinned.sh does (the machine's own drift moves both tools of
+# a round alike), its median with a bootstrapped 95% interval, and its
+# range; nginx's median busy % under each (h2load / strain): near 100, the
+# server is the bottleneck. Each round on standard error.
 #
 # Usage, from anywhere in the project: scripts/peers-h2.sh [seconds=5] [rounds=5]
 # PIN=1 pins nginx's worker to CPU 0 and each client to CPU 1.
@@ -73,10 +75,24 @@ strain_run() {
   busy $!
   python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(round(r["summary"]["throughput"]), sys.argv[2], r["load"].get("path", "?"))' "$work/r.json" "$busy_pct"
 }
-median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
-printf '| %-38s | %9s | %9s | %5s | %24s | %12s |\n' "" "h2load" "strain" "ratio" "per round: median (range)" "nginx busy"
-printf '| %s | %s | %s | %s | %s | %s |\n' "---" "---:" "---:" "---:" "---:" "---:"
+# summary NAME: the row from $work/rounds ("h2load strain h2load-busy strain-busy" a round).
+summary() {
+  python3 - "$1" "$work/rounds" << 'PY'
+import random, statistics as st, sys
+name, rows = sys.argv[1], [[float(v) for v in l.split()] for l in open(sys.argv[2])]
+h, s = [r[0] for r in rows], [r[1] for r in rows]
+ratios = [b / a for a, b in zip(h, s) if a > 0]
+random.seed(1)
+boot = sorted(st.median(random.choices(ratios, k=len(ratios))) for _ in range(2000))
+print("| %s | %.1fk | %.1fk | **%.2f** (%.2f–%.2f) | %.2f–%.2f | %.0f%% / %.0f%% |" % (
+    name, st.median(h) / 1000, st.median(s) / 1000, st.median(ratios), boot[50], boot[1949],
+    min(ratios), max(ratios), st.median(r[2] for r in rows), st.median(r[3] for r in rows)))
+PY
+}
+
+echo "| $rounds rounds of ${secs} s, PIN=${PIN:-0} | h2load | strain | ratio, median of the rounds' (95% interval) | rounds' range | nginx busy |"
+echo "| --- | ---: | ---: | ---: | ---: | ---: |"
 for row in "h2c, 1 connection × 50 streams|http://127.0.0.1:$h2c/|1|50" \
   "h2c, 10 connections × 5 streams|http://127.0.0.1:$h2c/|10|5" \
   "h2 over TLS, 10 connections × 5 streams|https://127.0.0.1:$tls/|10|5"; do
@@ -86,13 +102,8 @@ for row in "h2c, 1 connection × 50 streams|http://127.0.0.1:$h2c/|1|50" \
     h2load_run "$url" "$conns" "$streams" > "$work/one" && read -r h hb < "$work/one"
     strain_run "$url" "$conns" "$streams" > "$work/one" && read -r s sb path < "$work/one"
     [ "$path" = h2 ] || { echo "peers-h2: strain ran on the $path path, not its own HTTP/2 client" >&2; exit 1; }
-    echo "$h $s $(awk -v s="$s" -v h="$h" 'BEGIN { printf "%.3f", s / h }') $hb $sb" >> "$work/rounds"
+    echo "$h $s $hb $sb" >> "$work/rounds"
     echo "peers-h2: $name: h2load $h req/s (nginx $hb%), strain $s req/s (nginx $sb%)" >&2
   done
-  h=$(awk '{ print $1 }' "$work/rounds" | median) s=$(awk '{ print $2 }' "$work/rounds" | median)
-  ratio=$(awk '{ print $3 }' "$work/rounds" | median)
-  range=$(awk '{ print $3 }' "$work/rounds" | sort -n | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%.2f–%.2f", lo, hi }')
-  hb=$(awk '{ print $4 }' "$work/rounds" | median) sb=$(awk '{ print $5 }' "$work/rounds" | median)
-  printf '| %-38s | %8.1fk | %8.1fk | %5.2f | %24s | %5s%% / %s%% |\n' "$name" "$(awk -v v="$h" 'BEGIN { print v / 1000 }')" \
-    "$(awk -v v="$s" 'BEGIN { print v / 1000 }')" "$(awk -v s="$s" -v h="$h" 'BEGIN { printf "%.2f", s / h }')" "$(printf "%.2f" "$ratio") ($range)" "$hb" "$sb"
+  summary "$name"
 done

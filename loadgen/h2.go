@@ -163,7 +163,7 @@ func (ep *h2Endpoint) dial(ctx context.Context, deadline time.Time) (*h2Conn, er
 		}
 		if p := tc.ConnectionState().NegotiatedProtocol; p != "h2" {
 			tc.Close()
-			return nil, &protocolError{what: fmt.Sprintf("TLS's ALPN chose %q, not h2", p)}
+			return nil, &notHTTP2Error{&protocolError{what: fmt.Sprintf("TLS's ALPN chose %q, not h2", p)}}
 		}
 		nc = tc
 	}
@@ -189,9 +189,9 @@ func (e *Engine) ProbeHTTP2(ctx context.Context, wait time.Duration) error {
 	}
 	for _, ep := range e.transport.h2.endpoints {
 		c, err := ep.dial(ctx, time.Now().Add(wait))
-		var protocol *protocolError
-		if errors.As(err, &protocol) {
-			return fmt.Errorf("target %s does not speak HTTP/2: %s; run without --http2", ep.addr, protocol.what)
+		var not *notHTTP2Error
+		if errors.As(err, &not) {
+			return fmt.Errorf("target %s does not speak HTTP/2: %s; run without --http2", ep.addr, not.err.what)
 		}
 		if err == nil {
 			c.close()
@@ -199,6 +199,13 @@ func (e *Engine) ProbeHTTP2(ctx context.Context, wait time.Duration) error {
 	}
 	return nil
 }
+
+// notHTTP2Error is a server that answered in another protocol than
+// HTTP/2; a request that meets it counts as a protocol error.
+type notHTTP2Error struct{ err *protocolError }
+
+func (e *notHTTP2Error) Error() string { return e.err.Error() }
+func (e *notHTTP2Error) Unwrap() error { return e.err }
 
 // close ends the pool at the run's end: its connections fail their
 // streams in flight with errRunEnded, and no new one is dialled.

@@ -31,7 +31,7 @@ func (c *h2Conn) finish(id uint32, err error) {
 // read reads frames until the connection ends.
 func (c *h2Conn) read() {
 	if b, _ := c.br.Peek(len("HTTP/")); string(b) == "HTTP/" {
-		c.fail(&protocolError{what: "the server answered HTTP/2's preface in HTTP/1: no HTTP/2 in the clear (h2c)"})
+		c.fail(&notHTTP2Error{&protocolError{what: "the server answered HTTP/2's preface in HTTP/1: no HTTP/2 in the clear (h2c)"}})
 		return
 	}
 	for {

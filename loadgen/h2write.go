@@ -6,58 +6,6 @@ import (
 	"golang.org/x/net/http2"
 )
 
-// keptBlock is a request's header block as last encoded on a connection,
-// valid while the encoder's table is as it was then (gen).
-type keptBlock struct {
-	gen   uint64
-	bytes []byte
-}
-
-// maxKeptBlocks bounds the blocks a connection keeps: one per target, for
-// a run's first targets.
-const maxKeptBlocks = 1024
-
-// block is t's header block, encoded under wmu. Once every field of t is
-// in the encoder's table, HPACK encodes it as indices alone: the same
-// bytes, request after request, while the table stays as it is. Those
-// bytes are kept and sent again until a block that may change the table
-// (one with a literal, or a size update) is encoded.
-func (c *h2Conn) block(t *h2Request) []byte {
-	kept := c.blocks[t]
-	if kept != nil && kept.gen == c.tableGen {
-		return kept.bytes
-	}
-	c.hbuf.Reset()
-	for _, f := range t.fields {
-		c.enc.WriteField(f)
-	}
-	b := c.hbuf.Bytes()
-	switch {
-	case !onlyIndexed(b):
-		c.tableGen++ // every block kept may be stale now
-	case kept != nil:
-		kept.gen, kept.bytes = c.tableGen, append(kept.bytes[:0], b...)
-	case len(c.blocks) < maxKeptBlocks:
-		c.blocks[t] = &keptBlock{gen: c.tableGen, bytes: append([]byte(nil), b...)}
-	}
-	return b
-}
-
-// onlyIndexed says whether an HPACK header block holds indexed fields
-// alone (a first bit of 1, RFC 7541 §6.1), which leave the table as it is.
-func onlyIndexed(b []byte) bool {
-	for i := 0; i < len(b); i++ {
-		if b[i]&0x80 == 0 {
-			return false
-		}
-		if b[i]&0x7f == 0x7f { // the index goes on in the bytes that follow (§5.1)
-			for i++; i < len(b) && b[i]&0x80 != 0; i++ {
-			}
-		}
-	}
-	return true
-}
-
 // The writer: requests without a body are handed to one goroutine per
 // connection, which writes all those waiting and then flushes once. While
 // it is in a write, the requests that the responses just read make room
@@ -203,4 +151,56 @@ func (c *h2Conn) failEach(batch []h2Queued) {
 			signal(q.st)
 		}
 	}
+}
+
+// keptBlock is a request's header block as last encoded on a connection,
+// valid while the encoder's table is as it was then (gen).
+type keptBlock struct {
+	gen   uint64
+	bytes []byte
+}
+
+// maxKeptBlocks bounds the blocks a connection keeps: one per target, for
+// a run's first targets.
+const maxKeptBlocks = 1024
+
+// block is t's header block, encoded under wmu. Once every field of t is
+// in the encoder's table, HPACK encodes it as indices alone: the same
+// bytes, request after request, while the table stays as it is. Those
+// bytes are kept and sent again until a block that may change the table
+// (one with a literal, or a size update) is encoded.
+func (c *h2Conn) block(t *h2Request) []byte {
+	kept := c.blocks[t]
+	if kept != nil && kept.gen == c.tableGen {
+		return kept.bytes
+	}
+	c.hbuf.Reset()
+	for _, f := range t.fields {
+		c.enc.WriteField(f)
+	}
+	b := c.hbuf.Bytes()
+	switch {
+	case !onlyIndexed(b):
+		c.tableGen++ // every block kept may be stale now
+	case kept != nil:
+		kept.gen, kept.bytes = c.tableGen, append(kept.bytes[:0], b...)
+	case len(c.blocks) < maxKeptBlocks:
+		c.blocks[t] = &keptBlock{gen: c.tableGen, bytes: append([]byte(nil), b...)}
+	}
+	return b
+}
+
+// onlyIndexed says whether an HPACK header block holds indexed fields
+// alone (a first bit of 1, RFC 7541 §6.1), which leave the table as it is.
+func onlyIndexed(b []byte) bool {
+	for i := 0; i < len(b); i++ {
+		if b[i]&0x80 == 0 {
+			return false
+		}
+		if b[i]&0x7f == 0x7f { // the index goes on in the bytes that follow (§5.1)
+			for i++; i < len(b) && b[i]&0x80 != 0; i++ {
+			}
+		}
+	}
+	return true
 }

@@ -3,6 +3,7 @@ package loadgen
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/tls"
 	"fmt"
@@ -113,6 +114,10 @@ type rawH2 struct {
 	// (SETTINGS_HEADER_TABLE_SIZE 0), and decode every request's header
 	// block with it: one that indexes is answered 400.
 	zeroTable bool
+	// literal answers with nginx's response headers, each a literal that
+	// adds to the client's table (nginx 1.22 sends them so on every
+	// response), where it would otherwise send :status alone, indexed.
+	literal bool
 	// shrinkAt makes the server decode every request's header block, and
 	// at that stream shrink its table to 0 bytes by a SETTINGS frame: the
 	// first block after strain's ACK must open with the size update
@@ -184,7 +189,11 @@ func (s *rawH2) conn(c net.Conn) {
 			switch s.act(n) {
 			case h2Answer:
 				s.answered.Add(1)
-				fr.WriteHeaders(http2.HeadersFrameParam{StreamID: f.StreamID, BlockFragment: []byte{0x88}, EndHeaders: true}) // :status 200
+				block := []byte{0x88} // :status 200
+				if s.literal {
+					block = nginxHeaders
+				}
+				fr.WriteHeaders(http2.HeadersFrameParam{StreamID: f.StreamID, BlockFragment: block, EndHeaders: true})
 				fr.WriteData(f.StreamID, true, []byte("hello\n"))
 			case h2Refuse:
 				fr.WriteRSTStream(f.StreamID, http2.ErrCodeRefusedStream)
@@ -198,6 +207,21 @@ func (s *rawH2) conn(c net.Conn) {
 		}
 	}
 }
+
+// nginxHeaders is nginx's response header block as it sends it on every
+// response: :status indexed, then server, date, content-type and
+// content-length each a literal with incremental indexing of a static
+// table name (RFC 7541 §6.2.1).
+var nginxHeaders = func() []byte {
+	b := []byte{0x88}
+	for _, f := range []struct {
+		index byte
+		value string
+	}{{54, "nginx/1.22.1"}, {33, "Wed, 02 Dec 2026 04:23:43 GMT"}, {31, "text/plain"}, {28, "6"}} {
+		b = append(append(b, 0x40|f.index, byte(len(f.value))), f.value...)
+	}
+	return b
+}()
 
 // GOAWAY mid-run (at every connection's 50th stream): the streams past
 // the last one the server processed are sent again on a new connection,
@@ -313,16 +337,17 @@ func TestH2ResponderProcess(t *testing.T) {
 	if os.Getenv(h2Env) == "" {
 		t.Skip("a helper process for the benchmarks")
 	}
-	s := &rawH2{act: func(int) h2Act { return h2Answer }}
+	s := &rawH2{act: func(int) h2Act { return h2Answer }, literal: os.Getenv(h2Env) == "literal"}
 	fmt.Println(s.serve(t))
 	io.Copy(io.Discard, os.Stdin)
 }
 
 // h2Process runs an HTTP/2 responder in a child process (so that its
-// allocations are not the benchmark's) and returns its URL.
-func h2Process(tb testing.TB) string {
+// allocations are not the benchmark's) and returns its URL; mode
+// "literal" answers with nginx's headers (nginxHeaders).
+func h2Process(tb testing.TB, mode string) string {
 	cmd := exec.Command(os.Args[0], "-test.run=^TestH2ResponderProcess$")
-	cmd.Env = append(os.Environ(), h2Env+"=1")
+	cmd.Env = append(os.Environ(), h2Env+"="+cmp.Or(mode, "indexed"))
 	stdin, _ := cmd.StdinPipe()
 	stdout, _ := cmd.StdoutPipe()
 	if err := cmd.Start(); err != nil {
@@ -338,20 +363,27 @@ func h2Process(tb testing.TB) string {
 
 // BenchmarkH2Send is one worker's request after request on the HTTP/2
 // fast path, against a responder in another process: the allocations
-// per request in steady state.
+// per request in steady state. "indexed": the response's header block is
+// :status alone, as a server that indexes its headers sends it after the
+// first (Go's); "literal": nginx's headers, each a literal that the
+// decoder (x/net's hpack) adds to its table as a new string.
 func BenchmarkH2Send(b *testing.B) {
-	e, err := New(Config{Targets: []Target{{URL: h2Process(b)}}, HTTP2: true})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer e.transport.close()
-	s := e.transport.sender(context.Background())
-	t := e.targets[0]
-	b.ReportAllocs()
-	for b.Loop() {
-		if status, n, err := s.send(t, time.Now().Add(time.Minute)); status != 200 || n != 6 || err != nil {
-			b.Fatalf("status %d, %d bytes, %v", status, n, err)
-		}
+	for _, mode := range []string{"indexed", "literal"} {
+		b.Run(mode, func(b *testing.B) {
+			e, err := New(Config{Targets: []Target{{URL: h2Process(b, mode)}}, HTTP2: true})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer e.transport.close()
+			s := e.transport.sender(context.Background())
+			t := e.targets[0]
+			b.ReportAllocs()
+			for b.Loop() {
+				if status, n, err := s.send(t, time.Now().Add(time.Minute)); status != 200 || n != 6 || err != nil {
+					b.Fatalf("status %d, %d bytes, %v", status, n, err)
+				}
+			}
+		})
 	}
 }
 

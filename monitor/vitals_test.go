@@ -186,9 +186,14 @@ func TestVitalsCPUAgreesWithProc(t *testing.T) {
 		t.Fatal(err)
 	}
 	truth := (procCPU(t) - before) / time.Since(start).Seconds() * 100
+	if truth < 20 {
+		// The spinner should hold a core; a machine this busy leaves
+		// too little to tell a reading from nothing.
+		t.Skipf("the spinner got %.0f%% of a core: too busy a machine to compare", truth)
+	}
 	// /proc counts in ticks of 10 ms: 2 ticks over 0.5 s is 4%, and the
 	// two readings are a moment apart.
-	if got := m["cpu"]; math.Abs(got-truth) > 10 || got < 50 {
+	if got := m["cpu"]; math.Abs(got-truth) > 10 {
 		t.Errorf("cpu = %.1f%%, /proc/self/stat says %.1f%%", got, truth)
 	}
 }

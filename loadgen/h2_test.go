@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"cmp"
 	"context"
-	"crypto/tls"
 	"fmt"
 	"io"
 	"net"
@@ -23,23 +22,30 @@ import (
 	"golang.org/x/net/http2/hpack"
 )
 
-// h2cServer serves handler over HTTP/2 in the clear (prior knowledge),
-// as Go's own server does it, counting the requests it answers.
-func h2cServer(t *testing.T, handler http.HandlerFunc) (*httptest.Server, *atomic.Int64) {
-	t.Helper()
+// counting is handler, counting the requests it answers, each of which
+// must have come over HTTP/2.
+func counting(t *testing.T, handler http.HandlerFunc) (http.Handler, *atomic.Int64) {
 	var n atomic.Int64
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ProtoMajor != 2 {
 			t.Errorf("a request over %s, want HTTP/2", r.Proto)
 		}
 		n.Add(1)
 		handler(w, r)
-	}))
+	}), &n
+}
+
+// h2cServer serves handler over HTTP/2 in the clear (prior knowledge),
+// as Go's own server does it, counting the requests it answers.
+func h2cServer(t *testing.T, handler http.HandlerFunc) (*httptest.Server, *atomic.Int64) {
+	t.Helper()
+	h, n := counting(t, handler)
+	srv := httptest.NewUnstartedServer(h)
 	srv.Config.Protocols = new(http.Protocols)
 	srv.Config.Protocols.SetUnencryptedHTTP2(true)
 	srv.Start()
 	t.Cleanup(srv.Close)
-	return srv, &n
+	return srv, n
 }
 
 func hello(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "hello\n") }
@@ -56,14 +62,8 @@ func TestH2CountsMatchTheServer(t *testing.T) {
 }
 
 func TestH2OverTLS(t *testing.T) {
-	var n atomic.Int64
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.ProtoMajor != 2 {
-			t.Errorf("a request over %s", r.Proto)
-		}
-		n.Add(1)
-		hello(w, r)
-	}))
+	h, n := counting(t, hello)
+	srv := httptest.NewUnstartedServer(h)
 	srv.EnableHTTP2 = true
 	srv.StartTLS()
 	defer srv.Close()
@@ -71,7 +71,6 @@ func TestH2OverTLS(t *testing.T) {
 	if res.Requests != 500 || res.Errors != 0 || n.Load() != 500 {
 		t.Errorf("requests %d errors %d (%v); the server answered %d", res.Requests, res.Errors, res.Kinds, n.Load())
 	}
-	_ = tls.VersionTLS13
 }
 
 // Flow control both ways: responses far larger than the windows strain

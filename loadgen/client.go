@@ -112,7 +112,7 @@ func (tr *transport) close() {
 
 // gathers says whether the transport gathers the workers' requests into
 // one write itself: the HTTP/2 fast path's writer does.
-func (tr *transport) gathers() bool { return tr.h2 != nil && len(tr.h2.endpoints) > 0 }
+func (tr *transport) gathers() bool { return tr.path() == PathH2 }
 
 // path says which path the run's requests take: the wire path, the
 // HTTP/2 fast path, or net/http for all of them.

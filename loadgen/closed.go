@@ -74,6 +74,7 @@ func (e *Engine) closedWorker(ctx context.Context, id int, stop <-chan struct{})
 	defer s.close()
 	fl := e.flights.add()
 	defer e.flights.remove(fl)
+	yield := !e.transport.gathers()
 	for {
 		select {
 		case <-stop:
@@ -96,7 +97,7 @@ func (e *Engine) closedWorker(ctx context.Context, id int, stop <-chan struct{})
 		// spares the target a wake-up per request (BENCHMARKS.md §1).
 		// On HTTP/2 a connection's writer gathers the sends (h2write.go):
 		// the yield would be one more trip through the scheduler.
-		if !e.transport.gathers() {
+		if yield {
 			runtime.Gosched()
 		}
 	}

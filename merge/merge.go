@@ -196,7 +196,7 @@ func summarize(out *report.Report, reps []*report.Report) error {
 	if out.DurationSeconds > 0 {
 		s["throughput"] = s["requests"] / out.DurationSeconds
 	}
-	lat, unc, err := mergedHistograms(reps, func(r *report.Report) *report.Histograms { return &r.Segment.Histograms })
+	lat, unc, err := mergedHistograms(reps)
 	if err != nil {
 		return err
 	}
@@ -207,14 +207,11 @@ func summarize(out *report.Report, reps []*report.Report) error {
 	return nil
 }
 
-// mergedHistograms merges each report's histograms, as of picks them.
-func mergedHistograms(reps []*report.Report, of func(*report.Report) *report.Histograms) (lat, unc *hdr.Histogram, err error) {
+// mergedHistograms merges the segments' whole-run histograms.
+func mergedHistograms(reps []*report.Report) (lat, unc *hdr.Histogram, err error) {
 	lat, unc = empty(), empty()
 	for _, r := range reps {
-		h := of(r)
-		if h == nil {
-			continue
-		}
+		h := r.Segment.Histograms
 		if err := mergeInto(lat, h.Latency); err != nil {
 			return nil, nil, fmt.Errorf("segment %d/%d: latency %w", r.Segment.Index, r.Segment.Count, err)
 		}

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"time"
 )
 
@@ -206,6 +207,28 @@ func Read(r io.Reader) (*Report, error) {
 		return nil, fmt.Errorf("not a strain report: no schema, want %q", Schema)
 	}
 	return nil, fmt.Errorf("not a strain report: schema %q, want %q", rep.Schema, Schema)
+}
+
+// MaxFileBytes bounds a report file ReadFile reads: a segment's, with a
+// histogram per interval, is a few megabytes for an hour.
+const MaxFileBytes = 256 << 20
+
+// ReadFile reads the report at path, as Read, refusing a file larger
+// than MaxFileBytes; its errors name the path.
+func ReadFile(path string) (*Report, error) {
+	file, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer file.Close()
+	if st, err := file.Stat(); err == nil && st.Size() > MaxFileBytes {
+		return nil, fmt.Errorf("%s: %d bytes, more than a report (%d)", path, st.Size(), MaxFileBytes)
+	}
+	r, err := Read(io.LimitReader(file, MaxFileBytes))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return r, nil
 }
 
 func finite(m map[string]float64) map[string]float64 {

@@ -2,7 +2,6 @@ package session
 
 import (
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
 
@@ -38,14 +37,9 @@ func LoadBaseline(path, spec string, cat *metric.Catalogue) (*Baseline, error) {
 	if err != nil {
 		return nil, err
 	}
-	f, err := os.Open(path)
+	rep, err := report.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("--baseline: %w", err)
-	}
-	defer f.Close()
-	rep, err := report.Read(f)
-	if err != nil {
-		return nil, fmt.Errorf("--baseline %s: %w", path, err)
+		return nil, fmt.Errorf("--baseline %w", err)
 	}
 	return &Baseline{Summary: rep.Summary, Limits: limits}, nil
 }

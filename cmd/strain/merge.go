@@ -12,10 +12,6 @@ import (
 	"github.com/strain-dev/strain/session"
 )
 
-// maxReport bounds a report file strain merge reads: a segment's, with a
-// histogram per interval, is a few megabytes for an hour.
-const maxReport = 256 << 20
-
 // mergeFlags are strain merge's flags.
 type mergeFlags struct {
 	output       string
@@ -62,7 +58,7 @@ func (f *mergeFlags) execute(args []string, stdout io.Writer) error {
 	}
 	reps := make([]*report.Report, 0, len(args))
 	for _, path := range args {
-		r, err := readReportFile(path)
+		r, err := report.ReadFile(path)
 		if err != nil {
 			return usageErr(err)
 		}
@@ -73,21 +69,4 @@ func (f *mergeFlags) execute(args []string, stdout io.Writer) error {
 		return usageErr(err)
 	}
 	return writeOutputs(merged, out, stdout)
-}
-
-// readReportFile reads a JSON report, bounded in size.
-func readReportFile(path string) (*report.Report, error) {
-	file, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer file.Close()
-	if st, err := file.Stat(); err == nil && st.Size() > maxReport {
-		return nil, fmt.Errorf("%s: %d bytes, more than a report (%d)", path, st.Size(), maxReport)
-	}
-	r, err := report.Read(io.LimitReader(file, maxReport))
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return r, nil
 }

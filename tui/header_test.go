@@ -40,7 +40,7 @@ func TestHeaderOf(t *testing.T) {
 // A capacity search sets the rate itself: the footer offers the profile
 // keys and the end, not the load's keys.
 func TestSearchFooterOffersNoLoadKeys(t *testing.T) {
-	m := New(Header{Model: "capacity search", Searching: true}, nil, time.Time{})
+	m := New(Header{Model: SearchModel}, nil, time.Time{})
 	footer := m.viewFooter(200)
 	if strings.Contains(footer, "+/- load") || !strings.Contains(footer, "the search sets the rate") {
 		t.Errorf("footer %q", footer)

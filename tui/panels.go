@@ -273,7 +273,7 @@ func (m Model) viewFooter(w int) string {
 	switch {
 	case m.header.Model == "watch":
 		keys = "p/g/h cpu/goroutine/heap profile · ? help · q quit"
-	case m.header.Searching:
+	case m.header.Model == SearchModel:
 		keys = "the search sets the rate · p/g/h cpu/goroutine/heap profile · ? help · q end it with what it found"
 	}
 	return dimStyle.Render(truncate(keys, w))

@@ -72,13 +72,14 @@ type Profile struct {
 // Header is what does not change during a run.
 type Header struct {
 	Targets  []string      // "GET http://…"
-	Model    string        // "closed" or "open", or "watch" without load
+	Model    string        // "closed" or "open", "watch" without load, or SearchModel
 	Duration time.Duration // zero when -n or nothing bounds it
 	Stages   int
-	// Searching is a capacity search's: it sets the rate itself, so the
-	// load's keys are not offered.
-	Searching bool
 }
+
+// SearchModel is a capacity search's Model: it sets the rate itself, so
+// the load's keys are not offered.
+const SearchModel = "capacity search"
 
 // Done is sent when the run is over; the dashboard then quits.
 type Done struct{}

@@ -111,7 +111,7 @@ func (f *capacityFlags) execute(cmd *cobra.Command, args []string, stdout, stder
 	if f.pause == 0 {
 		search.Pause = -1 // none, where the library's zero is its default
 	}
-	l.header = &tui.Header{Model: "capacity search", Duration: f.budget, Searching: true}
+	l.header = &tui.Header{Model: tui.SearchModel, Duration: f.budget}
 	l.runner = func(cfg session.Config) (runner, error) {
 		search.Run = cfg
 		return capacity.New(search)

@@ -54,7 +54,7 @@ func (l launch) execute(ctx context.Context, stdout, stderr io.Writer) error {
 		}
 		h := tui.HeaderOf(cfg)
 		if l.header != nil {
-			h.Model, h.Duration, h.Searching = l.header.Model, l.header.Duration, l.header.Searching
+			h.Model, h.Duration = l.header.Model, l.header.Duration
 		}
 		dash = tui.NewDashboard(h, stdout)
 		dash.Attach(&cfg)

@@ -9,7 +9,6 @@ package diagnose
 import (
 	"fmt"
 	"math"
-	"runtime"
 	"slices"
 	"strings"
 
@@ -50,11 +49,11 @@ type Input struct {
 	// LoadEnd is when the load stopped, in seconds since the start, when
 	// the run watched on after it (a cooldown); 0 when it did not.
 	LoadEnd float64
-	// Cores is the CPU a target may use, in cores, when it does not say
-	// (a Go target gives its GOMAXPROCS); 0 means this machine's.
-	Cores float64
 	// Saturated says whether strain itself was saturated in an interval.
 	Saturated func(map[string]float64) bool
+	// Runtimes are what each target runs, by its scope's name, where its
+	// sources said ("go", "python", "node"): the words of its advice.
+	Runtimes map[string]string
 	// Errors are the run's failed requests by kind, for the evidence.
 	Errors map[string]int64
 }
@@ -177,6 +176,58 @@ func (t *timeline) col(name string) []float64 {
 	}
 	t.cols[name] = c
 	return c
+}
+
+// lo is metric name's lower bound, interval by interval: where it was
+// read from buckets, its bucket's lower edge; elsewhere its value. A
+// claim that a figure is too high is judged on it, so that a coarse
+// bucket's top is never taken for the truth.
+func (t *timeline) lo(name string) []float64 { return t.edge(name, false) }
+
+// hi is metric name's upper bound, interval by interval, as lo is its
+// lower.
+func (t *timeline) hi(name string) []float64 { return t.edge(name, true) }
+
+func (t *timeline) edge(name string, upper bool) []float64 {
+	key := name + "\x00lo"
+	if upper {
+		key = name + "\x00hi"
+	}
+	if c, ok := t.cols[key]; ok {
+		return c
+	}
+	c := slices.Clone(t.col(name))
+	for i, p := range t.in.Series {
+		if b, ok := p.Bounds[name]; ok && !math.IsNaN(c[i]) && b.Valid() {
+			c[i] = b.Lo
+			if upper {
+				c[i] = b.Hi
+			}
+		}
+	}
+	t.cols[key] = c
+	return c
+}
+
+// peakOf is where metric name's highest value over r lies: between the
+// highest of its lower bounds and the highest of its upper ones, both the
+// value where it is exact.
+func (t *timeline) peakOf(name string, r run) metric.Bounds {
+	return metric.Bounds{Lo: peak(t.lo(name), r), Hi: peak(t.hi(name), r)}
+}
+
+// upTo is a peak for a sentence: "up to 25.3ms", or, read from buckets,
+// "between 10.5ms and 117ms at the worst".
+func upTo(name string, b metric.Bounds) string {
+	if b.Lo == b.Hi {
+		return "up to " + metric.Format(name, b.Hi)
+	}
+	return metric.FormatBetween(name, b) + " at the worst"
+}
+
+// baselineOf is metric name's value before the trouble, with its bounds.
+func (t *timeline) baselineOf(name string) metric.Bounds {
+	return metric.Bounds{Lo: baseline(t.lo(name)), Hi: baseline(t.hi(name))}
 }
 
 // has reports whether metric name has a value in any interval.
@@ -302,18 +353,35 @@ func evidence(name string, v float64) report.Evidence {
 	return report.Evidence{Metric: name, Value: v, Shown: metric.Format(name, v)}
 }
 
-// cores is how many cores target s may use.
-func (t *timeline) cores(s metric.Scope) float64 {
+// evidenceOf is metric name's peak over r, shown as the range it lies in
+// where it was read from buckets.
+func (t *timeline) evidenceOf(name string, r run) report.Evidence {
+	ev := evidence(name, peak(t.col(name), r))
+	if b := t.peakOf(name, r); b.Lo != b.Hi && b.Valid() {
+		ev.Bounds, ev.Shown = &b, metric.FormatRange(name, b)
+	}
+	return ev
+}
+
+// cores is how many cores target s may use, as the target says: its
+// GOMAXPROCS, or the CPU limit of its process (a cgroup's quota, the
+// cores it may run on), the lower of the two; an event loop runs on one.
+// ok is false when nothing says: no sentence then claims a share of it.
+func (t *timeline) cores(s metric.Scope) (float64, bool) {
 	if t.eventLoop(s) {
-		return 1 // one thread runs the loop
+		return 1, true // one thread runs the loop
 	}
-	if v := t.col(s.Of("gomaxprocs").String()); !math.IsNaN(baseline(v)) && baseline(v) > 0 {
-		return baseline(v)
+	n := math.Inf(1)
+	if v := baseline(t.col(s.Of("gomaxprocs").String())); v > 0 {
+		n = v
 	}
-	if t.in.Cores > 0 {
-		return t.in.Cores
+	if v := baseline(t.col(s.Of("cpu_limit").String())); v > 0 {
+		n = min(n, v/100)
 	}
-	return float64(runtime.NumCPU())
+	if math.IsInf(n, 1) {
+		return 0, false
+	}
+	return n, true
 }
 
 // FailOn turns a list of kinds ("leak,starvation"), or "critical" (any

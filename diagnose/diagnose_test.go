@@ -34,7 +34,7 @@ func healthy(t int) map[string]float64 {
 var oneTarget = []Target{{Name: "api", Scope: metric.OneTarget}}
 
 func diagnose(n int, f func(t int) map[string]float64) []report.Finding {
-	return Diagnose(Input{Series: series(n, f), Targets: oneTarget, Load: true, Cores: 2})
+	return Diagnose(Input{Series: series(n, f), Targets: oneTarget, Load: true})
 }
 
 // problems are the findings of warning or worse, by kind.

@@ -55,9 +55,9 @@ func (t *timeline) when(f report.Finding) string {
 // gc_pressure's.
 func (t *timeline) starvation(s metric.Scope) []report.Finding {
 	schedName, cpuName := s.Of("sched_latency.p99").String(), s.Of("cpu").String()
-	sched, cpu, gc := t.col(schedName), t.col(cpuName), t.col(s.Of("gc_cpu").String())
-	base := baseline(sched)
-	limit := 100 * t.cores(s)
+	sched, cpu, gc := t.lo(schedName), t.col(cpuName), t.col(s.Of("gc_cpu").String())
+	cores, known := t.cores(s)
+	limit := 100 * cores
 	ok := make([]bool, len(sched))
 	loop := t.eventLoop(s)
 	for i := range ok {
@@ -69,16 +69,20 @@ func (t *timeline) starvation(s metric.Scope) []report.Finding {
 	// Three intervals: a busy neighbour on a shared machine makes a
 	// second or two of it.
 	for _, r := range runs(ok, 3) {
-		top, busy := peak(sched, r), peak(cpu, r)
-		f := t.finding(Starvation, severity(top >= secs(severeSched)), s, r)
-		f.Summary = fmt.Sprintf("%s: ready work waited up to %s to run (scheduler p99%s)", t.name(s), metric.Format(schedName, top), before(schedName, base, "; "))
-		f.Evidence = append(f.Evidence, evidence(schedName, top))
-		f.Next = "The CPU profile's top functions are what keeps the cores busy: make them cheaper or take them off the request path, or give the service more cores (GOMAXPROCS, its CPU limit)."
+		top, busy := t.peakOf(schedName, r), peak(cpu, r)
+		f := t.finding(Starvation, severity(top.Lo >= secs(severeSched)), s, r)
+		f.Summary = fmt.Sprintf("%s: ready work waited %s to run (scheduler p99%s)", t.name(s), upTo(schedName, top), t.before(schedName, "; "))
+		f.Evidence = append(f.Evidence, t.evidenceOf(schedName, r))
+		f.Next = t.advice(s, Starvation)
 		switch {
+		case math.IsNaN(busy):
+		case !known:
+			f.Summary += fmt.Sprintf(" while the service used %s CPU (its CPU limit is unknown)", metric.Format(cpuName, busy))
+			f.Evidence = append(f.Evidence, evidence(cpuName, busy))
 		case busy >= busyShare*limit:
 			f.Summary += fmt.Sprintf(" while the service used %s of its %s CPU", metric.Format(cpuName, busy), metric.Format(cpuName, limit))
 			f.Evidence = append(f.Evidence, evidence(cpuName, busy))
-		case !math.IsNaN(busy):
+		default:
 			f.Summary += fmt.Sprintf(" though the service used only %s of its %s CPU: the cores were not there for it", metric.Format(cpuName, busy), metric.Format(cpuName, limit))
 			f.Evidence = append(f.Evidence, evidence(cpuName, busy))
 			f.Next = "Something else had the cores: other processes on the machine, or a CPU quota (cgroup throttling); the CPU profile shows what the service itself ran."
@@ -97,20 +101,20 @@ func (t *timeline) blockedLoop(s metric.Scope) []report.Finding {
 		return nil
 	}
 	lagName, cpuName := s.Of("sched_latency.p99").String(), s.Of("cpu").String()
-	lag, cpu := t.col(lagName), t.col(cpuName)
+	lag, cpu := t.lo(lagName), t.col(cpuName)
 	ok := make([]bool, len(lag))
 	for i := range ok {
 		ok[i] = lag[i] >= secs(starvedSched) && !(cpu[i] >= busyShare*100)
 	}
 	var out []report.Finding
 	for _, r := range runs(ok, 2) {
-		top := peak(lag, r)
-		f := t.finding(Blocking, severity(top >= secs(severeSched)), s, r)
-		f.Summary = fmt.Sprintf("%s: the event loop was blocked: ready tasks waited up to %s to run (loop lag p99%s) while it used %s of its one core, %s",
-			t.name(s), metric.Format(lagName, top), before(lagName, baseline(lag), "; "), metric.Format(cpuName, orZero(peak(cpu, r))), t.when(f))
-		f.Evidence = append(f.Evidence, evidence(lagName, top))
+		top := t.peakOf(lagName, r)
+		f := t.finding(Blocking, severity(top.Lo >= secs(severeSched)), s, r)
+		f.Summary = fmt.Sprintf("%s: the event loop was blocked: ready tasks waited %s to run (loop lag p99%s) while it used %s of its one core, %s",
+			t.name(s), upTo(lagName, top), t.before(lagName, "; "), metric.Format(cpuName, orZero(peak(cpu, r))), t.when(f))
+		f.Evidence = append(f.Evidence, t.evidenceOf(lagName, r))
 		f.Summary += t.loadEffect(r, &f)
-		f.Next = "Move what held the loop off it (a thread or a worker, or its async form); the blocking capture of strain's Python agent names the function."
+		f.Next = t.advice(s, Blocking)
 		out = append(out, f)
 	}
 	return out
@@ -132,16 +136,18 @@ func (t *timeline) loadEffect(r run, f *report.Finding) string {
 		return "."
 	}
 	f.Evidence = append(f.Evidence, evidence("latency.p99", p99))
-	return fmt.Sprintf("; the load's p99 reached %s%s.", metric.FormatSeconds(p99), before("latency.p99", baseline(t.col("latency.p99")), " ("))
+	return fmt.Sprintf("; the load's p99 reached %s%s.", metric.FormatSeconds(p99), t.before("latency.p99", " ("))
 }
 
 // before is a metric's value before the trouble, for a sentence: after
-// sep, "419µs before"; "" when the first intervals had none.
-func before(name string, base float64, sep string) string {
-	if math.IsNaN(base) {
+// sep, "419µs before", or its range where it was read from buckets; ""
+// when the first intervals had none.
+func (t *timeline) before(name string, sep string) string {
+	base := t.baselineOf(name)
+	if math.IsNaN(base.Lo) || math.IsNaN(base.Hi) {
 		return ""
 	}
-	s := sep + metric.Format(name, base) + " before"
+	s := sep + metric.FormatRange(name, base) + " before"
 	if strings.HasSuffix(sep, "(") {
 		s += ")"
 	}
@@ -171,7 +177,7 @@ func (t *timeline) contention(s metric.Scope) []report.Finding {
 			t.name(s), top, math.Ceil(top), t.when(f))
 		f.Evidence = append(f.Evidence, report.Evidence{Metric: name, Value: top, Shown: fmt.Sprintf("%.1f s/s", top)})
 		f.Summary += t.loadEffect(r, &f)
-		f.Next = "The mutex profile names the lock and the code that held it, the goroutine dump who waits: hold it for less, shard it, or keep it off the hot path."
+		f.Next = t.advice(s, Contention)
 		out = append(out, f)
 	}
 	return out
@@ -181,7 +187,7 @@ func (t *timeline) contention(s metric.Scope) []report.Finding {
 // on a lock, a dependency, I/O, a pool, or too few threads.
 func (t *timeline) blocking(s metric.Scope, explained []report.Finding) []report.Finding {
 	cpuName, schedName := s.Of("cpu").String(), s.Of("sched_latency.p99").String()
-	cpu, sched := t.col(cpuName), t.col(schedName)
+	cpu, sched := t.col(cpuName), t.lo(schedName)
 	p50, thr := t.col("latency.p50"), t.col("throughput")
 	ok := make([]bool, len(cpu))
 	for i := range ok {
@@ -198,7 +204,7 @@ func (t *timeline) blocking(s metric.Scope, explained []report.Finding) []report
 			t.name(s), metric.FormatSeconds(lat), metric.FormatSeconds(perRequest), metric.Format(cpuName, busy), metric.FormatNumber(math.Round(rate)), t.when(f))
 		f.Evidence = append(f.Evidence, evidence("latency.p50", lat), evidence(cpuName, busy), evidence("throughput", rate))
 		f.Summary += t.loadEffect(r, &f)
-		f.Next = "The goroutine dump shows where the handlers wait: a lock, a slow dependency, a small pool, I/O; if nowhere, GOMAXPROCS may be too small."
+		f.Next = t.advice(s, Blocking)
 		out = append(out, f)
 	}
 	return out
@@ -315,7 +321,7 @@ func (t *timeline) leak(s metric.Scope) []report.Finding {
 			f.Summary += fmt.Sprintf(", and have not returned to their baseline of %s (--cooldown judges it after the load).", metric.FormatNumber(base))
 		}
 		f.Evidence = append(f.Evidence, evidence(name, g[r.to]), report.Evidence{Metric: name + ".baseline", Value: base, Shown: metric.FormatNumber(base)})
-		f.Next = "The stacks that grew between the goroutine dumps are the leak: give each a way to end (a context, a closed channel, a timeout)."
+		f.Next = t.advice(s, Leak)
 		out = append(out, f)
 	}
 	return out
@@ -377,7 +383,7 @@ func (t *timeline) memoryGrowth(s metric.Scope) []report.Finding {
 		f := t.finding(MemoryGrowth, severity(last >= 3*base && last-base >= 256<<20), s, run{max(from, 0), at})
 		f.Summary = fmt.Sprintf("%s: its %s grew from %s to %s and had not come down by the end.", t.name(s), m, metric.FormatBytes(base), metric.FormatBytes(last))
 		f.Evidence = append(f.Evidence, evidence(name, last))
-		f.Next = "The heap profile's top functions hold the memory: find what keeps it reachable (a cache without bound, a growing slice or map, goroutines that hold it)."
+		f.Next = t.advice(s, MemoryGrowth)
 		return []report.Finding{f}
 	}
 	return nil
@@ -386,7 +392,7 @@ func (t *timeline) memoryGrowth(s metric.Scope) []report.Finding {
 // gcPressure: the GC takes a large share of the CPU, or pauses long.
 func (t *timeline) gcPressure(s metric.Scope) []report.Finding {
 	shareName, pauseName, rateName := s.Of("gc_cpu").String(), s.Of("gc_pause.p99").String(), s.Of("gc_rate").String()
-	share, pause, sched := t.col(shareName), t.col(pauseName), t.col(s.Of("sched_latency.p99").String())
+	share, pause, sched := t.col(shareName), t.lo(pauseName), t.lo(s.Of("sched_latency.p99").String())
 	ok := make([]bool, len(share))
 	for i := range ok {
 		// A pause is judged only where the GC's share of the CPU is not
@@ -396,7 +402,7 @@ func (t *timeline) gcPressure(s metric.Scope) []report.Finding {
 	}
 	var out []report.Finding
 	for _, r := range runs(ok, 2) {
-		top, worst := peak(share, r), peak(pause, r)
+		top, worst := peak(share, r), t.peakOf(pauseName, r)
 		f := t.finding(GCPressure, severity(top >= severeGCShare), s, r)
 		var parts []string
 		if !math.IsNaN(top) {
@@ -408,13 +414,13 @@ func (t *timeline) gcPressure(s metric.Scope) []report.Finding {
 			parts = append(parts, fmt.Sprintf("%s collections a second", metric.FormatNumber(math.Round(rate))))
 			f.Evidence = append(f.Evidence, evidence(rateName, rate))
 		}
-		if worst >= secs(gcPause) {
-			parts = append(parts, fmt.Sprintf("pauses up to %s (p99)", metric.FormatSeconds(worst)))
-			f.Evidence = append(f.Evidence, evidence(pauseName, worst))
+		if worst.Lo >= secs(gcPause) {
+			parts = append(parts, fmt.Sprintf("pauses %s (p99)", upTo(pauseName, worst)))
+			f.Evidence = append(f.Evidence, t.evidenceOf(pauseName, r))
 		}
 		f.Summary = fmt.Sprintf("%s: %s, %s", t.name(s), strings.Join(parts, ", "), t.when(f))
 		f.Summary += t.loadEffect(r, &f)
-		f.Next = "The allocation profile's top functions make the garbage: allocate less per request (reuse buffers, sync.Pool), or give the GC room (GOGC, GOMEMLIMIT)."
+		f.Next = t.advice(s, GCPressure)
 		out = append(out, f)
 	}
 	return out
@@ -566,7 +572,13 @@ func (t *timeline) missing(s metric.Scope) []report.Finding {
 	f := t.finding(InsufficientData, Info, s, t.all())
 	f.Unjudged = lack
 	f.Summary = fmt.Sprintf("%s: its source gives too little to judge %s.", t.name(s), strings.Join(lack, ", "))
-	f.Next = "A Go service can serve strain's runtime endpoint (the vitals package) or pprof; see the README's 'Watching a target'."
+	var ways []string
+	for _, k := range lack {
+		if by := t.judgedBy(s, k); by != "" {
+			ways = append(ways, fmt.Sprintf("serve %s to judge %s", by, k))
+		}
+	}
+	f.Next = strings.Join(ways, "; ") + "; see the README's 'Watching a target'."
 	return []report.Finding{f}
 }
 

@@ -1,6 +1,7 @@
 package metric
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 )
@@ -115,5 +116,40 @@ func TestFormat(t *testing.T) {
 		if got := Format(tt.name, tt.v); got != tt.want {
 			t.Errorf("Format(%q, %v) = %q, want %q", tt.name, tt.v, got, tt.want)
 		}
+	}
+}
+
+func TestFormatRange(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		b       Bounds
+		rng, in string
+	}{
+		{"target.sched_latency.p99", Bounds{0.000918, 0.0105}, "918µs–10.5ms", "between 918µs and 10.5ms"},
+		{"target.sched_latency.p99", Bounds{0.0012, 0.0105}, "1.20–10.5ms", "between 1.20ms and 10.5ms"},
+		{"target.gc_pause.p99", Exact(0.002), "2.00ms", "2.00ms"},
+		{"target.heap", Bounds{1 << 20, 3 << 20}, "1.00–3.00 MiB", "between 1.00 MiB and 3.00 MiB"},
+	} {
+		if got := FormatRange(c.name, c.b); got != c.rng {
+			t.Errorf("FormatRange(%s, %v) = %q, want %q", c.name, c.b, got, c.rng)
+		}
+		if got := FormatBetween(c.name, c.b); got != c.in {
+			t.Errorf("FormatBetween(%s, %v) = %q, want %q", c.name, c.b, got, c.in)
+		}
+	}
+}
+
+func TestBoundsJSON(t *testing.T) {
+	b := Bounds{0.001, 0.01}
+	data, err := json.Marshal(b)
+	if err != nil || string(data) != "[0.001,0.01]" {
+		t.Fatalf("Marshal = %s, %v; want [0.001,0.01]", data, err)
+	}
+	var back Bounds
+	if err := json.Unmarshal(data, &back); err != nil || back != b {
+		t.Fatalf("Unmarshal = %v, %v; want %v", back, err, b)
+	}
+	if err := json.Unmarshal([]byte("[2,1]"), &back); err == nil {
+		t.Error("Unmarshal [2,1]: want an error, lo > hi")
 	}
 }

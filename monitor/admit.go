@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"slices"
+
+	"github.com/strain-dev/strain/metric"
 )
 
 // admit keeps of one sample what a run may store: finite values, under
@@ -63,4 +65,23 @@ func validName(name string) bool {
 		}
 	}
 	return true
+}
+
+// admitBounds keeps of a sample's bounds those of admitted metrics that
+// are a range holding the value (a source's interpolation is never
+// outside its bucket; one that says so is broken), copied: the source may
+// reuse its map.
+func admitBounds(m Metrics, bounds map[string]metric.Bounds) map[string]metric.Bounds {
+	var out map[string]metric.Bounds
+	for k, b := range bounds {
+		v, ok := m[k]
+		if !ok || !b.Valid() || v < b.Lo || v > b.Hi {
+			continue
+		}
+		if out == nil {
+			out = map[string]metric.Bounds{}
+		}
+		out[k] = b
+	}
+	return out
 }

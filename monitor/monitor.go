@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/strain-dev/strain/internal/safe"
+	"github.com/strain-dev/strain/metric"
 )
 
 // Defaults for a zero Monitor setting.
@@ -73,6 +74,18 @@ type Warner interface {
 	Warnings() []string
 }
 
+// Bounder is a Source some of whose values are read from histogram
+// buckets: it gives their bounds for its last sample, by metric name. The
+// monitor asks after each successful Sample, from the same goroutine.
+type Bounder interface {
+	Bounds() map[string]metric.Bounds
+}
+
+// coarse is how wide (its upper edge over its lower) a value's bounds may
+// be before a warning says it is shown as a range: Go's own collector's
+// scheduler buckets are ten times apart.
+const coarse = 2
+
 // SourceFunc adapts a function to Source.
 type SourceFunc struct {
 	ID string
@@ -118,7 +131,8 @@ type sourceState struct {
 	errAt   time.Time
 	fails   int
 	notes   []string // what the last good sample left out, fit to print
-	runtime string   // what the source says the target runs, if it can
+	bounds  map[string]metric.Bounds
+	runtime string // what the source says the target runs, if it can
 }
 
 // New returns a monitor of targets sampling every interval (zero:
@@ -205,7 +219,10 @@ func (m *Monitor) sample(st *sourceState) int {
 	for i, n := range notes {
 		notes[i] = safe.Line(n, maxWarningLen)
 	}
-	st.metrics, st.at, st.fails, st.notes = metrics, time.Now(), 0, notes
+	st.metrics, st.at, st.fails, st.notes, st.bounds = metrics, time.Now(), 0, notes, nil
+	if b, ok := st.src.(Bounder); ok {
+		st.bounds = admitBounds(metrics, b.Bounds())
+	}
 	if r, ok := st.src.(Runtimer); ok {
 		st.runtime = safe.Line(r.Runtime(), maxRuntimeLen)
 	}
@@ -226,14 +243,17 @@ type Snapshot struct {
 	Time     time.Time
 	Targets  map[string]Metrics // by target name
 	Runtimes map[string]string  // by target name: "go", "python", "node", where a source says
-	Warnings []string           // sources failing or stale now
+	// Bounds are the values read from buckets, by target name and metric:
+	// where the source that gave a value knows it only within a range.
+	Bounds   map[string]map[string]metric.Bounds
+	Warnings []string // sources failing or stale now
 }
 
 // Snapshot merges the latest fresh value of every metric of every target,
 // the first source of a target (the most precise) winning.
 func (m *Monitor) Snapshot() Snapshot {
 	now := time.Now()
-	snap := Snapshot{Time: now, Targets: map[string]Metrics{}, Runtimes: map[string]string{}}
+	snap := Snapshot{Time: now, Targets: map[string]Metrics{}, Runtimes: map[string]string{}, Bounds: map[string]map[string]metric.Bounds{}}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	for i, t := range m.targets {
@@ -244,8 +264,15 @@ func (m *Monitor) Snapshot() Snapshot {
 				continue
 			}
 			for k, v := range st.metrics {
-				if _, ok := merged[k]; !ok {
-					merged[k] = v
+				if _, ok := merged[k]; ok {
+					continue
+				}
+				merged[k] = v
+				if b, ok := st.bounds[k]; ok {
+					snap.bound(t.Name, k, b)
+					if b.Width() > coarse {
+						snap.Warnings = append(snap.Warnings, st.coarse(k))
+					}
 				}
 			}
 			if _, ok := snap.Runtimes[t.Name]; !ok && st.runtime != "" {
@@ -256,6 +283,20 @@ func (m *Monitor) Snapshot() Snapshot {
 	}
 	sort.Strings(snap.Warnings)
 	return snap
+}
+
+// bound records metric k of target as bounded by b.
+func (s *Snapshot) bound(target, k string, b metric.Bounds) {
+	if s.Bounds[target] == nil {
+		s.Bounds[target] = map[string]metric.Bounds{}
+	}
+	s.Bounds[target][k] = b
+}
+
+// coarse says, once a run whatever its bucket, that metric k is read from
+// coarse buckets: said only where no more precise source gave k.
+func (st *sourceState) coarse(k string) string {
+	return fmt.Sprintf("watch %s: %s: %s comes from coarse histogram buckets: it is shown as the range it lies in", st.target, st.src.Name(), k)
 }
 
 // warnings say what is wrong with a source now, if anything: that it

@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/strain-dev/strain/internal/safe"
+	"github.com/strain-dev/strain/metric"
 	"github.com/strain-dev/strain/vitals"
 )
 
@@ -86,12 +87,14 @@ type prom struct {
 
 	prev     *promState // the last good scrape; nil before the first
 	restarts int
-	notes    []string // what the last scrape left unparsed
+	notes    []string                 // what the last scrape left unparsed
+	bounds   map[string]metric.Bounds // the last scrape's values read from buckets
 }
 
 var (
-	_ Source = (*prom)(nil)
-	_ Warner = (*prom)(nil)
+	_ Source  = (*prom)(nil)
+	_ Warner  = (*prom)(nil)
+	_ Bounder = (*prom)(nil)
 )
 
 // NewProm returns a Source that scrapes the Prometheus text exposition at
@@ -104,7 +107,8 @@ var (
 //
 // The Go collector's scheduler histograms have buckets a power of ten
 // apart: enough to tell microseconds from milliseconds, not for a precise
-// p99, which strain's runtime endpoint gives.
+// p99, which strain's runtime endpoint gives. Every value read from
+// buckets comes with its bucket's edges (Bounds).
 //
 // A nil client means http.DefaultClient; the Sample context bounds each
 // scrape.
@@ -143,6 +147,10 @@ func (p *prom) Name() string { return "prom:" + p.url }
 
 // Warnings says what the last scrape left unparsed, past promMaxSeries.
 func (p *prom) Warnings() []string { return p.notes }
+
+// Bounds are the last scrape's values read from histogram buckets, each
+// with the edges of its bucket.
+func (p *prom) Bounds() map[string]metric.Bounds { return p.bounds }
 
 // Sample scrapes the endpoint once.
 func (p *prom) Sample(ctx context.Context) (Metrics, error) {
@@ -235,7 +243,7 @@ func (p *prom) observe(body io.Reader, at time.Time) (Metrics, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parse metrics: %w", err)
 	}
-	p.notes = filter.notes()
+	p.notes, p.bounds = filter.notes(), map[string]metric.Bounds{}
 	p.selectLabels(fams)
 	cur := p.state(fams, at)
 	prev := p.prev
@@ -268,6 +276,11 @@ func (p *prom) observe(body io.Reader, at time.Time) (Metrics, error) {
 	for k, v := range m {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			delete(m, k)
+		}
+	}
+	for k, b := range p.bounds {
+		if _, ok := m[k]; !ok || !b.Valid() {
+			delete(p.bounds, k)
 		}
 	}
 	return m, nil

@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -21,6 +22,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/strain-dev/strain/metric"
 )
 
 // promRuntimeRegistry is what a Go service registers to be watched: the Go
@@ -625,10 +628,12 @@ queue_depth{instance="b",q="x"} 9
 	}
 }
 
-// A quantile from coarse buckets is said to be approximate, with its
-// bucket's range: every request took about 3 ms, all in Prometheus' le=0.1
-// bucket, and its p99 interpolates to 99 ms.
-func TestPromCoarseQuantileIsApproximate(t *testing.T) {
+// A quantile from coarse buckets carries its bucket's range: every
+// request took about 3 ms, all in Prometheus' le=0.1 bucket, and its p99
+// interpolates to 99 ms. The monitor says so once, in words that do not
+// change with the bucket, and not at all where a more precise source gives
+// the same metric.
+func TestPromCoarseQuantileIsBounded(t *testing.T) {
 	hist := func(n int) string {
 		return fmt.Sprintf(`# TYPE go_sched_latencies_seconds histogram
 go_sched_latencies_seconds_bucket{le="0.001"} 0
@@ -649,8 +654,41 @@ go_sched_latencies_seconds_count %d
 	if p := m["sched_latency.p99"]; p < 0.01 || p > 0.1 {
 		t.Errorf("sched_latency.p99 = %v, want in its bucket", p)
 	}
-	want := "sched_latency.p99 is approximate: it lies in go_sched_latencies_seconds's bucket 10.0ms–100ms"
-	if got := strings.Join(s.(Warner).Warnings(), "\n"); !strings.Contains(got, want) {
-		t.Errorf("warnings %q, want one saying %q", got, want)
+	want := metric.Bounds{Lo: 0.01, Hi: 0.1}
+	for _, k := range []string{"sched_latency.p50", "sched_latency.p99", "sched_latency.max"} {
+		if got := s.(Bounder).Bounds()[k]; got != want {
+			t.Errorf("%s bounds = %v, want %v", k, got, want)
+		}
+	}
+
+	exact := SourceFunc{ID: "exact", Fn: func(context.Context) (Metrics, error) {
+		return Metrics{"sched_latency.p99": 0.003}, nil
+	}}
+	for _, c := range []struct {
+		name    string
+		sources []Source
+		bounded bool
+	}{
+		{"prom alone", []Source{NewProm(srv.URL, nil, srv.Client())}, true},
+		{"an exact source first", []Source{exact, NewProm(srv.URL, nil, srv.Client())}, false},
+	} {
+		mon := New(MinInterval, Target{Name: "api", Sources: c.sources})
+		mon.Open(t.Context())
+		var snap Snapshot
+		for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+			if snap = mon.Snapshot(); snap.Targets["api"]["sched_latency.max"] > 0 {
+				break
+			}
+		}
+		mon.Close()
+		_, bounded := snap.Bounds["api"]["sched_latency.p99"]
+		warning := fmt.Sprintf("watch api: prom:%s: sched_latency.p99 comes from coarse histogram buckets: it is shown as the range it lies in", srv.URL)
+		warned := slices.Contains(snap.Warnings, warning)
+		if bounded != c.bounded || warned != c.bounded {
+			t.Errorf("%s: p99 bounded %v, warned %v; want both %v (warnings %q)", c.name, bounded, warned, c.bounded, snap.Warnings)
+		}
+		if c.bounded && snap.Bounds["api"]["sched_latency.max"] != want {
+			t.Errorf("%s: max bounds %v, want %v", c.name, snap.Bounds["api"]["sched_latency.max"], want)
+		}
 	}
 }

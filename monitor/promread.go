@@ -20,15 +20,15 @@ func (p *prom) differences(m Metrics, fams map[string]*dto.MetricFamily, prev, c
 		m["cpu"] = v * 100
 	}
 	if h, ok := promDelta(prev, cur, promSchedLatency); ok {
-		p.quantile(m, "sched_latency.p50", promSchedLatency, h, 0.5)
-		p.quantile(m, "sched_latency.p99", promSchedLatency, h, 0.99)
-		m["sched_latency.max"], _ = h.Max()
+		p.quantile(m, "sched_latency.p50", h, 0.5)
+		p.quantile(m, "sched_latency.p99", h, 0.99)
+		p.maximum(m, "sched_latency.max", h)
 	}
 	if h, ok := promDelta(prev, cur, promGCPauses); ok {
-		p.quantile(m, "gc_pause.p99", promGCPauses, h, 0.99)
+		p.quantile(m, "gc_pause.p99", h, 0.99)
 	}
 	if h, ok := promDelta(prev, cur, promNodeGC); ok {
-		p.quantile(m, "gc_pause.p99", promNodeGC, h, 0.99)
+		p.quantile(m, "gc_pause.p99", h, 0.99)
 		if secs := cur.at.Sub(prev.at).Seconds(); secs > 0 {
 			m["gc_rate"] = float64(h.Count()) / secs
 		}
@@ -44,32 +44,36 @@ func (p *prom) differences(m Metrics, fams map[string]*dto.MetricFamily, prev, c
 			}
 		case mf.GetType() == dto.MetricType_HISTOGRAM:
 			if h, ok := promDelta(prev, cur, name); ok {
-				p.quantile(m, name+".p50", name, h, 0.5)
-				p.quantile(m, name+".p99", name, h, 0.99)
+				p.quantile(m, name+".p50", h, 0.5)
+				p.quantile(m, name+".p99", h, 0.99)
 			}
 		}
 	}
 }
 
-// coarseBucket is how wide (its upper edge over its lower) a bucket may be
-// before a quantile interpolated in it is said to be approximate: Go's
-// own collector's scheduler buckets are ten times apart.
-const coarseBucket = 2
-
-// quantile puts h's q-quantile in m as key, and, where the bucket that
-// holds it is coarse, a note with its range: a p99 of 113ms from a bucket
-// of 10.5–117ms is that range, not three significant figures.
-func (p *prom) quantile(m Metrics, key, family string, h vitals.Histogram, q float64) {
+// quantile puts h's q-quantile in m as key, interpolated as
+// histogram_quantile does, and the edges of the bucket that holds it as
+// its bounds: a p99 of 113ms from a bucket of 10.5–117ms is that range,
+// not three significant figures.
+func (p *prom) quantile(m Metrics, key string, h vitals.Histogram, q float64) {
 	v, ok := h.Quantile(q)
 	if !ok {
 		return
 	}
 	m[key] = v
-	if b, ok := h.BucketOf(q); ok && b.Lo > 0 && b.Hi/b.Lo > coarseBucket {
-		unit := metric.OneTarget.Of(family).String() // the family's name says its unit
-		p.notes = append(p.notes, fmt.Sprintf("prom:%s: %s is approximate: it lies in %s's bucket %s–%s",
-			p.url, key, family, metric.Format(unit, b.Lo), metric.Format(unit, b.Hi)))
+	if b, ok := h.BucketOf(q); ok {
+		p.bounds[key] = metric.Bounds{Lo: b.Lo, Hi: b.Hi}
 	}
+}
+
+// maximum puts h's highest value in m as key: the top of its highest
+// non-empty bucket, bounded by that bucket.
+func (p *prom) maximum(m Metrics, key string, h vitals.Histogram) {
+	if len(h.Buckets) == 0 {
+		return
+	}
+	b := h.Buckets[len(h.Buckets)-1]
+	m[key], p.bounds[key] = b.Hi, metric.Bounds{Lo: b.Lo, Hi: b.Hi}
 }
 
 // readGauges adds the metrics read as they are.
@@ -119,8 +123,8 @@ func (p *prom) gauge(mf *dto.MetricFamily) (float64, bool) {
 		top = max(top, s.GetGauge().GetValue()+s.GetUntyped().GetValue())
 	}
 	if len(sets) > 1 {
-		p.notes = append(p.notes, fmt.Sprintf("prom:%s: %s has %d label sets: showing the largest; pick one with #%s{label=\"value\"}",
-			p.url, mf.GetName(), len(sets), mf.GetName()))
+		p.notes = append(p.notes, fmt.Sprintf("%s has %d label sets: showing the largest; pick one with #%s{label=\"value\"}",
+			mf.GetName(), len(sets), mf.GetName()))
 	}
 	return top, true
 }

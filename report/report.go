@@ -13,6 +13,8 @@ import (
 	"math"
 	"os"
 	"time"
+
+	"github.com/strain-dev/strain/metric"
 )
 
 // Schema names this version of the report's layout.
@@ -26,13 +28,16 @@ type Report struct {
 	Interrupted     bool               `json:"interrupted"`
 	Load            Load               `json:"load"`
 	Summary         map[string]float64 `json:"summary"`
-	StatusCodes     map[string]int64   `json:"status_codes"`
-	ErrorsByKind    map[string]int64   `json:"errors_by_kind"`
-	Series          []Point            `json:"series"`
-	Alerts          []Alert            `json:"alerts"`
-	Gates           []Gate             `json:"gates"`
-	Profiles        []Profile          `json:"profiles"`
-	Findings        []Finding          `json:"findings"`
+	// SummaryBounds are the ranges of the summary's figures made of
+	// bounded values (Point.Bounds): where the true figure lies.
+	SummaryBounds map[string]metric.Bounds `json:"summary_bounds,omitempty"`
+	StatusCodes   map[string]int64         `json:"status_codes"`
+	ErrorsByKind  map[string]int64         `json:"errors_by_kind"`
+	Series        []Point                  `json:"series"`
+	Alerts        []Alert                  `json:"alerts"`
+	Gates         []Gate                   `json:"gates"`
+	Profiles      []Profile                `json:"profiles"`
+	Findings      []Finding                `json:"findings"`
 	// TargetRuntimes are what each watched target runs, by its scope's
 	// name ("target", "target[api]"), where its sources said: "go",
 	// "python", "node".
@@ -98,6 +103,9 @@ type Stage struct {
 type Point struct {
 	T       float64            `json:"t"` // seconds since the start, at the interval's end
 	Metrics map[string]float64 `json:"metrics"`
+	// Bounds are the ranges of the metrics read from histogram buckets
+	// (a Prometheus endpoint's), which their values only estimate.
+	Bounds map[string]metric.Bounds `json:"bounds,omitempty"`
 	// Histograms are the interval's latencies, in a segment's report.
 	Histograms *Histograms `json:"histograms,omitempty"`
 }
@@ -163,12 +171,15 @@ type Finding struct {
 // Evidence is one thing a finding stands on: a metric's value, or a
 // profile and what it shows.
 type Evidence struct {
-	Metric  string   `json:"metric,omitempty"`
-	Value   float64  `json:"value,omitempty"`
-	Shown   string   `json:"shown,omitempty"` // the value in its unit
-	Profile string   `json:"profile,omitempty"`
-	Top     []string `json:"top,omitempty"`  // what the profile shows, most first
-	Note    string   `json:"note,omitempty"` // why it shows nothing: empty, unreadable
+	Metric string  `json:"metric,omitempty"`
+	Value  float64 `json:"value,omitempty"`
+	Shown  string  `json:"shown,omitempty"` // the value in its unit: its range where it has Bounds
+	// Bounds are where the value truly lies, where it was read from
+	// histogram buckets.
+	Bounds  *metric.Bounds `json:"bounds,omitempty"`
+	Profile string         `json:"profile,omitempty"`
+	Top     []string       `json:"top,omitempty"`  // what the profile shows, most first
+	Note    string         `json:"note,omitempty"` // why it shows nothing: empty, unreadable
 }
 
 // Severities of a finding, mildest first.
@@ -181,7 +192,7 @@ func (r *Report) WriteJSON(w io.Writer) error {
 	clean.Summary = finite(r.Summary)
 	clean.Series = make([]Point, len(r.Series))
 	for i, p := range r.Series {
-		clean.Series[i] = Point{T: p.T, Metrics: finite(p.Metrics), Histograms: p.Histograms}
+		clean.Series[i] = Point{T: p.T, Metrics: finite(p.Metrics), Bounds: p.Bounds, Histograms: p.Histograms}
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")

@@ -59,11 +59,20 @@ func (r *Report) statRows(scope metric.Scope) []statRow {
 		}
 		row := statRow{name: name}
 		for _, stat := range metric.SeriesStats {
-			row.stats = append(row.stats, metric.Format(key, r.Summary[key+"."+stat]))
+			row.stats = append(row.stats, r.Shown(key+"."+stat))
 		}
 		rows = append(rows, row)
 	}
 	return rows
+}
+
+// Shown is a summary figure in its unit: as the range it lies in where it
+// is made of values read from buckets ("918µs–10.5ms").
+func (r *Report) Shown(name string) string {
+	if b, ok := r.SummaryBounds[name]; ok && b.Lo != b.Hi {
+		return metric.FormatRange(name, b)
+	}
+	return metric.Format(name, r.Summary[name])
 }
 
 // hasGoroutines reports whether scope is a Go runtime's, with goroutines:

@@ -39,20 +39,20 @@ func newDiagnosis(cfg *Config) *diagnosis {
 }
 
 // input is the run so far as diagnosis sees it.
-func (s *Session) diagnoseInput(series []report.Point) diagnose.Input {
+func (s *Session) diagnoseInput(series []report.Point, runtimes map[string]string) diagnose.Input {
 	return diagnose.Input{Series: series, Targets: s.diag.targets, Load: s.eng != nil,
-		LoadEnd: s.loadEnd, Saturated: Saturated, Errors: s.errors}
+		LoadEnd: s.loadEnd, Saturated: Saturated, Errors: s.errors, Runtimes: runtimes}
 }
 
 // diagnoseLive looks at the timeline after each point: for each problem
 // newly seen, a line and its evidence's capture.
-func (s *Session) diagnoseLive(rep *report.Report, metrics map[string]float64) {
+func (s *Session) diagnoseLive(rep *report.Report, metrics map[string]float64, runtimes map[string]string) {
 	d := s.diag
 	if d == nil {
 		return
 	}
 	series := rep.Series
-	d.now = diagnose.Diagnose(s.diagnoseInput(series))
+	d.now = diagnose.Diagnose(s.diagnoseInput(series, runtimes))
 	s.changeMu.Lock()
 	started := s.started // the load's; a watch without load has the report's
 	s.changeMu.Unlock()
@@ -101,7 +101,7 @@ func (s *Session) diagnoseFinal(rep *report.Report) {
 	if s.diag == nil {
 		return
 	}
-	rep.Findings = diagnose.Diagnose(s.diagnoseInput(rep.Series))
+	rep.Findings = diagnose.Diagnose(s.diagnoseInput(rep.Series, rep.TargetRuntimes))
 	s.diag.evid.Attach(rep.Findings, rep.Profiles, rep.Started)
 	for _, k := range slices.Concat(metric.FindingKinds, metric.FindingSeverities) {
 		rep.Summary["findings."+k] = 0

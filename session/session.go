@@ -238,7 +238,7 @@ func (s *Session) watchPoints(ctx context.Context, start time.Time, rep *report.
 // observe completes one point (the targets' metrics, growth), evaluates
 // the rules and the abort on it, and feeds it to the sinks.
 func (s *Session) observe(now time.Time, win *loadgen.Window, p report.Point, rep *report.Report, w *watcher, stop context.CancelCauseFunc) {
-	w.metrics(p.Metrics)
+	w.metrics(&p)
 	rep.Series = append(rep.Series, p)
 	s.latest.Store(&p.Metrics)
 	sp := &Point{Point: p, Time: now, Window: win, Saturated: Saturated(p.Metrics), TargetRuntimes: maps.Clone(w.runtimes)}
@@ -254,7 +254,7 @@ func (s *Session) observe(now time.Time, win *loadgen.Window, p report.Point, re
 	if len(rep.Series) == noDataAfter {
 		s.warnNoData(rep.Series)
 	}
-	s.diagnoseLive(rep, p.Metrics)
+	s.diagnoseLive(rep, p.Metrics, w.runtimes)
 	if why := s.abort.observe(now, p.Metrics); why != "" {
 		err := &AbortError{Why: why, T: p.T}
 		fmt.Fprintf(s.log, "%6.1fs  ABORT    %s\n", p.T, err.Error())

@@ -10,6 +10,7 @@ import (
 
 	"github.com/strain-dev/strain/metric"
 	"github.com/strain-dev/strain/monitor"
+	"github.com/strain-dev/strain/report"
 )
 
 // SelfName is strain's own target in the monitor; no watched target may
@@ -65,9 +66,11 @@ func targetScope(name string, n int) metric.Scope {
 	return metric.OneTarget
 }
 
-// metrics takes a snapshot, puts its scoped metrics and their growth in m,
-// and prints each new warning once, its URLs redacted.
-func (w *watcher) metrics(m map[string]float64) {
+// metrics takes a snapshot, puts its scoped metrics and their growth in
+// p, with the bounds of those read from buckets, and prints each new
+// warning once, its URLs redacted.
+func (w *watcher) metrics(p *report.Point) {
+	m := p.Metrics
 	snap := w.mon.Snapshot()
 	for name, rt := range snap.Runtimes {
 		if scope := w.scopes[name]; scope.Kind == metric.Target {
@@ -78,6 +81,12 @@ func (w *watcher) metrics(m map[string]float64) {
 		scope := w.scopes[name]
 		for k, v := range ms {
 			m[scope.Of(k).String()] = v
+		}
+		for k, b := range snap.Bounds[name] {
+			if p.Bounds == nil {
+				p.Bounds = map[string]metric.Bounds{}
+			}
+			p.Bounds[scope.Of(k).String()] = b
 		}
 		for _, k := range Grown {
 			if v, ok := ms[k]; ok {

@@ -143,7 +143,7 @@ func (d *Dashboard) Finish(ctx context.Context, _ *report.Report) {
 // FrameOf is the frame that shows point p of a run started at start, with
 // event lines.
 func FrameOf(p *session.Point, start time.Time, lines []string) Frame {
-	f := Frame{T: p.T, Metrics: p.Metrics, Status: map[string]int64{}, Errors: p.Errors,
+	f := Frame{T: p.T, Metrics: p.Metrics, Bounds: p.Bounds, Status: map[string]int64{}, Errors: p.Errors,
 		Events: lines, Paused: p.Paused, Saturated: p.Saturated}
 	if p.Window != nil {
 		f.Latency = LatencyOf(p.Window.Latency)

@@ -129,7 +129,7 @@ func (m Model) viewTarget(w int, scope metric.Scope, compact bool) string {
 			break
 		}
 		name := scope.Of(r[1]).String()
-		lines = append(lines, m.sparkRow(r[0], name, w, metric.Format(name, m.frame.Metrics[name])))
+		lines = append(lines, m.sparkRow(r[0], name, w, m.frame.shown(name)))
 	}
 	if len(lines) == 0 {
 		lines = []string{dimStyle.Render("no data yet")}
@@ -312,6 +312,15 @@ func clockString(d time.Duration) string {
 }
 
 func roundTo(v float64) float64 { return float64(int64(v + 0.5)) }
+
+// shown is metric name's value in its unit, or the range it lies in
+// where it was read from buckets.
+func (f Frame) shown(name string) string {
+	if b, ok := f.Bounds[name]; ok && b.Lo != b.Hi {
+		return metric.FormatRange(name, b)
+	}
+	return metric.Format(name, f.Metrics[name])
+}
 
 // fmtOr formats metric k of m in its unit, or "-" when it has no data.
 func fmtOr(m map[string]float64, k string) string {

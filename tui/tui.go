@@ -12,6 +12,7 @@ package tui
 import (
 	"time"
 
+	"github.com/strain-dev/strain/metric"
 	"github.com/strain-dev/strain/session"
 )
 
@@ -33,15 +34,18 @@ var _ Control = (*session.Session)(nil)
 
 // Frame is one interval of the run, as the dashboard shows it.
 type Frame struct {
-	T        float64            // seconds since the start
-	Metrics  map[string]float64 // the interval's metrics, by strain's names
-	Status   map[string]int64   // status codes so far
-	Errors   map[string]int64   // errors by kind so far
-	Alerts   []Alert            // pending and firing now
-	Profiles []Profile          // captured so far
-	Findings []Finding          // the problems diagnosis finds in the run so far
-	Runtimes map[string]string  // what each target runs, by its scope's name ("target": "python")
-	Events   []string           // lines to show once (an alert fired, a capture failed)
+	T       float64            // seconds since the start
+	Metrics map[string]float64 // the interval's metrics, by strain's names
+	// Bounds are the ranges of the metrics read from buckets, shown as
+	// such rather than as a bare figure.
+	Bounds   map[string]metric.Bounds
+	Status   map[string]int64  // status codes so far
+	Errors   map[string]int64  // errors by kind so far
+	Alerts   []Alert           // pending and firing now
+	Profiles []Profile         // captured so far
+	Findings []Finding         // the problems diagnosis finds in the run so far
+	Runtimes map[string]string // what each target runs, by its scope's name ("target": "python")
+	Events   []string          // lines to show once (an alert fired, a capture failed)
 	Paused   bool
 	// Latency is the interval's responses by latency, as LatencyOf counts
 	// them; nil for none.

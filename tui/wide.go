@@ -4,7 +4,6 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/lipgloss"
-	"github.com/strain-dev/strain/metric"
 )
 
 // The wide layout needs this much room; a smaller screen gets the compact
@@ -102,7 +101,7 @@ func (m Model) chartGroups(perTarget int) []chartGroup {
 				break
 			}
 			name := scope.Of(r[1]).String()
-			g.charts = append(g.charts, chartSpec{r[0], name, metric.Format(name, f[name])})
+			g.charts = append(g.charts, chartSpec{r[0], name, m.frame.shown(name)})
 		}
 		groups = append(groups, g)
 	}

@@ -54,7 +54,8 @@ var RuntimeNames = map[string]Unit{
 	"sched_latency.p50": Seconds, "sched_latency.p99": Seconds, "sched_latency.max": Seconds,
 	"cpu": Percent, "rss": Bytes, "rss_growth": Rate, "heap": Bytes, "memory": Bytes,
 	"gc_pause.p99": Seconds, "gc_pause.max": Seconds, "gc_rate": Rate, "gc_cpu": Ratio, "mutex_wait": Ratio,
-	"threads": Count, "fds": Count, "restarts": Count, "gomaxprocs": Count,
+	"threads": Count, "fds": Count, "restarts": Count, "gomaxprocs": Count, "cpu_limit": Percent,
+	"gc_pause.mean": Seconds, "alloc_rate": Rate,
 }
 
 // FindingKinds are diagnosis' kinds of finding. In a run's summary,

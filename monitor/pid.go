@@ -8,8 +8,8 @@ import (
 	"github.com/shirou/gopsutil/v3/process"
 )
 
-// pidSource reads a process's CPU, memory, threads and open files from the
-// OS. It is the one file that knows gopsutil, so a move to v4 stays here.
+// pidSource reads a process's CPU, its CPU limit, memory, threads and
+// open files from the OS. It is the one file that knows gopsutil, so a move to v4 stays here.
 type pidSource struct {
 	pid   int32
 	proc  *process.Process
@@ -51,6 +51,9 @@ func (s *pidSource) Sample(ctx context.Context) (Metrics, error) {
 	}
 	if !s.first {
 		m["cpu"] = cpu
+	}
+	if limit, ok := cpuLimit(int(s.pid)); ok {
+		m["cpu_limit"] = limit
 	}
 	s.first = false
 	return m, nil

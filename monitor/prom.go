@@ -47,6 +47,12 @@ const (
 	promGCPauses     = "go_sched_pauses_total_gc_seconds"
 	promStartTime    = "process_start_time_seconds"
 	promNodeGC       = "nodejs_gc_duration_seconds" // prom-client's GC pauses, by kind
+	// client_golang's default Go collector: every stop-the-world pause of
+	// the GC (a summary: its sum and count are exact), the bytes allocated,
+	// and, where the service asked for the runtime's CPU classes, the GC's.
+	promGCDuration = "go_gc_duration_seconds"
+	promAllocated  = "go_memstats_alloc_bytes_total"
+	promGCCPU      = "go_cpu_classes_gc_total_cpu_seconds_total"
 )
 
 // promTasks are the families whose sum is the target's tasks: Node's
@@ -71,6 +77,9 @@ var promGauges = []struct {
 	{"sched_latency.max", []string{"nodejs_eventloop_lag_max_seconds"}},
 	{"rss", []string{"process_resident_memory_bytes"}},
 	{"fds", []string{"process_open_fds"}},
+	// The Go collector's GOMAXPROCS (Go 1.25 sets it from the cgroup's
+	// CPU limit): the cores the target may use, not strain's machine's.
+	{"gomaxprocs", []string{"go_sched_gomaxprocs_threads"}},
 }
 
 // prom scrapes a Prometheus text endpoint. Rates and histogram quantiles
@@ -123,7 +132,8 @@ func NewPromSpec(ps PromSpec, client *http.Client) Source {
 	if client == nil {
 		client = http.DefaultClient
 	}
-	wanted := map[string]bool{promCPU: true, promSchedLatency: true, promGCPauses: true, promStartTime: true, promNodeGC: true}
+	wanted := map[string]bool{promCPU: true, promSchedLatency: true, promGCPauses: true, promStartTime: true, promNodeGC: true,
+		promGCDuration: true, promAllocated: true, promGCCPU: true}
 	for _, name := range promTasks {
 		wanted[name] = true
 	}
@@ -328,7 +338,10 @@ func (p *prom) state(fams map[string]*dto.MetricFamily, at time.Time) *promState
 		hists:    map[string]vitals.Histogram{},
 	}
 	s.startTime, _ = promSum(fams[promStartTime])
-	for _, name := range append([]string{promCPU, promSchedLatency, promGCPauses, promNodeGC}, p.series...) {
+	if sum, count, ok := promSummarySum(fams[promGCDuration]); ok {
+		s.counters[promGCDuration+"_sum"], s.counters[promGCDuration+"_count"] = sum, count
+	}
+	for _, name := range append([]string{promCPU, promSchedLatency, promGCPauses, promNodeGC, promAllocated, promGCCPU}, p.series...) {
 		mf := fams[name]
 		switch {
 		case mf == nil:
@@ -340,6 +353,20 @@ func (p *prom) state(fams map[string]*dto.MetricFamily, at time.Time) *promState
 		}
 	}
 	return s
+}
+
+// promSummarySum is a summary family's sum and count, added up over its
+// label sets.
+func promSummarySum(mf *dto.MetricFamily) (sum, count float64, ok bool) {
+	if mf.GetType() != dto.MetricType_SUMMARY {
+		return 0, 0, false
+	}
+	for _, s := range mf.GetMetric() {
+		sum += s.GetSummary().GetSampleSum()
+		count += float64(s.GetSummary().GetSampleCount())
+		ok = true
+	}
+	return sum, count, ok
 }
 
 // restarted reports whether the target restarted since prev: its start

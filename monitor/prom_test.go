@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -690,5 +691,42 @@ go_sched_latencies_seconds_count %d
 		if c.bounded && snap.Bounds["api"]["sched_latency.max"] != want {
 			t.Errorf("%s: max bounds %v, want %v", c.name, snap.Bounds["api"]["sched_latency.max"], want)
 		}
+	}
+}
+
+// The default Go collector's GC and GOMAXPROCS, against the runtime's
+// own reading over the same span: the collections debug.ReadGCStats
+// counted, their pauses, and runtime.GOMAXPROCS.
+func TestPromDefaultCollectorGC(t *testing.T) {
+	srv := promServe(t, promhttp.HandlerFor(promRuntimeRegistry(), promhttp.HandlerOpts{}))
+	s := NewProm(srv.URL, nil, srv.Client())
+	clock := time.Now()
+	s.(*prom).now = func() time.Time { return clock }
+	promSample(t, s)
+	var before, after debug.GCStats
+	debug.ReadGCStats(&before)
+	var sink [][]byte
+	for range 20 {
+		sink = append(sink, make([]byte, 1<<20))
+		runtime.GC()
+	}
+	_ = sink
+	debug.ReadGCStats(&after)
+	clock = clock.Add(2 * time.Second)
+	m := promSample(t, s)
+
+	gcs := float64(after.NumGC - before.NumGC)
+	pauses := (after.PauseTotal - before.PauseTotal).Seconds()
+	if got := m["gc_rate"] * 2; got < gcs || got > gcs+5 {
+		t.Errorf("gc_rate × 2 s = %v collections, want %v (debug.ReadGCStats) or a few more", got, gcs)
+	}
+	if mean := m["gc_pause.mean"]; mean <= 0 || mean > 2*pauses/gcs+0.001 {
+		t.Errorf("gc_pause.mean = %v, want about %v (debug.ReadGCStats)", mean, pauses/gcs)
+	}
+	if got := m["alloc_rate"] * 2; got < 20<<20 {
+		t.Errorf("alloc_rate × 2 s = %v bytes, want at least the 20 MiB allocated", got)
+	}
+	if got, want := m["gomaxprocs"], float64(runtime.GOMAXPROCS(0)); got != want {
+		t.Errorf("gomaxprocs = %v, want %v", got, want)
 	}
 }

@@ -19,6 +19,10 @@ func (p *prom) differences(m Metrics, fams map[string]*dto.MetricFamily, prev, c
 	if v, ok := promRate(prev, cur, promCPU); ok {
 		m["cpu"] = v * 100
 	}
+	p.gc(m, prev, cur)
+	if v, ok := promRate(prev, cur, promAllocated); ok {
+		m["alloc_rate"] = v
+	}
 	if h, ok := promDelta(prev, cur, promSchedLatency); ok {
 		p.quantile(m, "sched_latency.p50", h, 0.5)
 		p.quantile(m, "sched_latency.p99", h, 0.99)
@@ -48,6 +52,27 @@ func (p *prom) differences(m Metrics, fams map[string]*dto.MetricFamily, prev, c
 				p.quantile(m, name+".p99", h, 0.99)
 			}
 		}
+	}
+}
+
+// gc adds what the default Go collector says of the GC over the interval:
+// how many collections a second, their stop-the-world pauses' mean (the
+// summary's sum and count are exact, its quantiles are of the last few
+// hundred pauses, not of the interval), and, where the service exports the
+// runtime's CPU classes, the GC's share of the CPU the process used.
+func (p *prom) gc(m Metrics, prev, cur *promState) {
+	count, ok1 := promRate(prev, cur, promGCDuration+"_count")
+	sum, ok2 := promRate(prev, cur, promGCDuration+"_sum")
+	if ok1 && ok2 {
+		m["gc_rate"] = count
+		if count > 0 {
+			m["gc_pause.mean"] = sum / count
+		}
+	}
+	gc, ok1 := promRate(prev, cur, promGCCPU)
+	used, ok2 := promRate(prev, cur, promCPU)
+	if ok1 && ok2 && used > 0 {
+		m["gc_cpu"] = min(gc/used, 1)
 	}
 }
 

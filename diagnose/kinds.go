@@ -18,6 +18,7 @@ const (
 	starvedSched   = 10 * time.Millisecond // scheduler p99 that costs requests
 	severeSched    = 50 * time.Millisecond
 	busyShare      = 0.8                   // of the target's CPU limit
+	ownShare       = 0.5                   // of its limit, past which a starved service's own work is what starves it
 	waitingLatency = 20 * time.Millisecond // a request's p50 worth asking about
 	runningShare   = 0.1                   // of a request's time spent on CPU, below which it mostly waits
 	lockWait       = 0.5                   // seconds waited on locks per second
@@ -79,7 +80,8 @@ func (t *timeline) starvation(s metric.Scope) []report.Finding {
 		case !known:
 			f.Summary += fmt.Sprintf(" while the service used %s CPU (its CPU limit is unknown)", metric.Format(cpuName, busy))
 			f.Evidence = append(f.Evidence, evidence(cpuName, busy))
-		case busy >= busyShare*limit:
+		case busy >= ownShare*limit:
+			// Its own work kept it busy, whoever had the other cores.
 			f.Summary += fmt.Sprintf(" while the service used %s of its %s CPU", metric.Format(cpuName, busy), metric.Format(cpuName, limit))
 			f.Evidence = append(f.Evidence, evidence(cpuName, busy))
 		default:

@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/strain-dev/strain/internal/safe"
 	"github.com/strain-dev/strain/metric"
@@ -154,12 +155,18 @@ func (r *Report) writeRuntimes(t *textWriter) {
 		if scope.Kind != metric.Target {
 			continue
 		}
-		t.printf("  %-20s %9s %9s %9s %9s\n", clean(r.scopeTitle(scope)), "min", "mean", "max", "last")
 		rows := r.statRows(scope)
+		w := 9 // a column fits a figure; a range widens it
+		for _, row := range rows {
+			for _, v := range row.stats {
+				w = max(w, utf8.RuneCountInString(v))
+			}
+		}
+		t.printf("  %-20s %*s %*s %*s %*s\n", clean(r.scopeTitle(scope)), w, "min", w, "mean", w, "max", w, "last")
 		for _, row := range rows {
 			t.printf("  %-20s", truncateName(clean(row.name), 20))
 			for _, v := range row.stats {
-				t.printf(" %9s", v)
+				t.printf(" %*s", w+len(v)-utf8.RuneCountInString(v), v)
 			}
 			t.printf("\n")
 		}

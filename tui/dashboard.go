@@ -150,7 +150,7 @@ func FrameOf(p *session.Point, start time.Time, lines []string) Frame {
 	}
 	f.Runtimes = p.TargetRuntimes
 	for _, fd := range p.Findings {
-		if fd.Severity != "info" {
+		if fd.Severity != report.Info {
 			f.Findings = append(f.Findings, Finding{Kind: fd.Kind, Severity: fd.Severity, Summary: fd.Summary, Culprit: diagnose.Culprit(fd)})
 		}
 	}

@@ -79,7 +79,7 @@ func (p *Profiles) get(path string) (*profile.Profile, error) {
 }
 
 // Attach adds to each finding what the profiles captured for it show,
-// and names the culprit in its summary. caps are the run's captures, for
+// and names its culprit. caps are the run's captures, for
 // a run started at started.
 func (p *Profiles) Attach(fs []report.Finding, caps []report.Profile, started time.Time) {
 	for i := range fs {
@@ -89,9 +89,7 @@ func (p *Profiles) Attach(fs []report.Finding, caps []report.Profile, started ti
 				f.Evidence = append(f.Evidence, ev)
 			}
 		}
-		if c := Culprit(*f); c != "" {
-			f.Summary += " " + c
-		}
+		f.Culprit = culprit(*f)
 	}
 }
 
@@ -341,9 +339,9 @@ func short(fn string) string {
 	return fn
 }
 
-// Culprit names what the first profile of f's evidence shows, as a
+// culprit names what the first profile of f's evidence shows, as a
 // sentence: "Busiest: target.hog 94% of the CPU."; "" when none does.
-func Culprit(f report.Finding) string {
+func culprit(f report.Finding) string {
 	for _, ev := range f.Evidence {
 		if ev.Profile == "" || len(ev.Top) == 0 {
 			continue

@@ -145,14 +145,18 @@ func New() *Report {
 }
 
 // Finding is one problem diagnosis found in the run: what, how bad,
-// when, in a sentence with the numbers, the evidence, and what to do next.
+// when, in a sentence with the numbers, its culprit, the evidence, and
+// what to do next.
 type Finding struct {
-	Kind     Kind       `json:"kind"`
-	Severity Severity   `json:"severity"`
-	Target   string     `json:"target,omitempty"`
-	Start    float64    `json:"start"` // seconds since the start
-	End      float64    `json:"end"`
-	Summary  string     `json:"summary"`
+	Kind     Kind     `json:"kind"`
+	Severity Severity `json:"severity"`
+	Target   string   `json:"target,omitempty"`
+	Start    float64  `json:"start"` // seconds since the start
+	End      float64  `json:"end"`
+	Summary  string   `json:"summary"`
+	// Culprit names what the finding's first profile shows, as a
+	// sentence ("Busiest: target.hog 94% of the CPU."); "" when none does.
+	Culprit  string     `json:"culprit,omitempty"`
 	Evidence []Evidence `json:"evidence"`
 	Next     string     `json:"next"`
 	// Unjudged are the kinds an insufficient_data finding says could not

@@ -232,7 +232,7 @@ func (m Model) viewFindings(w int, compact bool) string {
 		}
 		text := string(f.Kind) + "  " + f.Summary
 		if f.Culprit != "" { // the culprit first: the summary may not fit
-			text = string(f.Kind) + "  " + f.Culprit + "  " + strings.TrimSuffix(f.Summary, " "+f.Culprit)
+			text = string(f.Kind) + "  " + f.Culprit + "  " + f.Summary
 		}
 		lines = append(lines, style.Render(fmt.Sprintf("%-8s", strings.ToUpper(string(f.Severity))))+" "+truncate(text, w-9))
 	}

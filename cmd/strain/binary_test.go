@@ -208,7 +208,7 @@ func TestDemoWalksTheScenario(t *testing.T) {
 	// captured, in the JSON and first in the text summary.
 	for kind, culprit := range map[report.Kind]string{report.Leak: "leakedWorker", report.Starvation: "target.hog", report.Stall: "(*stall).wait"} {
 		f, ok := finding(rep, kind)
-		if !ok || f.Severity == report.Info || !strings.Contains(f.Summary, culprit) {
+		if !ok || f.Severity == report.Info || !strings.Contains(f.Culprit, culprit) {
 			t.Errorf("%s: %+v, want it found with %s named", kind, f, culprit)
 		}
 		if !strings.Contains(string(stdout), culprit) {

@@ -180,7 +180,7 @@ func (s *Search) runStep(ctx context.Context, rate, offset float64) (*step, erro
 	st.Summary = m.summary(rate)
 	st.SLOs, st.Pass = judge(st.checks, len(s.cfg.SLOs), st.Summary)
 	for _, f := range rep.Findings {
-		if f.Severity != "info" {
+		if f.Severity != report.Info {
 			st.Findings = append(st.Findings, shiftFindings([]report.Finding{f}, offset)...)
 		}
 	}

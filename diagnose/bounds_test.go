@@ -44,7 +44,7 @@ func bucketed(lo, hi, v float64, cores map[string]float64) []report.Point {
 func TestCoarseBucketTopIsNoFinding(t *testing.T) {
 	fs := Diagnose(Input{Series: bucketed(0.000918, 0.0105, 0.0101, map[string]float64{"target.gomaxprocs": 2}), Targets: oneTarget, Load: true})
 	for _, f := range fs {
-		if f.Severity != Info {
+		if f.Severity != report.Info {
 			t.Errorf("%s %s: %s", f.Severity, f.Kind, f.Summary)
 		}
 	}
@@ -54,7 +54,7 @@ func TestCoarseBucketTopIsNoFinding(t *testing.T) {
 // never as the interpolated figure.
 func TestBucketPastTheThresholdIsSaidAsItsRange(t *testing.T) {
 	fs := problems(Diagnose(Input{Series: bucketed(0.0105, 0.117, 0.113, map[string]float64{"target.gomaxprocs": 2}), Targets: oneTarget, Load: true}))
-	f, ok := fs[Starvation]
+	f, ok := fs[report.Starvation]
 	if !ok {
 		t.Fatalf("no starvation: %v", fs)
 	}
@@ -84,7 +84,7 @@ func TestCoresComeFromTheTarget(t *testing.T) {
 		{"GOMAXPROCS 4 in a 1.5-core quota", map[string]float64{"target.gomaxprocs": 4, "target.cpu_limit": 150, "target.cpu": 140}, "of its 150% CPU", "400%"},
 		{"unknown", nil, "its CPU limit is unknown", "of its"},
 	} {
-		f, ok := problems(Diagnose(Input{Series: bucketed(0.0105, 0.117, 0.05, c.cores), Targets: oneTarget, Load: true}))[Starvation]
+		f, ok := problems(Diagnose(Input{Series: bucketed(0.0105, 0.117, 0.05, c.cores), Targets: oneTarget, Load: true}))[report.Starvation]
 		if !ok {
 			t.Errorf("%s: no starvation", c.name)
 			continue
@@ -106,7 +106,7 @@ func TestAdviceInTheRuntimesWords(t *testing.T) {
 		return m
 	}
 	for rt, want := range map[string]string{"python": "asyncio.to_thread", "node": "worker_threads", "": "executor"} {
-		f, ok := problems(Diagnose(Input{Series: series(20, blocked), Targets: oneTarget, Load: true, Runtimes: map[string]string{"target": rt}}))[Blocking]
+		f, ok := problems(Diagnose(Input{Series: series(20, blocked), Targets: oneTarget, Load: true, Runtimes: map[string]string{"target": rt}}))[report.Blocking]
 		if !ok {
 			t.Errorf("%q: no blocking", rt)
 			continue
@@ -123,7 +123,7 @@ func TestUnjudgedSaysWhatWouldJudge(t *testing.T) {
 		return map[string]float64{"throughput": 100, "latency.p50": 0.001, "target.goroutines": 20, "target.cpu": 10}
 	}), Targets: oneTarget, Load: true})
 	for _, f := range fs {
-		if f.Kind == InsufficientData && f.Target == "api" {
+		if f.Kind == report.InsufficientData && f.Target == "api" {
 			if !strings.Contains(f.Next, "serve net/http/pprof (its execution trace shows the time waited on locks) or strain's runtime endpoint to judge contention") {
 				t.Errorf("next %q does not say what would judge contention", f.Next)
 			}

@@ -16,31 +16,6 @@ import (
 	"github.com/strain-dev/strain/report"
 )
 
-// The kinds of finding (PRODUCT.md's contract).
-const (
-	Starvation         = "starvation"
-	Blocking           = "blocking"
-	Leak               = "leak"
-	MemoryGrowth       = "memory_growth"
-	GCPressure         = "gc_pressure"
-	Contention         = "contention"
-	Stall              = "stall"
-	Saturation         = "saturation"
-	Errors             = "errors"
-	GeneratorSaturated = "generator_saturated"
-	InsufficientData   = "insufficient_data"
-)
-
-// Kinds lists every kind, in the order a report lists them.
-var Kinds = metric.FindingKinds
-
-// Severities.
-const (
-	Info     = "info"
-	Warning  = "warning"
-	Critical = "critical"
-)
-
 // Input is the run as diagnosis sees it.
 type Input struct {
 	Series  []report.Point
@@ -89,7 +64,7 @@ func Diagnose(in Input) []report.Finding {
 		out = append(out, t.noTarget())
 	}
 	slices.SortStableFunc(out, func(a, b report.Finding) int {
-		if d := rank(b.Severity) - rank(a.Severity); d != 0 {
+		if d := b.Severity.Rank() - a.Severity.Rank(); d != 0 {
 			return d
 		}
 		return cmpFloat(a.Start, b.Start)
@@ -129,8 +104,6 @@ func (t *timeline) target(s metric.Scope) []report.Finding {
 	out = append(out, t.missing(s)...)
 	return out
 }
-
-func rank(severity string) int { return slices.Index(report.Severities, severity) }
 
 func cmpFloat(a, b float64) int {
 	switch {
@@ -337,7 +310,7 @@ func (t *timeline) span(r run) (float64, float64) {
 }
 
 // finding is a finding over r.
-func (t *timeline) finding(kind, severity string, s metric.Scope, r run) report.Finding {
+func (t *timeline) finding(kind report.Kind, severity report.Severity, s metric.Scope, r run) report.Finding {
 	f := report.Finding{Kind: kind, Severity: severity, Evidence: []report.Evidence{}}
 	for _, tg := range t.in.Targets {
 		if tg.Scope == s {
@@ -392,15 +365,24 @@ func FailOn(list string) ([]string, error) {
 	for _, k := range strings.Split(list, ",") {
 		switch k = strings.TrimSpace(k); {
 		case k == "":
-		case k == Critical:
+		case report.Severity(k) == report.Critical:
 			gates = append(gates, "findings.critical == 0")
 		case k == "any":
 			gates = append(gates, "findings.critical == 0", "findings.warning == 0")
-		case slices.Contains(Kinds, k) && k != InsufficientData:
+		case slices.Contains(report.Kinds, report.Kind(k)) && report.Kind(k) != report.InsufficientData:
 			gates = append(gates, "findings."+k+" == 0")
 		default:
-			return nil, fmt.Errorf("unknown kind %q (want critical, any, or kinds among %s)", k, strings.Join(Kinds[:len(Kinds)-1], ", "))
+			return nil, fmt.Errorf("unknown kind %q (want critical, any, or kinds among %s)", k, join(report.Kinds[:len(report.Kinds)-1]))
 		}
 	}
 	return gates, nil
+}
+
+// join lists kinds, comma separated.
+func join(kinds []report.Kind) string {
+	s := make([]string, len(kinds))
+	for i, k := range kinds {
+		s[i] = string(k)
+	}
+	return strings.Join(s, ", ")
 }

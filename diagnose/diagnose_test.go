@@ -2,6 +2,7 @@ package diagnose
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -38,10 +39,10 @@ func diagnose(n int, f func(t int) map[string]float64) []report.Finding {
 }
 
 // problems are the findings of warning or worse, by kind.
-func problems(fs []report.Finding) map[string]report.Finding {
-	out := map[string]report.Finding{}
+func problems(fs []report.Finding) map[report.Kind]report.Finding {
+	out := map[report.Kind]report.Finding{}
 	for _, f := range fs {
-		if f.Severity != Info {
+		if f.Severity != report.Info {
 			out[f.Kind] = f
 		}
 	}
@@ -61,49 +62,49 @@ func TestHealthyHasNoFinding(t *testing.T) {
 // else.
 func TestEachPathologyIsNamed(t *testing.T) {
 	tests := []struct {
-		kind     string
-		severity string
+		kind     report.Kind
+		severity report.Severity
 		from, to float64
 		edit     func(t int, m map[string]float64)
 	}{
-		{Starvation, Critical, 10, 16, func(t int, m map[string]float64) {
+		{report.Starvation, report.Critical, 10, 16, func(t int, m map[string]float64) {
 			if t > 10 && t <= 16 {
 				m["target.sched_latency.p99"], m["target.cpu"], m["latency.p99"] = 0.12, 196, 0.15
 			}
 		}},
-		{Blocking, Warning, 10, 20, func(t int, m map[string]float64) {
+		{report.Blocking, report.Warning, 10, 20, func(t int, m map[string]float64) {
 			if t > 10 && t <= 20 {
 				// 20 in flight at 200 req/s: 100 ms each, on 0.1 ms of CPU.
 				m["throughput"], m["latency.p50"], m["latency.p99"], m["target.cpu"] = 200, 0.1, 0.2, 2
 			}
 		}},
-		{Contention, Warning, 5, 25, func(t int, m map[string]float64) {
+		{report.Contention, report.Warning, 5, 25, func(t int, m map[string]float64) {
 			if t > 5 && t <= 25 {
 				m["target.mutex_wait"], m["latency.p50"] = 3.5, 0.004
 			}
 		}},
-		{Stall, Critical, 12, 15, func(t int, m map[string]float64) {
+		{report.Stall, report.Critical, 12, 15, func(t int, m map[string]float64) {
 			if t > 12 && t <= 15 {
 				m["throughput"], m["oldest_inflight"] = 0, float64(t-12)
 				delete(m, "latency.p50")
 				delete(m, "latency.p99")
 			}
 		}},
-		{Leak, Critical, 1, 30, func(t int, m map[string]float64) { m["target.goroutines"] = 30 + 100*float64(t) }},
-		{MemoryGrowth, Warning, 3, 30, func(t int, m map[string]float64) { m["target.heap"] = float64(8<<20 + t*6<<20) }},
-		{GCPressure, Critical, 8, 14, func(t int, m map[string]float64) {
+		{report.Leak, report.Critical, 1, 30, func(t int, m map[string]float64) { m["target.goroutines"] = 30 + 100*float64(t) }},
+		{report.MemoryGrowth, report.Warning, 3, 30, func(t int, m map[string]float64) { m["target.heap"] = float64(8<<20 + t*6<<20) }},
+		{report.GCPressure, report.Critical, 8, 14, func(t int, m map[string]float64) {
 			if t > 8 && t <= 14 {
 				m["target.gc_cpu"], m["target.gc_rate"] = 0.6, 150
 			}
 		}},
-		{Errors, Critical, 20, 22, func(t int, m map[string]float64) {
+		{report.Errors, report.Critical, 20, 22, func(t int, m map[string]float64) {
 			if t > 20 && t <= 22 {
 				m["error_rate"], m["errors"] = 0.3, 6000
 			}
 		}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.kind, func(t *testing.T) {
+		t.Run(string(tt.kind), func(t *testing.T) {
 			fs := problems(diagnose(30, func(s int) map[string]float64 {
 				m := healthy(s)
 				tt.edit(s, m)
@@ -116,15 +117,15 @@ func TestEachPathologyIsNamed(t *testing.T) {
 			if f.Severity != tt.severity || f.Start != tt.from || f.End != tt.to {
 				t.Errorf("%s %s from %g to %g, want %s from %g to %g: %s", f.Severity, f.Kind, f.Start, f.End, tt.severity, tt.from, tt.to, f.Summary)
 			}
-			if f.Target != "api" && tt.kind != Errors && tt.kind != Stall || f.Summary == "" || f.Next == "" || len(f.Evidence) == 0 {
+			if f.Target != "api" && tt.kind != report.Errors && tt.kind != report.Stall || f.Summary == "" || f.Next == "" || len(f.Evidence) == 0 {
 				t.Errorf("incomplete finding: %+v", f)
 			}
 		})
 	}
 }
 
-func kindsOf(fs map[string]report.Finding) []string {
-	var out []string
+func kindsOf(fs map[report.Kind]report.Finding) []report.Kind {
+	var out []report.Kind
 	for k := range fs {
 		out = append(out, k)
 	}
@@ -140,7 +141,7 @@ func TestStarvationSentence(t *testing.T) {
 		}
 		return m
 	}))
-	got := fs[Starvation].Summary
+	got := fs[report.Starvation].Summary
 	for _, want := range []string{"124ms", "177%", "200%", "143ms", "from 10.0s to 16.0s"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("summary lacks %q: %s", want, got)
@@ -157,8 +158,8 @@ func TestConnectionsAreNoLeak(t *testing.T) {
 		m["concurrency"], m["inflight"], m["target.goroutines"] = level, level, 30+level
 		return m
 	}))
-	if _, ok := fs[Leak]; ok {
-		t.Errorf("a ramp of connections taken for a leak: %s", fs[Leak].Summary)
+	if _, ok := fs[report.Leak]; ok {
+		t.Errorf("a ramp of connections taken for a leak: %s", fs[report.Leak].Summary)
 	}
 }
 
@@ -171,8 +172,8 @@ func TestReleasedLeakIsAWarning(t *testing.T) {
 		}
 		return m
 	}))
-	f, ok := fs[Leak]
-	if !ok || f.Severity != Warning || !strings.Contains(f.Summary, "released") {
+	f, ok := fs[report.Leak]
+	if !ok || f.Severity != report.Warning || !strings.Contains(f.Summary, "released") {
 		t.Errorf("released leak: %+v", f)
 	}
 }
@@ -189,7 +190,7 @@ func TestLeakJudgedAfterTheCooldown(t *testing.T) {
 		return m
 	})
 	fs := problems(Diagnose(Input{Series: pts, Targets: oneTarget, Load: true, LoadEnd: 25}))
-	if f := fs[Leak]; !strings.Contains(f.Summary, "5.00s after the load stopped") {
+	if f := fs[report.Leak]; !strings.Contains(f.Summary, "5.00s after the load stopped") {
 		t.Errorf("leak after the cooldown: %+v", f)
 	}
 }
@@ -204,7 +205,7 @@ func TestInsufficientData(t *testing.T) {
 		delete(m, "target.gc_pause.p99")
 		return m
 	})
-	if len(fs) != 1 || fs[0].Kind != InsufficientData || !strings.Contains(fs[0].Summary, "contention, gc_pressure") {
+	if len(fs) != 1 || fs[0].Kind != report.InsufficientData || !strings.Contains(fs[0].Summary, "contention, gc_pressure") {
 		t.Errorf("findings %+v", fs)
 	}
 	if fs := Diagnose(Input{Series: series(3, healthy), Targets: oneTarget, Load: true}); len(fs) != 1 || !strings.Contains(fs[0].Summary, "too few") {
@@ -229,7 +230,7 @@ func TestHostileValues(t *testing.T) {
 			return m
 		})
 		for _, f := range fs {
-			if f.Severity != Info || strings.Contains(f.Summary, "NaN") || strings.Contains(f.Summary, "Inf") {
+			if f.Severity != report.Info || strings.Contains(f.Summary, "NaN") || strings.Contains(f.Summary, "Inf") {
 				t.Errorf("value %g: %+v", v, f)
 			}
 		}
@@ -245,8 +246,8 @@ func TestFailOn(t *testing.T) {
 	if _, err := FailOn("leaks"); err == nil || !strings.Contains(err.Error(), `unknown kind "leaks"`) {
 		t.Errorf("FailOn(leaks) = %v", err)
 	}
-	for _, k := range []string{Starvation, Blocking, Leak, MemoryGrowth, GCPressure, Contention, Stall, Saturation, Errors, GeneratorSaturated, InsufficientData} {
-		if !strings.Contains(strings.Join(Kinds, " "), k) {
+	for _, k := range []report.Kind{report.Starvation, report.Blocking, report.Leak, report.MemoryGrowth, report.GCPressure, report.Contention, report.Stall, report.Saturation, report.Errors, report.GeneratorSaturated, report.InsufficientData} {
+		if !slices.Contains(report.Kinds, k) {
 			t.Errorf("kind %s is not in the contract's list", k)
 		}
 	}
@@ -261,7 +262,7 @@ func TestMemoryOfALeakIsItsEvidence(t *testing.T) {
 		m["target.heap"] = float64(8<<20 + s*8<<20)
 		return m
 	}))
-	f, ok := fs[Leak]
+	f, ok := fs[report.Leak]
 	if !ok || len(fs) != 1 || !strings.Contains(f.Summary, "Memory grew with them: its heap grew from") {
 		t.Errorf("findings %v; leak: %s", kindsOf(fs), f.Summary)
 	}
@@ -279,7 +280,7 @@ func TestSaturation(t *testing.T) {
 		}
 		return m
 	}))
-	f, ok := fs[Saturation]
+	f, ok := fs[report.Saturation]
 	if !ok || len(fs) != 1 || f.Start != 11 || !strings.Contains(f.Summary, "Throughput stayed near 20000 req/s") {
 		t.Errorf("findings %v; saturation: %+v", kindsOf(fs), f)
 	}
@@ -297,7 +298,7 @@ func TestGeneratorSaturated(t *testing.T) {
 	})
 	busy := func(m map[string]float64) bool { return m["self.cpu"] > 190 }
 	fs := problems(Diagnose(Input{Series: pts, Targets: oneTarget, Load: true, Saturated: busy}))
-	f, ok := fs[GeneratorSaturated]
+	f, ok := fs[report.GeneratorSaturated]
 	if !ok || len(fs) != 1 || !strings.Contains(f.Summary, "3 of 20 intervals (its CPU up to 199%") || f.Start != 4 || f.End != 7 {
 		t.Errorf("findings %v; generator: %+v", kindsOf(fs), f)
 	}
@@ -313,7 +314,7 @@ func TestGCExplainsSlowRequests(t *testing.T) {
 		}
 		return m
 	}))
-	if _, ok := fs[GCPressure]; !ok || len(fs) != 1 {
+	if _, ok := fs[report.GCPressure]; !ok || len(fs) != 1 {
 		t.Errorf("findings %v, want gc_pressure alone", kindsOf(fs))
 	}
 }

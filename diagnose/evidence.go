@@ -14,8 +14,8 @@ import (
 
 // WantsFor is Wants for a target that is an event loop or not: a blocked
 // loop's evidence is also its agent's watchdog samples.
-func WantsFor(kind string, eventLoop bool) []profiles.Kind {
-	if eventLoop && kind == Blocking {
+func WantsFor(kind report.Kind, eventLoop bool) []profiles.Kind {
+	if eventLoop && kind == report.Blocking {
 		return []profiles.Kind{profiles.Blocking, profiles.Goroutine}
 	}
 	return Wants(kind)
@@ -24,24 +24,24 @@ func WantsFor(kind string, eventLoop bool) []profiles.Kind {
 // Wants is what to capture from a target as the evidence for a finding of
 // kind: the CPU profile shows what burns the cores, the goroutine dump
 // where requests wait or what leaked, and so on.
-func Wants(kind string) []profiles.Kind {
+func Wants(kind report.Kind) []profiles.Kind {
 	switch kind {
-	case Starvation:
+	case report.Starvation:
 		return []profiles.Kind{profiles.CPU}
-	case Blocking, Stall, Leak:
+	case report.Blocking, report.Stall, report.Leak:
 		return []profiles.Kind{profiles.Goroutine}
-	case Contention:
+	case report.Contention:
 		return []profiles.Kind{profiles.Mutex, profiles.Goroutine}
-	case MemoryGrowth:
+	case report.MemoryGrowth:
 		return []profiles.Kind{profiles.Heap}
-	case GCPressure:
+	case report.GCPressure:
 		return []profiles.Kind{profiles.Allocs}
 	}
 	return nil
 }
 
 // Reason is the reason of a capture diagnosis asked for, for kind.
-func Reason(kind string) string { return "diagnose-" + kind }
+func Reason(kind report.Kind) string { return "diagnose-" + string(kind) }
 
 // after is how long after a finding's span a capture still speaks for it:
 // a CPU profile asked for in the span lands its duration later.
@@ -79,7 +79,7 @@ func (p *Profiles) get(path string) (*profile.Profile, error) {
 }
 
 // Attach adds to each finding what the profiles captured for it show,
-// and names the culprit in its summary. caps are the run's captures, for
+// and names its culprit. caps are the run's captures, for
 // a run started at started.
 func (p *Profiles) Attach(fs []report.Finding, caps []report.Profile, started time.Time) {
 	for i := range fs {
@@ -89,9 +89,7 @@ func (p *Profiles) Attach(fs []report.Finding, caps []report.Profile, started ti
 				f.Evidence = append(f.Evidence, ev)
 			}
 		}
-		if c := Culprit(*f); c != "" {
-			f.Summary += " " + c
-		}
+		f.Culprit = culprit(*f)
 	}
 }
 
@@ -119,7 +117,7 @@ func (p *Profiles) evidence(f *report.Finding, k profiles.Kind, caps []report.Pr
 		return report.Evidence{}, false
 	}
 	use := cmp.Or(own, first)
-	if f.Kind == Leak {
+	if f.Kind == report.Leak {
 		use = last
 	}
 	ev := report.Evidence{Profile: use.Path}
@@ -128,7 +126,7 @@ func (p *Profiles) evidence(f *report.Finding, k profiles.Kind, caps []report.Pr
 		ev.Note = "unreadable: " + err.Error()
 		return ev, true
 	}
-	if f.Kind == Leak && first != last {
+	if f.Kind == report.Leak && first != last {
 		if base, err := p.get(first.Path); err == nil {
 			ev.Top, ev.Note = grown(base, pr)
 			return ev, true
@@ -341,21 +339,21 @@ func short(fn string) string {
 	return fn
 }
 
-// Culprit names what the first profile of f's evidence shows, as a
+// culprit names what the first profile of f's evidence shows, as a
 // sentence: "Busiest: target.hog 94% of the CPU."; "" when none does.
-func Culprit(f report.Finding) string {
+func culprit(f report.Finding) string {
 	for _, ev := range f.Evidence {
 		if ev.Profile == "" || len(ev.Top) == 0 {
 			continue
 		}
 		switch f.Kind {
-		case Starvation:
+		case report.Starvation:
 			return "Busiest: " + ev.Top[0] + "."
-		case Leak:
+		case report.Leak:
 			return "Grown: " + ev.Top[0] + "."
-		case Stall:
+		case report.Stall:
 			return "Waiting: " + ev.Top[0] + "."
-		case Blocking:
+		case report.Blocking:
 			if strings.Contains(ev.Profile, "-blocking-") { // the watchdog's samples
 				return "Held the loop: " + ev.Top[0] + "."
 			}

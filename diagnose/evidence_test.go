@@ -87,12 +87,12 @@ func TestAttachPicksTheFindingsCapture(t *testing.T) {
 	caps := []report.Profile{
 		{Path: "early", Kind: "goroutine", Target: "api", Time: started},
 		{Path: "other", Kind: "goroutine", Target: "db", Time: started.Add(11 * time.Second)},
-		{Path: "own", Kind: "goroutine", Target: "api", Reason: Reason(Stall), Time: started.Add(12 * time.Second)},
+		{Path: "own", Kind: "goroutine", Target: "api", Reason: Reason(report.Stall), Time: started.Add(12 * time.Second)},
 	}
-	fs := []report.Finding{{Kind: Stall, Target: "api", Start: 10, End: 13, Summary: "No request completed."}}
+	fs := []report.Finding{{Kind: report.Stall, Target: "api", Start: 10, End: 13, Summary: "No request completed."}}
 	NewProfiles(read).Attach(fs, caps, started)
 	ev := fs[0].Evidence
-	if len(ev) != 1 || ev[0].Profile != "own" || !strings.Contains(fs[0].Summary, "Waiting: ") {
-		t.Errorf("evidence %+v, summary %q", ev, fs[0].Summary)
+	if len(ev) != 1 || ev[0].Profile != "own" || !strings.HasPrefix(fs[0].Culprit, "Waiting: ") || fs[0].Summary != "No request completed." {
+		t.Errorf("evidence %+v, culprit %q, summary %q", ev, fs[0].Culprit, fs[0].Summary)
 	}
 }

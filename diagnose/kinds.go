@@ -71,10 +71,10 @@ func (t *timeline) starvation(s metric.Scope) []report.Finding {
 	// second or two of it.
 	for _, r := range runs(ok, 3) {
 		top, busy := t.peakOf(schedName, r), peak(cpu, r)
-		f := t.finding(Starvation, severity(top.Lo >= secs(severeSched)), s, r)
+		f := t.finding(report.Starvation, severity(top.Lo >= secs(severeSched)), s, r)
 		f.Summary = fmt.Sprintf("%s: ready work waited %s to run (scheduler p99%s)", t.name(s), upTo(schedName, top), t.before(schedName, "; "))
 		f.Evidence = append(f.Evidence, t.evidenceOf(schedName, r))
-		f.Next = t.advice(s, Starvation)
+		f.Next = t.advice(s, report.Starvation)
 		switch {
 		case math.IsNaN(busy):
 		case !known:
@@ -111,12 +111,12 @@ func (t *timeline) blockedLoop(s metric.Scope) []report.Finding {
 	var out []report.Finding
 	for _, r := range runs(ok, 2) {
 		top := t.peakOf(lagName, r)
-		f := t.finding(Blocking, severity(top.Lo >= secs(severeSched)), s, r)
+		f := t.finding(report.Blocking, severity(top.Lo >= secs(severeSched)), s, r)
 		f.Summary = fmt.Sprintf("%s: the event loop was blocked: ready tasks waited %s to run (loop lag p99%s) while it used %s of its one core, %s",
 			t.name(s), upTo(lagName, top), t.before(lagName, "; "), metric.Format(cpuName, orZero(peak(cpu, r))), t.when(f))
 		f.Evidence = append(f.Evidence, t.evidenceOf(lagName, r))
 		f.Summary += t.loadEffect(r, &f)
-		f.Next = t.advice(s, Blocking)
+		f.Next = t.advice(s, report.Blocking)
 		out = append(out, f)
 	}
 	return out
@@ -156,11 +156,11 @@ func (t *timeline) before(name string, sep string) string {
 	return s
 }
 
-func severity(critical bool) string {
+func severity(critical bool) report.Severity {
 	if critical {
-		return Critical
+		return report.Critical
 	}
-	return Warning
+	return report.Warning
 }
 
 // contention: goroutines wait on locks.
@@ -174,12 +174,12 @@ func (t *timeline) contention(s metric.Scope) []report.Finding {
 	var out []report.Finding
 	for _, r := range runs(ok, 2) {
 		top := peak(wait, r)
-		f := t.finding(Contention, severity(top >= severeLockWait), s, r)
+		f := t.finding(report.Contention, severity(top >= severeLockWait), s, r)
 		f.Summary = fmt.Sprintf("%s: goroutines waited on locks for up to %.1f s in every second (as if %.0f of them waited all the time), %s",
 			t.name(s), top, math.Ceil(top), t.when(f))
 		f.Evidence = append(f.Evidence, report.Evidence{Metric: name, Value: top, Shown: fmt.Sprintf("%.1f s/s", top)})
 		f.Summary += t.loadEffect(r, &f)
-		f.Next = t.advice(s, Contention)
+		f.Next = t.advice(s, report.Contention)
 		out = append(out, f)
 	}
 	return out
@@ -201,12 +201,12 @@ func (t *timeline) blocking(s metric.Scope, explained []report.Finding) []report
 	for _, r := range runs(ok, 2) {
 		lat, busy, rate := peak(p50, r), mean(cpu, r), mean(thr, r)
 		perRequest := busy / 100 / rate
-		f := t.finding(Blocking, severity(peak(t.col("latency.p99"), r) >= 1), s, r)
+		f := t.finding(report.Blocking, severity(peak(t.col("latency.p99"), r) >= 1), s, r)
 		f.Summary = fmt.Sprintf("%s: requests waited rather than ran: p50 up to %s while the service spent %s of CPU on each (%s CPU at %s req/s), %s",
 			t.name(s), metric.FormatSeconds(lat), metric.FormatSeconds(perRequest), metric.Format(cpuName, busy), metric.FormatNumber(math.Round(rate)), t.when(f))
 		f.Evidence = append(f.Evidence, evidence("latency.p50", lat), evidence(cpuName, busy), evidence("throughput", rate))
 		f.Summary += t.loadEffect(r, &f)
-		f.Next = t.advice(s, Blocking)
+		f.Next = t.advice(s, report.Blocking)
 		out = append(out, f)
 	}
 	return out
@@ -259,7 +259,7 @@ func (t *timeline) stalls() []report.Finding {
 	}
 	var out []report.Finding
 	for _, r := range runs(ok, 1) {
-		f := t.finding(Stall, Critical, t.oneTarget(), r)
+		f := t.finding(report.Stall, report.Critical, t.oneTarget(), r)
 		f.Summary = fmt.Sprintf("No request completed for %s (%s to %s) while %s were in flight, the oldest for %s.",
 			metric.FormatSeconds(f.End-f.Start), metric.FormatSeconds(f.Start), metric.FormatSeconds(f.End),
 			metric.FormatNumber(peak(inflight, r)), metric.FormatSeconds(peak(oldest, r)))
@@ -309,13 +309,13 @@ func (t *timeline) leak(s metric.Scope) []report.Finding {
 		// At the end, the connections the load opened may still be
 		// open, each with its goroutine.
 		held := last >= base+max(explained, 3*orZero(peak(t.col("inflight"), t.all())))/2
-		f := t.finding(Leak, severity(held && rise >= 1000), s, r)
+		f := t.finding(report.Leak, severity(held && rise >= 1000), s, r)
 		rate := rise / math.Max(f.End-f.Start, t.interval())
 		f.Summary = fmt.Sprintf("%s: %s grew from %s to %s, %s a second, %s", t.name(s), units,
 			metric.FormatNumber(g[max(r.from-1, 0)]), metric.FormatNumber(g[r.to]), metric.FormatNumber(math.Round(rate)), t.when(f))
 		switch {
 		case !held:
-			f.Severity = Warning
+			f.Severity = report.Warning
 			f.Summary += fmt.Sprintf(", and were held until something released them (%s at the end).", metric.FormatNumber(last))
 		case t.in.LoadEnd > 0 && at > t.loadEnd():
 			f.Summary += fmt.Sprintf(", and had not returned to their baseline of %s %s after the load stopped.", metric.FormatNumber(base), metric.FormatSeconds(t.times[at]-t.in.LoadEnd))
@@ -323,7 +323,7 @@ func (t *timeline) leak(s metric.Scope) []report.Finding {
 			f.Summary += fmt.Sprintf(", and have not returned to their baseline of %s (--cooldown judges it after the load).", metric.FormatNumber(base))
 		}
 		f.Evidence = append(f.Evidence, evidence(name, g[r.to]), report.Evidence{Metric: name + ".baseline", Value: base, Shown: metric.FormatNumber(base)})
-		f.Next = t.advice(s, Leak)
+		f.Next = t.advice(s, report.Leak)
 		out = append(out, f)
 	}
 	return out
@@ -382,10 +382,10 @@ func (t *timeline) memoryGrowth(s metric.Scope) []report.Finding {
 			return nil
 		}
 		from := slices.IndexFunc(v, func(x float64) bool { return x >= base+(last-base)/10 })
-		f := t.finding(MemoryGrowth, severity(last >= 3*base && last-base >= 256<<20), s, run{max(from, 0), at})
+		f := t.finding(report.MemoryGrowth, severity(last >= 3*base && last-base >= 256<<20), s, run{max(from, 0), at})
 		f.Summary = fmt.Sprintf("%s: its %s grew from %s to %s and had not come down by the end.", t.name(s), m, metric.FormatBytes(base), metric.FormatBytes(last))
 		f.Evidence = append(f.Evidence, evidence(name, last))
-		f.Next = t.advice(s, MemoryGrowth)
+		f.Next = t.advice(s, report.MemoryGrowth)
 		return []report.Finding{f}
 	}
 	return nil
@@ -405,7 +405,7 @@ func (t *timeline) gcPressure(s metric.Scope) []report.Finding {
 	var out []report.Finding
 	for _, r := range runs(ok, 2) {
 		top, worst := peak(share, r), t.peakOf(pauseName, r)
-		f := t.finding(GCPressure, severity(top >= severeGCShare), s, r)
+		f := t.finding(report.GCPressure, severity(top >= severeGCShare), s, r)
 		var parts []string
 		if !math.IsNaN(top) {
 			// The runtime's estimate: a whole percent is all it holds.
@@ -422,7 +422,7 @@ func (t *timeline) gcPressure(s metric.Scope) []report.Finding {
 		}
 		f.Summary = fmt.Sprintf("%s: %s, %s", t.name(s), strings.Join(parts, ", "), t.when(f))
 		f.Summary += t.loadEffect(r, &f)
-		f.Next = t.advice(s, GCPressure)
+		f.Next = t.advice(s, report.GCPressure)
 		out = append(out, f)
 	}
 	return out
@@ -442,7 +442,7 @@ func (t *timeline) saturation() []report.Finding {
 	}
 	var out []report.Finding
 	for _, r := range runs(ok, 2) {
-		f := t.finding(Saturation, Warning, t.oneTarget(), r)
+		f := t.finding(report.Saturation, report.Warning, t.oneTarget(), r)
 		f.Summary = fmt.Sprintf("Throughput stayed near %s req/s while requests in flight rose from %s to %s and p50 from %s to %s, %s: the service was at its capacity (in flight = throughput × latency).",
 			metric.FormatNumber(math.Round(mean(thr, r))), metric.FormatNumber(bInf), metric.FormatNumber(peak(inflight, r)),
 			metric.FormatSeconds(bP50), metric.FormatSeconds(peak(p50, r)), t.when(f))
@@ -472,7 +472,7 @@ func (t *timeline) errorBursts() []report.Finding {
 				total += x
 			}
 		}
-		f := t.finding(Errors, severity(top >= severeErrors), t.oneTarget(), r)
+		f := t.finding(report.Errors, severity(top >= severeErrors), t.oneTarget(), r)
 		f.Summary = fmt.Sprintf("Up to %s of requests failed %s (%s failures)%s.",
 			metric.FormatUnit(metric.Ratio, top), t.when(f), metric.FormatNumber(total), t.kinds())
 		f.Evidence = append(f.Evidence, evidence("error_rate", top))
@@ -516,7 +516,7 @@ func (t *timeline) generator() []report.Finding {
 		return nil
 	}
 	first, last := slices.Index(ok, true), len(ok)-1-slices.Index(reversed(ok), true)
-	f := t.finding(GeneratorSaturated, Warning, metric.SelfScope, run{first, last})
+	f := t.finding(report.GeneratorSaturated, report.Warning, metric.SelfScope, run{first, last})
 	cpu, sched := peak(t.col("self.cpu"), t.all()), peak(t.col("self.sched_latency.p99"), t.all())
 	f.Summary = fmt.Sprintf("strain itself was saturated in %d of %d intervals (its CPU up to %s, its scheduler p99 up to %s): there its latency figures include its own delay, and the load it sent may be less than asked.",
 		n, len(ok), metric.Format("self.cpu", orZero(cpu)), metric.Format("self.sched_latency.p99", orZero(sched)))
@@ -532,15 +532,15 @@ func reversed(b []bool) []bool {
 }
 
 // targetKinds are the kinds judged on a target's runtime.
-var targetKinds = []string{Starvation, Blocking, Contention, Leak, MemoryGrowth, GCPressure}
+var targetKinds = []report.Kind{report.Starvation, report.Blocking, report.Contention, report.Leak, report.MemoryGrowth, report.GCPressure}
 
 // tooShort: too few intervals to judge.
 func (t *timeline) tooShort() report.Finding {
-	f := report.Finding{Kind: InsufficientData, Severity: Info, Evidence: []report.Evidence{}}
+	f := report.Finding{Kind: report.InsufficientData, Severity: report.Info, Evidence: []report.Evidence{}}
 	if n := len(t.times); n > 0 {
 		f.End = t.times[n-1]
 	}
-	f.Unjudged = slices.DeleteFunc(slices.Clone(Kinds), func(k string) bool { return k == InsufficientData })
+	f.Unjudged = slices.DeleteFunc(slices.Clone(report.Kinds), func(k report.Kind) bool { return k == report.InsufficientData })
 	f.Summary = fmt.Sprintf("%d intervals: too few to judge (diagnosis needs %d).", len(t.times), minPoints)
 	f.Next = "Run longer, or with a shorter --interval."
 	return f
@@ -548,9 +548,9 @@ func (t *timeline) tooShort() report.Finding {
 
 // noTarget: the target side cannot be judged without a runtime source.
 func (t *timeline) noTarget() report.Finding {
-	f := t.finding(InsufficientData, Info, metric.Scope{Kind: metric.Load}, t.all())
+	f := t.finding(report.InsufficientData, report.Info, metric.Scope{Kind: metric.Load}, t.all())
 	f.Unjudged = targetKinds
-	f.Summary = fmt.Sprintf("No runtime source was watched: only the load's problems were judged, not %s.", strings.Join(targetKinds, ", "))
+	f.Summary = fmt.Sprintf("No runtime source was watched: only the load's problems were judged, not %s.", join(targetKinds))
 	f.Next = "--watch URL (a Go service's /debug/strain or pprof, a Prometheus /metrics) lets strain judge starvation, blocking, leaks, memory, GC and locks."
 	return f
 }
@@ -558,11 +558,14 @@ func (t *timeline) noTarget() report.Finding {
 // missing: what a target's source does not give, and so what could not be
 // judged.
 func (t *timeline) missing(s metric.Scope) []report.Finding {
-	needs := []struct{ kind, metrics string }{
-		{Starvation, "sched_latency.p99 cpu"}, {Blocking, "cpu"}, {Contention, "mutex_wait"},
-		{Leak, "goroutines|tasks"}, {MemoryGrowth, "heap|rss|memory"}, {GCPressure, "gc_cpu|gc_pause.p99"},
+	needs := []struct {
+		kind    report.Kind
+		metrics string
+	}{
+		{report.Starvation, "sched_latency.p99 cpu"}, {report.Blocking, "cpu"}, {report.Contention, "mutex_wait"},
+		{report.Leak, "goroutines|tasks"}, {report.MemoryGrowth, "heap|rss|memory"}, {report.GCPressure, "gc_cpu|gc_pause.p99"},
 	}
-	var lack []string
+	var lack []report.Kind
 	for _, n := range needs {
 		if !t.hasAll(s, n.metrics) {
 			lack = append(lack, n.kind)
@@ -571,9 +574,9 @@ func (t *timeline) missing(s metric.Scope) []report.Finding {
 	if len(lack) == 0 {
 		return nil
 	}
-	f := t.finding(InsufficientData, Info, s, t.all())
+	f := t.finding(report.InsufficientData, report.Info, s, t.all())
 	f.Unjudged = lack
-	f.Summary = fmt.Sprintf("%s: its source gives too little to judge %s.", t.name(s), strings.Join(lack, ", "))
+	f.Summary = fmt.Sprintf("%s: its source gives too little to judge %s.", t.name(s), join(lack))
 	var ways []string
 	for _, k := range lack {
 		if by := t.judgedBy(s, k); by != "" {

@@ -58,16 +58,6 @@ var RuntimeNames = map[string]Unit{
 	"gc_pause.mean": Seconds, "alloc_rate": Rate,
 }
 
-// FindingKinds are diagnosis' kinds of finding. In a run's summary,
-// findings.KIND counts its findings of one kind at warning or worse, and
-// findings.critical, findings.warning and findings.info those of a
-// severity, so that gates can judge them.
-var FindingKinds = []string{"stall", "starvation", "blocking", "contention", "leak", "memory_growth",
-	"gc_pressure", "saturation", "errors", "generator_saturated", "insufficient_data"}
-
-// FindingSeverities are the severities of a finding, mildest first.
-var FindingSeverities = []string{"info", "warning", "critical"}
-
 // LatencyStats are the statistics of the load's latency histograms.
 var LatencyStats = []string{"p50", "p90", "p95", "p99", "p999", "max", "mean"}
 
@@ -89,9 +79,6 @@ func NewCatalogue(extra ...string) *Catalogue {
 	for _, s := range LatencyStats {
 		c.names["latency."+s] = Seconds
 		c.names["latency_uncorrected."+s] = Seconds
-	}
-	for _, k := range slices.Concat(FindingKinds, FindingSeverities) {
-		c.names["findings."+k] = Count
 	}
 	for n, u := range RuntimeNames {
 		c.names[OneTarget.Of(n).String()] = u
@@ -116,16 +103,32 @@ func suffixUnit(name string) Unit {
 	return Unknown
 }
 
+// Add adds names of unit u to c: the counts of findings, findings.KIND
+// and findings.SEVERITY, that a session puts in a run's summary (their
+// kinds are the diagnosis', which this package does not know).
+func (c *Catalogue) Add(u Unit, names ...string) {
+	for _, n := range names {
+		c.names[n] = u
+	}
+}
+
 // defaultCatalogue serves UnitOf, which needs no extra series.
 var defaultCatalogue = NewCatalogue()
 
+// findings begins the names of a summary's counts of findings.
+const findings = "findings."
+
 // UnitOf is the unit of a metric, or of the series a whole-run summary
-// (NAME.max…) is of; Unknown for a name strain does not know.
-// A series strain does not know gets the unit its Prometheus suffix says.
+// (NAME.max…) is of; Unknown for a name strain does not know. A count of
+// findings is a Count. A series strain does not know gets the unit its
+// Prometheus suffix says.
 func UnitOf(name string) Unit {
 	u, err := defaultCatalogue.Lookup(name, true)
 	if err == nil {
 		return u
+	}
+	if strings.HasPrefix(name, findings) {
+		return Count
 	}
 	base := Parse(name).Name
 	if i := strings.LastIndexByte(base, '.'); i > 0 && slices.Contains(SeriesStats, base[i+1:]) {

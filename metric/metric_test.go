@@ -111,6 +111,7 @@ func TestFormat(t *testing.T) {
 		{"latency.p50", 0, "0s"},
 		{"target.sched_latency.p99", 0.000000192, "192ns"},
 		{"latency.max", 900, "15.0m"},
+		{"findings.leak", 2, "2"}, // a count, though its kind is diagnosis'
 	}
 	for _, tt := range tests {
 		if got := Format(tt.name, tt.v); got != tt.want {

@@ -14,7 +14,7 @@ import (
 func (r *Report) problems() []Finding {
 	var out []Finding
 	for _, f := range r.Findings {
-		if f.Severity != "info" {
+		if f.Severity != Info {
 			out = append(out, f)
 		}
 	}
@@ -33,7 +33,7 @@ func (r *Report) writeFindings(t *textWriter) {
 		t.printf("findings     none: no problem found\n")
 	}
 	for _, f := range problems {
-		t.printf("%-12s %s %s\n", strings.ToUpper(f.Severity), f.Kind, clean(f.Summary))
+		t.printf("%-12s %s %s\n", strings.ToUpper(string(f.Severity)), f.Kind, clean(f.sentence()))
 		for _, ev := range f.Evidence {
 			if ev.Profile != "" {
 				t.printf("             %s: %s\n", clean(ev.Profile), clean(shows(ev)))
@@ -42,8 +42,8 @@ func (r *Report) writeFindings(t *textWriter) {
 		t.printf("             next: %s\n", clean(f.Next))
 	}
 	for _, f := range r.Findings {
-		if f.Severity == "info" {
-			t.printf("note         %s\n", clean(f.Summary))
+		if f.Severity == Info {
+			t.printf("note         %s\n", clean(f.sentence()))
 		}
 	}
 	t.printf("\n")
@@ -61,10 +61,10 @@ func (r *Report) markdownFindings(t *textWriter) {
 	}
 	for _, f := range problems {
 		icon := "⚠️"
-		if f.Severity == "critical" {
+		if f.Severity == Critical {
 			icon = "🛑"
 		}
-		t.printf("- %s **%s** (%s): %s\n", icon, mdText(f.Kind), mdText(f.Severity), mdText(f.Summary))
+		t.printf("- %s **%s** (%s): %s\n", icon, mdText(string(f.Kind)), mdText(string(f.Severity)), mdText(f.sentence()))
 		for _, ev := range f.Evidence {
 			if ev.Profile != "" {
 				t.printf("  - %s: %s\n", mdCode(ev.Profile), mdText(shows(ev)))
@@ -73,8 +73,8 @@ func (r *Report) markdownFindings(t *textWriter) {
 		t.printf("  - next: %s\n", mdText(f.Next))
 	}
 	for _, f := range r.Findings {
-		if f.Severity == "info" {
-			t.printf("- ℹ️ %s\n", mdText(f.Summary))
+		if f.Severity == Info {
+			t.printf("- ℹ️ %s\n", mdText(f.sentence()))
 		}
 	}
 	t.printf("\n")
@@ -88,25 +88,25 @@ func (r *Report) junitFindings() []junitCase {
 	if len(r.Findings) == 0 {
 		return nil
 	}
-	unjudged := map[string]bool{}
+	unjudged := map[Kind]bool{}
 	for _, f := range r.Findings {
 		for _, k := range f.Unjudged {
 			unjudged[k] = true
 		}
 	}
 	var out []junitCase
-	for _, k := range metric.FindingKinds {
-		if k == "insufficient_data" || unjudged[k] {
+	for _, k := range Kinds {
+		if k == InsufficientData || unjudged[k] {
 			continue
 		}
-		c := junitCase{Class: "strain.diagnosis", Name: k, Time: "0"}
+		c := junitCase{Class: "strain.diagnosis", Name: string(k), Time: "0"}
 		for _, f := range r.problems() {
 			if f.Kind != k {
 				continue
 			}
-			c.Out += clean(f.Severity+": "+f.Summary) + "\n"
+			c.Out += clean(string(f.Severity)+": "+f.sentence()) + "\n"
 			if g, failed := r.failedOn(f); failed && c.Failure == nil {
-				c.Failure = &junitFailure{Message: clean(f.Summary), Type: k, Text: clean("the gate " + g + " failed; next: " + f.Next)}
+				c.Failure = &junitFailure{Message: clean(f.sentence()), Type: string(k), Text: clean("the gate " + g + " failed; next: " + f.Next)}
 			}
 		}
 		out = append(out, c)
@@ -118,7 +118,7 @@ func (r *Report) junitFindings() []junitCase {
 func (r *Report) failedOn(f Finding) (string, bool) {
 	for _, g := range r.Gates {
 		name, _, _ := strings.Cut(g.Expr, " ")
-		if !g.Pass && (name == "findings."+f.Kind || name == "findings."+f.Severity) {
+		if !g.Pass && (name == "findings."+string(f.Kind) || name == "findings."+string(f.Severity)) {
 			return g.Expr, true
 		}
 	}
@@ -130,11 +130,11 @@ func (r *Report) failedOn(f Finding) (string, bool) {
 func (r *Report) svgFindings(b *strings.Builder, x func(float64) float64) {
 	for _, f := range r.problems() {
 		colour := "#f08c00"
-		if f.Severity == "critical" {
+		if f.Severity == Critical {
 			colour = "#e03131"
 		}
 		fmt.Fprintf(b, `<rect class="finding" x="%.1f" y="%g" width="%.1f" height="4" fill="%s"><title>%s</title></rect>`,
-			x(f.Start), chartH-padB+2, math.Max(x(f.End)-x(f.Start), 2), colour, svgText(f.Kind+": "+f.Summary))
+			x(f.Start), chartH-padB+2, math.Max(x(f.End)-x(f.Start), 2), colour, svgText(string(f.Kind)+": "+f.sentence()))
 	}
 }
 
@@ -151,7 +151,7 @@ func (r *Report) htmlFindings() template.HTML {
 	}
 	for _, f := range problems {
 		fmt.Fprintf(&b, `<div class="finding %s"><b>%s</b> <span>%s</span> %s <span class="axis">(%s–%s)</span><ul>`,
-			svgText(f.Severity), svgText(f.Kind), svgText(f.Severity), svgText(f.Summary),
+			svgText(string(f.Severity)), svgText(string(f.Kind)), svgText(string(f.Severity)), svgText(f.sentence()),
 			metric.FormatSeconds(f.Start), metric.FormatSeconds(f.End))
 		for _, ev := range f.Evidence {
 			if ev.Profile != "" {
@@ -161,11 +161,20 @@ func (r *Report) htmlFindings() template.HTML {
 		fmt.Fprintf(&b, "<li>next: %s</li></ul></div>", svgText(f.Next))
 	}
 	for _, f := range r.Findings {
-		if f.Severity == "info" {
-			fmt.Fprintf(&b, `<p class="axis">ℹ️ %s</p>`, svgText(f.Summary))
+		if f.Severity == Info {
+			fmt.Fprintf(&b, `<p class="axis">ℹ️ %s</p>`, svgText(f.sentence()))
 		}
 	}
 	return template.HTML(b.String())
+}
+
+// sentence is f's summary, then its culprit: what a report prints of it.
+// A report written before findings had a culprit has it in the summary.
+func (f Finding) sentence() string {
+	if f.Culprit == "" {
+		return f.Summary
+	}
+	return f.Summary + " " + f.Culprit
 }
 
 // shows is what a profile of the evidence shows, or why it shows nothing.

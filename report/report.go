@@ -153,19 +153,23 @@ func New() *Report {
 }
 
 // Finding is one problem diagnosis found in the run: what, how bad,
-// when, in a sentence with the numbers, the evidence, and what to do next.
+// when, in a sentence with the numbers, its culprit, the evidence, and
+// what to do next.
 type Finding struct {
-	Kind     string     `json:"kind"`     // starvation, blocking, leak… (PRODUCT.md)
-	Severity string     `json:"severity"` // info, warning or critical
-	Target   string     `json:"target,omitempty"`
-	Start    float64    `json:"start"` // seconds since the start
-	End      float64    `json:"end"`
-	Summary  string     `json:"summary"`
+	Kind     Kind     `json:"kind"`
+	Severity Severity `json:"severity"`
+	Target   string   `json:"target,omitempty"`
+	Start    float64  `json:"start"` // seconds since the start
+	End      float64  `json:"end"`
+	Summary  string   `json:"summary"`
+	// Culprit names what the finding's first profile shows, as a
+	// sentence ("Busiest: target.hog 94% of the CPU."); "" when none does.
+	Culprit  string     `json:"culprit,omitempty"`
 	Evidence []Evidence `json:"evidence"`
 	Next     string     `json:"next"`
 	// Unjudged are the kinds an insufficient_data finding says could not
 	// be judged.
-	Unjudged []string `json:"unjudged,omitempty"`
+	Unjudged []Kind `json:"unjudged,omitempty"`
 }
 
 // Evidence is one thing a finding stands on: a metric's value, or a
@@ -181,9 +185,6 @@ type Evidence struct {
 	Top     []string       `json:"top,omitempty"`  // what the profile shows, most first
 	Note    string         `json:"note,omitempty"` // why it shows nothing: empty, unreadable
 }
-
-// Severities of a finding, mildest first.
-var Severities = []string{"info", "warning", "critical"}
 
 // WriteJSON renders r as indented JSON. Metrics that are not finite numbers
 // are dropped, since JSON has no way to say them.

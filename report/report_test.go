@@ -67,10 +67,11 @@ func sampleReport(open bool) *Report {
 		r.Profiles = []Profile{{Path: "profiles/api-cpu-20261121T120005Z-sched_latency.pb.gz", Kind: "cpu", Reason: "sched_latency.p99"}}
 		r.Findings = []Finding{
 			{Kind: "starvation", Severity: "critical", Target: "api", Start: 4, End: 9,
-				Summary:  "api: ready work waited up to 124ms to run while the service used 177% of its 200% CPU. Busiest: target.hog 87%.",
+				Summary:  "api: ready work waited up to 124ms to run while the service used 177% of its 200% CPU.",
+				Culprit:  "Busiest: target.hog 87%.",
 				Evidence: []Evidence{{Metric: "target.sched_latency.p99", Value: 0.124, Shown: "124ms"}, {Profile: "profiles/api-cpu-20261121T120005Z-diagnose-starvation.pb.gz", Top: []string{"target.hog 87%", "runtime.memmove 3%"}}},
 				Next:     "Make the busiest functions cheaper."},
-			{Kind: "insufficient_data", Severity: "info", Summary: "api: its source gives too little to judge contention.", Evidence: []Evidence{}, Unjudged: []string{"contention"}},
+			{Kind: "insufficient_data", Severity: "info", Summary: "api: its source gives too little to judge contention.", Evidence: []Evidence{}, Unjudged: []Kind{Contention}},
 		}
 	}
 	return r

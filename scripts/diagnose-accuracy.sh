@@ -20,7 +20,7 @@
 # Scoring, per run (a run is one JSON report):
 #   named    the expected kind is among the findings at warning or critical
 #   culprit  a finding of that kind (warning+) names the expected function in
-#            its summary or in an evidence "top" entry
+#            its summary, its culprit or an evidence "top" entry
 #   other    each other kind found at warning or critical (for healthy: any)
 # A true positive is a run that named its expected kind; a false positive is
 # each other warning/critical kind in a run; a false negative is a faulty
@@ -141,7 +141,7 @@ expected = {  # mode: (kind, culprit function); healthy expects nothing
 SERIOUS = ("warning", "critical")
 
 def names(f, fn):
-    if fn in str(f.get("summary", "")):
+    if fn in str(f.get("summary", "")) or fn in str(f.get("culprit", "")):
         return True
     for ev in f.get("evidence") or []:
         if any(fn in str(t) for t in ev.get("top") or []):

@@ -3,7 +3,6 @@ package session
 import (
 	"context"
 	"fmt"
-	"slices"
 
 	"github.com/strain-dev/strain/diagnose"
 	"github.com/strain-dev/strain/metric"
@@ -66,12 +65,12 @@ func (s *Session) diagnoseLive(rep *report.Report, metrics map[string]float64, r
 		key := fmt.Sprintf("%s\x00%s\x00%g", f.Kind, f.Target, f.Start)
 		said, ok := d.said[key]
 		switch {
-		case f.Severity == diagnose.Info:
+		case f.Severity == report.Info:
 		case !ok:
 			d.said[key] = len(series)
 			fmt.Fprintln(s.log, FindingLine(f))
 			s.evidence(f, diagnose.Reason(f.Kind), metrics)
-		case f.Kind == diagnose.Leak && len(series) == said+leakRecheck:
+		case f.Kind == report.Leak && len(series) == said+leakRecheck:
 			// A second dump, for the stacks that grew since the first.
 			s.evidence(f, diagnose.Reason(f.Kind)+"-again", metrics)
 		}
@@ -103,21 +102,39 @@ func (s *Session) diagnoseFinal(rep *report.Report) {
 	}
 	rep.Findings = diagnose.Diagnose(s.diagnoseInput(rep.Series, rep.TargetRuntimes))
 	s.diag.evid.Attach(rep.Findings, rep.Profiles, rep.Started)
-	for _, k := range slices.Concat(metric.FindingKinds, metric.FindingSeverities) {
-		rep.Summary["findings."+k] = 0
+	for _, name := range findingCounts() {
+		rep.Summary[name] = 0
 	}
 	for _, f := range rep.Findings {
-		rep.Summary["findings."+f.Severity]++
-		if f.Severity != diagnose.Info {
-			rep.Summary["findings."+f.Kind]++
+		rep.Summary["findings."+string(f.Severity)]++
+		if f.Severity != report.Info {
+			rep.Summary["findings."+string(f.Kind)]++
 		}
 	}
 }
 
+// findingCounts are the names of the summary's counts of findings:
+// findings.KIND, of a kind at warning or worse, and findings.SEVERITY, so
+// that gates can judge them.
+func findingCounts() []string {
+	var names []string
+	for _, k := range report.Kinds {
+		names = append(names, "findings."+string(k))
+	}
+	for _, s := range report.Severities {
+		names = append(names, "findings."+string(s))
+	}
+	return names
+}
+
 // FindingLine is a finding as an event line: "  12.0s  FINDING  critical
-// stall: No request completed…".
+// stall: No request completed… Waiting: …", its culprit after its summary.
 func FindingLine(f report.Finding) string {
-	return fmt.Sprintf("%6.1fs  FINDING  %s %s: %s", f.End, f.Severity, f.Kind, RedactText(f.Summary))
+	text := f.Summary
+	if f.Culprit != "" {
+		text += " " + f.Culprit
+	}
+	return fmt.Sprintf("%6.1fs  FINDING  %s %s: %s", f.End, f.Severity, f.Kind, RedactText(text))
 }
 
 // cooldown watches the targets for cfg.Cooldown after the load stopped,

@@ -28,3 +28,18 @@ func TestProgressShowsTargets(t *testing.T) {
 		t.Errorf("want one line without strain's own figures:\n%s", line)
 	}
 }
+
+// A finding's line says its culprit after its summary, as the text
+// report does.
+func TestFindingLineNamesCulprit(t *testing.T) {
+	f := report.Finding{Kind: report.Stall, Severity: report.Critical, End: 12,
+		Summary: "No request completed from 9.00s to 12.0s.", Culprit: "Waiting: main.wait."}
+	want := "  12.0s  FINDING  critical stall: No request completed from 9.00s to 12.0s. Waiting: main.wait."
+	if got := FindingLine(f); got != want {
+		t.Errorf("FindingLine = %q, want %q", got, want)
+	}
+	f.Culprit = ""
+	if got := FindingLine(f); strings.HasSuffix(got, " ") {
+		t.Errorf("FindingLine without a culprit = %q", got)
+	}
+}

@@ -10,7 +10,8 @@ import (
 )
 
 // Catalogue is the catalogue of the metrics a run watching specs will
-// have: strain's names, plus the series its prom: sources pick.
+// have: strain's names, plus the series its prom: sources pick, plus the
+// counts of findings diagnosis puts in the summary.
 func Catalogue(specs []monitor.Spec) *metric.Catalogue {
 	var names []string
 	for _, s := range specs {
@@ -18,7 +19,9 @@ func Catalogue(specs []monitor.Spec) *metric.Catalogue {
 			names = append(names, p.Series...)
 		}
 	}
-	return metric.NewCatalogue(names...)
+	c := metric.NewCatalogue(names...)
+	c.Add(metric.Count, findingCounts()...)
+	return c
 }
 
 // expandRules turns a rule on target.X into one rule per watched target

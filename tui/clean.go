@@ -48,7 +48,7 @@ func cleanHeader(h Header) Header {
 	return h
 }
 
-func line(s string) string { return safe.Line(s, maxText) }
+func line[S ~string](s S) S { return S(safe.Line(string(s), maxText)) }
 
 // cleanEach is xs with clean applied to each, in a new slice: the frame's
 // slices are the other sinks' too. nil stays nil.
@@ -64,7 +64,7 @@ func cleanEach[T any](xs []T, clean func(T) T) []T {
 }
 
 // cleanAll cleans each of ss, in a new slice: the caller's is left alone.
-func cleanAll(ss []string) []string { return cleanEach(ss, line) }
+func cleanAll(ss []string) []string { return cleanEach(ss, line[string]) }
 
 // cleanKeys returns m with its keys cleaned: m itself when they all are,
 // as they nearly always are, else a copy.

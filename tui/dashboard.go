@@ -15,7 +15,6 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/term"
 	"github.com/strain-dev/strain/alert"
-	"github.com/strain-dev/strain/diagnose"
 	"github.com/strain-dev/strain/metric"
 	"github.com/strain-dev/strain/report"
 	"github.com/strain-dev/strain/session"
@@ -150,8 +149,8 @@ func FrameOf(p *session.Point, start time.Time, lines []string) Frame {
 	}
 	f.Runtimes = p.TargetRuntimes
 	for _, fd := range p.Findings {
-		if fd.Severity != "info" {
-			f.Findings = append(f.Findings, Finding{Kind: fd.Kind, Severity: fd.Severity, Summary: fd.Summary, Culprit: diagnose.Culprit(fd)})
+		if fd.Severity != report.Info {
+			f.Findings = append(f.Findings, Finding{Kind: fd.Kind, Severity: fd.Severity, Summary: fd.Summary, Culprit: fd.Culprit})
 		}
 	}
 	for code, n := range p.Status {

@@ -10,6 +10,7 @@ import (
 	"github.com/NimbleMarkets/ntcharts/sparkline"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/strain-dev/strain/metric"
+	"github.com/strain-dev/strain/report"
 )
 
 func (m Model) viewHeader(w int) string {
@@ -226,14 +227,14 @@ func (m Model) viewFindings(w int, compact bool) string {
 	var lines []string
 	for _, f := range fs[:min(shown, len(fs))] {
 		style := warnStyle
-		if f.Severity == "critical" {
+		if f.Severity == report.Critical {
 			style = critStyle
 		}
-		text := f.Kind + "  " + f.Summary
+		text := string(f.Kind) + "  " + f.Summary
 		if f.Culprit != "" { // the culprit first: the summary may not fit
-			text = f.Kind + "  " + f.Culprit + "  " + strings.TrimSuffix(f.Summary, " "+f.Culprit)
+			text = string(f.Kind) + "  " + f.Culprit + "  " + f.Summary
 		}
-		lines = append(lines, style.Render(fmt.Sprintf("%-8s", strings.ToUpper(f.Severity)))+" "+truncate(text, w-9))
+		lines = append(lines, style.Render(fmt.Sprintf("%-8s", strings.ToUpper(string(f.Severity))))+" "+truncate(text, w-9))
 	}
 	return panel(fmt.Sprintf("findings (%d)", len(fs)), lines, w)
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/strain-dev/strain/metric"
+	"github.com/strain-dev/strain/report"
 	"github.com/strain-dev/strain/session"
 )
 
@@ -63,8 +64,10 @@ type Alert struct {
 
 // Finding is a problem diagnosis found: its kind, severity and sentence.
 type Finding struct {
-	Kind, Severity, Summary string
-	Culprit                 string // what its profile shows, "" until one does
+	Kind     report.Kind
+	Severity report.Severity
+	Summary  string
+	Culprit  string // what its profile shows, "" until one does
 }
 
 // Profile is one captured profile.

@@ -60,7 +60,7 @@ func frames() []Frame {
 			f.Alerts = []Alert{{Rule: "target.sched_latency.p99 > 5ms for 2s", State: "firing", Severity: "warning", Value: "6.4ms", Since: time.Duration(i-8) * time.Second}}
 		}
 		if i >= 9 {
-			f.Findings = []Finding{{Kind: "starvation", Severity: "critical", Summary: "api: ready work waited up to 12.1ms to run while the service used 96% of its 100% CPU, from 7.00s to 9.00s. Busiest: api.hog 91%.", Culprit: "Busiest: api.hog 91%."}}
+			f.Findings = []Finding{{Kind: "starvation", Severity: "critical", Summary: "api: ready work waited up to 12.1ms to run while the service used 96% of its 100% CPU, from 7.00s to 9.00s.", Culprit: "Busiest: api.hog 91%."}}
 		}
 		if i >= 10 {
 			f.Profiles = []Profile{{Target: "api", Kind: "cpu", Reason: "alert", Path: "profiles/api-cpu-20261121T120010Z-alert.pb.gz", At: 10}}

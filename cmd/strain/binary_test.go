@@ -206,9 +206,9 @@ func TestDemoWalksTheScenario(t *testing.T) {
 	}
 	// Diagnosis names each problem, and its culprit from the profiles it
 	// captured, in the JSON and first in the text summary.
-	for kind, culprit := range map[string]string{"leak": "leakedWorker", "starvation": "target.hog", "stall": "(*stall).wait"} {
+	for kind, culprit := range map[report.Kind]string{report.Leak: "leakedWorker", report.Starvation: "target.hog", report.Stall: "(*stall).wait"} {
 		f, ok := finding(rep, kind)
-		if !ok || f.Severity == "info" || !strings.Contains(f.Summary, culprit) {
+		if !ok || f.Severity == report.Info || !strings.Contains(f.Culprit, culprit) {
 			t.Errorf("%s: %+v, want it found with %s named", kind, f, culprit)
 		}
 		if !strings.Contains(string(stdout), culprit) {
@@ -218,7 +218,7 @@ func TestDemoWalksTheScenario(t *testing.T) {
 }
 
 // finding is the run's first finding of kind.
-func finding(rep *report.Report, kind string) (report.Finding, bool) {
+func finding(rep *report.Report, kind report.Kind) (report.Finding, bool) {
 	for _, f := range rep.Findings {
 		if f.Kind == kind {
 			return f, true

@@ -88,7 +88,7 @@ func TestPythonBlockedLoop(t *testing.T) {
 		t.Errorf("the target's runtime is %q; summary:\n%s", rt, stdout)
 	}
 	f, ok := finding(rep, "blocking")
-	if !ok || !strings.Contains(f.Summary, "Held the loop: block_the_loop") {
+	if !ok || !strings.Contains(f.Culprit, "Held the loop: block_the_loop") {
 		t.Errorf("blocking: %+v", f)
 	}
 }
@@ -105,7 +105,7 @@ func TestPythonLeakedTasks(t *testing.T) {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
 	}
 	f, ok := finding(readReport(t, out), "leak")
-	if !ok || !strings.Contains(f.Summary, "tasks grew") || !strings.Contains(f.Summary, "leaked_task") {
+	if !ok || !strings.Contains(f.Summary, "tasks grew") || !strings.Contains(f.Culprit, "leaked_task") {
 		t.Errorf("leak: %+v", f)
 	}
 }
@@ -157,7 +157,7 @@ func TestPythonFrameworksBlockedLoop(t *testing.T) {
 			if p99 := rep.Summary["target.sched_latency.p99.max"]; p99 < 0.025 || p99 > 0.25 {
 				t.Errorf("target.sched_latency.p99.max = %v, want the 30 ms block's", p99)
 			}
-			if f, ok := finding(rep, "blocking"); !ok || !strings.Contains(f.Summary, "Held the loop: block_the_loop") {
+			if f, ok := finding(rep, "blocking"); !ok || !strings.Contains(f.Culprit, "Held the loop: block_the_loop") {
 				t.Errorf("blocking: %+v", f)
 			}
 		})

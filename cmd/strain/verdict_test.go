@@ -281,8 +281,8 @@ func TestFailOnLeak(t *testing.T) {
 		if found != (tc.want != 0) {
 			t.Errorf("%s: leak found %v: %+v", tc.path, found, rep.Findings)
 		}
-		if found && !strings.Contains(f.Summary, "leakedWorker") {
-			t.Errorf("the leak does not name leakedWorker: %s", f.Summary)
+		if found && !strings.Contains(f.Culprit, "leakedWorker") {
+			t.Errorf("the leak does not name leakedWorker: %+v", f)
 		}
 		if g := rep.Gates; len(g) != 1 || g[0].Expr != "findings.leak == 0" || g[0].Pass != (tc.want == 0) {
 			t.Errorf("%s: gates %+v", tc.path, g)

@@ -46,7 +46,12 @@ const minPoints = 4
 // Diagnose returns the findings the timeline shows, the most severe
 // first, then by time.
 func Diagnose(in Input) []report.Finding {
-	t := newTimeline(in)
+	return newTimeline(in).diagnose()
+}
+
+// diagnose is what the timeline shows, the most severe first.
+func (t *timeline) diagnose() []report.Finding {
+	in := t.in
 	out := []report.Finding{}
 	if len(in.Series) < minPoints {
 		return []report.Finding{t.tooShort()}
@@ -63,13 +68,18 @@ func Diagnose(in Input) []report.Finding {
 	if len(in.Targets) == 0 {
 		out = append(out, t.noTarget())
 	}
-	slices.SortStableFunc(out, func(a, b report.Finding) int {
+	sortFindings(out)
+	return out
+}
+
+// sortFindings puts the most severe first, then the earliest.
+func sortFindings(fs []report.Finding) {
+	slices.SortStableFunc(fs, func(a, b report.Finding) int {
 		if d := b.Severity.Rank() - a.Severity.Rank(); d != 0 {
 			return d
 		}
 		return cmpFloat(a.Start, b.Start)
 	})
-	return out
 }
 
 // target is what one target's runtime shows.
@@ -122,6 +132,11 @@ type timeline struct {
 	times      []float64
 	cols       map[string][]float64
 	stallSpans []report.Finding // found first: what blocking must not claim
+	// head is the run's first intervals, and total its length, where the
+	// timeline is a live window on the run's end (Live): baselines are
+	// the run's, not the window's.
+	head  *timeline
+	total int
 }
 
 func newTimeline(in Input) *timeline {
@@ -200,7 +215,29 @@ func upTo(name string, b metric.Bounds) string {
 
 // baselineOf is metric name's value before the trouble, with its bounds.
 func (t *timeline) baselineOf(name string) metric.Bounds {
-	return metric.Bounds{Lo: baseline(t.lo(name)), Hi: baseline(t.hi(name))}
+	lo, n := t.first(name, (*timeline).lo)
+	hi, _ := t.first(name, (*timeline).hi)
+	return metric.Bounds{Lo: baseline(lo, n), Hi: baseline(hi, n)}
+}
+
+// baseline is metric name's value before trouble (see baseline).
+func (t *timeline) baseline(name string) float64 {
+	return baseline(t.first(name, (*timeline).col))
+}
+
+// floor is where metric name started (see floor).
+func (t *timeline) floor(name string) float64 {
+	return floor(t.first(name, (*timeline).col))
+}
+
+// first is a column of metric name over the run's first intervals, and
+// the run's length: a live window's are those of the run's head, which
+// it keeps.
+func (t *timeline) first(name string, col func(*timeline, string) []float64) ([]float64, int) {
+	if t.head != nil {
+		return col(t.head, name), t.total
+	}
+	return col(t, name), len(t.times)
 }
 
 // has reports whether metric name has a value in any interval.
@@ -221,10 +258,10 @@ func (t *timeline) loadEnd() int {
 }
 
 // baseline is a metric's value before trouble: the median of the first
-// few intervals after the first (whose figures include the warm-up).
-// NaN when they have none.
-func baseline(v []float64) float64 {
-	k := min(max(len(v)/5, 2), 5)
+// few intervals after the first (whose figures include the warm-up), in a
+// run of n intervals whose first values are v. NaN when they have none.
+func baseline(v []float64, n int) float64 {
+	k := min(max(n/5, 2), 5)
 	var first []float64
 	for _, x := range v[min(1, len(v)):min(1+k, len(v))] {
 		if !math.IsNaN(x) {
@@ -243,10 +280,10 @@ const maxLapse = 2
 
 // floor is where a metric that should not grow started: the lowest of
 // the first few intervals, the first included (a leak may begin with the
-// load).
-func floor(v []float64) float64 {
+// load), in a run of n intervals whose first values are v.
+func floor(v []float64, n int) float64 {
 	m := math.NaN()
-	for _, x := range v[:min(1+min(max(len(v)/5, 2), 5), len(v))] {
+	for _, x := range v[:min(1+min(max(n/5, 2), 5), len(v))] {
 		if !math.IsNaN(x) && (math.IsNaN(m) || x < m) {
 			m = x
 		}
@@ -303,8 +340,11 @@ func peak(v []float64, r run) float64 {
 // of its last.
 func (t *timeline) span(r run) (float64, float64) {
 	start := 0.0
-	if r.from > 0 {
+	switch {
+	case r.from > 0:
 		start = t.times[r.from-1]
+	case t.head != nil: // a live window's first interval began before it
+		start = t.times[0] - t.interval()
 	}
 	return start, t.times[r.to]
 }
@@ -345,10 +385,10 @@ func (t *timeline) cores(s metric.Scope) (float64, bool) {
 		return 1, true // one thread runs the loop
 	}
 	n := math.Inf(1)
-	if v := baseline(t.col(s.Of("gomaxprocs").String())); v > 0 {
+	if v := t.baseline(s.Of("gomaxprocs").String()); v > 0 {
 		n = v
 	}
-	if v := baseline(t.col(s.Of("cpu_limit").String())); v > 0 {
+	if v := t.baseline(s.Of("cpu_limit").String()); v > 0 {
 		n = min(n, v/100)
 	}
 	if math.IsInf(n, 1) {

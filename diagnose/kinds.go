@@ -292,7 +292,7 @@ func (t *timeline) leak(s metric.Scope) []report.Finding {
 	}
 	name := s.Of(units).String()
 	g := t.col(name)
-	base := floor(g)
+	base := t.floor(name)
 	last, at := lastValue(g)
 	if math.IsNaN(base) || at < 0 {
 		return nil
@@ -373,7 +373,7 @@ func (t *timeline) memoryGrowth(s metric.Scope) []report.Finding {
 	for _, m := range []string{"heap", "rss", "memory"} {
 		name := s.Of(m).String()
 		v := t.col(name)
-		base := floor(v)
+		base := t.floor(name)
 		last, at := lastValue(v)
 		if math.IsNaN(base) || at < 0 {
 			continue
@@ -434,7 +434,7 @@ func (t *timeline) gcPressure(s metric.Scope) []report.Finding {
 func (t *timeline) saturation() []report.Finding {
 	thr, inflight, p50 := t.col("throughput"), t.col("inflight"), t.col("latency.p50")
 	conc, rate := t.col("concurrency"), t.col("rate")
-	bThr, bInf, bP50, bConc := baseline(thr), baseline(inflight), baseline(p50), baseline(conc)
+	bThr, bInf, bP50, bConc := t.baseline("throughput"), t.baseline("inflight"), t.baseline("latency.p50"), t.baseline("concurrency")
 	ok := make([]bool, len(thr))
 	for i := range ok {
 		asked := conc[i] >= 1.5*bConc || rate[i] >= 1.1*thr[i]

@@ -18,6 +18,7 @@ type diagnosis struct {
 	targets []diagnose.Target
 	said    map[string]int // kind, target and start of each problem said so far: the point it was said at
 	evid    *diagnose.Profiles
+	live    diagnose.Live // the last intervals judged at each, at a cost that does not grow with the run
 	now     []report.Finding // the findings so far, for the sinks
 }
 
@@ -51,7 +52,7 @@ func (s *Session) diagnoseLive(rep *report.Report, metrics map[string]float64, r
 		return
 	}
 	series := rep.Series
-	d.now = diagnose.Diagnose(s.diagnoseInput(series, runtimes))
+	d.now = d.live.Diagnose(s.diagnoseInput(series, runtimes))
 	s.changeMu.Lock()
 	started := s.started // the load's; a watch without load has the report's
 	s.changeMu.Unlock()

@@ -14,6 +14,11 @@
 #   FAULTS="..."  faults to run (default: all eight)
 #   SOURCES="..." source sets to run (default: all five)
 #   COOLDOWN=     strain's --cooldown, when set (e.g. 5s)
+#   PROCS=N       the service's GOMAXPROCS (default 0: the runtime's own).
+#                 On a small machine, where strain's load takes cores the
+#                 service would use, PROCS=1 puts the healthy service at its
+#                 CPU limit; but at one core the lock fault (CPU work under a
+#                 mutex) is no different from a saturated core.
 #   KEEP=DIR      copy the reports, logs and profiles into DIR before cleanup
 #
 # The load is strain's closed model, -c 32, except where saturation is not
@@ -35,6 +40,8 @@ shift $((OPTIND - 1))
 [ $# -eq 0 ] || { echo "accuracy: unexpected argument '$1'" >&2; exit 2; }
 
 runs=${RUNS:-3}; dur=${DUR:-30s}; cooldown=${COOLDOWN:-}
+procs=${PROCS:-0}
+[[ $procs =~ ^[0-9]+$ ]] || { echo "accuracy: PROCS must be a number of cores, not '$procs'" >&2; exit 2; }
 faults=${FAULTS:-healthy lock cpuhog leak heapgrow gcchurn slowdep stall}
 sources=${SOURCES:-vitals prom prom+pprof pprof none}
 [[ $runs =~ ^[1-9][0-9]*$ ]] || { echo "accuracy: RUNS must be a positive integer, not '$runs'" >&2; exit 2; }
@@ -86,7 +93,7 @@ for fault in $faults; do
       mkdir -p "$work/reports/$fault/$src" "$work/logs/$fault/$src"
       log="$work/logs/$name"
       # The service outlives the load: strain stops it by pid when done.
-      "$work/faults" -fault "$fault" -sources "$src" -addr 127.0.0.1:0 -d $((dur_s + 120))s > "$log.service" 2>&1 &
+      "$work/faults" -fault "$fault" -sources "$src" -gomaxprocs "$procs" -addr 127.0.0.1:0 -d $((dur_s + 120))s > "$log.service" 2>&1 &
       spid=$!
       addr=
       for _ in $(seq 100); do

@@ -119,17 +119,20 @@ type result struct {
 func judge(r *report.Report, tr truth) result {
 	var res result
 	for _, f := range r.Findings {
-		if f.Kind == "insufficient_data" {
-			res.unjudged = append(res.unjudged, f.Unjudged...)
+		kind := string(f.Kind)
+		if f.Kind == report.InsufficientData {
+			for _, k := range f.Unjudged {
+				res.unjudged = append(res.unjudged, string(k))
+			}
 			continue
 		}
-		if f.Severity != "warning" && f.Severity != "critical" {
+		if f.Severity != report.Warning && f.Severity != report.Critical {
 			continue
 		}
-		res.found = append(res.found, f.Kind+"("+f.Severity+")")
-		if f.Kind != tr.Kind {
-			if !slices.Contains(res.false_, f.Kind) {
-				res.false_ = append(res.false_, f.Kind)
+		res.found = append(res.found, kind+"("+string(f.Severity)+")")
+		if kind != tr.Kind {
+			if !slices.Contains(res.false_, kind) {
+				res.false_ = append(res.false_, kind)
 			}
 			continue
 		}
@@ -145,7 +148,7 @@ func judge(r *report.Report, tr truth) result {
 
 // names reports whether f names fn in its summary or its evidence's top lines.
 func names(f report.Finding, fn string) bool {
-	if strings.Contains(f.Summary, fn) {
+	if strings.Contains(f.Summary, fn) || strings.Contains(f.Culprit, fn) {
 		return true
 	}
 	for _, e := range f.Evidence {

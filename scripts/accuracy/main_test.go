@@ -36,7 +36,7 @@ func TestJudge(t *testing.T) {
 			{Kind: "contention", Severity: "info", Summary: "main.commitToLedger"},
 		}, false, false, nil, nil},
 		{"unjudged is not false", lock, []report.Finding{
-			{Kind: "insufficient_data", Severity: "info", Unjudged: []string{"starvation", "contention"}},
+			{Kind: "insufficient_data", Severity: "info", Unjudged: []report.Kind{"starvation", "contention"}},
 			{Kind: "blocking", Severity: "warning"},
 			{Kind: "blocking", Severity: "critical"},
 		}, false, false, []string{"blocking"}, []string{"contention", "starvation"}},

@@ -10,16 +10,22 @@ import (
 
 // bucketed builds a timeline whose target figures come from Prometheus'
 // buckets: each interval's sched_latency.p99 and gc_pause.p99 is v,
-// interpolated in a bucket of lo–hi, from the sixth second on.
+// interpolated in a bucket of lo–hi, from the sixth second on, as the
+// service's CPU rises at the same throughput (a hog).
 func bucketed(lo, hi, v float64, cores map[string]float64) []report.Point {
 	pts := series(20, func(t int) map[string]float64 {
 		m := healthy(t)
 		delete(m, "target.gomaxprocs")
 		delete(m, "target.mutex_wait")
 		delete(m, "target.gc_cpu")
-		m["target.cpu"] = 170
 		for k, c := range cores {
 			m[k] = c
+		}
+		switch {
+		case t <= 5:
+			m["target.cpu"] = 20 // the service's own work
+		case cores["target.cpu"] == 0:
+			m["target.cpu"] = 170 // then something burns the CPU
 		}
 		return m
 	})

@@ -325,6 +325,37 @@ func runs(ok []bool, minLen int) []run {
 	return out
 }
 
+// runsOver are runs of ok counted over the intervals where v has a
+// value: a figure that only some intervals have (an execution-trace
+// window's, one interval in five) makes a span of the windows in a row
+// that show it, where runs would see each window alone.
+func runsOver(v []float64, ok []bool, minLen int) []run {
+	var at []int
+	var sparse []bool
+	for i, x := range v {
+		if !math.IsNaN(x) {
+			at = append(at, i)
+			sparse = append(sparse, ok[i])
+		}
+	}
+	var out []run
+	for _, r := range runs(sparse, minLen) {
+		out = append(out, run{at[r.from], at[r.to]})
+	}
+	return out
+}
+
+// either is a column with a value where a or b has one.
+func either(a, b []float64) []float64 {
+	out := slices.Clone(a)
+	for i := range out {
+		if math.IsNaN(out[i]) {
+			out[i] = b[i]
+		}
+	}
+	return out
+}
+
 // peak is the highest value of v over r, NaN when it has none.
 func peak(v []float64, r run) float64 {
 	m := math.NaN()

@@ -61,15 +61,16 @@ func (t *timeline) starvation(s metric.Scope) []report.Finding {
 	limit := 100 * cores
 	ok := make([]bool, len(sched))
 	loop := t.eventLoop(s)
+	own := t.ownWork(s, cores, known)
 	for i := range ok {
 		// An event loop running at less than its core is not starved: it
 		// is blocked (blockedLoop says so).
-		ok[i] = sched[i] >= secs(starvedSched) && !(gc[i] >= gcShare) && !(loop && !(cpu[i] >= busyShare*limit))
+		ok[i] = sched[i] >= secs(starvedSched) && !(gc[i] >= gcShare) && !(loop && !(cpu[i] >= busyShare*limit)) && !own[i]
 	}
 	var out []report.Finding
 	// Three intervals: a busy neighbour on a shared machine makes a
 	// second or two of it.
-	for _, r := range runs(ok, 3) {
+	for _, r := range runsOver(sched, ok, 3) {
 		top, busy := t.peakOf(schedName, r), peak(cpu, r)
 		f := t.finding(report.Starvation, severity(top.Lo >= secs(severeSched)), s, r)
 		f.Summary = fmt.Sprintf("%s: ready work waited %s to run (scheduler p99%s)", t.name(s), upTo(schedName, top), t.before(schedName, "; "))
@@ -96,6 +97,29 @@ func (t *timeline) starvation(s metric.Scope) []report.Finding {
 	return out
 }
 
+// hogShare is how much more CPU per request than before the trouble a
+// busy service must spend for its scheduler's latency to be more than its
+// requests queueing for its cores.
+const hogShare = 1.5
+
+// ownWork says, interval by interval, whether a busy service's CPU went
+// to its requests, as much per request as before: ready work then waits
+// because the load takes every core the service has, which is its
+// capacity (saturation, strain capacity), not work that starves it.
+func (t *timeline) ownWork(s metric.Scope, cores float64, known bool) []bool {
+	own := make([]bool, len(t.times))
+	if !t.in.Load {
+		return own
+	}
+	cpu, thr := t.col(s.Of("cpu").String()), t.col("throughput")
+	before := t.baseline(s.Of("cpu").String()) / t.baseline("throughput")
+	for i := range own {
+		busy := !known || cpu[i] >= ownShare*100*cores
+		own[i] = busy && thr[i] > 0 && cpu[i]/thr[i] < hogShare*before
+	}
+	return own
+}
+
 // blockedLoop: an event loop's lag is high while it barely uses its core:
 // something on the loop waited without yielding (a blocking call).
 func (t *timeline) blockedLoop(s metric.Scope) []report.Finding {
@@ -109,7 +133,7 @@ func (t *timeline) blockedLoop(s metric.Scope) []report.Finding {
 		ok[i] = lag[i] >= secs(starvedSched) && !(cpu[i] >= busyShare*100)
 	}
 	var out []report.Finding
-	for _, r := range runs(ok, 2) {
+	for _, r := range runsOver(lag, ok, 2) {
 		top := t.peakOf(lagName, r)
 		f := t.finding(report.Blocking, severity(top.Lo >= secs(severeSched)), s, r)
 		f.Summary = fmt.Sprintf("%s: the event loop was blocked: ready tasks waited %s to run (loop lag p99%s) while it used %s of its one core, %s",
@@ -172,7 +196,7 @@ func (t *timeline) contention(s metric.Scope) []report.Finding {
 		ok[i] = wait[i] >= lockWait
 	}
 	var out []report.Finding
-	for _, r := range runs(ok, 2) {
+	for _, r := range runsOver(wait, ok, 2) {
 		top := peak(wait, r)
 		f := t.finding(report.Contention, severity(top >= severeLockWait), s, r)
 		f.Summary = fmt.Sprintf("%s: goroutines waited on locks for up to %.1f s in every second (as if %.0f of them waited all the time), %s",
@@ -403,7 +427,7 @@ func (t *timeline) gcPressure(s metric.Scope) []report.Finding {
 		ok[i] = share[i] >= gcShare || math.IsNaN(share[i]) && pause[i] >= secs(gcPause) && !(sched[i] >= secs(starvedSched))
 	}
 	var out []report.Finding
-	for _, r := range runs(ok, 2) {
+	for _, r := range runsOver(either(share, pause), ok, 2) {
 		top, worst := peak(share, r), t.peakOf(pauseName, r)
 		f := t.finding(report.GCPressure, severity(top >= severeGCShare), s, r)
 		var parts []string

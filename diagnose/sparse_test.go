@@ -1,0 +1,47 @@
+package diagnose
+
+import (
+	"testing"
+
+	"github.com/strain-dev/strain/report"
+)
+
+// A healthy service whose own requests keep its cores busy has ready
+// work waiting for them, as much CPU per request as ever: that is its
+// capacity, not starvation (issue 26: a healthy service near its CPU
+// limit gets no warning).
+func TestBusyWithItsOwnRequestsIsNoStarvation(t *testing.T) {
+	fs := Diagnose(Input{Series: series(30, func(tk int) map[string]float64 {
+		m := healthy(tk)
+		m["throughput"], m["target.cpu"], m["target.sched_latency.p99"] = 5000, 190, 0.035
+		return m
+	}), Targets: oneTarget, Load: true})
+	for _, f := range fs {
+		if f.Severity != report.Info {
+			t.Errorf("%s %s: %s", f.Severity, f.Kind, f.Summary)
+		}
+	}
+}
+
+// Execution-trace windows give a figure one interval in five: the
+// windows in a row that show it make the span.
+func TestSparseWindowsMakeASpan(t *testing.T) {
+	fs := problems(Diagnose(Input{Series: series(40, func(tk int) map[string]float64 {
+		m := healthy(tk)
+		delete(m, "target.mutex_wait")
+		if tk%5 == 0 {
+			m["target.mutex_wait"] = 0.01
+			if tk > 10 {
+				m["target.mutex_wait"] = 1.7
+			}
+		}
+		return m
+	}), Targets: oneTarget, Load: true}))
+	f, ok := fs[report.Contention]
+	if !ok {
+		t.Fatalf("no contention: %v", fs)
+	}
+	if f.Start != 14 || f.End != 40 {
+		t.Errorf("contention from %gs to %gs, want from 14s (the first window's interval) to 40s", f.Start, f.End)
+	}
+}

@@ -18,7 +18,7 @@ type diagnosis struct {
 	targets []diagnose.Target
 	said    map[string]int // kind, target and start of each problem said so far: the point it was said at
 	evid    *diagnose.Profiles
-	live    diagnose.Live // the last intervals judged at each, at a cost that does not grow with the run
+	live    diagnose.Live    // the last intervals judged at each, at a cost that does not grow with the run
 	now     []report.Finding // the findings so far, for the sinks
 }
 

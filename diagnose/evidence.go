@@ -154,7 +154,8 @@ func summary(pr *profile.Profile, k profiles.Kind) ([]string, string) {
 		}
 		return out, ""
 	}
-	index := map[profiles.Kind]string{profiles.Mutex: "delay", profiles.Heap: "inuse_space", profiles.Allocs: "alloc_space", profiles.Blocking: "samples"}[k]
+	index := map[profiles.Kind]string{profiles.Mutex: "delay", profiles.Block: "delay", profiles.Heap: "inuse_space", profiles.Allocs: "alloc_space", profiles.Blocking: "samples"}[k]
+	pr = unobserved(pr)
 	t, err := profiles.Top(pr, index, topN, false)
 	if err != nil {
 		return nil, err.Error()
@@ -273,6 +274,42 @@ func connection(frames []profiles.Frame) bool {
 	return slices.ContainsFunc(frames, func(f profiles.Frame) bool {
 		return strings.HasPrefix(f.Func, "net/http.(*conn)") || strings.HasPrefix(f.Func, "net/http.(*connReader)")
 	})
+}
+
+// unobserved is pr without the samples of strain's own looking: the
+// target serving its metrics, its runtime endpoint or a profile to strain
+// (expfmt's text encoding, a goroutine dump) is work strain made, never
+// the service's culprit.
+func unobserved(pr *profile.Profile) *profile.Profile {
+	if !slices.ContainsFunc(pr.Sample, observing) {
+		return pr
+	}
+	out := pr.Copy()
+	out.Sample = slices.DeleteFunc(out.Sample, observing)
+	return out
+}
+
+// observers are the packages that serve what strain reads of a target.
+// client_golang's collectors gather in goroutines of their own, whose
+// stacks do not show the handler.
+var observers = []string{"net/http/pprof.", "runtime/pprof.", "github.com/prometheus/client_golang/prometheus",
+	"github.com/prometheus/common/expfmt.", "github.com/strain-dev/strain/vitals."}
+
+// observing reports whether a sample is of a target serving strain.
+func observing(s *profile.Sample) bool {
+	for _, loc := range s.Location {
+		for _, ln := range loc.Line {
+			if ln.Function == nil {
+				continue
+			}
+			for _, o := range observers {
+				if strings.HasPrefix(ln.Function.Name, o) {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // profiling reports whether a stack is the capture itself being served.

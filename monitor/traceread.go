@@ -210,10 +210,11 @@ func readTrace(r io.Reader, lim traceLimits) (w traceWindow, err error) {
 	if err != nil {
 		return traceWindow{}, fmt.Errorf("read trace: %w", err)
 	}
-	if !tr.started {
+	tr.finish()
+	if tr.w.dur <= 0 {
+		// The reader makes a Sync event of a bare header.
 		return traceWindow{}, errors.New("read trace: no events")
 	}
-	tr.finish()
 	return tr.w, nil
 }
 
@@ -360,13 +361,13 @@ func (tr *traceReader) endBlock(g *goState, t trace.Time) {
 }
 
 // entry is the index of the evidence entry of stack and reason, the
-// shared "(other)" one past the limit.
+// shared "(other)" one, the last the limit allows, past it.
 func (tr *traceReader) entry(info *stackInfo, reason string) int32 {
 	key := info.key + "\x00" + reason
 	if i, ok := tr.byKey[key]; ok {
 		return i
 	}
-	if len(tr.entries) >= tr.lim.stacks {
+	if len(tr.entries) >= tr.lim.stacks-1 {
 		key = traceOther
 		if i, ok := tr.byKey[key]; ok {
 			return i

@@ -2,7 +2,6 @@ package monitor
 
 import (
 	"bytes"
-	"cmp"
 	"errors"
 	"flag"
 	"math/rand/v2"
@@ -292,12 +291,19 @@ func FuzzReadTrace(f *testing.F) {
 	})
 }
 
-// heaviest is p's sample with the most delay.
-func heaviest(p *profile.Profile) *profile.Sample {
-	if p == nil || len(p.Sample) == 0 {
-		return nil
+// heaviest is p's sample with the most delay, of those whose reason is
+// one of reasons if any are given.
+func heaviest(p *profile.Profile, reasons ...string) *profile.Sample {
+	var top *profile.Sample
+	for _, s := range p.Sample {
+		if len(reasons) > 0 && !slices.Contains(reasons, s.Label["reason"][0]) {
+			continue
+		}
+		if top == nil || s.Value[1] > top.Value[1] {
+			top = s
+		}
 	}
-	return slices.MaxFunc(p.Sample, func(a, b *profile.Sample) int { return cmp.Compare(a.Value[1], b.Value[1]) })
+	return top
 }
 
 func totalDelay(p *profile.Profile) int64 {

@@ -104,7 +104,8 @@ const maxTraceEvidence = 4
 // waits for a window: one is fetched in the background when due, and its
 // metrics are returned once, by the first Sample after it ends; other
 // Samples return no metrics. Close stops a window in progress; the
-// monitor closes its sources when it closes. A nil client means
+// monitor closes its sources when it closes. Sample, Evidence and Close
+// are called from one goroutine, as the monitor does. A nil client means
 // http.DefaultClient; its timeout, if any, is raised past the window.
 func NewTrace(pprofBase string, cfg TraceConfig, client *http.Client) Source {
 	cfg = cfg.withDefaults()
@@ -173,7 +174,7 @@ func (s *traceSource) take(r traceResult) Metrics {
 		return Metrics{}
 	}
 	s.notes = r.w.notes
-	if p := r.w.evidence; p != nil {
+	if p := r.w.evidence; p != nil && len(p.Sample) > 0 {
 		if p.TimeNanos == 0 {
 			p.TimeNanos = r.at.UnixNano()
 		}

@@ -103,7 +103,15 @@ type traceWindow struct {
 	sched *hdr.Histogram
 	// blocked is the time goroutines spent blocked, by kind, of blocks
 	// that began in the window, up to its end.
-	blocked    [numBlockKinds]time.Duration
+	blocked [numBlockKinds]time.Duration
+	// mutexWait is the part of blocked[blockSync] spent in sync.Mutex and
+	// sync.RWMutex. WaitGroup.Wait and Cond.Wait park with the same reason
+	// but are left out: a goroutine waiting for its fan-out to finish, or
+	// for a condition to be signalled, waits for work as a channel receive
+	// does, not for a lock's holder; counting them would make every
+	// worker pool look contended. runtime/metrics'
+	// /sync/mutex/wait/total:seconds, the runtime endpoint's mutex_wait,
+	// draws the same line.
 	mutexWait  time.Duration
 	pauses     []time.Duration // GC stop-the-world pauses
 	run, gcRun time.Duration   // goroutines' running time, and the GC's part of it
@@ -112,7 +120,13 @@ type traceWindow struct {
 	notes      []string
 }
 
-// metrics are the window's values under the monitor's names.
+// metrics are the window's values under the monitor's names. mutex_wait
+// and blocked.KIND are seconds blocked per second of window (the mean
+// number of goroutines blocked), of blocks that began in the window: the
+// trace does not say why, nor since when, a goroutine was blocked when it
+// began. gc_cpu is the share of goroutines' running time that was GC mark
+// work (mark workers and assists); the stop-the-world pauses are in
+// gc_pause instead.
 func (w *traceWindow) metrics() Metrics {
 	m := Metrics{}
 	if w.procs > 0 {

@@ -339,3 +339,44 @@ func describe(s *profile.Sample) string {
 	}
 	return b.String()
 }
+
+// TestReadTraceWaitGroupAndCond: waiting on a WaitGroup or a Cond is sync
+// blocking, not mutex wait.
+func TestReadTraceWaitGroupAndCond(t *testing.T) {
+	data := captureTrace(t, func() {
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		cond := sync.NewCond(&mu)
+		ready := false
+		for range 4 {
+			wg.Go(func() {
+				mu.Lock()
+				for !ready {
+					cond.Wait()
+				}
+				mu.Unlock()
+			})
+		}
+		waiters := make(chan struct{})
+		go func() { wg.Wait(); close(waiters) }()
+		time.Sleep(100 * time.Millisecond)
+		mu.Lock()
+		ready = true
+		cond.Broadcast()
+		mu.Unlock()
+		<-waiters
+	})
+	w, err := readTrace(bytes.NewReader(data), defaultTraceLimits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := w.metrics()
+	t.Logf("%v", m)
+	// Four in Cond.Wait and one in WaitGroup.Wait for ~100ms.
+	if m["blocked.sync"] < 1 {
+		t.Errorf("blocked.sync = %v, want over 1 (five waiters for most of the window)", m["blocked.sync"])
+	}
+	if m["mutex_wait"] > m["blocked.sync"]/10 {
+		t.Errorf("mutex_wait = %v of blocked.sync %v: WaitGroup and Cond waits counted", m["mutex_wait"], m["blocked.sync"])
+	}
+}

@@ -13,9 +13,12 @@ package monitor
 import (
 	"context"
 	"fmt"
+	"io"
 	"sort"
 	"sync"
 	"time"
+
+	"github.com/google/pprof/profile"
 
 	"github.com/strain-dev/strain/internal/safe"
 	"github.com/strain-dev/strain/metric"
@@ -86,6 +89,19 @@ type Bounder interface {
 // scheduler buckets are ten times apart.
 const coarse = 2
 
+// Evidencer is a Source that keeps evidence beside its metrics: profiles
+// of what its target's goroutines waited on, by stack. The monitor asks
+// after each successful Sample, from the same goroutine, and hands the
+// profiles to the next Snapshot.
+type Evidencer interface {
+	// Evidence returns the profiles gathered since the last call.
+	Evidence() []*profile.Profile
+}
+
+// maxEvidence bounds the profiles a source's state holds until a Snapshot
+// takes them: the latest are kept.
+const maxEvidence = 4
+
 // SourceFunc adapts a function to Source.
 type SourceFunc struct {
 	ID string
@@ -133,6 +149,8 @@ type sourceState struct {
 	notes   []string // what the last good sample left out, fit to print
 	bounds  map[string]metric.Bounds
 	runtime string // what the source says the target runs, if it can
+	// evidence waits for the next Snapshot, at most maxEvidence of it.
+	evidence []*profile.Profile
 }
 
 // New returns a monitor of targets sampling every interval (zero:
@@ -175,6 +193,11 @@ func (m *Monitor) Close() {
 
 func (m *Monitor) loop(st *sourceState) {
 	defer m.wg.Done()
+	// The monitor owns its sources' lifetimes: one that runs work of its
+	// own past a Sample stops it here, from the goroutine that samples it.
+	if c, ok := st.src.(io.Closer); ok {
+		defer c.Close()
+	}
 	wait := time.Duration(0)
 	timer := time.NewTimer(0)
 	defer timer.Stop()
@@ -204,6 +227,10 @@ func (m *Monitor) sample(st *sourceState) int {
 	if m.ctx.Err() != nil {
 		return 0
 	}
+	var evidence []*profile.Profile
+	if e, ok := st.src.(Evidencer); ok && err == nil {
+		evidence = e.Evidence()
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	st.took = took
@@ -226,6 +253,10 @@ func (m *Monitor) sample(st *sourceState) int {
 	if r, ok := st.src.(Runtimer); ok {
 		st.runtime = safe.Line(r.Runtime(), maxRuntimeLen)
 	}
+	st.evidence = append(st.evidence, evidence...)
+	if n := len(st.evidence); n > maxEvidence {
+		st.evidence = append(st.evidence[:0], st.evidence[n-maxEvidence:]...)
+	}
 	return 0
 }
 
@@ -247,19 +278,27 @@ type Snapshot struct {
 	// where the source that gave a value knows it only within a range.
 	Bounds   map[string]map[string]metric.Bounds
 	Warnings []string // sources failing or stale now
+	// Evidence are the profiles sources gathered since the last
+	// Snapshot, by target name: taking a Snapshot takes them.
+	Evidence map[string][]*profile.Profile
 }
 
 // Snapshot merges the latest fresh value of every metric of every target,
 // the first source of a target (the most precise) winning.
 func (m *Monitor) Snapshot() Snapshot {
 	now := time.Now()
-	snap := Snapshot{Time: now, Targets: map[string]Metrics{}, Runtimes: map[string]string{}, Bounds: map[string]map[string]metric.Bounds{}}
+	snap := Snapshot{Time: now, Targets: map[string]Metrics{}, Runtimes: map[string]string{},
+		Bounds: map[string]map[string]metric.Bounds{}, Evidence: map[string][]*profile.Profile{}}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	for i, t := range m.targets {
 		merged := Metrics{}
 		for _, st := range m.state[i] {
 			snap.Warnings = append(snap.Warnings, st.warnings(now, m.interval)...)
+			if len(st.evidence) > 0 {
+				snap.Evidence[t.Name] = append(snap.Evidence[t.Name], st.evidence...)
+				st.evidence = nil
+			}
 			if now.Sub(st.at) > staleAfter*m.interval {
 				continue
 			}

@@ -34,6 +34,9 @@ type Spec struct {
 	Pids  []int
 	Proms []PromSpec
 	Pprof []string // pprof base URLs, e.g. http://host/debug/pprof
+	// Trace says how the execution of a target found serving pprof is
+	// traced (zero: the defaults; Every < 0: not traced).
+	Trace TraceConfig
 }
 
 // PromSpec is a Prometheus endpoint and the extra series to pick from it.
@@ -192,9 +195,12 @@ func promURLs(ps []PromSpec) []string {
 
 // Discover looks at each base URL for strain's runtime endpoint, a
 // Prometheus endpoint and pprof, and returns the target with every source
-// found, most precise first, and notes saying what was found where.
+// found, most precise first, and notes saying what was found where. pprof
+// gives two sources: the goroutine count, the least precise, and
+// execution-trace windows (unless s.Trace is off), whose exact values
+// rank after strain's runtime endpoint and before Prometheus.
 func (s Spec) Discover(ctx context.Context, client *http.Client) (Target, []string) {
-	var vitalsSrcs, promSrcs, pprofSrcs []Source
+	var vitalsSrcs, traceSrcs, promSrcs, pprofSrcs []Source
 	var notes []string
 	for _, base := range s.Bases {
 		found := []string{}
@@ -208,6 +214,7 @@ func (s Spec) Discover(ctx context.Context, client *http.Client) (Target, []stri
 		}
 		if probeOK(ctx, client, base+PprofPath+"/goroutine?debug=1", "", isGoroutineProfile) {
 			pprofSrcs = append(pprofSrcs, NewPprofGoroutines(base+PprofPath, client))
+			traceSrcs = s.addTrace(traceSrcs, base+PprofPath, client)
 			found = append(found, PprofPath)
 		}
 		if len(found) == 0 {
@@ -217,7 +224,12 @@ func (s Spec) Discover(ctx context.Context, client *http.Client) (Target, []stri
 		notes = append(notes, fmt.Sprintf("watch %s: found %s at %s", s.Name, strings.Join(found, ", "), base))
 	}
 	t := Target{Name: s.Name}
+	for _, p := range s.Pprof {
+		pprofSrcs = append(pprofSrcs, NewPprofGoroutines(p, client))
+		traceSrcs = s.addTrace(traceSrcs, p, client)
+	}
 	t.Sources = append(t.Sources, vitalsSrcs...)
+	t.Sources = append(t.Sources, traceSrcs...)
 	for _, pid := range s.Pids {
 		t.Sources = append(t.Sources, NewPid(pid))
 	}
@@ -225,11 +237,17 @@ func (s Spec) Discover(ctx context.Context, client *http.Client) (Target, []stri
 		promSrcs = append(promSrcs, NewPromSpec(p, client))
 	}
 	t.Sources = append(t.Sources, promSrcs...)
-	for _, p := range s.Pprof {
-		pprofSrcs = append(pprofSrcs, NewPprofGoroutines(p, client))
-	}
 	t.Sources = append(t.Sources, pprofSrcs...)
 	return t, notes
+}
+
+// addTrace adds to srcs a trace source of the pprof endpoint at base,
+// unless tracing is off.
+func (s Spec) addTrace(srcs []Source, base string, client *http.Client) []Source {
+	if s.Trace.Off() {
+		return srcs
+	}
+	return append(srcs, NewTrace(base, s.Trace, client))
 }
 
 // probeOK reports whether url answers 200 with a body whose start, at

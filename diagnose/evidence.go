@@ -40,6 +40,21 @@ func Wants(kind report.Kind) []profiles.Kind {
 	return nil
 }
 
+// evidenceKinds are the captures that speak for a finding of kind, in the
+// order its evidence lists them: what Wants captures for it, and the
+// blocked time by stack that execution-trace windows gave (Waits), which
+// names a lock or a wait where the mutex profile is off.
+func evidenceKinds(kind report.Kind) []profiles.Kind {
+	switch ks := WantsFor(kind, true); kind {
+	case report.Contention: // the lock's holders, then its waiters
+		return []profiles.Kind{profiles.Mutex, profiles.Block, profiles.Goroutine}
+	case report.Blocking, report.Stall:
+		return append(slices.Clone(ks), profiles.Block)
+	default:
+		return ks
+	}
+}
+
 // Reason is the reason of a capture diagnosis asked for, for kind.
 func Reason(kind report.Kind) string { return "diagnose-" + string(kind) }
 
@@ -84,7 +99,7 @@ func (p *Profiles) get(path string) (*profile.Profile, error) {
 func (p *Profiles) Attach(fs []report.Finding, caps []report.Profile, started time.Time) {
 	for i := range fs {
 		f := &fs[i]
-		for _, k := range WantsFor(f.Kind, true) { // what was not captured is not found
+		for _, k := range evidenceKinds(f.Kind) { // what was not captured is not found
 			if ev, ok := p.evidence(f, k, caps, started); ok {
 				f.Evidence = append(f.Evidence, ev)
 			}

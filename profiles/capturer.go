@@ -1,6 +1,7 @@
 package profiles
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"errors"
@@ -10,6 +11,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/google/pprof/profile"
 )
 
 // ErrClosed is returned by Capture after Close.
@@ -105,6 +108,29 @@ func (c *Capturer) Capture(ctx context.Context, req Request) error {
 		go c.run(ctx, j, cp)
 	}
 	return nil
+}
+
+// Keep writes a profile strain built itself rather than fetched (an
+// execution-trace window's blocked time, by stack) as a capture of kind k
+// from target, for reason, under the same byte cap, file names and index
+// as the others. A capture past the cap comes back Skipped, unwritten.
+func (c *Capturer) Keep(target string, k Kind, reason string, p *profile.Profile) (Capture, error) {
+	cp := Capture{Target: cmp.Or(target, "self"), Kind: k, Reason: reason, Time: time.Now()}
+	if !k.valid() || k.isTrace() {
+		return cp, fmt.Errorf("keep a %q profile: not a pprof profile's kind", k)
+	}
+	var buf bytes.Buffer
+	if err := p.Write(&buf); err != nil {
+		return cp, fmt.Errorf("encode profile: %w", err)
+	}
+	c.mu.Lock()
+	closed := c.closed
+	c.mu.Unlock()
+	if closed {
+		return cp, ErrClosed
+	}
+	err := c.keep(&cp, buf.Bytes())
+	return cp, err
 }
 
 // Take asks for reqs, as Capture does, and waits for every outcome,

@@ -46,13 +46,13 @@ func (s *Session) diagnoseInput(series []report.Point, runtimes map[string]strin
 
 // diagnoseLive looks at the timeline after each point: for each problem
 // newly seen, a line and its evidence's capture.
-func (s *Session) diagnoseLive(rep *report.Report, metrics map[string]float64, runtimes map[string]string) {
+func (s *Session) diagnoseLive(rep *report.Report, metrics map[string]float64, w *watcher) {
 	d := s.diag
 	if d == nil {
 		return
 	}
 	series := rep.Series
-	d.now = d.live.Diagnose(s.diagnoseInput(series, runtimes))
+	d.now = d.live.Diagnose(s.diagnoseInput(series, w.runtimes))
 	s.changeMu.Lock()
 	started := s.started // the load's; a watch without load has the report's
 	s.changeMu.Unlock()
@@ -70,10 +70,10 @@ func (s *Session) diagnoseLive(rep *report.Report, metrics map[string]float64, r
 		case !ok:
 			d.said[key] = len(series)
 			fmt.Fprintln(s.log, FindingLine(f))
-			s.evidence(f, diagnose.Reason(f.Kind), metrics)
+			s.evidence(f, diagnose.Reason(f.Kind), metrics, w.windows)
 		case f.Kind == report.Leak && len(series) == said+leakRecheck:
 			// A second dump, for the stacks that grew since the first.
-			s.evidence(f, diagnose.Reason(f.Kind)+"-again", metrics)
+			s.evidence(f, diagnose.Reason(f.Kind)+"-again", metrics, w.windows)
 		}
 	}
 }
@@ -84,8 +84,11 @@ const leakRecheck = 5
 
 // evidence captures what proves f from its target (every watched target
 // for a finding of the load's).
-func (s *Session) evidence(f report.Finding, reason string, metrics map[string]float64) {
+func (s *Session) evidence(f report.Finding, reason string, metrics map[string]float64, ws windows) {
 	for _, t := range s.diag.targets {
+		if f.Target == "" || f.Target == t.Name {
+			s.keepWaits(ws, t.Name, f, reason)
+		}
 		_, tasks := metrics[t.Scope.Of("tasks").String()]
 		_, goroutines := metrics[t.Scope.Of("goroutines").String()]
 		kinds := diagnose.WantsFor(f.Kind, tasks && !goroutines)

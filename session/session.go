@@ -254,7 +254,7 @@ func (s *Session) observe(now time.Time, win *loadgen.Window, p report.Point, re
 	if len(rep.Series) == noDataAfter {
 		s.warnNoData(rep.Series)
 	}
-	s.diagnoseLive(rep, p.Metrics, w.runtimes)
+	s.diagnoseLive(rep, p.Metrics, w)
 	if why := s.abort.observe(now, p.Metrics); why != "" {
 		err := &AbortError{Why: why, T: p.T}
 		fmt.Fprintf(s.log, "%6.1fs  ABORT    %s\n", p.T, err.Error())

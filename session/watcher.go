@@ -37,6 +37,7 @@ type watcher struct {
 	// runtimes are what each target runs, by its scope's name, as its
 	// sources say: "go", "python", "node".
 	runtimes map[string]string
+	windows  windows // each target's latest execution-trace windows, for evidence
 }
 
 // startWatcher discovers the specs' sources, says what it found, and starts
@@ -44,7 +45,7 @@ type watcher struct {
 func startWatcher(ctx context.Context, specs []monitor.Spec, interval, window time.Duration, log io.Writer) *watcher {
 	client := &http.Client{Transport: &http.Transport{Proxy: nil, MaxIdleConnsPerHost: 4}}
 	targets := []monitor.Target{{Name: SelfName, Sources: []monitor.Source{monitor.NewSelf(), monitor.NewPid(os.Getpid())}}}
-	w := &watcher{scopes: map[string]metric.Scope{SelfName: metric.SelfScope}, warned: map[string]bool{}, log: log, growth: newGrowth(window), runtimes: map[string]string{}}
+	w := &watcher{scopes: map[string]metric.Scope{SelfName: metric.SelfScope}, warned: map[string]bool{}, log: log, growth: newGrowth(window), runtimes: map[string]string{}, windows: windows{}}
 	for _, s := range specs {
 		t, notes := s.Discover(ctx, client)
 		for _, n := range notes {
@@ -96,6 +97,9 @@ func (w *watcher) metrics(p *report.Point) {
 				}
 			}
 		}
+	}
+	for name, ps := range snap.Evidence {
+		w.windows.add(name, ps)
 	}
 	for _, warn := range snap.Warnings {
 		w.warn(RedactText(warn)) // a source's error quotes its URL

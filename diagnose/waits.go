@@ -1,0 +1,51 @@
+package diagnose
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/google/pprof/profile"
+	"github.com/strain-dev/strain/report"
+)
+
+// Waits is the part of a profile of blocked time by stack (an
+// execution-trace window's, whose samples carry a "reason" label) that
+// speaks for a finding of kind: the waits on locks for contention; for
+// blocking and a stall, every wait but a connection's for its next
+// request. nil for a kind that waiting does not explain, or a profile
+// without such waits.
+func Waits(kind report.Kind, pr *profile.Profile) *profile.Profile {
+	var keep func(*profile.Sample) bool
+	switch kind {
+	case report.Contention:
+		keep = func(s *profile.Sample) bool { return slices.Contains(s.Label["reason"], "sync") }
+	case report.Blocking, report.Stall:
+		keep = func(s *profile.Sample) bool { return !idle(s) }
+	default:
+		return nil
+	}
+	out := pr.Copy()
+	out.Sample = slices.DeleteFunc(out.Sample, func(s *profile.Sample) bool { return !keep(s) })
+	if len(out.Sample) == 0 {
+		return nil
+	}
+	return out
+}
+
+// idle reports whether a sample is a server's connection waiting for its
+// next request, or a goroutine of the runtime's or of strain's looking.
+func idle(s *profile.Sample) bool {
+	for _, loc := range s.Location {
+		for _, ln := range loc.Line {
+			if ln.Function == nil {
+				continue
+			}
+			name := ln.Function.Name
+			if strings.HasPrefix(name, "net/http.(*conn).readRequest") || strings.HasPrefix(name, "net/http.(*connReader)") ||
+				strings.HasPrefix(name, "net/http.(*persistConn)") {
+				return true
+			}
+		}
+	}
+	return observing(s)
+}

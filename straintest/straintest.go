@@ -80,7 +80,13 @@ type Config struct {
 // this very process (where h runs) as the target "handler". The report is
 // complete: summary, alerts, profiles, gates and Passed. The error is for
 // a run that could not be carried out, or a Config that does not parse.
+//
+// For the run, Run turns on the process's mutex and block profiles, which
+// a test process otherwise leaves off, so that a capture of either shows
+// the handler's contention; after it, the mutex profile fraction is what
+// it was and the block profile is off (see profileRates).
 func Run(ctx context.Context, h http.Handler, cfg Config) (*report.Report, error) {
+	defer profileRates()()
 	srv := httptest.NewServer(h)
 	defer srv.Close()
 	runtime := httptest.NewServer(runtimeMux())

@@ -28,7 +28,10 @@ func Bound(in Input, b report.Bound) []report.Finding {
 	for _, tg := range in.Targets {
 		s := tg.Scope
 		cpuName := s.Of("cpu").String()
-		busy, limit := mean(t.col(cpuName), t.all()), 100*t.cores(s)
+		// The peak, as starvation reads it: a step that fails beyond doubt
+		// ends after a second or less, and a CPU read as a rate between
+		// scrapes lags the queue that builds within it.
+		busy, limit := peak(t.col(cpuName), t.all()), 100*t.cores(s)
 		if math.IsNaN(busy) || busy < busyShare*limit {
 			continue
 		}
@@ -36,7 +39,7 @@ func Bound(in Input, b report.Bound) []report.Finding {
 		// The span is the measured part's: its first interval began one
 		// interval before its first point, not at the search's start.
 		f.Start = max(0, t.times[0]-t.interval())
-		f.Summary = fmt.Sprintf("%s: at %s, %s failed %q while the service used %s of its %s CPU: it was at its capacity, bound by CPU.",
+		f.Summary = fmt.Sprintf("%s: at %s, %s failed %q while the service used up to %s of its %s CPU: it was at its capacity, bound by CPU.",
 			t.name(s), metric.FormatPerSecond(b.Rate), b.Metric, b.SLO, metric.Format(cpuName, busy), metric.Format(cpuName, limit))
 		f.Evidence = append(f.Evidence, evidence(cpuName, busy))
 		if !math.IsNaN(b.Value) {

@@ -31,6 +31,7 @@ func TestBound(t *testing.T) {
 		{"CPU at its cores, throughput bound", Input{Series: step(195, 2), Targets: one},
 			report.Bound{SLO: "throughput >= 950 req/s (95% of the rate)", Metric: "throughput", Rate: 1000, Value: 900}, true},
 		{"CPU well below its cores", Input{Series: step(300, 8), Targets: one}, latency, false},
+		{"CPU at its cores at the end", Input{Series: append(step(300, 8), report.Point{T: 35, Metrics: map[string]float64{"target.cpu": 780, "target.gomaxprocs": 8}}), Targets: one}, latency, true},
 		{"errors bound", Input{Series: step(790, 8), Targets: one}, errs, false},
 		{"no CPU", Input{Series: series(4, func(int) map[string]float64 { return map[string]float64{"latency.p99": 0.031} }), Targets: one}, latency, false},
 		{"cores from the input", Input{Series: series(4, func(int) map[string]float64 { return map[string]float64{"target.cpu": 390} }), Targets: one, Cores: 4}, latency, true},
@@ -47,8 +48,8 @@ func TestBound(t *testing.T) {
 			if f.Kind != Saturation || f.Target != "caddy" || len(f.Evidence) == 0 || f.Evidence[0].Metric != "target.cpu" {
 				t.Errorf("finding %+v, want caddy's saturation with its CPU as evidence", f)
 			}
-			if first := tc.in.Series[0].T; f.Start != first-1 || f.End != tc.in.Series[3].T {
-				t.Errorf("span %g–%g, want the measured part's, %g–%g", f.Start, f.End, first-1, tc.in.Series[3].T)
+			if first := tc.in.Series[0].T; f.Start != first-1 || f.End != tc.in.Series[len(tc.in.Series)-1].T {
+				t.Errorf("span %g–%g, want the measured part's, %g–%g", f.Start, f.End, first-1, tc.in.Series[len(tc.in.Series)-1].T)
 			}
 			if !strings.Contains(f.Summary, "bound by CPU") || !strings.Contains(f.Next, "CPU profile") {
 				t.Errorf("summary %q, next %q", f.Summary, f.Next)

@@ -21,6 +21,13 @@ func (s *Search) assemble(ctx context.Context, steps []*step, b *bracket, outcom
 	rep.Interrupted = outcome == report.OutcomeInterrupted
 	rep.Load = s.load(steps)
 	rep.Search = s.searchOf(b, outcome)
+	at, bound := s.atCapacity(steps, b), s.bounding(steps, b)
+	if bound != nil {
+		rep.BoundBy = boundOf(bound, at)
+		if rep.BoundBy != nil {
+			bound.Findings = append(bound.Findings, s.explain(bound, rep.BoundBy)...)
+		}
+	}
 	for _, st := range steps {
 		rep.Steps = append(rep.Steps, st.Step)
 		rep.Search.Unfinished += int64(st.rep.Summary["unfinished"])
@@ -28,7 +35,6 @@ func (s *Search) assemble(ctx context.Context, steps []*step, b *bracket, outcom
 	}
 	capacity := b.lo
 	rep.Capacity = &capacity
-	at, bound := s.atCapacity(steps, b), s.bounding(steps, b)
 	seen := map[string]bool{}
 	if at != nil {
 		maps.Copy(rep.Summary, at.Summary)
@@ -36,7 +42,6 @@ func (s *Search) assemble(ctx context.Context, steps []*step, b *bracket, outcom
 	}
 	rep.Summary["capacity"] = capacity
 	if bound != nil {
-		rep.BoundBy = boundOf(bound, at)
 		rep.Findings = append(rep.Findings, bound.Findings...)
 		rep.Warnings = append(rep.Warnings, prefixed(bound, seen)...)
 	}

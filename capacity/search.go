@@ -37,12 +37,13 @@ type Search struct {
 // step is one rate tried: what it found, and the session's own report.
 type step struct {
 	report.Step
-	rep     *report.Report
-	offset  float64 // when the step's session began, in seconds since the search's
-	checks  []*alert.Gate
-	end     string // the outcome that ends the search here, if any
-	backoff bool   // the target errored hard or stalled: a longer pause follows
-	cut     bool   // interrupted: not judged
+	rep      *report.Report
+	offset   float64        // when the step's session began, in seconds since the search's
+	measured []report.Point // the measured part's points, on the search's timeline
+	checks   []*alert.Gate
+	end      string // the outcome that ends the search here, if any
+	backoff  bool   // the target errored hard or stalled: a longer pause follows
+	cut      bool   // interrupted: not judged
 }
 
 // New checks cfg (with the defaults filled in) and readies the search.
@@ -178,6 +179,7 @@ func (s *Search) runStep(ctx context.Context, rate, offset float64) (*step, erro
 	st := &step{rep: rep, offset: offset, checks: checks(s.cfg.SLOs, rate, s.cfg.Precision)}
 	st.Rate, st.Start, st.DurationSeconds = rate, offset+m.first.Seconds(), m.seconds()
 	st.Summary = m.summary(rate)
+	st.measured = measured(m.points, offset)
 	st.SLOs, st.Pass = judge(st.checks, len(s.cfg.SLOs), st.Summary)
 	for _, f := range rep.Findings {
 		if f.Severity != report.Info {

@@ -68,6 +68,9 @@ var promGauges = []struct {
 }{
 	{"goroutines", []string{"go_goroutines"}},
 	{"threads", []string{"go_threads"}},
+	// The cores a Go target may use, which its CPU is judged against;
+	// client_golang's default collector serves it since v1.20.
+	{"gomaxprocs", []string{"go_sched_gomaxprocs_threads"}},
 	{"heap", []string{"go_memstats_heap_alloc_bytes", "go_memstats_heap_inuse_bytes", "nodejs_heap_size_used_bytes"}},
 	// Node's event-loop lag, as prom-client measures it between scrapes
 	// (perf_hooks' monitorEventLoopDelay, 10 ms resolution): how long

@@ -2,15 +2,16 @@ package straintest_test
 
 import (
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 
-	"net/http"
-
+	"github.com/google/pprof/profile"
 	"github.com/strain-dev/strain/profiles"
 	"github.com/strain-dev/strain/report"
 	"github.com/strain-dev/strain/straintest"
@@ -128,5 +129,64 @@ func TestBadConfigStopsTheTest(t *testing.T) {
 	_, err := straintest.Run(t.Context(), http.NotFoundHandler(), straintest.Config{Gates: []string{"latncy.p99 < 1s"}})
 	if err == nil || !strings.Contains(err.Error(), "did you mean latency.p99") {
 		t.Errorf("err = %v, want the unknown metric named", err)
+	}
+}
+
+// machinery are strain's packages that load and watch, as the issue
+// lists them: a goroutine of the handler's has none of their frames.
+var machinery = []string{"loadgen", "monitor", "session", "profiles", "alert", "diagnose",
+	"straintest", "internal", "tui", "report", "export", "webhook", "capacity", "merge"}
+
+// machineryFrame is the first frame of s in one of strain's machinery
+// packages, or "".
+func machineryFrame(s *profile.Sample) string {
+	for _, fn := range functions(s) {
+		pkg, _, _ := strings.Cut(fn, ".")
+		if slices.Contains(machinery, pkg) {
+			return fn
+		}
+	}
+	return ""
+}
+
+// The goroutine dump captured from a leaking handler has the leak and the
+// handler's server, and none of strain's own goroutines: those of the
+// process strain runs in, where the handler runs too.
+func TestHandlerDumpLeavesStrainOut(t *testing.T) {
+	const concurrency = 4
+	h := &leaker{leak: true, release: make(chan struct{})}
+	defer close(h.release)
+	rep, err := straintest.Run(t.Context(), h, straintest.Config{
+		Concurrency: concurrency,
+		Alerts:      []string{"target.goroutines_growth > 20 capture goroutine"},
+		Profiles:    t.TempDir(),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := captured(t, rep.Profiles, profiles.Goroutine)
+	var leaked, serving, total int64
+	for _, s := range p.Sample {
+		n := s.Value[0]
+		total += n
+		fns := functions(s)
+		switch {
+		case slices.Contains(fns, "straintest_test.leakedWorker"):
+			leaked += n
+		case slices.Contains(fns, "http.(*conn).serve"):
+			serving += n
+		}
+		if fn := machineryFrame(s); fn != "" {
+			t.Errorf("%d goroutines in a stack through strain's %s: %v", n, fn, fns)
+		}
+	}
+	t.Logf("%d goroutines: %d leaked, %d serving connections; the handler had leaked %d by the end", total, leaked, serving, h.leaked.Load())
+	if leaked == 0 || leaked > h.leaked.Load() {
+		t.Errorf("%d goroutines in leakedWorker; the handler leaked %d by the end of the run", leaked, h.leaked.Load())
+	}
+	// The load's connections, each served by a goroutine of the handler's
+	// server, are open from the first point to the last.
+	if serving < concurrency {
+		t.Errorf("%d goroutines serving connections, want at least the load's %d", serving, concurrency)
 	}
 }

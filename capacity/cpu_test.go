@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
-	"github.com/strain-dev/strain/diagnose"
 	"github.com/strain-dev/strain/monitor"
 	"github.com/strain-dev/strain/report"
 )
@@ -158,7 +157,7 @@ func TestCPUBoundIsSaid(t *testing.T) {
 
 func saturation(fs []report.Finding) (report.Finding, bool) {
 	for _, f := range fs {
-		if f.Kind == diagnose.Saturation {
+		if f.Kind == report.Saturation {
 			return f, true
 		}
 	}

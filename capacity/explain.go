@@ -36,7 +36,7 @@ func (s *Search) targets() []diagnose.Target {
 func measured(points []report.Point, offset float64) []report.Point {
 	out := make([]report.Point, len(points))
 	for i, p := range points {
-		out[i] = report.Point{T: p.T + offset, Metrics: p.Metrics}
+		out[i] = report.Point{T: p.T + offset, Metrics: p.Metrics, Bounds: p.Bounds}
 	}
 	return out
 }

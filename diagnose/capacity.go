@@ -31,11 +31,12 @@ func Bound(in Input, b report.Bound) []report.Finding {
 		// The peak, as starvation reads it: a step that fails beyond doubt
 		// ends after a second or less, and a CPU read as a rate between
 		// scrapes lags the queue that builds within it.
-		busy, limit := peak(t.col(cpuName), t.all()), 100*t.cores(s)
-		if math.IsNaN(busy) || busy < busyShare*limit {
-			continue
+		cores, known := t.cores(s)
+		busy, limit := peak(t.col(cpuName), t.all()), 100*cores
+		if !known || math.IsNaN(busy) || busy < busyShare*limit {
+			continue // no share of an unknown limit is claimed
 		}
-		f := t.finding(Saturation, Warning, s, t.all())
+		f := t.finding(report.Saturation, report.Warning, s, t.all())
 		// The span is the measured part's: its first interval began one
 		// interval before its first point, not at the search's start.
 		f.Start = max(0, t.times[0]-t.interval())

@@ -34,7 +34,8 @@ func TestBound(t *testing.T) {
 		{"CPU at its cores at the end", Input{Series: append(step(300, 8), report.Point{T: 35, Metrics: map[string]float64{"target.cpu": 780, "target.gomaxprocs": 8}}), Targets: one}, latency, true},
 		{"errors bound", Input{Series: step(790, 8), Targets: one}, errs, false},
 		{"no CPU", Input{Series: series(4, func(int) map[string]float64 { return map[string]float64{"latency.p99": 0.031} }), Targets: one}, latency, false},
-		{"cores from the input", Input{Series: series(4, func(int) map[string]float64 { return map[string]float64{"target.cpu": 390} }), Targets: one, Cores: 4}, latency, true},
+		{"cores from the process's limit", Input{Series: series(4, func(int) map[string]float64 { return map[string]float64{"target.cpu": 390, "target.cpu_limit": 400} }), Targets: one}, latency, true},
+		{"cores unknown: no share claimed", Input{Series: series(4, func(int) map[string]float64 { return map[string]float64{"target.cpu": 390} }), Targets: one}, latency, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			fs := Bound(tc.in, tc.bound)
@@ -45,7 +46,7 @@ func TestBound(t *testing.T) {
 				return
 			}
 			f := fs[0]
-			if f.Kind != Saturation || f.Target != "caddy" || len(f.Evidence) == 0 || f.Evidence[0].Metric != "target.cpu" {
+			if f.Kind != report.Saturation || f.Target != "caddy" || len(f.Evidence) == 0 || f.Evidence[0].Metric != "target.cpu" {
 				t.Errorf("finding %+v, want caddy's saturation with its CPU as evidence", f)
 			}
 			if first := tc.in.Series[0].T; f.Start != first-1 || f.End != tc.in.Series[len(tc.in.Series)-1].T {

@@ -80,9 +80,6 @@ var promGauges = []struct {
 	{"sched_latency.max", []string{"nodejs_eventloop_lag_max_seconds"}},
 	{"rss", []string{"process_resident_memory_bytes"}},
 	{"fds", []string{"process_open_fds"}},
-	// The Go collector's GOMAXPROCS (Go 1.25 sets it from the cgroup's
-	// CPU limit): the cores the target may use, not strain's machine's.
-	{"gomaxprocs", []string{"go_sched_gomaxprocs_threads"}},
 }
 
 // prom scrapes a Prometheus text endpoint. Rates and histogram quantiles

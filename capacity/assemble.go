@@ -84,7 +84,7 @@ func (s *Search) searchOf(b *bracket, outcome string) *report.Search {
 // into the search's report, on its timeline.
 func addStep(rep *report.Report, st *step) {
 	for _, p := range st.rep.Series {
-		rep.Series = append(rep.Series, report.Point{T: p.T + st.offset, Metrics: p.Metrics})
+		rep.Series = append(rep.Series, report.Point{T: p.T + st.offset, Metrics: p.Metrics, Bounds: p.Bounds})
 	}
 	for _, a := range st.rep.Alerts {
 		a.T += st.offset

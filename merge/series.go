@@ -19,8 +19,9 @@ var seriesSums = []string{"requests", "errors", "bytes_in", "bytes_out", "droppe
 type bucket struct {
 	m        map[string]float64
 	lat, unc *hdr.Histogram
-	timed    bool // every segment's point in it carried its histograms
-	n        int  // points merged into it
+	timed    bool                     // every segment's point in it carried its histograms
+	n        int                      // points merged into it
+	bounds   map[string]metric.Bounds // the first segment's runtime figures read from buckets
 }
 
 // series aligns the segments' series by wall-clock time, an interval of
@@ -80,6 +81,12 @@ func (b *bucket) add(p report.Point, first bool) error {
 			b.m[k] = max(b.m[k], v)
 		case first && metric.Parse(k).Scope.Kind != metric.Load:
 			b.m[k] = v
+			if bd, ok := p.Bounds[k]; ok {
+				if b.bounds == nil {
+					b.bounds = map[string]metric.Bounds{}
+				}
+				b.bounds[k] = bd
+			}
 		}
 	}
 	for _, name := range []string{"latency.max", "latency_uncorrected.max"} {
@@ -112,5 +119,5 @@ func (b *bucket) point(t float64) report.Point {
 			loadgen.HistogramMetrics(m, "latency_uncorrected", b.unc, time.Duration(uncMax*float64(time.Second)))
 		}
 	}
-	return report.Point{T: t, Metrics: m}
+	return report.Point{T: t, Metrics: m, Bounds: b.bounds}
 }

@@ -42,6 +42,21 @@ type TraceConfig struct {
 	Every time.Duration
 }
 
+// ParseTraceConfig reads "WINDOW/EVERY" ("1s/5s": a 1 s window every 5
+// s), or "off".
+func ParseTraceConfig(s string) (TraceConfig, error) {
+	if s == "off" {
+		return TraceConfig{Every: -1}, nil
+	}
+	w, e, ok := strings.Cut(s, "/")
+	window, err1 := time.ParseDuration(w)
+	every, err2 := time.ParseDuration(e)
+	if !ok || err1 != nil || err2 != nil || window <= 0 || every < window {
+		return TraceConfig{}, fmt.Errorf("%q: want WINDOW/EVERY with EVERY at least WINDOW, e.g. 1s/5s, or off", s)
+	}
+	return TraceConfig{Window: window, Every: every}, nil
+}
+
 // Off reports whether tracing is turned off.
 func (c TraceConfig) Off() bool { return c.Every < 0 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/strain-dev/strain/alert"
 	"github.com/strain-dev/strain/diagnose"
 	"github.com/strain-dev/strain/export"
+	"github.com/strain-dev/strain/monitor"
 	"github.com/strain-dev/strain/profiles"
 	"github.com/strain-dev/strain/report"
 	"github.com/strain-dev/strain/session"
@@ -24,6 +25,7 @@ type verdictFlags struct {
 	abortAfter, cooldown      time.Duration
 	failOn                    string
 	webhook, profiles, listen string
+	traces                    string // --trace-windows
 	out                       report.Outputs // --junit, --markdown, --html
 }
 
@@ -41,6 +43,7 @@ func (f *verdictFlags) register(cmd *cobra.Command) {
 	fl.DurationVar(&f.cooldown, "cooldown", 0, "watch the targets this long after the load stops, so that diagnosis sees whether they return to their baseline")
 	fl.StringVar(&f.webhook, "alert-webhook", "", "POST each alert event as JSON to this URL")
 	fl.StringVar(&f.profiles, "profiles", profiles.DefaultDir, "where captured profiles go")
+	fl.StringVar(&f.traces, "trace-windows", "1s/5s", "execution-trace windows from a watched Go target's pprof, WINDOW/EVERY, for its exact scheduler latency, lock waits and GC; 'off' for none")
 	fl.StringVar(&f.listen, "listen", "", "serve the live run's metrics for Prometheus on HOST:PORT (loopback when HOST is empty)")
 	fl.StringVar(&f.out.JUnit, "junit", "", "write a JUnit XML file (one test case per gate)")
 	fl.StringVar(&f.out.Markdown, "markdown", "", "write a Markdown summary (also appended to $GITHUB_STEP_SUMMARY when set)")
@@ -73,6 +76,13 @@ func (f *verdictFlags) apply(cfg *session.Config) error {
 		cfg.AbortAfter = f.abortAfter
 	}
 	cfg.Profiles = f.profiles
+	traces, err := monitor.ParseTraceConfig(f.traces)
+	if err != nil {
+		return fmt.Errorf("--trace-windows %w", err)
+	}
+	for i := range cfg.Watch {
+		cfg.Watch[i].Trace = traces
+	}
 	return nil
 }
 

@@ -25,7 +25,7 @@ type verdictFlags struct {
 	abortAfter, cooldown      time.Duration
 	failOn                    string
 	webhook, profiles, listen string
-	traces                    string // --trace-windows
+	traces                    string         // --trace-windows
 	out                       report.Outputs // --junit, --markdown, --html
 }
 

@@ -328,7 +328,9 @@ func runs(ok []bool, minLen int) []run {
 // runsOver are runs of ok counted over the intervals where v has a
 // value: a figure that only some intervals have (an execution-trace
 // window's, one interval in five) makes a span of the windows in a row
-// that show it, where runs would see each window alone.
+// that show it, where runs would see each window alone. Such a span needs
+// two windows at least, and to cover minLen intervals, where a span of
+// values in every interval needs minLen of them.
 func runsOver(v []float64, ok []bool, minLen int) []run {
 	var at []int
 	var sparse []bool
@@ -339,8 +341,18 @@ func runsOver(v []float64, ok []bool, minLen int) []run {
 		}
 	}
 	var out []run
-	for _, r := range runs(sparse, minLen) {
-		out = append(out, run{at[r.from], at[r.to]})
+	for _, r := range runs(sparse, 1) {
+		hits := 0
+		for _, b := range sparse[r.from : r.to+1] {
+			if b {
+				hits++
+			}
+		}
+		span := at[r.to] - at[r.from] + 1
+		gappy := span > r.to-r.from+1
+		if hits >= minLen || gappy && hits >= 2 && span >= minLen {
+			out = append(out, run{at[r.from], at[r.to]})
+		}
 	}
 	return out
 }

@@ -45,3 +45,29 @@ func TestSparseWindowsMakeASpan(t *testing.T) {
 		t.Errorf("contention from %gs to %gs, want from 14s (the first window's interval) to 40s", f.Start, f.End)
 	}
 }
+
+// A starved scheduler seen by two trace windows in a row, and nowhere
+// else (a service serving pprof alone), is starvation; one window alone
+// is not.
+func TestTwoWindowsMakeStarvation(t *testing.T) {
+	for _, c := range []struct {
+		windows int
+		want    bool
+	}{{1, false}, {2, true}} {
+		fs := problems(Diagnose(Input{Series: series(30, func(tk int) map[string]float64 {
+			m := healthy(tk)
+			delete(m, "target.sched_latency.p99")
+			delete(m, "target.cpu")
+			if tk%5 == 3 {
+				m["target.sched_latency.p99"], m["target.cpu"] = 0.0002, 20
+				if tk > 10 && tk <= 10+5*c.windows {
+					m["target.sched_latency.p99"], m["target.cpu"], m["throughput"] = 0.045, 190, 4000
+				}
+			}
+			return m
+		}), Targets: oneTarget, Load: true}))
+		if _, ok := fs[report.Starvation]; ok != c.want {
+			t.Errorf("%d windows starved: starvation %v, want %v (%v)", c.windows, ok, c.want, fs)
+		}
+	}
+}

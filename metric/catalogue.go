@@ -56,6 +56,7 @@ var RuntimeNames = map[string]Unit{
 	"gc_pause.p99": Seconds, "gc_pause.max": Seconds, "gc_rate": Rate, "gc_cpu": Ratio, "mutex_wait": Ratio,
 	"threads": Count, "fds": Count, "restarts": Count, "gomaxprocs": Count, "cpu_limit": Percent,
 	"gc_pause.mean": Seconds, "alloc_rate": Rate,
+	"blocked.sync": Ratio, "blocked.chan": Ratio, "blocked.select": Ratio, "blocked.net": Ratio, "blocked.syscall": Ratio,
 }
 
 // LatencyStats are the statistics of the load's latency histograms.

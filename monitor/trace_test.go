@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -157,9 +158,10 @@ func TestTraceSchedLatency(t *testing.T) {
 			}
 		})
 	}
-	before := schedLatencies()
+	before, cpu0, wall0 := schedLatencies(), processCPU(t), time.Now()
 	busy, _ := window(t, base, 300*time.Millisecond)
 	truth := schedLatencies().sub(before)
+	used := 100 * (processCPU(t) - cpu0) / time.Since(wall0).Seconds()
 	stop.Store(true)
 	wg.Wait()
 
@@ -167,6 +169,11 @@ func TestTraceSchedLatency(t *testing.T) {
 	t.Logf("busy %v; runtime/metrics p99 in [%v, %v)", busy, truth.lo(0.99), truth.hi(0.99))
 	if got, want := busy["gomaxprocs"], float64(runtime.GOMAXPROCS(0)); got != want {
 		t.Errorf("gomaxprocs = %v, want %v", got, want)
+	}
+	// The goroutines' running time is the process's CPU, less its
+	// syscalls and the window's parsing, which getrusage counts too.
+	if got := busy["cpu"]; got < 0.5*used || got > 1.1*used || got > 100*float64(runtime.GOMAXPROCS(0))*1.05 {
+		t.Errorf("cpu = %v%%, want near the process's %v%% (getrusage over the window and its fetch)", got, used)
 	}
 	if busy["sched_latency.p99"] < 1e-3 {
 		t.Errorf("busy sched_latency.p99 = %v, want over 1ms (%d spinners on %d Ps)", busy["sched_latency.p99"], 4*runtime.GOMAXPROCS(0), runtime.GOMAXPROCS(0))
@@ -179,6 +186,15 @@ func TestTraceSchedLatency(t *testing.T) {
 	if p99 := busy["sched_latency.p99"]; p99 < truth.lo(0.99)/10 || p99 > truth.hi(0.99)*10 {
 		t.Errorf("busy sched_latency.p99 = %v, runtime/metrics says [%v, %v)", p99, truth.lo(0.99), truth.hi(0.99))
 	}
+}
+
+// processCPU is this process's user and system CPU so far, in seconds.
+func processCPU(t *testing.T) float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		t.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
 }
 
 // latencies is a delta of /sched/latencies:seconds.
@@ -418,5 +434,24 @@ func TestDiscoverTrace(t *testing.T) {
 	target, _ := spec.Discover(context.Background(), srv.Client())
 	if len(target.Sources) != 2 || target.Sources[0].Name() != "trace:"+srv.URL+"/debug/pprof" {
 		t.Errorf("pprof:URL gives %d sources, the first %q", len(target.Sources), target.Sources[0].Name())
+	}
+}
+
+var retained [][]byte
+
+// A window's heap is the runtime's own reading of its live objects.
+func TestTraceHeap(t *testing.T) {
+	srv := pprofServer(t, http.NotFoundHandler())
+	for range 64 {
+		retained = append(retained, make([]byte, 1<<20))
+	}
+	defer func() { retained = nil }()
+	runtime.GC()
+	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	metrics.Read(s)
+	m, _ := window(t, srv.URL+"/debug/pprof", 300*time.Millisecond)
+	truth := float64(s[0].Value.Uint64())
+	if got := m["heap"]; got < 0.8*truth || got > 1.5*truth {
+		t.Errorf("heap = %v, want near runtime/metrics' %v", got, truth)
 	}
 }

@@ -113,6 +113,7 @@ type traceWindow struct {
 	// /sync/mutex/wait/total:seconds, the runtime endpoint's mutex_wait,
 	// draws the same line.
 	mutexWait  time.Duration
+	heap       uint64          // the live heap's bytes, as the runtime last said in the window; 0 if it did not
 	pauses     []time.Duration // GC stop-the-world pauses
 	run, gcRun time.Duration   // goroutines' running time, and the GC's part of it
 	procs      int
@@ -132,6 +133,9 @@ func (w *traceWindow) metrics() Metrics {
 	if w.procs > 0 {
 		m["gomaxprocs"] = float64(w.procs)
 	}
+	if w.heap > 0 {
+		m["heap"] = float64(w.heap)
+	}
 	if w.sched.TotalCount() > 0 {
 		m["sched_latency.p50"] = nanos(w.sched.ValueAtQuantile(50))
 		m["sched_latency.p99"] = nanos(w.sched.ValueAtQuantile(99))
@@ -146,6 +150,10 @@ func (w *traceWindow) metrics() Metrics {
 		m["gc_cpu"] = min(float64(w.gcRun)/float64(w.run), 1)
 	}
 	if secs := w.dur.Seconds(); secs > 0 {
+		// The time goroutines ran, the GC's workers among them: the CPU
+		// the program's Go code used (a cgo call's or a syscall's time
+		// left out), in percent of one core, as a pid reads it.
+		m["cpu"] = 100 * w.run.Seconds() / secs
 		m["mutex_wait"] = w.mutexWait.Seconds() / secs
 		for k, name := range blockMetrics {
 			m[name] = w.blocked[k].Seconds() / secs
@@ -286,6 +294,11 @@ func (tr *traceReader) event(ev trace.Event) {
 		}
 	case trace.EventRangeBegin, trace.EventRangeActive, trace.EventRangeEnd:
 		tr.rangeEvent(ev, t)
+	case trace.EventMetric:
+		// The runtime says its heap's size at each change of the GC.
+		if m := ev.Metric(); m.Name == "/memory/classes/heap/objects:bytes" && m.Value.Kind() == trace.ValueUint64 {
+			tr.w.heap = m.Value.Uint64()
+		}
 	case trace.EventLabel:
 		// The runtime labels a GC mark worker each time it starts running.
 		if l := ev.Label(); strings.HasPrefix(l.Label, "GC (") && l.Resource.Kind == trace.ResourceGoroutine {

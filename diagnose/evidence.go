@@ -410,6 +410,11 @@ func culprit(f report.Finding) string {
 				return "Held the loop: " + ev.Top[0] + "."
 			}
 			return "Waiting: " + ev.Top[0] + "."
+		case report.Contention:
+			if strings.Contains(ev.Profile, "-mutex-") {
+				return "Held the lock: " + ev.Top[0] + "."
+			}
+			return "Waited on a lock: " + ev.Top[0] + "."
 		default:
 			return "Top: " + ev.Top[0] + "."
 		}

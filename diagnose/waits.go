@@ -18,7 +18,11 @@ func Waits(kind report.Kind, pr *profile.Profile) *profile.Profile {
 	var keep func(*profile.Sample) bool
 	switch kind {
 	case report.Contention:
-		keep = func(s *profile.Sample) bool { return slices.Contains(s.Label["reason"], "sync") }
+		// A WaitGroup's Wait parks for the same reason as a lock, but
+		// waits for work, not for a holder.
+		keep = func(s *profile.Sample) bool {
+			return slices.Contains(s.Label["reason"], "sync") && !calls(s, "sync.(*WaitGroup).Wait")
+		}
 	case report.Blocking, report.Stall:
 		keep = func(s *profile.Sample) bool { return !idle(s) }
 	default:
@@ -30,6 +34,18 @@ func Waits(kind report.Kind, pr *profile.Profile) *profile.Profile {
 		return nil
 	}
 	return out
+}
+
+// calls reports whether fn is on a sample's stack.
+func calls(s *profile.Sample, fn string) bool {
+	for _, loc := range s.Location {
+		for _, ln := range loc.Line {
+			if ln.Function != nil && ln.Function.Name == fn {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // idle reports whether a sample is a server's connection waiting for its

@@ -213,7 +213,7 @@ func (s Spec) Discover(ctx context.Context, client *http.Client) (Target, []stri
 			found = append(found, MetricsPath)
 		}
 		if probeOK(ctx, client, base+PprofPath+"/goroutine?debug=1", "", isGoroutineProfile) {
-			pprofSrcs = append(pprofSrcs, NewPprofGoroutines(base+PprofPath, client))
+			pprofSrcs = append(pprofSrcs, s.pprofSource(base+PprofPath, client))
 			traceSrcs = s.addTrace(traceSrcs, base+PprofPath, client)
 			found = append(found, PprofPath)
 		}
@@ -225,7 +225,7 @@ func (s Spec) Discover(ctx context.Context, client *http.Client) (Target, []stri
 	}
 	t := Target{Name: s.Name}
 	for _, p := range s.Pprof {
-		pprofSrcs = append(pprofSrcs, NewPprofGoroutines(p, client))
+		pprofSrcs = append(pprofSrcs, s.pprofSource(p, client))
 		traceSrcs = s.addTrace(traceSrcs, p, client)
 	}
 	t.Sources = append(t.Sources, vitalsSrcs...)
@@ -248,6 +248,16 @@ func (s Spec) addTrace(srcs []Source, base string, client *http.Client) []Source
 		return srcs
 	}
 	return append(srcs, NewTrace(base, s.Trace, client))
+}
+
+// pprofSource is the goroutine source of a pprof base: the count alone
+// where trace windows read the waits exactly, else a goroutine dump's
+// lock waits too, sampled.
+func (s Spec) pprofSource(base string, client *http.Client) Source {
+	if s.Trace.Off() {
+		return NewPprofWaits(base, client)
+	}
+	return NewPprofGoroutines(base, client)
 }
 
 // probeOK reports whether url answers 200 with a body whose start, at

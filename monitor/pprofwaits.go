@@ -1,0 +1,90 @@
+package monitor
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+)
+
+// dumpLimit bounds what is read of a goroutine dump (debug=2): a service
+// with a hundred thousand goroutines writes tens of megabytes of it.
+const dumpLimit = 32 << 20
+
+// lockWaits are the wait reasons of a goroutine parked on a lock, as a
+// goroutine dump shows them (Go 1.20 on; "semacquire" before, which other
+// waits share).
+var lockWaits = []string{"sync.Mutex.Lock", "sync.RWMutex.Lock", "sync.RWMutex.RLock"}
+
+// pprofWaits samples a target's goroutines from a full goroutine dump:
+// how many there are, and how many wait on a lock at that instant. By
+// Little's law the second is the seconds waited on locks per second, as
+// mutex_wait is, read at one instant rather than over the interval: the
+// cheaper sampler where execution-trace windows are off.
+type pprofWaits struct {
+	pprofGoroutines
+}
+
+// NewPprofWaits returns a Source of a target's goroutines and its lock
+// waits (mutex_wait, sampled), read from the goroutine dump under base,
+// the pprof index. A nil client means http.DefaultClient.
+func NewPprofWaits(base string, client *http.Client) Source {
+	if client == nil {
+		client = http.DefaultClient
+	}
+	return &pprofWaits{pprofGoroutines{base: base, client: client}}
+}
+
+// Sample reads the dump once. One cut at dumpLimit gives the count from
+// the profile's header instead, and no lock waits.
+func (p *pprofWaits) Sample(ctx context.Context) (Metrics, error) {
+	u := strings.TrimSuffix(p.base, "/") + "/goroutine?debug=2"
+	resp, err := promGet(ctx, p.client, u, "text/plain")
+	if err != nil {
+		return nil, fmt.Errorf("scrape %s: %w", u, err)
+	}
+	defer resp.Body.Close()
+	body := &io.LimitedReader{R: resp.Body, N: dumpLimit + 1}
+	total, locked, err := countWaits(body)
+	if err != nil {
+		return nil, fmt.Errorf("scrape %s: %w", u, err)
+	}
+	if body.N == 0 { // cut at the limit: the header's count alone
+		return p.pprofGoroutines.Sample(ctx)
+	}
+	return Metrics{"goroutines": float64(total), "mutex_wait": float64(locked)}, nil
+}
+
+// countWaits counts a dump's goroutines and those parked on a lock.
+func countWaits(r io.Reader) (total, locked int, err error) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		// "goroutine 42 [sync.Mutex.Lock, 2 minutes]:"
+		line := sc.Text()
+		rest, ok := strings.CutPrefix(line, "goroutine ")
+		if !ok || !strings.HasSuffix(line, "]:") {
+			continue
+		}
+		_, state, ok := strings.Cut(rest, " [")
+		if !ok {
+			continue
+		}
+		total++
+		state, _, _ = strings.Cut(strings.TrimSuffix(state, "]:"), ",")
+		for _, w := range lockWaits {
+			if state == w {
+				locked++
+			}
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return 0, 0, fmt.Errorf("read goroutine dump: %w", err)
+	}
+	if total == 0 {
+		return 0, 0, fmt.Errorf("not a goroutine dump")
+	}
+	return total, locked, nil
+}

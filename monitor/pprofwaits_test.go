@@ -62,7 +62,7 @@ func TestDiscoverSamplesWaitsWithoutTraces(t *testing.T) {
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 	for _, c := range []struct {
-		trace       TraceConfig
+		trace         TraceConfig
 		waits, traced bool
 	}{{TraceConfig{Every: -1}, true, false}, {TraceConfig{}, false, true}} {
 		target, _ := Spec{Name: "api", Bases: []string{srv.URL}, Trace: c.trace}.Discover(t.Context(), srv.Client())

@@ -11,14 +11,19 @@
 # round's throughput, their ratio with/without and the median ratio; then
 # tracecost's CPU per window at a fixed rate of a few thousand req/s.
 #
-#   scripts/trace-cost.sh [ROUNDS [SECONDS [RATE]]]    (default 4 10 3000)
+#   scripts/trace-cost.sh [ROUNDS [SECONDS [RATE]]]    (default 10 5 3000)
 #
-# Bounded: 2×ROUNDS×SECONDS plus 2×SECONDS, ~100 s at the defaults.
+# Where taskset exists (PIN=0 turns it off) the target runs on core 0 and
+# strain and the window reader on the others, so that a round's throughput
+# is the target's core's, not the share a shared machine left it; the
+# ratio is taken round by round, as bench-pinned.sh does.
+#
+# Bounded: 2×ROUNDS×SECONDS plus 2×SECONDS, ~110 s at the defaults.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-rounds=${1:-4}
-secs=${2:-10}
+rounds=${1:-10}
+secs=${2:-5}
 rate=${3:-3000}
 port=${PORT:-18091}
 base=http://127.0.0.1:$port
@@ -35,7 +40,11 @@ trap cleanup EXIT
 go build -o "$work/strain" ./cmd/strain
 go build -o "$work/tracecost" ./scripts/tracecost
 
-"$work/strain" target --listen "127.0.0.1:$port" --flight-recorder=false >"$work/target.out" 2>&1 &
+target_on=() load_on=()
+if [ "${PIN:-1}" = 1 ] && command -v taskset >/dev/null && [ "$(nproc)" -ge 2 ]; then
+  target_on=(taskset -c 0) load_on=(taskset -c "1-$(($(nproc) - 1))")
+fi
+"${target_on[@]}" "$work/strain" target --listen "127.0.0.1:$port" --flight-recorder=false >"$work/target.out" 2>&1 &
 pids+=($!)
 for _ in $(seq 50); do
   curl -sf "$base/ok" >/dev/null 2>&1 && break
@@ -44,14 +53,14 @@ done
 
 # load ARGS... runs strain against /ok for $secs and prints its throughput.
 load() {
-  "$work/strain" run "$base/ok" -d "${secs}s" --no-tui -o "$work/r.json" "$@" >/dev/null 2>&1
+  "${load_on[@]}" "$work/strain" run "$base/ok" -d "${secs}s" --no-tui -o "$work/r.json" "$@" >/dev/null 2>&1
   python3 -c 'import json,sys; print("%.0f" % json.load(open(sys.argv[1]))["summary"]["throughput"])' "$work/r.json"
 }
 
 # with_windows CMD... runs CMD while tracecost takes windows, and prints
 # tracecost's summary to $work/tracecost.out.
 with_windows() {
-  "$work/tracecost" -pprof "$base/debug/pprof" -d "$((secs + 5))s" >"$work/tracecost.out" 2>&1 &
+  "${load_on[@]}" "$work/tracecost" -pprof "$base/debug/pprof" -d "$((secs + 5))s" >"$work/tracecost.out" 2>&1 &
   local tc=$!
   pids+=("$tc")
   "$@"
@@ -75,7 +84,11 @@ for i in $(seq "$rounds"); do
   ratios+=("$ratio")
   echo "round $i: without $without  with $with  ratio $ratio   ($(head -1 "$work/tracecost.out"))"
 done
-echo "median ratio with/without: $(printf '%s\n' "${ratios[@]}" | sort -n | python3 -c 'import sys,statistics; print(statistics.median(float(x) for x in sys.stdin))')"
+printf '%s\n' "${ratios[@]}" | python3 -c '
+import sys, statistics
+r = sorted(float(x) for x in sys.stdin)
+print("median ratio with/without: %.3f (range %.3f–%.3f over %d rounds)" % (statistics.median(r), r[0], r[-1], len(r)))'
+
 
 echo "open model at $rate req/s, ${secs}s: the parse's cost"
 with_windows load -r "$rate" -c 64 >/dev/null

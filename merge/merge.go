@@ -259,7 +259,7 @@ func addTheRest(out *report.Report, reps []*report.Report, start time.Time) {
 			out.Summary[k] = v
 		}
 	}
-	out.TargetRuntimes = maps.Clone(first.TargetRuntimes)
+	out.TargetRuntimes, out.TargetNames = maps.Clone(first.TargetRuntimes), maps.Clone(first.TargetNames)
 	out.Findings = findings(reps, start)
 	if diagnosed(reps) {
 		out.CountFindings()

@@ -47,8 +47,8 @@ type Report struct {
 	// target's metrics are target.X, and its name is kept here
 	// ("target": "api").
 	TargetNames map[string]string `json:"target_names,omitempty"`
-	Warnings       []string          `json:"warnings"`
-	Passed         bool              `json:"passed"`
+	Warnings    []string          `json:"warnings"`
+	Passed      bool              `json:"passed"`
 
 	// A capacity search's report (strain capacity) adds what it found:
 	// the highest rate in req/s at which every SLO held, what bound it,

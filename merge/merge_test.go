@@ -17,7 +17,7 @@ import (
 // segments makes n segment reports of a load of requests latencies drawn
 // from a long-tailed distribution, dealt out in turn, over secs seconds;
 // all is one histogram holding every sample.
-func segments(t *testing.T, n, requests, secs int) (reps []*report.Report, all *hdr.Histogram) {
+func segments(t testing.TB, n, requests, secs int) (reps []*report.Report, all *hdr.Histogram) {
 	t.Helper()
 	rng := rand.New(rand.NewPCG(1, 2))
 	all = empty()

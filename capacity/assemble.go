@@ -103,6 +103,12 @@ func addStep(rep *report.Report, st *step) {
 		}
 		maps.Copy(rep.TargetRuntimes, st.rep.TargetRuntimes)
 	}
+	if len(st.rep.TargetNames) > 0 {
+		if rep.TargetNames == nil {
+			rep.TargetNames = map[string]string{}
+		}
+		maps.Copy(rep.TargetNames, st.rep.TargetNames)
+	}
 }
 
 // atCapacity is the step at the capacity found: the highest rate that

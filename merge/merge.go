@@ -248,9 +248,10 @@ func exactMax(reps []*report.Report, name string) time.Duration {
 }
 
 // addTheRest takes what is not the load's from the segments: the
-// targets' runtimes, findings and summaries from the lowest segment that
-// watched them (each watched the same targets), every profile and alert,
-// and the warnings, each saying its segment.
+// targets' runtimes and summaries from the lowest segment that watched
+// them (each watched the same targets), every segment's findings (one
+// per problem) and their counts, every profile and alert, and the
+// warnings, each saying its segment.
 func addTheRest(out *report.Report, reps []*report.Report, start time.Time) {
 	first := reps[0]
 	for k, v := range first.Summary {
@@ -258,11 +259,10 @@ func addTheRest(out *report.Report, reps []*report.Report, start time.Time) {
 			out.Summary[k] = v
 		}
 	}
-	out.TargetRuntimes = maps.Clone(first.TargetRuntimes)
-	shift := first.Started.Sub(start).Seconds()
-	for _, f := range first.Findings {
-		f.Start, f.End = f.Start+shift, f.End+shift
-		out.Findings = append(out.Findings, f)
+	out.TargetRuntimes, out.TargetNames = maps.Clone(first.TargetRuntimes), maps.Clone(first.TargetNames)
+	out.Findings = findings(reps, start)
+	if diagnosed(reps) {
+		out.CountFindings()
 	}
 	for _, r := range reps {
 		shift := r.Started.Sub(start).Seconds()

@@ -2,6 +2,7 @@ package merge
 
 import (
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -16,7 +17,7 @@ import (
 // segments makes n segment reports of a load of requests latencies drawn
 // from a long-tailed distribution, dealt out in turn, over secs seconds;
 // all is one histogram holding every sample.
-func segments(t *testing.T, n, requests, secs int) (reps []*report.Report, all *hdr.Histogram) {
+func segments(t testing.TB, n, requests, secs int) (reps []*report.Report, all *hdr.Histogram) {
 	t.Helper()
 	rng := rand.New(rand.NewPCG(1, 2))
 	all = empty()
@@ -64,7 +65,9 @@ func segments(t *testing.T, n, requests, secs int) (reps []*report.Report, all *
 
 func gates(t *testing.T, exprs ...string) []*alert.Gate {
 	t.Helper()
-	gs, err := alert.ParseGates(exprs, metric.NewCatalogue())
+	c := metric.NewCatalogue()
+	c.Add(metric.Count, report.FindingCounts()...)
+	gs, err := alert.ParseGates(exprs, c)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,5 +156,59 @@ func TestMergePartial(t *testing.T) {
 	}
 	if !out.Merged.Partial || len(out.Merged.Missing) != 1 || out.Merged.Missing[0] != 1 || out.Summary["requests"] != 2000 || !out.Passed || len(out.Warnings) == 0 {
 		t.Errorf("merged %+v requests %g passed %v warnings %q", out.Merged, out.Summary["requests"], out.Passed, out.Warnings)
+	}
+}
+
+// The merged report keeps every segment's findings, one per problem: the
+// same kind on the same target at overlapping times, seen by two
+// segments, is one, kept as the most severe; the counts add up, so a gate
+// on findings judges them.
+func TestMergeFindings(t *testing.T) {
+	reps, _ := segments(t, 3, 3000, 10)
+	finding := func(k report.Kind, s report.Severity, start, end float64) report.Finding {
+		return report.Finding{Kind: k, Severity: s, Target: "sleeper", Start: start, End: end, Summary: string(k) + " " + string(s)}
+	}
+	reps[0].Findings = []report.Finding{finding(report.Contention, report.Warning, 2, 5)}
+	reps[1].Findings = []report.Finding{finding(report.Contention, report.Critical, 3, 6), finding(report.Leak, report.Warning, 4, 9)}
+	reps[2].Findings = []report.Finding{finding(report.Contention, report.Warning, 8, 9)} // later: another problem
+	for _, r := range reps {
+		r.CountFindings()
+	}
+	out, err := Reports(reps, Options{Gates: gates(t, "findings.critical == 0", "findings.warning == 2", "findings.leak == 1")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range out.Findings {
+		got = append(got, f.Summary)
+	}
+	if want := []string{"contention critical", "leak warning", "contention warning"}; !slices.Equal(got, want) {
+		t.Errorf("findings %q, want %q", got, want)
+	}
+	for name, want := range map[string]float64{"findings.critical": 1, "findings.warning": 2, "findings.contention": 2, "findings.leak": 1, "findings.info": 0} {
+		if v, ok := out.Summary[name]; !ok || v != want {
+			t.Errorf("%s = %g (present %v), want %g", name, v, ok, want)
+		}
+	}
+	for _, g := range out.Gates {
+		if g.NoData {
+			t.Errorf("gate %s: no data", g.Expr)
+		}
+	}
+	if len(out.Gates) != 3 || out.Gates[0].Pass || !out.Gates[1].Pass || !out.Gates[2].Pass {
+		t.Errorf("gates %+v; want the first to fail, the others to pass", out.Gates)
+	}
+}
+
+// Without diagnosis in any segment, there is nothing to count: a gate on
+// findings has no data rather than a 0 nobody measured.
+func TestMergeUndiagnosed(t *testing.T) {
+	reps, _ := segments(t, 2, 300, 4)
+	out, err := Reports(reps, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, ok := out.Summary["findings.critical"]; ok {
+		t.Errorf("findings.critical = %g, want none", v)
 	}
 }

@@ -76,9 +76,9 @@ func (s *vitalsSource) Warnings() []string { return s.notes }
 // vitalsMetrics names a reading's figures; those over an interval need a
 // previous reading. The notes say what of the reading it left out.
 func vitalsMetrics(prev, cur *vitals.Reading) (Metrics, []string) {
-	m := Metrics{
-		"threads": float64(cur.Threads),
-		"memory":  float64(cur.TotalMemoryBytes),
+	m := Metrics{"threads": float64(cur.Threads)}
+	if cur.TotalMemoryBytes > 0 { // an agent that cannot read it leaves it out: no process holds none
+		m["memory"] = float64(cur.TotalMemoryBytes)
 	}
 	var notes []string
 	if goRuntime(cur) {

@@ -210,3 +210,23 @@ func procCPU(t *testing.T) float64 {
 	stime, _ := strconv.ParseFloat(f[12], 64)
 	return (utime + stime) / 100
 }
+
+// An agent leaves out what it cannot measure (the Python agent's memory,
+// where the OS does not say): the figure is left out, never read as 0.
+func TestVitalsLeavesOutMemoryNotGiven(t *testing.T) {
+	for name, body := range map[string]string{
+		"without": `{"runtime":"python","time":"2026-12-02T12:00:00Z","tasks":3,"threads":2}`,
+		"with":    `{"runtime":"python","time":"2026-12-02T12:00:00Z","tasks":3,"threads":2,"total_memory_bytes":1048576}`,
+	} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte(body)) }))
+		m, err := NewVitals(srv.URL, srv.Client()).Sample(context.Background())
+		srv.Close()
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		got, ok := m["memory"]
+		if want := name == "with"; ok != want || ok && got != 1<<20 {
+			t.Errorf("%s total_memory_bytes: memory %v (present %v)", name, got, ok)
+		}
+	}
+}

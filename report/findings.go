@@ -9,6 +9,34 @@ import (
 	"github.com/strain-dev/strain/metric"
 )
 
+// FindingCounts are the names of the summary's counts of findings:
+// findings.KIND, of a kind at warning or worse, and findings.SEVERITY, so
+// that gates can judge them.
+func FindingCounts() []string {
+	var names []string
+	for _, k := range Kinds {
+		names = append(names, "findings."+string(k))
+	}
+	for _, s := range Severities {
+		names = append(names, "findings."+string(s))
+	}
+	return names
+}
+
+// CountFindings puts the counts of r's findings in its summary, under
+// FindingCounts' names, every one of them: a kind not found is 0.
+func (r *Report) CountFindings() {
+	for _, name := range FindingCounts() {
+		r.Summary[name] = 0
+	}
+	for _, f := range r.Findings {
+		r.Summary["findings."+string(f.Severity)]++
+		if f.Severity != Info {
+			r.Summary["findings."+string(f.Kind)]++
+		}
+	}
+}
+
 // problems are the findings that are problems (warning or critical), the
 // most severe first, as diagnosis ordered them.
 func (r *Report) problems() []Finding {

@@ -16,28 +16,20 @@ import (
 // target's goroutines, scheduler latency, CPU and memory) with the spans
 // where alerts fired shaded, and the gates, alerts and profiles.
 func (r *Report) WriteHTML(w io.Writer) error {
+	headline, tone := r.headline()
 	data := struct {
 		R        *Report
 		Load     string
 		Charts   []template.HTML
-		Status   string
+		Headline string
+		Tone     Severity // the headline's colour: the worse of the verdict and the findings
 		Findings template.HTML
 		Capacity template.HTML
-	}{R: r, Load: r.loadLine(), Charts: r.charts(), Status: r.status(), Findings: r.htmlFindings(), Capacity: r.capacityHTML()}
+	}{R: r, Load: r.loadLine(), Charts: r.charts(), Headline: headline, Tone: tone, Findings: r.htmlFindings(), Capacity: r.capacityHTML()}
 	if err := htmlPage.Execute(w, data); err != nil {
 		return fmt.Errorf("render html: %w", err)
 	}
 	return nil
-}
-
-func (r *Report) status() string {
-	switch {
-	case r.Interrupted:
-		return "interrupted"
-	case !r.Passed:
-		return "failed"
-	}
-	return "passed"
 }
 
 // chartSpec is one chart: its title, unit and the metrics drawn.
@@ -221,18 +213,18 @@ var htmlPage = template.Must(template.New("report").Funcs(template.FuncMap{
 	"seconds": metric.FormatSeconds, "number": metric.FormatNumber, "percent": percent, "clean": clean,
 }).Parse(`<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
-<title>strain report: {{.Status}}</title>
+<title>strain report: {{.Headline}}</title>
 <style>
 body{font:14px system-ui,sans-serif;margin:24px auto;max-width:800px;color:#222}
 .pass{color:#2b8a3e;font-weight:bold} .fail{color:#c92a2a;font-weight:bold}
-h1{font-size:20px} h1 .passed{color:#2b8a3e} h1 .failed{color:#c92a2a} h1 .interrupted{color:#e67700}
+h1{font-size:20px} h1 .info{color:#2b8a3e} h1 .critical{color:#c92a2a} h1 .warning{color:#e67700}
 table{border-collapse:collapse;margin:8px 0 16px} td,th{padding:3px 10px;border-bottom:1px solid #ddd;text-align:left}
 td.n{text-align:right;white-space:nowrap} svg{display:block;margin:8px 0 16px;background:#fafafa}
 .title{font-weight:600;font-size:12px} .legend{font-size:11px;text-anchor:start} .axis{font-size:10px;fill:#666}
 .grid{stroke:#e5e5e5} .warn{color:#e67700} code{font-size:13px}
 div.finding{border-left:4px solid #f08c00;padding:2px 10px;margin:8px 0} div.finding.critical{border-left-color:#e03131}
 </style></head><body>
-<h1>strain: <span class="{{.Status}}">{{.Status}}</span></h1>
+<h1>strain: <span class="{{.Tone}}">{{.Headline}}</span></h1>
 <p>{{.Load}} for {{seconds .R.DurationSeconds}}, started {{.R.Started.Format "2006-01-02 15:04:05 MST"}}{{range .R.Load.Targets}}<br><code>{{clean .}}</code>{{end}}</p>
 {{.Capacity}}{{if .R.Capacity}}<h2>At the capacity</h2>{{end}}{{with .R.Summary}}{{if index . "requests"}}<table><tr><th>requests</th><th>throughput</th><th>errors</th><th>p50</th><th>p99</th><th>p999</th><th>max</th></tr>
 <tr><td class="n">{{number (index . "requests")}}</td><td class="n">{{number (index . "throughput")}}/s</td><td class="n">{{percent (index . "error_rate")}}</td>

@@ -11,14 +11,17 @@ import (
 // pull-request comment): verdict, load, target, gates, alerts, profiles.
 func (r *Report) WriteMarkdown(w io.Writer) error {
 	t := &textWriter{w: w}
-	verdict := "✅ passed"
+	verdict, worst := r.headline()
+	icon := "✅"
 	switch {
-	case r.Interrupted:
-		verdict = "⚠️ interrupted"
-	case !r.Passed:
-		verdict = "❌ failed"
+	case !r.Passed && !r.Interrupted:
+		icon = "❌"
+	case worst == Critical:
+		icon = "🛑"
+	case worst == Warning:
+		icon = "⚠️"
 	}
-	t.printf("## strain: %s\n\n", verdict)
+	t.printf("## strain: %s %s\n\n", icon, verdict)
 	t.printf("%s for %s", r.loadLine(), metric.FormatSeconds(r.DurationSeconds))
 	for _, target := range r.Load.Targets {
 		t.printf(" · %s", mdCode(target))

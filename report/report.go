@@ -42,8 +42,13 @@ type Report struct {
 	// name ("target", "target[api]"), where its sources said: "go",
 	// "python", "node".
 	TargetRuntimes map[string]string `json:"runtimes,omitempty"`
-	Warnings       []string          `json:"warnings"`
-	Passed         bool              `json:"passed"`
+	// TargetNames are the names the watched targets were given (--watch
+	// NAME=…, or their host:port or pid), by their scope's name: a lone
+	// target's metrics are target.X, and its name is kept here
+	// ("target": "api").
+	TargetNames map[string]string `json:"target_names,omitempty"`
+	Warnings    []string          `json:"warnings"`
+	Passed      bool              `json:"passed"`
 
 	// A capacity search's report (strain capacity) adds what it found:
 	// the highest rate in req/s at which every SLO held, what bound it,

@@ -82,11 +82,16 @@ func (r *Report) hasGoroutines(scope metric.Scope) bool {
 	return ok
 }
 
-// scopeTitle is a runtime's heading: its scope, and the runtime its
-// target runs where a source said ("target (python)").
+// scopeTitle is a runtime's heading: its target's name (the scope's,
+// "target", in a report that does not have it), and the runtime it runs
+// where a source said ("api (python)").
 func (r *Report) scopeTitle(s metric.Scope) string {
-	if rt := r.TargetRuntimes[s.String()]; rt != "" {
-		return s.String() + " (" + rt + ")"
+	name := s.String()
+	if given := r.TargetNames[name]; given != "" && s.Kind == metric.Target {
+		name = given
 	}
-	return s.String()
+	if rt := r.TargetRuntimes[s.String()]; rt != "" {
+		return name + " (" + rt + ")"
+	}
+	return name
 }

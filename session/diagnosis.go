@@ -106,29 +106,7 @@ func (s *Session) diagnoseFinal(rep *report.Report) {
 	}
 	rep.Findings = diagnose.Diagnose(s.diagnoseInput(rep.Series, rep.TargetRuntimes))
 	s.diag.evid.Attach(rep.Findings, rep.Profiles, rep.Started)
-	for _, name := range findingCounts() {
-		rep.Summary[name] = 0
-	}
-	for _, f := range rep.Findings {
-		rep.Summary["findings."+string(f.Severity)]++
-		if f.Severity != report.Info {
-			rep.Summary["findings."+string(f.Kind)]++
-		}
-	}
-}
-
-// findingCounts are the names of the summary's counts of findings:
-// findings.KIND, of a kind at warning or worse, and findings.SEVERITY, so
-// that gates can judge them.
-func findingCounts() []string {
-	var names []string
-	for _, k := range report.Kinds {
-		names = append(names, "findings."+string(k))
-	}
-	for _, s := range report.Severities {
-		names = append(names, "findings."+string(s))
-	}
-	return names
+	rep.CountFindings()
 }
 
 // FindingLine is a finding as an event line: "  12.0s  FINDING  critical

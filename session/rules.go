@@ -7,6 +7,7 @@ import (
 	"github.com/strain-dev/strain/alert"
 	"github.com/strain-dev/strain/metric"
 	"github.com/strain-dev/strain/monitor"
+	"github.com/strain-dev/strain/report"
 )
 
 // Catalogue is the catalogue of the metrics a run watching specs will
@@ -20,7 +21,7 @@ func Catalogue(specs []monitor.Spec) *metric.Catalogue {
 		}
 	}
 	c := metric.NewCatalogue(names...)
-	c.Add(metric.Count, findingCounts()...)
+	c.Add(metric.Count, report.FindingCounts()...)
 	return c
 }
 

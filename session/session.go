@@ -283,7 +283,7 @@ func (s *Session) observe(now time.Time, win *loadgen.Window, p report.Point, re
 func (s *Session) finish(ctx context.Context, rep *report.Report, w *watcher, cause error) {
 	rep.Interrupted = ctx.Err() != nil || errors.Is(cause, ErrStopped)
 	rep.Passed = !rep.Interrupted
-	rep.TargetRuntimes = w.runtimes
+	rep.TargetRuntimes, rep.TargetNames = w.runtimes, w.names()
 	warnings := w.close()
 	slices.Sort(warnings)
 	rep.Warnings = append(rep.Warnings, warnings...)

@@ -67,6 +67,21 @@ func targetScope(name string, n int) metric.Scope {
 	return metric.OneTarget
 }
 
+// names are the watched targets' names, by their scope's name; nil when
+// none is watched.
+func (w *watcher) names() map[string]string {
+	var out map[string]string
+	for name, scope := range w.scopes {
+		if scope.Kind == metric.Target {
+			if out == nil {
+				out = map[string]string{}
+			}
+			out[scope.String()] = name
+		}
+	}
+	return out
+}
+
 // metrics takes a snapshot, puts its scoped metrics and their growth in
 // p, with the bounds of those read from buckets, and prints each new
 // warning once, its URLs redacted.

@@ -264,18 +264,23 @@ class Agent:
     def reading(self):
         """The runtime endpoint's JSON, as a dict."""
         tasks = self.tasks
-        return {
+        out = {
             "runtime": "python",
             "time": datetime.now(timezone.utc).isoformat(),
             "tasks": tasks["count"],
             "tasks_by_coroutine": dict(tasks["by_coroutine"]),
             "threads": threading.active_count(),
-            "total_memory_bytes": _rss(),
             "gc_cycles": self.gc_cycles,
             "process_cpu_seconds": time.process_time(),
             "sched_latency": {"buckets": self.lag.buckets()},
             "gc_pauses": {"buckets": self.gc_pauses.buckets()},
         }
+        # What the agent cannot measure it leaves out: a 0 would read as
+        # a process holding no memory.
+        rss = _rss()
+        if rss is not None:
+            out["total_memory_bytes"] = rss
+        return out
 
     def task_dump(self):
         """Every task and its coroutine stack, as a pprof goroutine profile.
@@ -356,11 +361,13 @@ def _all_tasks_unsafe(loop):
 
 
 def _rss():
+    """The process's resident memory in bytes, or None where the OS does
+    not say (no /proc/self/statm)."""
     try:
         with open("/proc/self/statm") as f:
             return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
     except (OSError, ValueError, IndexError):
-        return 0
+        return None
 
 
 def _handler(agent):

@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -119,4 +121,38 @@ func TestWatchUnreachableExits3(t *testing.T) {
 	if code != ExitCannotRun || !strings.Contains(stderr, "unreachable") || strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
 		t.Errorf("exit %d, stderr %q; want 3 and one line", code, stderr)
 	}
+}
+
+// A lone watched target's metrics are target.X, but it keeps the name it
+// was given: the text summary, the JSON, the Markdown and the HTML say it.
+func TestRunKeepsALoneTargetsName(t *testing.T) {
+	dir := t.TempDir()
+	out, md, page := filepath.Join(dir, "w.json"), filepath.Join(dir, "w.md"), filepath.Join(dir, "w.html")
+	_, base := demoTarget(t)
+	code, stdout, stderr := cli(t, context.Background(), "run", base+"/ok", "-d", "1100ms", "-c", "1", "-r", "50", "--interval", "200ms", "--no-diagnose",
+		"--watch", fmt.Sprintf("sleeper=pid:%d", os.Getpid()), "-o", out, "--markdown", md, "--html", page)
+	if code != ExitPassed {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	rep := readReport(t, out)
+	if _, ok := rep.Summary["target.cpu.max"]; !ok {
+		t.Errorf("summary lacks target.cpu.max: the lone target's metrics are target.X")
+	}
+	if rep.TargetNames["target"] != "sleeper" {
+		t.Errorf("target_names %v, want target: sleeper", rep.TargetNames)
+	}
+	for name, text := range map[string]string{"text": stdout, "markdown": readText(t, md), "html": readText(t, page)} {
+		if !strings.Contains(text, "sleeper") {
+			t.Errorf("the %s does not name sleeper:\n%s", name, text)
+		}
+	}
+}
+
+func readText(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

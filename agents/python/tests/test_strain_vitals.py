@@ -7,6 +7,7 @@ import os
 import sys
 import time
 import unittest
+import unittest.mock
 import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
@@ -134,6 +135,18 @@ class AgentTest(unittest.IsolatedAsyncioTestCase):
         body = await fut
         self.assertEqual(json.loads(body)["runtime"], "python")
         self.assertGreaterEqual(time.monotonic() - start, 0.3)
+
+    async def test_memory_it_cannot_read_is_left_out(self):
+        # An OS without /proc/self/statm: the agent cannot read its RSS,
+        # and says nothing of it rather than 0.
+        def no_proc(*args, **kwargs):
+            raise FileNotFoundError(args[0] if args else "")
+
+        with unittest.mock.patch("strain_vitals.open", no_proc, create=True):
+            reading = json.loads(await self.fetch("/debug/strain"))
+        self.assertNotIn("total_memory_bytes", reading)
+        reading = json.loads(await self.fetch("/debug/strain"))
+        self.assertGreater(reading["total_memory_bytes"], 0)
 
     async def test_unknown_path_is_404(self):
         with self.assertRaises(urllib.error.HTTPError) as cm:

@@ -22,7 +22,7 @@ func Progress(w io.Writer) Sink {
 			metric.FormatNumber(m["errors"]), metric.FormatNumber(m["inflight"]))
 		for _, scope := range p.Runtimes() {
 			if scope.Kind == metric.Target {
-				writeRuntime(&b, scope, m)
+				writeRuntime(&b, scope, p)
 			}
 		}
 		fmt.Fprintln(w, b.String())
@@ -40,20 +40,25 @@ func RuntimeLines(w io.Writer) Sink {
 		var b strings.Builder
 		fmt.Fprintf(&b, "%6.1fs", p.T)
 		for _, scope := range p.Runtimes() {
-			writeRuntime(&b, scope, p.Metrics)
+			writeRuntime(&b, scope, p)
 		}
 		fmt.Fprintln(w, b.String())
 	})
 }
 
 // writeRuntime writes a runtime's main figures in m: "  api goroutines 7 …".
-func writeRuntime(b *strings.Builder, scope metric.Scope, m map[string]float64) {
+func writeRuntime(b *strings.Builder, scope metric.Scope, p *Point) {
+	m := p.Metrics
 	fmt.Fprintf(b, "  %s", scope)
 	shown := 0
 	for _, name := range watchLineMetrics {
 		key := scope.Of(name).String()
 		if v, ok := m[key]; ok {
-			fmt.Fprintf(b, " %s %s", name, metric.Format(key, v))
+			shownAs := metric.Format(key, v)
+			if bd, ok := p.Bounds[key]; ok && bd.Lo != bd.Hi {
+				shownAs = metric.FormatRange(key, bd) // read from buckets: no finer than they are
+			}
+			fmt.Fprintf(b, " %s %s", name, shownAs)
 			shown++
 		}
 	}

@@ -67,7 +67,8 @@ func (e *UnreachableError) Unwrap() error { return e.Err }
 
 // New checks cfg and readies its run: the load engine, the expanded rules
 // and the capturer. Its errors are the config's (a bad rule's target, an
-// unusable profiles directory).
+// unusable profiles directory). A session made and never run holds
+// nothing that needs releasing.
 func New(cfg Config) (*Session, error) {
 	s := &Session{cfg: cfg, log: cfg.Log, status: map[int]int64{}, errors: map[string]int64{}}
 	if s.log == nil {
@@ -118,6 +119,7 @@ func (s *Session) Run(ctx context.Context) (*report.Report, error) {
 	if s.ran.Swap(true) {
 		return nil, errors.New("session: Run called twice")
 	}
+	s.caps.start()
 	defer s.caps.close()
 	if err := s.probe(ctx); err != nil {
 		return nil, err

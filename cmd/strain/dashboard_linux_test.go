@@ -57,7 +57,7 @@ func TestDashboardFailureExits3(t *testing.T) {
 	cmd := exec.Command(bin, "watch", "pid:"+strconv.Itoa(sleeper.Process.Pid), "--tui", "-d", "20s", "--interval", "100ms", "-o", out)
 	var stderr strings.Builder
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = nil, slave, &stderr // stdin /dev/null
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}   // no controlling terminal
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}    // no controlling terminal
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}

@@ -45,7 +45,7 @@ type Session struct {
 	aborted bool
 
 	changeMu sync.Mutex // guards what follows: the keys' goroutine changes, Run reads
-	started  time.Time
+	started  time.Time  // when the load, or the watch, began
 	changes  []report.Change
 	asked    float64 // the level last asked for by hand; 0: none yet
 
@@ -212,6 +212,9 @@ func (s *Session) change(c report.Change) {
 func (s *Session) runWatch(ctx context.Context, rep *report.Report, w *watcher, stop context.CancelCauseFunc) {
 	start := time.Now()
 	rep.Started = start
+	s.changeMu.Lock()
+	s.started = start // for Abort's time; without load nothing changes
+	s.changeMu.Unlock()
 	if s.cfg.Duration > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, s.cfg.Duration)
@@ -331,9 +334,11 @@ func (s *Session) Stop() {
 }
 
 // Abort ends the run now as failed, as --abort-on-fail does, saying why
-// in the log and the report's warnings: the report is complete and not
-// interrupted. Safe to call from a sink, and more than once (the first
-// why is kept); before Run, or without load, it does nothing.
+// (and when, since the load or the watch began) in the log and the
+// report's warnings: the report is complete and not interrupted. It ends
+// a watch without load as it ends a load. Safe to call from a sink, and
+// more than once (the first why is kept); before Run has begun the run,
+// it does nothing.
 func (s *Session) Abort(why string) {
 	s.changeMu.Lock()
 	t := 0.0

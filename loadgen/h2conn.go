@@ -129,6 +129,7 @@ type h2Conn struct {
 	br          *bufio.Reader
 	dec         *hpack.Decoder
 	decoding    *h2Stream // the stream whose header block is being decoded; nil for one no longer waited for
+	sawStatus   bool      // the block being decoded had a :status, 1xx included
 	hdrs        []byte    // a header block being put together from CONTINUATION frames
 	inBlock     bool      // hdrs holds a block not ended yet
 	hdrStream   uint32

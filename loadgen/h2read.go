@@ -136,7 +136,8 @@ func (c *h2Conn) data(fh http2.FrameHeader, p []byte) error {
 	st, ok := c.streams[fh.StreamID]
 	var update uint32
 	tooLarge := false
-	if ok {
+	early := ok && st.status == 0 // no response yet: DATA must follow its HEADERS
+	if ok && !early {
 		st.body += int64(len(body))
 		st.recvUnack += int64(fh.Length)
 		tooLarge = st.body > st.maxBody
@@ -148,6 +149,9 @@ func (c *h2Conn) data(fh http2.FrameHeader, p []byte) error {
 	switch {
 	case !ok:
 		return nil // a stream given up on: its bytes counted for the connection only
+	case early:
+		c.finish(fh.StreamID, &protocolError{what: "an HTTP/2 DATA frame before its response's HEADERS"})
+		c.writeFrame(func() error { return c.fr.WriteRSTStream(fh.StreamID, http2.ErrCodeProtocol) })
 	case tooLarge:
 		c.finish(fh.StreamID, errBodyTooLarge)
 		c.writeFrame(func() error { return c.fr.WriteRSTStream(fh.StreamID, http2.ErrCodeCancel) })
@@ -193,7 +197,7 @@ func (c *h2Conn) addHeaders(fh http2.FrameHeader, fragment []byte) error {
 	if st != nil && st.status >= 200 {
 		st = nil // trailers: the status is known
 	}
-	c.decoding = st
+	c.decoding, c.sawStatus = st, false
 	c.mu.Unlock()
 	// Every block is decoded, a stream given up on's too: the
 	// compression's state is the connection's. Only :status is wanted;
@@ -207,7 +211,8 @@ func (c *h2Conn) addHeaders(fh http2.FrameHeader, fragment []byte) error {
 	}
 	c.mu.Lock()
 	final := st != nil && st.status >= 200
-	if st != nil && st.status == 0 && st.err == nil {
+	if st != nil && !c.sawStatus && st.err == nil {
+		// A 1xx had its :status: it is interim, and the answer follows.
 		st.err = &protocolError{what: "an HTTP/2 response without :status"}
 	}
 	c.mu.Unlock()
@@ -228,6 +233,7 @@ func (c *h2Conn) header(f hpack.HeaderField) {
 	if st == nil || f.Name != ":status" {
 		return
 	}
+	c.sawStatus = true
 	code, err := strconv.Atoi(f.Value)
 	c.mu.Lock()
 	if err != nil || code < 100 || code > 999 {

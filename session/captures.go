@@ -43,7 +43,8 @@ func needsCaptures(rules []*alert.Rule) bool {
 }
 
 // openCaptures opens the capturer on dir; its CPU profiles record for
-// cpu (the default when zero).
+// cpu (the default when zero). Its outcomes are said once start is
+// called.
 func openCaptures(dir string, cpu time.Duration, specs []monitor.Spec, log io.Writer) (*captures, error) {
 	cap, err := profiles.Open(profiles.Config{Dir: dir, CPUDuration: cpu})
 	if err != nil {
@@ -58,8 +59,15 @@ func openCaptures(dir string, cpu time.Duration, specs []monitor.Spec, log io.Wr
 			c.targets[s.Name] = s.Bases[0]
 		}
 	}
-	go c.report()
 	return c, nil
+}
+
+// start begins saying how each capture went; Run calls it, so that a
+// session made and never run leaves nothing running.
+func (c *captures) start() {
+	if c != nil {
+		go c.report()
+	}
 }
 
 // report says how each capture went, as it ends.

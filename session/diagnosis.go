@@ -46,7 +46,7 @@ func (s *Session) diagnoseInput(series []report.Point, runtimes map[string]strin
 
 // diagnoseLive looks at the timeline after each point: for each problem
 // newly seen, a line and its evidence's capture.
-func (s *Session) diagnoseLive(rep *report.Report, metrics map[string]float64, w *watcher) {
+func (s *Session) diagnoseLive(ctx context.Context, rep *report.Report, metrics map[string]float64, w *watcher) {
 	d := s.diag
 	if d == nil {
 		return
@@ -54,7 +54,7 @@ func (s *Session) diagnoseLive(rep *report.Report, metrics map[string]float64, w
 	series := rep.Series
 	d.now = d.live.Diagnose(s.diagnoseInput(series, w.runtimes))
 	s.changeMu.Lock()
-	started := s.started // the load's; a watch without load has the report's
+	started := s.started // the load's, or the watch's
 	s.changeMu.Unlock()
 	if started.IsZero() {
 		started = rep.Started
@@ -70,10 +70,10 @@ func (s *Session) diagnoseLive(rep *report.Report, metrics map[string]float64, w
 		case !ok:
 			d.said[key] = len(series)
 			fmt.Fprintln(s.log, FindingLine(f))
-			s.evidence(f, diagnose.Reason(f.Kind), metrics, w.windows)
+			s.evidence(ctx, f, diagnose.Reason(f.Kind), metrics, w.windows)
 		case f.Kind == report.Leak && len(series) == said+leakRecheck:
 			// A second dump, for the stacks that grew since the first.
-			s.evidence(f, diagnose.Reason(f.Kind)+"-again", metrics, w.windows)
+			s.evidence(ctx, f, diagnose.Reason(f.Kind)+"-again", metrics, w.windows)
 		}
 	}
 }
@@ -83,8 +83,8 @@ func (s *Session) diagnoseLive(rep *report.Report, metrics map[string]float64, w
 const leakRecheck = 5
 
 // evidence captures what proves f from its target (every watched target
-// for a finding of the load's).
-func (s *Session) evidence(f report.Finding, reason string, metrics map[string]float64, ws windows) {
+// for a finding of the load's), for as long as ctx, the run's, lasts.
+func (s *Session) evidence(ctx context.Context, f report.Finding, reason string, metrics map[string]float64, ws windows) {
 	for _, t := range s.diag.targets {
 		if f.Target == "" || f.Target == t.Name {
 			s.keepWaits(ws, t.Name, f, reason)
@@ -93,7 +93,7 @@ func (s *Session) evidence(f report.Finding, reason string, metrics map[string]f
 		_, goroutines := metrics[t.Scope.Of("goroutines").String()]
 		kinds := diagnose.WantsFor(f.Kind, tasks && !goroutines)
 		if len(kinds) > 0 && (f.Target == "" || f.Target == t.Name) {
-			s.caps.forTarget(context.Background(), t.Name, kinds, reason, metrics)
+			s.caps.forTarget(ctx, t.Name, kinds, reason, metrics)
 		}
 	}
 }

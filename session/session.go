@@ -39,13 +39,14 @@ type Session struct {
 	logMu   sync.Mutex // serializes the log's lines: the run and the captures both write them
 	ran     atomic.Bool
 	latest  atomic.Pointer[map[string]float64] // the last point's metrics, for a capture's index entry
-	stopMu  sync.Mutex                         // guards stop, stopped and aborted: Stop may come before Run
+	stopMu  sync.Mutex                         // guards stop, runCtx, stopped and aborted: Stop may come before Run
 	stop    context.CancelCauseFunc
+	runCtx  context.Context // the run's, which its captures end with; nil before Run
 	stopped bool
 	aborted bool
 
 	changeMu sync.Mutex // guards what follows: the keys' goroutine changes, Run reads
-	started  time.Time
+	started  time.Time  // when the load, or the watch, began
 	changes  []report.Change
 	asked    float64 // the level last asked for by hand; 0: none yet
 
@@ -67,7 +68,8 @@ func (e *UnreachableError) Unwrap() error { return e.Err }
 
 // New checks cfg and readies its run: the load engine, the expanded rules
 // and the capturer. Its errors are the config's (a bad rule's target, an
-// unusable profiles directory).
+// unusable profiles directory). A session made and never run holds
+// nothing that needs releasing.
 func New(cfg Config) (*Session, error) {
 	s := &Session{cfg: cfg, log: cfg.Log, status: map[int]int64{}, errors: map[string]int64{}}
 	if s.log == nil {
@@ -118,6 +120,7 @@ func (s *Session) Run(ctx context.Context) (*report.Report, error) {
 	if s.ran.Swap(true) {
 		return nil, errors.New("session: Run called twice")
 	}
+	s.caps.start()
 	defer s.caps.close()
 	if err := s.probe(ctx); err != nil {
 		return nil, err
@@ -134,7 +137,7 @@ func (s *Session) Run(ctx context.Context) (*report.Report, error) {
 	}
 	runCtx, stop := context.WithCancelCause(ctx)
 	defer stop(nil)
-	s.armStop(stop)
+	s.armStop(runCtx, stop)
 	if s.eng != nil {
 		s.runLoad(runCtx, rep, w, stop)
 		s.cooldown(runCtx, rep, w, stop)
@@ -210,6 +213,9 @@ func (s *Session) change(c report.Change) {
 func (s *Session) runWatch(ctx context.Context, rep *report.Report, w *watcher, stop context.CancelCauseFunc) {
 	start := time.Now()
 	rep.Started = start
+	s.changeMu.Lock()
+	s.started = start // for Abort's time; without load nothing changes
+	s.changeMu.Unlock()
 	if s.cfg.Duration > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, s.cfg.Duration)
@@ -238,6 +244,9 @@ func (s *Session) watchPoints(ctx context.Context, start time.Time, rep *report.
 // observe completes one point (the targets' metrics, growth), evaluates
 // the rules and the abort on it, and feeds it to the sinks.
 func (s *Session) observe(now time.Time, win *loadgen.Window, p report.Point, rep *report.Report, w *watcher, stop context.CancelCauseFunc) {
+	// The captures it asks for end with the run, not with its phase (a
+	// watch's -d, a cooldown): those ending are drained in finish.
+	ctx := s.captureContext()
 	w.metrics(&p)
 	rep.Series = append(rep.Series, p)
 	s.latest.Store(&p.Metrics)
@@ -249,12 +258,12 @@ func (s *Session) observe(now time.Time, win *loadgen.Window, p report.Point, re
 		if ev.State != alert.Pending {
 			fmt.Fprintln(s.log, EventLine(a))
 		}
-		s.caps.forAlert(context.Background(), ev, p.Metrics)
+		s.caps.forAlert(ctx, ev, p.Metrics)
 	}
 	if len(rep.Series) == noDataAfter {
 		s.warnNoData(rep.Series)
 	}
-	s.diagnoseLive(rep, p.Metrics, w)
+	s.diagnoseLive(ctx, rep, p.Metrics, w)
 	if why := s.abort.observe(now, p.Metrics); why != "" {
 		err := &AbortError{Why: why, T: p.T}
 		fmt.Fprintf(s.log, "%6.1fs  ABORT    %s\n", p.T, err.Error())
@@ -306,11 +315,12 @@ func (s *Session) finish(ctx context.Context, rep *report.Report, w *watcher, ca
 	}
 }
 
-// armStop makes Stop end this run, at once if it came first.
-func (s *Session) armStop(stop context.CancelCauseFunc) {
+// armStop makes Stop end this run, at once if it came first, and its
+// captures end with ctx, the run's.
+func (s *Session) armStop(ctx context.Context, stop context.CancelCauseFunc) {
 	s.stopMu.Lock()
 	defer s.stopMu.Unlock()
-	s.stop = stop
+	s.stop, s.runCtx = stop, ctx
 	if s.stopped {
 		stop(ErrStopped)
 	}
@@ -329,9 +339,11 @@ func (s *Session) Stop() {
 }
 
 // Abort ends the run now as failed, as --abort-on-fail does, saying why
-// in the log and the report's warnings: the report is complete and not
-// interrupted. Safe to call from a sink, and more than once (the first
-// why is kept); before Run, or without load, it does nothing.
+// (and when, since the load or the watch began) in the log and the
+// report's warnings: the report is complete and not interrupted. It ends
+// a watch without load as it ends a load. Safe to call from a sink, and
+// more than once (the first why is kept); before Run has begun the run,
+// it does nothing.
 func (s *Session) Abort(why string) {
 	s.changeMu.Lock()
 	t := 0.0
@@ -419,8 +431,19 @@ func (s *Session) Capture(kind string) {
 		}
 		// Said at once: a CPU profile lands only after its duration.
 		fmt.Fprintf(s.log, "profile  %s capture started%s\n", k, captureTakes(k))
-		s.caps.manual(context.Background(), k, m)
+		s.caps.manual(s.captureContext(), k, m)
 	}
+}
+
+// captureContext is the run's context, which its captures end with;
+// before Run, one that never ends (Close ends a capture asked for then).
+func (s *Session) captureContext() context.Context {
+	s.stopMu.Lock()
+	defer s.stopMu.Unlock()
+	if s.runCtx == nil {
+		return context.Background()
+	}
+	return s.runCtx
 }
 
 // Shut ends the captures in flight and waits for those being written: for

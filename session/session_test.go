@@ -3,6 +3,7 @@ package session_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log"
 	"net/http"
@@ -316,5 +317,46 @@ func TestCooldownWatchesAfterTheLoad(t *testing.T) {
 	}
 	if _, err := session.New(session.Config{Cooldown: -time.Second}); err == nil {
 		t.Error("a negative cooldown was accepted")
+	}
+}
+
+// Abort ends a watch as it ends a load: now, as failed, not
+// interrupted, at the time since the watch began.
+func TestAbortEndsAWatch(t *testing.T) {
+	var s *session.Session
+	points := 0
+	abortAt := 0.0
+	sink := session.SinkFunc(func(p *session.Point) {
+		if points++; points == 3 {
+			abortAt = p.T
+			s.Abort("enough seen")
+		}
+	})
+	var err error
+	s, err = session.New(session.Config{
+		Watch:    []monitor.Spec{spec(t, "me=pid:"+strconv.Itoa(os.Getpid()))},
+		Interval: 100 * time.Millisecond, Duration: 30 * time.Second, Sinks: []session.Sink{sink},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	rep, err := s.Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if time.Since(start) > 10*time.Second || rep.Interrupted || rep.Passed {
+		t.Fatalf("took %v, interrupted %v, passed %v; want ended at once, failed, not interrupted", time.Since(start), rep.Interrupted, rep.Passed)
+	}
+	var at float64
+	for _, w := range rep.Warnings {
+		if strings.Contains(w, "enough seen") {
+			if _, err := fmt.Sscanf(w, "aborted at %fs", &at); err != nil {
+				t.Fatalf("warning %q: %v", w, err)
+			}
+		}
+	}
+	if at < abortAt-0.1 || at > abortAt+1 {
+		t.Errorf("aborted at %.1fs, want about %.1fs (the third point's time); warnings %q", at, abortAt, rep.Warnings)
 	}
 }

@@ -66,9 +66,13 @@ func Due(acts []Act, dur, from, to time.Duration) (begun []Act, paths []string) 
 const playTick = 50 * time.Millisecond
 
 // Play drives the demo target at base through acts over a run lasting
-// dur, saying each act on say as it begins, until dur or ctx ends.
+// dur, saying each act on say as it begins, until dur or ctx ends: a
+// request in flight is cancelled then, and Play returns having left
+// nothing running.
 func Play(ctx context.Context, base string, acts []Act, dur time.Duration, say io.Writer) {
-	client := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{Proxy: nil}}
+	tr := &http.Transport{Proxy: nil}
+	defer tr.CloseIdleConnections() // its keep-alive goroutines end with it
+	client := &http.Client{Timeout: 5 * time.Second, Transport: tr}
 	start := time.Now()
 	ticker := time.NewTicker(playTick)
 	defer ticker.Stop()
@@ -79,7 +83,13 @@ func Play(ctx context.Context, base string, acts []Act, dur time.Duration, say i
 			fmt.Fprintf(say, "%5.1fs  demo: %s\n", now.Seconds(), a.Say)
 		}
 		for _, p := range paths {
-			if resp, err := client.Get(base + p); err == nil {
+			// With ctx: a hog or a stall holds its request for seconds,
+			// which must not outlast the run.
+			req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+p, nil)
+			if err != nil {
+				continue
+			}
+			if resp, err := client.Do(req); err == nil {
 				resp.Body.Close()
 			}
 		}

@@ -1,6 +1,10 @@
 package target
 
 import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"slices"
 	"testing"
 	"time"
@@ -49,5 +53,34 @@ func TestDueAtTheDemoScale(t *testing.T) {
 	// 0.15–0.48 of 60 s is 19.8 s: every 500 ms from 9 s is 40 requests.
 	if leaks != 40 {
 		t.Errorf("%d leak requests, want 40", leaks)
+	}
+}
+
+// Play ends with its context, even while a request it sent is held (a
+// hog, a stall): the run it belongs to is over.
+func TestPlayEndsWithItsContext(t *testing.T) {
+	held := make(chan struct{})
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		close(held)
+		select {
+		case <-r.Context().Done():
+		case <-release:
+		}
+	}))
+	defer srv.Close()
+	defer close(release)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		Play(ctx, srv.URL, []Act{{0, "hold", 0, "/hold"}}, time.Minute, io.Discard)
+	}()
+	<-held
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(2 * time.Second):
+		t.Fatal("Play went on 2s after its context ended, waiting on its request")
 	}
 }

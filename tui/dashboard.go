@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"slices"
@@ -33,6 +34,7 @@ type Dashboard struct {
 	prog    *tea.Program // nil until the first point
 	exited  chan struct{}
 	ending  atomic.Bool // the run is over and closed the dashboard itself
+	failed  error       // why the dashboard ended on its own, if not by the user; read after exited
 	started time.Time
 
 	mu    sync.Mutex // guards lines: written by the run's samplers and captures, drained per frame
@@ -87,8 +89,13 @@ func (d *Dashboard) open() {
 	d.prog = tea.NewProgram(New(d.header, d.control, d.started), tea.WithOutput(d.out), tea.WithAltScreen(), tea.WithFPS(10))
 	go func() {
 		defer close(d.exited)
-		d.prog.Run()
+		_, err := d.prog.Run()
 		if !d.ending.Load() {
+			// A signal the program caught is the user's interrupt; any other
+			// error (no terminal to read keys from, a panic) is its failure.
+			if err != nil && !errors.Is(err, tea.ErrInterrupted) {
+				d.failed = fmt.Errorf("dashboard: %w", err)
+			}
 			d.control.Stop()
 		}
 	}()
@@ -137,6 +144,16 @@ func (d *Dashboard) Finish(ctx context.Context, _ *report.Report) {
 		d.prog.Kill()
 		<-d.exited
 	}
+}
+
+// Err is why the dashboard failed, ending the run, once Finish has
+// returned: nil when it was never shown, or ended by the user or the run.
+func (d *Dashboard) Err() error {
+	if d.prog == nil {
+		return nil
+	}
+	<-d.exited
+	return d.failed
 }
 
 // FrameOf is the frame that shows point p of a run started at start, with

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -260,5 +261,48 @@ func TestTargetPrintsAddressFirst(t *testing.T) {
 	cmd.Process.Signal(syscall.SIGINT)
 	if got := exitStatus(cmd.Wait()); got != 0 {
 		t.Errorf("target exit %d after SIGINT, want 0", got)
+	}
+}
+
+// strain watch --jsonl | head -1: once the reader has gone, the run ends
+// at once, even one meant to last until interrupted, as interrupted, and
+// still writes the report asked for.
+func TestWatchEndsWhenItsReaderGoes(t *testing.T) {
+	bin := binary(t)
+	sleeper := exec.Command("sleep", "60")
+	if err := sleeper.Start(); err != nil {
+		t.Skipf("no sleep to watch: %v", err)
+	}
+	defer func() { sleeper.Process.Kill(); sleeper.Wait() }()
+	out := filepath.Join(t.TempDir(), "report.json")
+	cmd := exec.Command(bin, "watch", "pid:"+strconv.Itoa(sleeper.Process.Pid), "--jsonl", "-d", "0", "--interval", "100ms", "-o", out)
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = w, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	if _, err := bufio.NewReader(r).ReadString('\n'); err != nil { // as head -1
+		t.Fatalf("no first line: %v", err)
+	}
+	r.Close()
+	select {
+	case err := <-done:
+		if code := exitStatus(err); code != ExitInterrupted {
+			t.Errorf("exit %d (%v), want %d; stderr:\n%s", code, err, ExitInterrupted, stderr.String())
+		}
+	case <-time.After(5 * time.Second):
+		cmd.Process.Kill()
+		<-done
+		t.Fatal("strain watch went on 5s after its reader had gone")
+	}
+	if rep := readReport(t, out); !rep.Interrupted || len(rep.Series) == 0 {
+		t.Errorf("report: interrupted %v, %d points; want interrupted, with points", rep.Interrupted, len(rep.Series))
 	}
 }

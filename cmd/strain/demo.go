@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -56,9 +57,19 @@ func runDemo(ctx context.Context, dur time.Duration, ui bool, output string, std
 		return err
 	}
 	// The scenario's lines go where the run's do: the dashboard, or stderr.
+	// It ends with the run, however the run ends (an interrupt, the
+	// dashboard's q), before the target is stopped.
+	play, endPlay := context.WithCancel(ctx)
+	var played sync.WaitGroup
+	defer played.Wait()
+	defer endPlay()
 	l.begin = func(log io.Writer) {
 		fmt.Fprintf(log, "demo target serving on %s\n", base)
-		go target.Play(ctx, base, target.Scenario, dur, log)
+		played.Add(1)
+		go func() {
+			defer played.Done()
+			target.Play(play, base, target.Scenario, dur, log)
+		}()
 	}
 	return withProcs(0, load, func() error { return l.execute(ctx, stdout, stderr) })
 }

@@ -92,7 +92,21 @@ func (l launch) execute(ctx context.Context, stdout, stderr io.Writer) error {
 		}
 		return interruptedErr(err)
 	}
-	return writeOutputs(rep, l.out, cmp.Or(l.summary, stdout))
+	err = writeOutputs(rep, l.out, cmp.Or(l.summary, stdout))
+	if dash != nil && dash.Err() != nil {
+		// It stopped the run: the interrupt that followed is not the
+		// user's. The outputs asked for are written all the same.
+		return cannotRunErr(errors.Join(dash.Err(), lostOutputs(err)))
+	}
+	return err
+}
+
+// lostOutputs is err when it says outputs were lost, else nil.
+func lostOutputs(err error) error {
+	if exitCode(err) == ExitUsage {
+		return err
+	}
+	return nil
 }
 
 // outputs are the files a run writes besides its text summary: the flags' and $GITHUB_STEP_SUMMARY.

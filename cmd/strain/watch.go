@@ -1,8 +1,12 @@
 package main
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"io"
+	"sync"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -42,8 +46,17 @@ api=http://127.0.0.1:8080,pid:4242.` + "\n\n" + alert.Help(),
 			}
 			l := launch{cfg: session.Config{Watch: specs, Interval: f.interval, Duration: f.duration}, verdict: &f.verdict,
 				ui: !f.jsonl && tui.Want(f.tui, f.noTUI, stdout), lines: session.RuntimeLines, out: f.verdict.outputs(f.output)}
+			ctx := cmd.Context()
 			if f.jsonl {
-				l.lines = func(io.Writer) session.Sink { return session.JSONLines(stdout) }
+				// The lines are what a reader piped them to came for: once it
+				// has gone (strain watch --jsonl | head -1), the run ends as
+				// an interrupt does, and its other outputs are still written.
+				var cancel context.CancelFunc
+				ctx, cancel = context.WithCancel(ctx)
+				defer cancel()
+				l.lines = func(log io.Writer) session.Sink {
+					return session.JSONLines(&readerGone{w: stdout, gone: cancel, log: log})
+				}
 			}
 			if !l.ui {
 				// No summary: the lines have said it on stderr, and --jsonl
@@ -53,16 +66,36 @@ api=http://127.0.0.1:8080,pid:4242.` + "\n\n" + alert.Help(),
 			if err := f.verdict.apply(&l.cfg); err != nil {
 				return usageErr(err)
 			}
-			return l.execute(cmd.Context(), stdout, stderr)
+			return l.execute(ctx, stdout, stderr)
 		},
 	}
 	fl := cmd.Flags()
 	fl.DurationVarP(&f.duration, "duration", "d", 0, "how long to watch (0: until interrupted)")
 	fl.DurationVar(&f.interval, "interval", monitor.DefaultInterval, "sampling interval (at least 100ms)")
-	fl.BoolVar(&f.jsonl, "jsonl", false, "write each interval's metrics as a JSON line on stdout (no dashboard)")
+	fl.BoolVar(&f.jsonl, "jsonl", false, "write each interval's metrics as a JSON line on stdout (no dashboard); the run ends, interrupted, when stdout's reader goes")
 	fl.StringVarP(&f.output, "output", "o", "", "write the JSON report to this file")
 	fl.BoolVar(&f.tui, "tui", false, "the live dashboard (on by default when stdout is a terminal)")
 	fl.BoolVar(&f.noTUI, "no-tui", false, "no dashboard: a line per interval on stderr")
 	f.verdict.register(cmd)
 	return cmd
+}
+
+// readerGone writes to w until a write finds its reader gone (EPIPE),
+// then calls gone, once, and says so on log.
+type readerGone struct {
+	w    io.Writer
+	gone func()
+	log  io.Writer
+	once sync.Once
+}
+
+func (r *readerGone) Write(p []byte) (int, error) {
+	n, err := r.w.Write(p)
+	if errors.Is(err, syscall.EPIPE) {
+		r.once.Do(func() {
+			fmt.Fprintln(r.log, "strain: stdout closed by its reader; ending the run")
+			r.gone()
+		})
+	}
+	return n, err
 }

@@ -207,8 +207,11 @@ func (t *timeline) peakOf(name string, r run) metric.Bounds {
 // upTo is a peak for a sentence: "up to 25.3ms", or, read from buckets,
 // "between 10.5ms and 117ms at the worst".
 func upTo(name string, b metric.Bounds) string {
-	if b.Lo == b.Hi {
+	switch {
+	case b.Exact():
 		return "up to " + metric.Format(name, b.Hi)
+	case math.IsInf(b.Hi, 1):
+		return metric.FormatBetween(name, b) // "at least 10.0s": past the top bucket
 	}
 	return metric.FormatBetween(name, b) + " at the worst"
 }
@@ -413,7 +416,7 @@ func evidence(name string, v float64) report.Evidence {
 // where it was read from buckets.
 func (t *timeline) evidenceOf(name string, r run) report.Evidence {
 	ev := evidence(name, peak(t.col(name), r))
-	if b := t.peakOf(name, r); b.Lo != b.Hi && b.Valid() {
+	if b := t.peakOf(name, r); !b.Exact() && b.Valid() {
 		ev.Bounds, ev.Shown = &b, metric.FormatRange(name, b)
 	}
 	return ev

@@ -18,12 +18,18 @@ type Bounds struct {
 // Exact is a value's bounds when it is known exactly: both edges on it.
 func Exact(v float64) Bounds { return Bounds{v, v} }
 
-// Valid reports whether b is a range at all: finite edges, Lo ≤ Hi.
+// Valid reports whether b is a range at all: a finite lower edge, an
+// upper one at or above it, +Inf for a value known only to be at least Lo
+// (one in a histogram's +Inf bucket).
 func (b Bounds) Valid() bool {
-	return !math.IsNaN(b.Lo) && !math.IsNaN(b.Hi) && !math.IsInf(b.Lo, 0) && !math.IsInf(b.Hi, 0) && b.Lo <= b.Hi
+	return !math.IsNaN(b.Lo) && !math.IsNaN(b.Hi) && !math.IsInf(b.Lo, 0) && !math.IsInf(b.Hi, -1) && b.Lo <= b.Hi
 }
 
-// Width is how many times Hi is Lo: 1 for an exact value, +Inf from zero.
+// Exact reports whether b is one value.
+func (b Bounds) Exact() bool { return b.Lo == b.Hi }
+
+// Width is how many times Hi is Lo: 1 for an exact value, +Inf from zero
+// or with no bound above.
 func (b Bounds) Width() float64 {
 	if b.Hi == b.Lo {
 		return 1
@@ -31,21 +37,30 @@ func (b Bounds) Width() float64 {
 	return b.Hi / b.Lo
 }
 
-// MarshalJSON writes b as [lo, hi].
+// MarshalJSON writes b as [lo, hi], or [lo, null] with no bound above.
 func (b Bounds) MarshalJSON() ([]byte, error) {
 	if !b.Valid() {
-		return nil, errors.New("bounds: not a finite range")
+		return nil, errors.New("bounds: not a range")
+	}
+	if math.IsInf(b.Hi, 1) {
+		return json.Marshal([2]any{b.Lo, nil})
 	}
 	return json.Marshal([2]float64{b.Lo, b.Hi})
 }
 
-// UnmarshalJSON reads [lo, hi].
+// UnmarshalJSON reads [lo, hi], or [lo, null].
 func (b *Bounds) UnmarshalJSON(data []byte) error {
-	var pair [2]float64
+	var pair [2]*float64
 	if err := json.Unmarshal(data, &pair); err != nil {
 		return err
 	}
-	b.Lo, b.Hi = pair[0], pair[1]
+	if pair[0] == nil {
+		return errors.New("bounds: want [lo, hi] with lo ≤ hi")
+	}
+	b.Lo, b.Hi = *pair[0], math.Inf(1)
+	if pair[1] != nil {
+		b.Hi = *pair[1]
+	}
 	if !b.Valid() {
 		return errors.New("bounds: want [lo, hi] with lo ≤ hi")
 	}
@@ -55,8 +70,11 @@ func (b *Bounds) UnmarshalJSON(data []byte) error {
 // FormatRange writes a bounded value of metric name as its range, in its
 // unit: "918µs–10.5ms"; an exact one as Format does.
 func FormatRange(name string, b Bounds) string {
-	if b.Lo == b.Hi {
+	switch {
+	case b.Lo == b.Hi:
 		return Format(name, b.Lo)
+	case math.IsInf(b.Hi, 1):
+		return "≥" + Format(name, b.Lo)
 	}
 	lo, hi := Format(name, b.Lo), Format(name, b.Hi)
 	if u := commonSuffix(lo, hi); u != "" && strings.TrimSuffix(lo, u) != "" {
@@ -71,10 +89,23 @@ func FormatRange(name string, b Bounds) string {
 // FormatBetween writes a bounded value for a sentence: "between 918µs and
 // 10.5ms"; an exact one as Format does.
 func FormatBetween(name string, b Bounds) string {
-	if b.Lo == b.Hi {
+	switch {
+	case b.Lo == b.Hi:
 		return Format(name, b.Lo)
+	case math.IsInf(b.Hi, 1):
+		return "at least " + Format(name, b.Lo)
 	}
 	return "between " + Format(name, b.Lo) + " and " + Format(name, b.Hi)
+}
+
+// FormatIn writes metric name's value v in its unit, or, where bounds
+// hold a range for it (a value read from buckets), that range: the one
+// way every output prints a figure that may be bounded.
+func FormatIn(name string, v float64, bounds map[string]Bounds) string {
+	if b, ok := bounds[name]; ok && !b.Exact() {
+		return FormatRange(name, b)
+	}
+	return Format(name, v)
 }
 
 // commonSuffix is the unit two formatted values share ("ms", " MiB", "%"),

@@ -2,6 +2,7 @@ package metric
 
 import (
 	"encoding/json"
+	"math"
 	"strings"
 	"testing"
 )
@@ -152,5 +153,27 @@ func TestBoundsJSON(t *testing.T) {
 	}
 	if err := json.Unmarshal([]byte("[2,1]"), &back); err == nil {
 		t.Error("Unmarshal [2,1]: want an error, lo > hi")
+	}
+}
+
+// A value past a histogram's last finite bucket is known only from below.
+func TestBoundsOpenAbove(t *testing.T) {
+	b := Bounds{Lo: 10, Hi: math.Inf(1)}
+	if !b.Valid() || b.Exact() {
+		t.Fatalf("%v: want a valid range, not exact", b)
+	}
+	if got := FormatRange("target.sched_latency.p99", b); got != "≥10.0s" {
+		t.Errorf("FormatRange = %q, want ≥10.0s", got)
+	}
+	if got := FormatBetween("target.sched_latency.p99", b); got != "at least 10.0s" {
+		t.Errorf("FormatBetween = %q, want at least 10.0s", got)
+	}
+	data, err := json.Marshal(b)
+	if err != nil || string(data) != "[10,null]" {
+		t.Fatalf("Marshal = %s, %v; want [10,null]", data, err)
+	}
+	var back Bounds
+	if err := json.Unmarshal(data, &back); err != nil || back != b {
+		t.Errorf("Unmarshal = %v, %v; want %v", back, err, b)
 	}
 }

@@ -730,3 +730,22 @@ func TestPromDefaultCollectorGC(t *testing.T) {
 		t.Errorf("gomaxprocs = %v, want %v", got, want)
 	}
 }
+
+// A quantile past the last finite bucket is known only to be at least its
+// edge: its bounds are open above, never the edge alone as if exact.
+func TestPromQuantilePastTheLastBucket(t *testing.T) {
+	var scrape atomic.Int64
+	srv := promServe(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := 100 * scrape.Add(1)
+		fmt.Fprintf(w, "# TYPE go_sched_latencies_seconds histogram\ngo_sched_latencies_seconds_bucket{le=\"0.1\"} 0\ngo_sched_latencies_seconds_bucket{le=\"+Inf\"} %d\ngo_sched_latencies_seconds_sum 50\ngo_sched_latencies_seconds_count %d\n", n, n)
+	}))
+	s := NewProm(srv.URL, nil, srv.Client())
+	promSample(t, s)
+	promSample(t, s)
+	want := metric.Bounds{Lo: 0.1, Hi: math.Inf(1)}
+	for _, k := range []string{"sched_latency.p99", "sched_latency.max"} {
+		if got := s.(Bounder).Bounds()[k]; got != want {
+			t.Errorf("%s bounds = %v, want %v", k, got, want)
+		}
+	}
+}

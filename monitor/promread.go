@@ -87,8 +87,18 @@ func (p *prom) quantile(m Metrics, key string, h vitals.Histogram, q float64) {
 	}
 	m[key] = v
 	if b, ok := h.BucketOf(q); ok {
-		p.bounds[key] = metric.Bounds{Lo: b.Lo, Hi: b.Hi}
+		p.bounds[key] = bucketBounds(b)
 	}
+}
+
+// bucketBounds are where a value in bucket b lies. The +Inf bucket is
+// closed at its lower edge to interpolate in (promHistogram): a value in
+// it is at least that, with no bound above.
+func bucketBounds(b vitals.Bucket) metric.Bounds {
+	if b.Hi == b.Lo {
+		return metric.Bounds{Lo: b.Lo, Hi: math.Inf(1)}
+	}
+	return metric.Bounds{Lo: b.Lo, Hi: b.Hi}
 }
 
 // maximum puts h's highest value in m as key: the top of its highest
@@ -98,7 +108,7 @@ func (p *prom) maximum(m Metrics, key string, h vitals.Histogram) {
 		return
 	}
 	b := h.Buckets[len(h.Buckets)-1]
-	m[key], p.bounds[key] = b.Hi, metric.Bounds{Lo: b.Lo, Hi: b.Hi}
+	m[key], p.bounds[key] = b.Hi, bucketBounds(b)
 }
 
 // readGauges adds the metrics read as they are.

@@ -325,7 +325,7 @@ func (tr *traceReader) goroutine(id trace.GoID, from, to trace.GoState, t trace.
 			return
 		}
 		// First seen mid-state: when it entered from is unknown.
-		g = &goState{state: from, since: t, block: -1}
+		g = &goState{state: from, since: t, runAt: t, block: -1}
 		tr.gs[id] = g
 	}
 	if g.state == trace.GoRunning {

@@ -69,10 +69,7 @@ func (r *Report) statRows(scope metric.Scope) []statRow {
 // Shown is a summary figure in its unit: as the range it lies in where it
 // is made of values read from buckets ("918µs–10.5ms").
 func (r *Report) Shown(name string) string {
-	if b, ok := r.SummaryBounds[name]; ok && b.Lo != b.Hi {
-		return metric.FormatRange(name, b)
-	}
-	return metric.Format(name, r.Summary[name])
+	return metric.FormatIn(name, r.Summary[name], r.SummaryBounds)
 }
 
 // hasGoroutines reports whether scope is a Go runtime's, with goroutines:

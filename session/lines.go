@@ -54,11 +54,7 @@ func writeRuntime(b *strings.Builder, scope metric.Scope, p *Point) {
 	for _, name := range watchLineMetrics {
 		key := scope.Of(name).String()
 		if v, ok := m[key]; ok {
-			shownAs := metric.Format(key, v)
-			if bd, ok := p.Bounds[key]; ok && bd.Lo != bd.Hi {
-				shownAs = metric.FormatRange(key, bd) // read from buckets: no finer than they are
-			}
-			fmt.Fprintf(b, " %s %s", name, shownAs)
+			fmt.Fprintf(b, " %s %s", name, metric.FormatIn(key, v, p.Bounds))
 			shown++
 		}
 	}

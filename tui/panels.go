@@ -317,10 +317,7 @@ func roundTo(v float64) float64 { return float64(int64(v + 0.5)) }
 // shown is metric name's value in its unit, or the range it lies in
 // where it was read from buckets.
 func (f Frame) shown(name string) string {
-	if b, ok := f.Bounds[name]; ok && b.Lo != b.Hi {
-		return metric.FormatRange(name, b)
-	}
-	return metric.Format(name, f.Metrics[name])
+	return metric.FormatIn(name, f.Metrics[name], f.Bounds)
 }
 
 // fmtOr formats metric k of m in its unit, or "-" when it has no data.

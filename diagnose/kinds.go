@@ -113,6 +113,9 @@ func (t *timeline) ownWork(s metric.Scope, cores float64, known bool) []bool {
 	}
 	cpu, thr := t.col(s.Of("cpu").String()), t.col("throughput")
 	before := t.baseline(s.Of("cpu").String()) / t.baseline("throughput")
+	if !(before > 0) || math.IsInf(before, 1) {
+		return own // no CPU per request before the trouble to compare with
+	}
 	for i := range own {
 		busy := !known || cpu[i] >= ownShare*100*cores
 		own[i] = busy && thr[i] > 0 && cpu[i]/thr[i] < hogShare*before

@@ -59,13 +59,33 @@ func (l *Live) Diagnose(in Input) []report.Finding {
 		// A problem the window has cut into (or left) and no longer sees
 		// whole is kept as it was last seen.
 		if f.Severity != report.Info && f.Start < start && !slices.ContainsFunc(got, func(g report.Finding) bool { return same(g, f) && g.Start == f.Start }) {
-			l.closed = append(l.closed, f)
+			l.close(f)
 		}
 	}
 	l.last = got
 	out := slices.Concat(l.closed, got)
 	sortFindings(out)
 	return out
+}
+
+// maxClosed is how many ended problems of one kind on one target Live
+// keeps: a day of a flapping problem is the last few of it, not
+// thousands, so that the cost of a call stays what the window makes it.
+const maxClosed = 5
+
+// close keeps f among the ended problems, the latest maxClosed of its
+// kind and target.
+func (l *Live) close(f report.Finding) {
+	l.closed = append(l.closed, f)
+	n := 0
+	for i := len(l.closed) - 1; i >= 0; i-- {
+		if same(l.closed[i], f) {
+			if n++; n > maxClosed {
+				l.closed = slices.Delete(l.closed, i, i+1)
+				break
+			}
+		}
+	}
 }
 
 // continued gives f, which the window cut at its start, the start and the

@@ -5,8 +5,15 @@ import (
 	"strings"
 
 	"github.com/google/pprof/profile"
+	"github.com/strain-dev/strain/internal/machinery"
 	"github.com/strain-dev/strain/report"
 )
+
+// Waited reports whether waiting explains a finding of kind: whether
+// Waits has something to say for it.
+func Waited(kind report.Kind) bool {
+	return kind == report.Contention || kind == report.Blocking || kind == report.Stall
+}
 
 // Waits is the part of a profile of blocked time by stack (an
 // execution-trace window's, whose samples carry a "reason" label) that
@@ -21,7 +28,7 @@ func Waits(kind report.Kind, pr *profile.Profile) *profile.Profile {
 		// A WaitGroup's Wait parks for the same reason as a lock, but
 		// waits for work, not for a holder.
 		keep = func(s *profile.Sample) bool {
-			return slices.Contains(s.Label["reason"], "sync") && !calls(s, "sync.(*WaitGroup).Wait")
+			return slices.Contains(s.Label["reason"], "sync") && !calls(s, "sync.(*WaitGroup).Wait") && !idle(s)
 		}
 	case report.Blocking, report.Stall:
 		keep = func(s *profile.Sample) bool { return !idle(s) }
@@ -49,7 +56,8 @@ func calls(s *profile.Sample, fn string) bool {
 }
 
 // idle reports whether a sample is a server's connection waiting for its
-// next request, or a goroutine of the runtime's or of strain's looking.
+// next request, the target serving strain, or, where strain runs in the
+// process it watches (straintest), strain's own machinery waiting.
 func idle(s *profile.Sample) bool {
 	for _, loc := range s.Location {
 		for _, ln := range loc.Line {
@@ -57,6 +65,9 @@ func idle(s *profile.Sample) bool {
 				continue
 			}
 			name := ln.Function.Name
+			if machinery.Func(name) {
+				return true
+			}
 			if strings.HasPrefix(name, "net/http.(*conn).readRequest") || strings.HasPrefix(name, "net/http.(*connReader)") ||
 				strings.HasPrefix(name, "net/http.(*persistConn)") {
 				return true

@@ -14,6 +14,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -82,6 +83,14 @@ type Warner interface {
 // monitor asks after each successful Sample, from the same goroutine.
 type Bounder interface {
 	Bounds() map[string]metric.Bounds
+}
+
+// Secondary is a Source some of whose metrics are a stand-in where no
+// other source of its target gives them: an execution-trace window's CPU
+// (its goroutines' running time, without syscalls) yields to the OS's or
+// Prometheus' reading, though its scheduler latency wins over theirs.
+type Secondary interface {
+	Secondary() []string
 }
 
 // coarse is how wide (its upper edge over its lower) a value's bounds may
@@ -292,7 +301,7 @@ func (m *Monitor) Snapshot() Snapshot {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	for i, t := range m.targets {
-		merged := Metrics{}
+		merged, fallback := Metrics{}, Metrics{}
 		for _, st := range m.state[i] {
 			snap.Warnings = append(snap.Warnings, st.warnings(now, m.interval)...)
 			if len(st.evidence) > 0 {
@@ -302,8 +311,15 @@ func (m *Monitor) Snapshot() Snapshot {
 			if now.Sub(st.at) > staleAfter*m.interval {
 				continue
 			}
+			sec, _ := st.src.(Secondary)
 			for k, v := range st.metrics {
 				if _, ok := merged[k]; ok {
+					continue
+				}
+				if sec != nil && slices.Contains(sec.Secondary(), k) {
+					if _, ok := fallback[k]; !ok {
+						fallback[k] = v
+					}
 					continue
 				}
 				merged[k] = v
@@ -316,6 +332,11 @@ func (m *Monitor) Snapshot() Snapshot {
 			}
 			if _, ok := snap.Runtimes[t.Name]; !ok && st.runtime != "" {
 				snap.Runtimes[t.Name] = st.runtime
+			}
+		}
+		for k, v := range fallback {
+			if _, ok := merged[k]; !ok {
+				merged[k] = v
 			}
 		}
 		snap.Targets[t.Name] = merged

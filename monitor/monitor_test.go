@@ -3,6 +3,7 @@ package monitor
 import (
 	"context"
 	"errors"
+	"maps"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -103,4 +104,36 @@ func TestSelfSource(t *testing.T) {
 		_, ok := next["sched_latency.p99"]
 		return ok
 	})
+}
+
+// secondarySource gives its metrics, some of them only as a stand-in.
+type secondarySource struct {
+	SourceFunc
+	secondary []string
+}
+
+func (s secondarySource) Secondary() []string { return s.secondary }
+
+// A source's secondary metric yields to a later source's, and stands in
+// where no other source gives it; its primary ones win as usual.
+func TestSecondaryMetricsYield(t *testing.T) {
+	first := secondarySource{SourceFunc{ID: "trace", Fn: func(context.Context) (Metrics, error) {
+		return Metrics{"sched_latency.p99": 0.003, "cpu": 150, "heap": 1 << 20}, nil
+	}}, []string{"cpu", "heap"}}
+	later := SourceFunc{ID: "pid", Fn: func(context.Context) (Metrics, error) {
+		return Metrics{"sched_latency.p99": 0.05, "cpu": 190}, nil
+	}}
+	mon := New(MinInterval, Target{Name: "api", Sources: []Source{first, later}})
+	mon.Open(t.Context())
+	defer mon.Close()
+	var got Metrics
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if got = mon.Snapshot().Targets["api"]; len(got) == 3 {
+			break
+		}
+	}
+	want := Metrics{"sched_latency.p99": 0.003, "cpu": 190, "heap": 1 << 20}
+	if !maps.Equal(got, want) {
+		t.Errorf("snapshot %v, want %v", got, want)
+	}
 }

@@ -107,6 +107,7 @@ var (
 	_ Source    = (*traceSource)(nil)
 	_ Warner    = (*traceSource)(nil)
 	_ Evidencer = (*traceSource)(nil)
+	_ Secondary = (*traceSource)(nil)
 )
 
 // maxTraceEvidence bounds the evidence profiles a trace source holds
@@ -146,6 +147,11 @@ func (s *traceSource) Name() string { return "trace:" + s.base }
 
 // Warnings says why the last window was skipped, or that windows stopped.
 func (s *traceSource) Warnings() []string { return s.notes }
+
+// Secondary are the window's figures that yield to any other source's:
+// the CPU its goroutines ran (not its syscalls'), the heap and GOMAXPROCS
+// as the runtime said at some moment of the window.
+func (s *traceSource) Secondary() []string { return []string{"cpu", "heap", "gomaxprocs"} }
 
 // Evidence returns the blocked-time profiles of the windows finished
 // since the last call, at most maxTraceEvidence of the latest.

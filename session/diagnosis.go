@@ -70,10 +70,10 @@ func (s *Session) diagnoseLive(ctx context.Context, rep *report.Report, metrics 
 		case !ok:
 			d.said[key] = len(series)
 			fmt.Fprintln(s.log, FindingLine(f))
-			s.evidence(ctx, f, diagnose.Reason(f.Kind), metrics, w.windows)
+			s.evidence(ctx, f, diagnose.Reason(f.Kind), metrics, w.windows.since(started.Add(secondsOf(f.Start)-s.cfg.interval())))
 		case f.Kind == report.Leak && len(series) == said+leakRecheck:
 			// A second dump, for the stacks that grew since the first.
-			s.evidence(ctx, f, diagnose.Reason(f.Kind)+"-again", metrics, w.windows)
+			s.evidence(ctx, f, diagnose.Reason(f.Kind)+"-again", metrics, w.windows.since(started.Add(secondsOf(f.Start)-s.cfg.interval())))
 		}
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/google/pprof/profile"
+	"github.com/strain-dev/strain/internal/machinery"
 )
 
 // Run's target is the process strain runs in, so its profiles hold
@@ -31,38 +32,10 @@ const (
 	ownValue = "machinery"
 )
 
-// module is strain's import path.
-const module = "github.com/strain-dev/strain/"
-
-// machinery are strain's packages (with their subpackages) that run the
-// load and watch it. The demo target (target), vitals and user code are
-// not among them: their frames are the target's.
-var machinery = map[string]bool{
-	"loadgen": true, "monitor": true, "session": true, "profiles": true, "alert": true,
-	"diagnose": true, "straintest": true, "internal": true, "tui": true, "report": true,
-	"export": true, "webhook": true, "capacity": true, "merge": true, "metric": true,
-}
-
 // labelled runs f with ownLabel on its goroutine, and so on every
 // goroutine f starts.
 func labelled(ctx context.Context, f func(context.Context)) {
 	rpprof.Do(ctx, rpprof.Labels(ownLabel, ownValue), f)
-}
-
-// ownFunc reports whether the function named fn is in one of strain's
-// machinery packages. A package path ends at the first dot after its last
-// slash: "…/strain/loadgen.(*rawIO).Send" is loadgen's, and
-// "…/strain/straintest_test.handler", a test's, is not straintest's.
-func ownFunc(fn string) bool {
-	rest, ok := strings.CutPrefix(fn, module)
-	if !ok {
-		return false
-	}
-	end := strings.IndexAny(rest, "./")
-	if end < 0 {
-		return false
-	}
-	return machinery[rest[:end]]
 }
 
 // own reports whether s is a sample of strain's machinery.
@@ -74,7 +47,7 @@ func own(s *profile.Sample) bool {
 	}
 	for _, loc := range s.Location {
 		for _, l := range loc.Line {
-			if l.Function != nil && ownFunc(l.Function.Name) {
+			if l.Function != nil && machinery.Func(l.Function.Name) {
 				return true
 			}
 		}

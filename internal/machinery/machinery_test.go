@@ -1,8 +1,8 @@
-package straintest
+package machinery
 
 import "testing"
 
-func TestOwnFunc(t *testing.T) {
+func TestFunc(t *testing.T) {
 	for _, tc := range []struct {
 		fn   string
 		want bool
@@ -20,8 +20,8 @@ func TestOwnFunc(t *testing.T) {
 		{"main.handler", false},
 	} {
 		t.Run(tc.fn, func(t *testing.T) {
-			if got := ownFunc(tc.fn); got != tc.want {
-				t.Errorf("ownFunc(%q) = %v, want %v", tc.fn, got, tc.want)
+			if got := Func(tc.fn); got != tc.want {
+				t.Errorf("Func(%q) = %v, want %v", tc.fn, got, tc.want)
 			}
 		})
 	}

@@ -25,7 +25,12 @@ func (s *Search) assemble(ctx context.Context, steps []*step, b *bracket, outcom
 	if bound != nil {
 		rep.BoundBy = boundOf(bound, at)
 		if rep.BoundBy != nil {
-			bound.Findings = append(bound.Findings, s.explain(bound, rep.BoundBy)...)
+			for _, f := range s.explain(bound, rep.BoundBy) {
+				// The step's own diagnosis may have said it already.
+				if !slices.ContainsFunc(bound.Findings, func(g report.Finding) bool { return g.Kind == f.Kind && g.Target == f.Target }) {
+					bound.Findings = append(bound.Findings, f)
+				}
+			}
 		}
 	}
 	for _, st := range steps {
@@ -38,12 +43,14 @@ func (s *Search) assemble(ctx context.Context, steps []*step, b *bracket, outcom
 	seen := map[string]bool{}
 	if at != nil {
 		maps.Copy(rep.Summary, at.Summary)
+		rep.SummaryBounds = maps.Clone(at.rep.SummaryBounds)
 		rep.Warnings = append(rep.Warnings, prefixed(at, seen)...)
 	}
 	rep.Summary["capacity"] = capacity
 	if bound != nil {
 		rep.Findings = append(rep.Findings, bound.Findings...)
 		rep.Warnings = append(rep.Warnings, prefixed(bound, seen)...)
+		rep.CountFindings() // the bounding step's, as the findings are
 	}
 	rep.Warnings = append(rep.Warnings, s.warnings(steps, outcome, b)...)
 	rep.Passed = !rep.Interrupted

@@ -193,6 +193,9 @@ func severity(critical bool) report.Severity {
 // contention: goroutines wait on locks.
 func (t *timeline) contention(s metric.Scope) []report.Finding {
 	name := s.Of("mutex_wait").String()
+	if !t.has(name) && t.has(s.Of("mutex_waiters").String()) {
+		return t.sampledContention(s)
+	}
 	wait := t.col(name)
 	ok := make([]bool, len(wait))
 	for i := range ok {
@@ -205,6 +208,35 @@ func (t *timeline) contention(s metric.Scope) []report.Finding {
 		f.Summary = fmt.Sprintf("%s: goroutines waited on locks for up to %.1f s in every second (as if %.0f of them waited all the time), %s",
 			t.name(s), top, math.Ceil(top), t.when(f))
 		f.Evidence = append(f.Evidence, report.Evidence{Metric: name, Value: top, Shown: fmt.Sprintf("%.1f s/s", top)})
+		f.Summary += t.loadEffect(r, &f)
+		f.Next = t.advice(s, report.Contention)
+		out = append(out, f)
+	}
+	return out
+}
+
+// minWaiters is how many goroutines a goroutine dump must find parked on
+// a lock, in two dumps in a row, for contention: one is a lock's ordinary
+// hand-over caught in the act.
+const minWaiters = 2
+
+// sampledContention: goroutine dumps, where trace windows are off, find
+// goroutines parked on locks at the moments they were taken: a count,
+// said as such, not a time waited.
+func (t *timeline) sampledContention(s metric.Scope) []report.Finding {
+	name := s.Of("mutex_waiters").String()
+	waiters := t.col(name)
+	ok := make([]bool, len(waiters))
+	for i := range ok {
+		ok[i] = waiters[i] >= minWaiters
+	}
+	var out []report.Finding
+	for _, r := range runsOver(waiters, ok, 2) {
+		top := peak(waiters, r)
+		f := t.finding(report.Contention, report.Warning, s, r)
+		f.Summary = fmt.Sprintf("%s: up to %s goroutines were parked on a lock at once (sampled from goroutine dumps), %s",
+			t.name(s), metric.FormatNumber(top), t.when(f))
+		f.Evidence = append(f.Evidence, evidence(name, top))
 		f.Summary += t.loadEffect(r, &f)
 		f.Next = t.advice(s, report.Contention)
 		out = append(out, f)
@@ -589,7 +621,7 @@ func (t *timeline) missing(s metric.Scope) []report.Finding {
 		kind    report.Kind
 		metrics string
 	}{
-		{report.Starvation, "sched_latency.p99 cpu"}, {report.Blocking, "cpu"}, {report.Contention, "mutex_wait"},
+		{report.Starvation, "sched_latency.p99 cpu"}, {report.Blocking, "cpu"}, {report.Contention, "mutex_wait|mutex_waiters"},
 		{report.Leak, "goroutines|tasks"}, {report.MemoryGrowth, "heap|rss|memory"}, {report.GCPressure, "gc_cpu|gc_pause.p99"},
 	}
 	var lack []report.Kind

@@ -1,6 +1,7 @@
 package diagnose
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/strain-dev/strain/report"
@@ -68,6 +69,36 @@ func TestTwoWindowsMakeStarvation(t *testing.T) {
 		}), Targets: oneTarget, Load: true}))
 		if _, ok := fs[report.Starvation]; ok != c.want {
 			t.Errorf("%d windows starved: starvation %v, want %v (%v)", c.windows, ok, c.want, fs)
+		}
+	}
+}
+
+// Goroutine dumps' lock waiters, where trace windows are off, are
+// contention said as a count at the dumps' moments, not a time waited;
+// one waiter at a time is a lock's ordinary hand-over.
+func TestSampledLockWaiters(t *testing.T) {
+	for _, c := range []struct {
+		waiters float64
+		want    bool
+	}{{1, false}, {6, true}} {
+		fs := problems(Diagnose(Input{Series: series(30, func(tk int) map[string]float64 {
+			m := healthy(tk)
+			delete(m, "target.mutex_wait")
+			if tk%5 == 1 {
+				m["target.mutex_waiters"] = 0
+				if tk > 5 {
+					m["target.mutex_waiters"] = c.waiters
+				}
+			}
+			return m
+		}), Targets: oneTarget, Load: true}))
+		f, ok := fs[report.Contention]
+		if ok != c.want {
+			t.Errorf("%v waiters at each dump: contention %v, want %v", c.waiters, ok, c.want)
+			continue
+		}
+		if ok && !strings.Contains(f.Summary, "up to 6 goroutines were parked on a lock at once (sampled from goroutine dumps)") {
+			t.Errorf("summary %q", f.Summary)
 		}
 	}
 }

@@ -259,6 +259,7 @@ func addTheRest(out *report.Report, reps []*report.Report, start time.Time) {
 			out.Summary[k] = v
 		}
 	}
+	out.SummaryBounds = maps.Clone(first.SummaryBounds)
 	out.TargetRuntimes, out.TargetNames = maps.Clone(first.TargetRuntimes), maps.Clone(first.TargetNames)
 	out.Findings = findings(reps, start)
 	if diagnosed(reps) {

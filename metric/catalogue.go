@@ -55,7 +55,7 @@ var RuntimeNames = map[string]Unit{
 	"cpu": Percent, "rss": Bytes, "rss_growth": Rate, "heap": Bytes, "memory": Bytes,
 	"gc_pause.p99": Seconds, "gc_pause.max": Seconds, "gc_rate": Rate, "gc_cpu": Ratio, "mutex_wait": Ratio,
 	"threads": Count, "fds": Count, "restarts": Count, "gomaxprocs": Count, "cpu_limit": Percent,
-	"gc_pause.mean": Seconds, "alloc_rate": Rate,
+	"gc_pause.mean": Seconds, "alloc_rate": Rate, "mutex_waiters": Count,
 	"blocked.sync": Ratio, "blocked.chan": Ratio, "blocked.select": Ratio, "blocked.net": Ratio, "blocked.syscall": Ratio,
 }
 

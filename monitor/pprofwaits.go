@@ -18,28 +18,41 @@ const dumpLimit = 32 << 20
 // waits share).
 var lockWaits = []string{"sync.Mutex.Lock", "sync.RWMutex.Lock", "sync.RWMutex.RLock"}
 
-// pprofWaits samples a target's goroutines from a full goroutine dump:
-// how many there are, and how many wait on a lock at that instant. By
-// Little's law the second is the seconds waited on locks per second, as
-// mutex_wait is, read at one instant rather than over the interval: the
-// cheaper sampler where execution-trace windows are off.
+// dumpEvery is how many samples go by between two dumps: a dump stops
+// the target's world while it writes every stack, so it is taken as
+// rarely as trace windows are, and the samples between read the count
+// from the profile's header alone.
+const dumpEvery = 5
+
+// pprofWaits samples a target's goroutines and, every dumpEvery samples,
+// how many of them are parked on a lock at that instant, from a full
+// goroutine dump (mutex_waiters): the cheaper sampler of lock waits where
+// execution-trace windows are off. It is a count at one moment, not the
+// time waited over the interval that mutex_wait measures.
 type pprofWaits struct {
 	pprofGoroutines
+	n   int  // samples taken
+	cut bool // a dump was past dumpLimit: the header alone from then on
 }
 
 // NewPprofWaits returns a Source of a target's goroutines and its lock
-// waits (mutex_wait, sampled), read from the goroutine dump under base,
-// the pprof index. A nil client means http.DefaultClient.
+// waiters (mutex_waiters, sampled), read from the goroutine profile under
+// base, the pprof index. A nil client means http.DefaultClient.
 func NewPprofWaits(base string, client *http.Client) Source {
 	if client == nil {
 		client = http.DefaultClient
 	}
-	return &pprofWaits{pprofGoroutines{base: base, client: client}}
+	return &pprofWaits{pprofGoroutines: pprofGoroutines{base: base, client: client}}
 }
 
-// Sample reads the dump once. One cut at dumpLimit gives the count from
-// the profile's header instead, and no lock waits.
+// Sample reads the goroutine count, and every dumpEvery samples the
+// dump's lock waiters. A dump cut at dumpLimit is the last: a target
+// with that many goroutines pays too much for each.
 func (p *pprofWaits) Sample(ctx context.Context) (Metrics, error) {
+	p.n++
+	if p.cut || (p.n-1)%dumpEvery != 0 {
+		return p.pprofGoroutines.Sample(ctx)
+	}
 	u := strings.TrimSuffix(p.base, "/") + "/goroutine?debug=2"
 	resp, err := promGet(ctx, p.client, u, "text/plain")
 	if err != nil {
@@ -51,10 +64,11 @@ func (p *pprofWaits) Sample(ctx context.Context) (Metrics, error) {
 	if err != nil {
 		return nil, fmt.Errorf("scrape %s: %w", u, err)
 	}
-	if body.N == 0 { // cut at the limit: the header's count alone
+	if body.N == 0 {
+		p.cut = true
 		return p.pprofGoroutines.Sample(ctx)
 	}
-	return Metrics{"goroutines": float64(total), "mutex_wait": float64(locked)}, nil
+	return Metrics{"goroutines": float64(total), "mutex_waiters": float64(locked)}, nil
 }
 
 // countWaits counts a dump's goroutines and those parked on a lock.

@@ -33,12 +33,12 @@ func TestPprofWaitsCountsLockWaiters(t *testing.T) {
 		if m, err = src.Sample(t.Context()); err != nil {
 			t.Fatal(err)
 		}
-		if m["mutex_wait"] == 10 {
+		if m["mutex_waiters"] == 10 {
 			break
 		}
 	}
-	if m["mutex_wait"] != 10 {
-		t.Errorf("mutex_wait = %v, want the 10 goroutines queued on the lock", m["mutex_wait"])
+	if m["mutex_waiters"] != 10 {
+		t.Errorf("mutex_waiters = %v, want the 10 goroutines queued on the lock", m["mutex_waiters"])
 	}
 	if n := float64(runtime.NumGoroutine()); m["goroutines"] < n-5 || m["goroutines"] > n+5 {
 		t.Errorf("goroutines = %v, want about %v (runtime.NumGoroutine)", m["goroutines"], n)
@@ -80,5 +80,34 @@ func TestDiscoverSamplesWaitsWithoutTraces(t *testing.T) {
 				cl.Close()
 			}
 		}
+	}
+}
+
+// A dump stops the target's world: it is taken one sample in dumpEvery,
+// the others reading the profile's header alone.
+func TestPprofWaitsDumpsRarely(t *testing.T) {
+	var dumps, headers int
+	var mu sync.Mutex
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		if r.URL.Query().Get("debug") == "2" {
+			dumps++
+		} else {
+			headers++
+		}
+		mu.Unlock()
+		pprof.Index(w, r)
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	src := NewPprofWaits(srv.URL+"/debug/pprof", srv.Client())
+	for range 2 * dumpEvery {
+		if _, err := src.Sample(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if dumps != 2 || headers != 2*dumpEvery-2 {
+		t.Errorf("%d dumps and %d header reads in %d samples, want 2 and %d", dumps, headers, 2*dumpEvery, 2*dumpEvery-2)
 	}
 }

@@ -153,6 +153,11 @@ func GateReport(v alert.Verdict) report.Gate {
 func JudgeGates(rep *report.Report, gates []*alert.Gate) {
 	for _, g := range gates {
 		v := GateReport(g.Check(rep.Summary))
+		if !v.NoData {
+			// Judged on the estimate; shown as the range it lies in
+			// where it was read from buckets.
+			v.Shown = metric.FormatIn(g.Metric, v.Value, rep.SummaryBounds)
+		}
 		rep.Gates = append(rep.Gates, v)
 		rep.Passed = rep.Passed && v.Pass
 	}

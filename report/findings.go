@@ -61,7 +61,7 @@ func (r *Report) writeFindings(t *textWriter) {
 		t.printf("findings     none: no problem found\n")
 	}
 	for _, f := range problems {
-		t.printf("%-12s %s %s\n", strings.ToUpper(string(f.Severity)), f.Kind, clean(f.sentence()))
+		t.printf("%-12s %s %s\n", strings.ToUpper(string(f.Severity)), f.Kind, clean(f.Sentence()))
 		for _, ev := range f.Evidence {
 			if ev.Profile != "" {
 				t.printf("             %s: %s\n", clean(ev.Profile), clean(shows(ev)))
@@ -71,7 +71,7 @@ func (r *Report) writeFindings(t *textWriter) {
 	}
 	for _, f := range r.Findings {
 		if f.Severity == Info {
-			t.printf("note         %s\n", clean(f.sentence()))
+			t.printf("note         %s\n", clean(f.Sentence()))
 		}
 	}
 	t.printf("\n")
@@ -92,7 +92,7 @@ func (r *Report) markdownFindings(t *textWriter) {
 		if f.Severity == Critical {
 			icon = "🛑"
 		}
-		t.printf("- %s **%s** (%s): %s\n", icon, mdText(string(f.Kind)), mdText(string(f.Severity)), mdText(f.sentence()))
+		t.printf("- %s **%s** (%s): %s\n", icon, mdText(string(f.Kind)), mdText(string(f.Severity)), mdText(f.Sentence()))
 		for _, ev := range f.Evidence {
 			if ev.Profile != "" {
 				t.printf("  - %s: %s\n", mdCode(ev.Profile), mdText(shows(ev)))
@@ -102,7 +102,7 @@ func (r *Report) markdownFindings(t *textWriter) {
 	}
 	for _, f := range r.Findings {
 		if f.Severity == Info {
-			t.printf("- ℹ️ %s\n", mdText(f.sentence()))
+			t.printf("- ℹ️ %s\n", mdText(f.Sentence()))
 		}
 	}
 	t.printf("\n")
@@ -132,9 +132,9 @@ func (r *Report) junitFindings() []junitCase {
 			if f.Kind != k {
 				continue
 			}
-			c.Out += clean(string(f.Severity)+": "+f.sentence()) + "\n"
+			c.Out += clean(string(f.Severity)+": "+f.Sentence()) + "\n"
 			if g, failed := r.failedOn(f); failed && c.Failure == nil {
-				c.Failure = &junitFailure{Message: clean(f.sentence()), Type: string(k), Text: clean("the gate " + g + " failed; next: " + f.Next)}
+				c.Failure = &junitFailure{Message: clean(f.Sentence()), Type: string(k), Text: clean("the gate " + g + " failed; next: " + f.Next)}
 			}
 		}
 		out = append(out, c)
@@ -162,7 +162,7 @@ func (r *Report) svgFindings(b *strings.Builder, x func(float64) float64) {
 			colour = "#e03131"
 		}
 		fmt.Fprintf(b, `<rect class="finding" x="%.1f" y="%g" width="%.1f" height="4" fill="%s"><title>%s</title></rect>`,
-			x(f.Start), chartH-padB+2, math.Max(x(f.End)-x(f.Start), 2), colour, svgText(string(f.Kind)+": "+f.sentence()))
+			x(f.Start), chartH-padB+2, math.Max(x(f.End)-x(f.Start), 2), colour, svgText(string(f.Kind)+": "+f.Sentence()))
 	}
 }
 
@@ -179,7 +179,7 @@ func (r *Report) htmlFindings() template.HTML {
 	}
 	for _, f := range problems {
 		fmt.Fprintf(&b, `<div class="finding %s"><b>%s</b> <span>%s</span> %s <span class="axis">(%s–%s)</span><ul>`,
-			svgText(string(f.Severity)), svgText(string(f.Kind)), svgText(string(f.Severity)), svgText(f.sentence()),
+			svgText(string(f.Severity)), svgText(string(f.Kind)), svgText(string(f.Severity)), svgText(f.Sentence()),
 			metric.FormatSeconds(f.Start), metric.FormatSeconds(f.End))
 		for _, ev := range f.Evidence {
 			if ev.Profile != "" {
@@ -190,15 +190,15 @@ func (r *Report) htmlFindings() template.HTML {
 	}
 	for _, f := range r.Findings {
 		if f.Severity == Info {
-			fmt.Fprintf(&b, `<p class="axis">ℹ️ %s</p>`, svgText(f.sentence()))
+			fmt.Fprintf(&b, `<p class="axis">ℹ️ %s</p>`, svgText(f.Sentence()))
 		}
 	}
 	return template.HTML(b.String())
 }
 
-// sentence is f's summary, then its culprit: what a report prints of it.
+// Sentence is f's summary, then its culprit: what every output prints of it.
 // A report written before findings had a culprit has it in the summary.
-func (f Finding) sentence() string {
+func (f Finding) Sentence() string {
 	if f.Culprit == "" {
 		return f.Summary
 	}

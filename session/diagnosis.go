@@ -112,11 +112,7 @@ func (s *Session) diagnoseFinal(rep *report.Report) {
 // FindingLine is a finding as an event line: "  12.0s  FINDING  critical
 // stall: No request completed… Waiting: …", its culprit after its summary.
 func FindingLine(f report.Finding) string {
-	text := f.Summary
-	if f.Culprit != "" {
-		text += " " + f.Culprit
-	}
-	return fmt.Sprintf("%6.1fs  FINDING  %s %s: %s", f.End, f.Severity, f.Kind, RedactText(text))
+	return fmt.Sprintf("%6.1fs  FINDING  %s %s: %s", f.End, f.Severity, f.Kind, RedactText(f.Sentence()))
 }
 
 // cooldown watches the targets for cfg.Cooldown after the load stopped,

@@ -61,10 +61,17 @@ func (t *timeline) starvation(s metric.Scope) []report.Finding {
 	ok := make([]bool, len(sched))
 	loop := t.eventLoop(s)
 	own := t.ownWork(s, cores, known)
+	// A scheduler that kept ready work waiting from the start is how the
+	// service runs under this load (its requests queue for its cores),
+	// not something that befell it: starvation is a rise.
+	floor := secs(starvedSched)
+	if before := t.baselineOf(schedName).Hi; before > 0 && !math.IsInf(before, 1) {
+		floor = max(floor, riseFactor*before)
+	}
 	for i := range ok {
 		// An event loop running at less than its core is not starved: it
 		// is blocked (blockedLoop says so).
-		ok[i] = sched[i] >= secs(starvedSched) && !(gc[i] >= gcShare) && !(loop && !(cpu[i] >= busyShare*limit)) && !own[i]
+		ok[i] = sched[i] >= floor && !(gc[i] >= gcShare) && !(loop && !(cpu[i] >= busyShare*limit)) && !own[i]
 	}
 	var out []report.Finding
 	// Three intervals: a busy neighbour on a shared machine makes a
@@ -95,6 +102,10 @@ func (t *timeline) starvation(s metric.Scope) []report.Finding {
 	}
 	return out
 }
+
+// riseFactor is how many times its value before the trouble the
+// scheduler's latency must reach to be starvation.
+const riseFactor = 2
 
 // hogShare is how much more CPU per request than before the trouble a
 // busy service must spend for its scheduler's latency to be more than its
@@ -249,14 +260,20 @@ func (t *timeline) blocking(s metric.Scope, explained []report.Finding) []report
 	cpuName, schedName := s.Of("cpu").String(), s.Of("sched_latency.p99").String()
 	cpu, sched := t.col(cpuName), t.lo(schedName)
 	p50, thr := t.col("latency.p50"), t.col("throughput")
+	cores, known := t.cores(s)
+	if !known {
+		return nil // requests that wait for the cores look the same
+	}
 	ok := make([]bool, len(cpu))
 	for i := range ok {
 		perRequest := cpu[i] / 100 / thr[i] // seconds of CPU per request
-		ok[i] = p50[i] >= secs(waitingLatency) && thr[i] > 0 && perRequest <= runningShare*p50[i] &&
+		// A service at its CPU limit has its requests wait for its cores:
+		// its capacity, not a wait on something else.
+		ok[i] = p50[i] >= secs(waitingLatency) && thr[i] > 0 && perRequest <= runningShare*p50[i] && cpu[i] < busyShare*100*cores &&
 			!(sched[i] >= secs(starvedSched)) && !t.covered(i, explained) && !t.covered(i, t.stallSpans)
 	}
 	var out []report.Finding
-	for _, r := range runs(ok, 2) {
+	for _, r := range runsOver(cpu, ok, 2) {
 		lat, busy, rate := peak(p50, r), mean(cpu, r), mean(thr, r)
 		perRequest := busy / 100 / rate
 		f := t.finding(report.Blocking, severity(peak(t.col("latency.p99"), r) >= 1), s, r)

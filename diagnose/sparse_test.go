@@ -102,3 +102,36 @@ func TestSampledLockWaiters(t *testing.T) {
 		}
 	}
 }
+
+// A scheduler that kept ready work waiting from the start, its CPU per
+// request moving with a busy machine, is how the service runs under this
+// load, not starvation; and requests that queue for cores at their limit
+// are no blocking (the frozen fixtures' healthy service, under trace
+// windows, was called both).
+func TestSaturatedFromTheStartIsNoProblem(t *testing.T) {
+	fs := Diagnose(Input{Series: series(30, func(tk int) map[string]float64 {
+		m := healthy(tk)
+		thr := []float64{2500, 1200, 1800, 900}[tk%4]
+		m["throughput"], m["target.cpu"], m["target.sched_latency.p99"] = thr, 175, 0.03+0.005*float64(tk%3)
+		m["latency.p50"], m["inflight"] = 32/thr, 32
+		return m
+	}), Targets: oneTarget, Load: true})
+	for _, f := range fs {
+		if f.Severity != report.Info {
+			t.Errorf("%s %s: %s", f.Severity, f.Kind, f.Summary)
+		}
+	}
+}
+
+// Requests that queue for a service's cores at their limit (a closed
+// model far past its capacity, the scheduler keeping up) are no blocking.
+func TestQueueingForCoresIsNoBlocking(t *testing.T) {
+	fs := problems(Diagnose(Input{Series: series(30, func(tk int) map[string]float64 {
+		m := healthy(tk)
+		m["throughput"], m["target.cpu"], m["latency.p50"], m["inflight"] = 1000, 190, 0.032, 32
+		return m
+	}), Targets: oneTarget, Load: true}))
+	if f, ok := fs[report.Blocking]; ok {
+		t.Errorf("blocking: %s", f.Summary)
+	}
+}

@@ -301,7 +301,10 @@ func (tr *traceReader) event(ev trace.Event) {
 		}
 	case trace.EventLabel:
 		// The runtime labels a GC mark worker each time it starts running.
-		if l := ev.Label(); strings.HasPrefix(l.Label, "GC (") && l.Resource.Kind == trace.ResourceGoroutine {
+		// An idle one runs only on a P nothing else wanted: the GC's
+		// pressure is the dedicated and fractional workers' and the
+		// assists', what it takes from the program.
+		if l := ev.Label(); strings.HasPrefix(l.Label, "GC (") && l.Label != "GC (idle)" && l.Resource.Kind == trace.ResourceGoroutine {
 			if g := tr.gs[l.Resource.Goroutine()]; g != nil && g.state == trace.GoRunning {
 				tr.flushRun(g, t)
 				g.worker = true

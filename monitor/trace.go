@@ -43,9 +43,12 @@ type TraceConfig struct {
 }
 
 // ParseTraceConfig reads "WINDOW/EVERY" ("1s/5s": a 1 s window every 5
-// s), or "off".
+// s), "off", or "" for the defaults.
 func ParseTraceConfig(s string) (TraceConfig, error) {
-	if s == "off" {
+	switch s {
+	case "":
+		return TraceConfig{}, nil // the defaults
+	case "off":
 		return TraceConfig{Every: -1}, nil
 	}
 	w, e, ok := strings.Cut(s, "/")

@@ -171,8 +171,11 @@ func TestTraceSchedLatency(t *testing.T) {
 		t.Errorf("gomaxprocs = %v, want %v", got, want)
 	}
 	// The goroutines' running time is the process's CPU, less its
-	// syscalls and the window's parsing, which getrusage counts too.
-	if got := busy["cpu"]; got < 0.5*used || got > 1.1*used || got > 100*float64(runtime.GOMAXPROCS(0))*1.05 {
+	// syscalls and the window's parsing, which getrusage counts too; on a
+	// busy machine more, since a goroutine on a P whose thread the OS
+	// has set aside still runs in the trace (why a window's CPU yields to
+	// any other source's). It is never past its Ps.
+	if got := busy["cpu"]; got < 0.5*used || got > 100*float64(runtime.GOMAXPROCS(0))*1.05 {
 		t.Errorf("cpu = %v%%, want near the process's %v%% (getrusage over the window and its fetch)", got, used)
 	}
 	if busy["sched_latency.p99"] < 1e-3 {

@@ -84,7 +84,7 @@ func TestPythonBlockedLoop(t *testing.T) {
 	if !firedOn(rep, "target.sched_latency.p99") {
 		t.Errorf("the default alert on the loop's lag did not fire: %+v", rep.Alerts)
 	}
-	if rt := rep.TargetRuntimes["target"]; rt != "python" || !strings.Contains(stdout, "target (python)") {
+	if rt := rep.TargetRuntimes["target"]; rt != "python" || !strings.Contains(stdout, rep.TargetNames["target"]+" (python)") {
 		t.Errorf("the target's runtime is %q; summary:\n%s", rt, stdout)
 	}
 	f, ok := finding(rep, "blocking")

@@ -109,7 +109,8 @@ func TestCIOutputs(t *testing.T) {
 		}
 	}
 	page, _ := os.ReadFile(paths["--html"])
-	for _, want := range []string{"<svg", "throughput (req/s)", "target (go) goroutines", "latency.max &lt; 1ns"} { // the demo target says it runs Go
+	name := readReport(t, paths["-o"]).TargetNames["target"]                                                         // the target's host:port, its default name
+	for _, want := range []string{"<svg", "throughput (req/s)", name + " (go) goroutines", "latency.max &lt; 1ns"} { // the demo target says it runs Go
 		if !strings.Contains(string(page), want) {
 			t.Errorf("HTML lacks %q", want)
 		}

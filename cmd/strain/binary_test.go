@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -214,6 +215,14 @@ func TestDemoWalksTheScenario(t *testing.T) {
 		}
 		if !strings.Contains(string(stdout), culprit) {
 			t.Errorf("the summary does not name %s", culprit)
+		}
+	}
+	// And no problem it did not plant (strain saying that it was itself
+	// saturated, on a busy machine, is about strain).
+	planted := []report.Kind{report.Leak, report.Starvation, report.Stall, report.GeneratorSaturated}
+	for _, f := range rep.Findings {
+		if f.Severity != report.Info && !slices.Contains(planted, f.Kind) {
+			t.Errorf("a finding the scenario did not plant: %s %s: %s", f.Severity, f.Kind, f.Summary)
 		}
 	}
 }

@@ -143,8 +143,12 @@ func (p *Profiles) evidence(f *report.Finding, k profiles.Kind, caps []report.Pr
 	}
 	if f.Kind == report.Leak && first != last {
 		if base, err := p.get(first.Path); err == nil {
-			ev.Top, ev.Note = grown(base, pr)
-			return ev, true
+			// Both dumps taken once the leak had stopped growing (it hit
+			// a cap, or the goroutines were all there) show no growth:
+			// the last one's largest stacks are then the leak's.
+			if ev.Top, ev.Note = grown(base, pr); len(ev.Top) > 0 {
+				return ev, true
+			}
 		}
 	}
 	ev.Top, ev.Note = summary(pr, k)

@@ -103,6 +103,10 @@ func (t *timeline) starvation(s metric.Scope) []report.Finding {
 	return out
 }
 
+// cpuBound is how many times longer than queueing for the cores would
+// take requests must wait to be waiting on something else.
+const cpuBound = 2
+
 // riseFactor is how many times its value before the trouble the
 // scheduler's latency must reach to be starvation.
 const riseFactor = 2
@@ -264,13 +268,18 @@ func (t *timeline) blocking(s metric.Scope, explained []report.Finding) []report
 	if !known {
 		return nil // requests that wait for the cores look the same
 	}
+	inflight := t.col("inflight")
 	ok := make([]bool, len(cpu))
 	for i := range ok {
 		perRequest := cpu[i] / 100 / thr[i] // seconds of CPU per request
 		// A service at its CPU limit has its requests wait for its cores:
-		// its capacity, not a wait on something else.
+		// its capacity, not a wait on something else. So does one whose
+		// requests in flight, each needing perRequest of CPU, queue for
+		// its cores about as long as p50 (Little's law): a CPU reading
+		// between slow scrapes can miss the first.
+		cpuQueue := orZero(inflight[i]) * perRequest / cores
 		ok[i] = p50[i] >= secs(waitingLatency) && thr[i] > 0 && perRequest <= runningShare*p50[i] && cpu[i] < busyShare*100*cores &&
-			!(sched[i] >= secs(starvedSched)) && !t.covered(i, explained) && !t.covered(i, t.stallSpans)
+			p50[i] >= cpuBound*cpuQueue && !(sched[i] >= secs(starvedSched)) && !t.covered(i, explained) && !t.covered(i, t.stallSpans)
 	}
 	var out []report.Finding
 	for _, r := range runsOver(cpu, ok, 2) {

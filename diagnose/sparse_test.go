@@ -135,3 +135,18 @@ func TestQueueingForCoresIsNoBlocking(t *testing.T) {
 		t.Errorf("blocking: %s", f.Summary)
 	}
 }
+
+// Requests in flight that each need 16 ms of CPU queue for two cores for
+// about as long as they take, however a slow scrape read the CPU in that
+// interval (143% of 200%): that is the CPU, no blocking (the frozen
+// fixtures' gcchurn, seen through Prometheus alone).
+func TestQueueingForCPUByLittlesLawIsNoBlocking(t *testing.T) {
+	fs := problems(Diagnose(Input{Series: series(30, func(tk int) map[string]float64 {
+		m := healthy(tk)
+		m["throughput"], m["target.cpu"], m["latency.p50"], m["inflight"] = 87, 143, 0.407, 32
+		return m
+	}), Targets: oneTarget, Load: true}))
+	if f, ok := fs[report.Blocking]; ok {
+		t.Errorf("blocking: %s", f.Summary)
+	}
+}

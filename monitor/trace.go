@@ -22,10 +22,10 @@ const (
 	DefaultTraceWindow = time.Second
 	// DefaultTraceEvery is how often a window starts. At one 1 s window
 	// every 5 s the target runs traced a fifth of the time, and strain
-	// reads 0.2 s of trace a second. Reading a window costs strain ~35 ms
-	// of CPU at 3k req/s and ~0.3 s at 30k (0.7% and 5% of a core at this
-	// duty cycle); the target's throughput did not move measurably
-	// (scripts/trace-cost.sh: median ratio 1.04 over 4 noisy rounds).
+	// reads 0.2 s of trace a second. Reading a window costs strain ~30 ms
+	// of CPU at 3k req/s and 0.2–0.4 s at 40k (0.6% and 4–7% of a core at
+	// this duty cycle); the target kept a median 97% of its throughput
+	// (scripts/trace-cost.sh, 10 pinned rounds; BENCHMARKS.md §15).
 	DefaultTraceEvery = 5 * time.Second
 )
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/strain-dev/strain/alert"
+	"github.com/strain-dev/strain/internal/redact"
 	"github.com/strain-dev/strain/metric"
 	"github.com/strain-dev/strain/report"
 	"github.com/strain-dev/strain/session"
@@ -72,7 +73,7 @@ func (s *Search) load(steps []*step) report.Load {
 		load.Concurrency = steps[0].rep.Load.Concurrency
 	}
 	for _, t := range l.Targets {
-		load.Targets = append(load.Targets, t.Method+" "+session.Redact(t.URL))
+		load.Targets = append(load.Targets, t.Method+" "+redact.URL(t.URL))
 	}
 	return load
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/strain-dev/strain/alert"
+	"github.com/strain-dev/strain/internal/redact"
 	"github.com/strain-dev/strain/loadgen"
 	"github.com/strain-dev/strain/metric"
 	"github.com/strain-dev/strain/report"
@@ -36,7 +37,7 @@ func newReport(cfg *loadgen.Config) *report.Report {
 		rep.Segment = &report.Segment{Index: cfg.Segment.Index, Count: cfg.Segment.Count}
 	}
 	for _, t := range cfg.Targets {
-		rep.Load.Targets = append(rep.Load.Targets, t.Method+" "+Redact(t.URL))
+		rep.Load.Targets = append(rep.Load.Targets, t.Method+" "+redact.URL(t.URL))
 	}
 	return rep
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/strain-dev/strain/diagnose"
+	"github.com/strain-dev/strain/internal/redact"
 	"github.com/strain-dev/strain/metric"
 	"github.com/strain-dev/strain/profiles"
 	"github.com/strain-dev/strain/report"
@@ -112,7 +113,7 @@ func (s *Session) diagnoseFinal(rep *report.Report) {
 // FindingLine is a finding as an event line: "  12.0s  FINDING  critical
 // stall: No request completed… Waiting: …", its culprit after its summary.
 func FindingLine(f report.Finding) string {
-	return fmt.Sprintf("%6.1fs  FINDING  %s %s: %s", f.End, f.Severity, f.Kind, RedactText(f.Sentence()))
+	return fmt.Sprintf("%6.1fs  FINDING  %s %s: %s", f.End, f.Severity, f.Kind, redact.Text(f.Sentence()))
 }
 
 // cooldown watches the targets for cfg.Cooldown after the load stopped,

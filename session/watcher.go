@@ -8,6 +8,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/strain-dev/strain/internal/redact"
 	"github.com/strain-dev/strain/metric"
 	"github.com/strain-dev/strain/monitor"
 	"github.com/strain-dev/strain/report"
@@ -49,7 +50,7 @@ func startWatcher(ctx context.Context, specs []monitor.Spec, interval, window ti
 	for _, s := range specs {
 		t, notes := s.Discover(ctx, client)
 		for _, n := range notes {
-			fmt.Fprintln(log, RedactText(n)) // they quote the URLs found
+			fmt.Fprintln(log, redact.Text(n)) // they quote the URLs found
 		}
 		targets = append(targets, t)
 		w.scopes[t.Name] = targetScope(s.Name, len(specs))
@@ -117,7 +118,7 @@ func (w *watcher) metrics(p *report.Point) {
 		w.windows.add(name, ps)
 	}
 	for _, warn := range snap.Warnings {
-		w.warn(RedactText(warn)) // a source's error quotes its URL
+		w.warn(redact.Text(warn)) // a source's error quotes its URL
 	}
 }
 

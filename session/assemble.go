@@ -170,7 +170,7 @@ func alertReport(ev alert.Event, t float64) report.Alert {
 		Severity: string(ev.Rule.Severity), Value: ev.Value, Shown: metric.Format(ev.Rule.Metric, ev.Value)}
 }
 
-// EventLine is how an alert's transition reads as a line of the log.
-func EventLine(a report.Alert) string {
+// eventLine is how an alert's transition reads as a line of the log.
+func eventLine(a report.Alert) string {
 	return fmt.Sprintf("%6.1fs  %-8s %-8s %s  (%s)", a.T, strings.ToUpper(a.State), a.Severity, a.Rule, a.Shown)
 }

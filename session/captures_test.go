@@ -12,6 +12,7 @@ import (
 	"github.com/strain-dev/strain/metric"
 	"github.com/strain-dev/strain/monitor"
 	"github.com/strain-dev/strain/session"
+	"github.com/strain-dev/strain/session/lines"
 	"github.com/strain-dev/strain/target"
 )
 
@@ -37,7 +38,7 @@ func TestStopCancelsCapturesInFlight(t *testing.T) {
 	var log strings.Builder
 	s, err = session.New(session.Config{
 		Watch: []monitor.Spec{spec(t, hs.URL)}, Rules: []*alert.Rule{rule}, Profiles: t.TempDir(), CPUProfile: 20 * time.Second,
-		Interval: 100 * time.Millisecond, Duration: time.Minute, Sinks: []session.Sink{sink}, Log: session.SyncWriter(&log),
+		Interval: 100 * time.Millisecond, Duration: time.Minute, Sinks: []session.Sink{sink}, Log: lines.Shared(&log),
 		NoDiagnosis: true,
 	})
 	if err != nil {

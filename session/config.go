@@ -69,8 +69,8 @@ type Config struct {
 	// Log receives event lines as they happen: what discovery found,
 	// alerts firing and resolving, captures, warnings, an abort. Nil
 	// discards them. Its writes come from more than one goroutine, one at
-	// a time; a sink that writes to the same stream shares a SyncWriter
-	// with it.
+	// a time; a sink that writes to the same stream shares a writer with
+	// it (lines.Shared).
 	Log io.Writer
 }
 

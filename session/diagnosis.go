@@ -70,7 +70,7 @@ func (s *Session) diagnoseLive(ctx context.Context, rep *report.Report, metrics 
 		case f.Severity == report.Info:
 		case !ok:
 			d.said[key] = len(series)
-			fmt.Fprintln(s.log, FindingLine(f))
+			fmt.Fprintln(s.log, findingLine(f))
 			s.evidence(ctx, f, diagnose.Reason(f.Kind), metrics, w.windows.since(started.Add(secondsOf(f.Start)-s.cfg.interval())))
 		case f.Kind == report.Leak && len(series) == said+leakRecheck:
 			// A second dump, for the stacks that grew since the first.
@@ -110,9 +110,9 @@ func (s *Session) diagnoseFinal(rep *report.Report) {
 	rep.CountFindings()
 }
 
-// FindingLine is a finding as an event line: "  12.0s  FINDING  critical
+// findingLine is a finding as an event line: "  12.0s  FINDING  critical
 // stall: No request completed… Waiting: …", its culprit after its summary.
-func FindingLine(f report.Finding) string {
+func findingLine(f report.Finding) string {
 	return fmt.Sprintf("%6.1fs  FINDING  %s %s: %s", f.End, f.Severity, f.Kind, redact.Text(f.Sentence()))
 }
 

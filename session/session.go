@@ -256,7 +256,7 @@ func (s *Session) observe(now time.Time, win *loadgen.Window, p report.Point, re
 		s.alerts = append(s.alerts, a)
 		sp.Events = append(sp.Events, a)
 		if ev.State != alert.Pending {
-			fmt.Fprintln(s.log, EventLine(a))
+			fmt.Fprintln(s.log, eventLine(a))
 		}
 		s.caps.forAlert(ctx, ev, p.Metrics)
 	}
@@ -484,11 +484,6 @@ func (s *Session) warnNoData(series []report.Point) {
 		}
 	}
 }
-
-// SyncWriter makes w safe to share: the run's log and a sink that prints
-// lines (Progress) bound for the same stream write through it one line at
-// a time.
-func SyncWriter(w io.Writer) io.Writer { return &lockedWriter{mu: &sync.Mutex{}, w: w} }
 
 // lockedWriter writes to w under mu, one Write at a time.
 type lockedWriter struct {

@@ -55,7 +55,7 @@ func (s *Search) assemble(ctx context.Context, steps []*step, b *bracket, outcom
 	}
 	rep.Warnings = append(rep.Warnings, s.warnings(steps, outcome, b)...)
 	rep.Passed = !rep.Interrupted
-	session.JudgeGates(rep, s.cfg.Gates)
+	alert.Judge(rep, s.cfg.Gates)
 	for _, sink := range s.cfg.Run.Sinks {
 		if f, ok := sink.(session.Finisher); ok {
 			f.Finish(ctx, rep)

@@ -139,31 +139,6 @@ func summarizeRuntimes(rep *report.Report) {
 	rep.Summarize(names...)
 }
 
-// GateReport is a gate's verdict as a report lists it.
-func GateReport(v alert.Verdict) report.Gate {
-	shown := "no data"
-	if !v.NoData {
-		shown = metric.Format(v.Gate.Metric, v.Value)
-	}
-	return report.Gate{Expr: v.Gate.Text, Value: v.Value, Shown: shown, NoData: v.NoData, Pass: v.Pass, Kind: "gate"}
-}
-
-// JudgeGates judges gates on rep's summary: their verdicts go in its
-// gates, and a failed one fails it. A run, a capacity search and a merge
-// judge theirs so.
-func JudgeGates(rep *report.Report, gates []*alert.Gate) {
-	for _, g := range gates {
-		v := GateReport(g.Check(rep.Summary))
-		if !v.NoData {
-			// Judged on the estimate; shown as the range it lies in
-			// where it was read from buckets.
-			v.Shown = metric.FormatIn(g.Metric, v.Value, rep.SummaryBounds)
-		}
-		rep.Gates = append(rep.Gates, v)
-		rep.Passed = rep.Passed && v.Pass
-	}
-}
-
 // alertReport is a rule's transition as the report lists it.
 func alertReport(ev alert.Event, t float64) report.Alert {
 	return report.Alert{Time: ev.Time, T: t, Rule: ev.Rule.Text, Metric: ev.Rule.Metric, State: string(ev.State),

@@ -39,7 +39,7 @@ type Config struct {
 	Rules []*alert.Rule
 	Gates []*alert.Gate
 	// Baseline adds regression checks against a previous run, as gates.
-	Baseline *Baseline
+	Baseline *alert.Baseline
 	// AbortAfter, when positive, ends the run as failed once a gate is
 	// sure to fail, or its metric has breached it for this long.
 	AbortAfter time.Duration

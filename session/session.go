@@ -303,7 +303,7 @@ func (s *Session) finish(ctx context.Context, rep *report.Report, w *watcher, ca
 	s.caps.finish(ctx, rep)
 	s.diagnoseFinal(rep)
 	rep.Alerts = append(rep.Alerts, s.alerts...)
-	JudgeGates(rep, s.cfg.Gates)
+	alert.Judge(rep, s.cfg.Gates)
 	for _, g := range s.cfg.Baseline.Check(rep.Summary) {
 		rep.Gates = append(rep.Gates, g)
 		rep.Passed = rep.Passed && g.Pass

@@ -42,8 +42,8 @@ func newReport(cfg *loadgen.Config) *report.Report {
 	return rep
 }
 
-// LevelMetric names the load level: the concurrency or the rate asked for.
-func LevelMetric(open bool) string {
+// levelMetric names the load level: the concurrency or the rate asked for.
+func levelMetric(open bool) string {
 	if open {
 		return "rate"
 	}
@@ -54,7 +54,7 @@ func LevelMetric(open bool) string {
 // a segment's carries the window's histograms, for strain merge.
 func loadPoint(w *loadgen.Window, open, segment bool) report.Point {
 	m := w.Metrics(open)
-	m[LevelMetric(open)] = w.Level
+	m[levelMetric(open)] = w.Level
 	p := report.Point{T: w.End.Seconds(), Metrics: m}
 	if segment {
 		p.Histograms = histograms(&w.Counts)
@@ -82,7 +82,7 @@ func addResult(rep *report.Report, res *loadgen.Result, insecure bool) {
 	for k, v := range res.Metrics() {
 		rep.Summary[k] = v
 	}
-	rep.Summarize("throughput", "inflight", "oldest_inflight", LevelMetric(res.Open))
+	rep.Summarize("throughput", "inflight", "oldest_inflight", levelMetric(res.Open))
 	for code, n := range res.Status {
 		rep.StatusCodes[strconv.Itoa(code)] = n
 	}

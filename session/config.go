@@ -31,7 +31,7 @@ type Config struct {
 	// until ctx ends.
 	Duration time.Duration
 	// GrowthWindow is the span NAME_growth is measured over
-	// (DefaultGrowthWindow when zero).
+	// (10s when zero: long enough to see through GC's sawtooth).
 	GrowthWindow time.Duration
 
 	// Rules are evaluated on every point; a rule on target.X applies to

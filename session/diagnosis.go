@@ -42,7 +42,7 @@ func newDiagnosis(cfg *Config) *diagnosis {
 // input is the run so far as diagnosis sees it.
 func (s *Session) diagnoseInput(series []report.Point, runtimes map[string]string) diagnose.Input {
 	return diagnose.Input{Series: series, Targets: s.diag.targets, Load: s.eng != nil,
-		LoadEnd: s.loadEnd, Saturated: Saturated, Errors: s.errors, Runtimes: runtimes}
+		LoadEnd: s.loadEnd, Saturated: saturated, Errors: s.errors, Runtimes: runtimes}
 }
 
 // diagnoseLive looks at the timeline after each point: for each problem

@@ -54,13 +54,3 @@ type Finisher interface {
 // Runtimes are the runtimes with metrics in the point: each watched
 // target, then strain itself.
 func (p *Point) Runtimes() []metric.Scope { return metric.Runtimes(p.Metrics) }
-
-// FinishAll finishes the Finishers among sinks, for a run that never
-// began: a webhook or an export started for it stops.
-func FinishAll(sinks []Sink) {
-	for _, s := range sinks {
-		if f, ok := s.(Finisher); ok {
-			f.Finish(context.Background(), report.New())
-		}
-	}
-}

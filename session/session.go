@@ -107,10 +107,6 @@ func New(cfg Config) (*Session, error) {
 	return s, nil
 }
 
-// Rules are the run's rules, a rule on target.X made one per watched
-// target when there are several.
-func (s *Session) Rules() []*alert.Rule { return s.rules }
-
 // Run carries out the run and returns its report, complete: summary,
 // alerts, profiles, gates and verdict. A run ended by ctx or Stop is
 // marked interrupted and still reported. The error is for a run that
@@ -250,7 +246,7 @@ func (s *Session) observe(now time.Time, win *loadgen.Window, p report.Point, re
 	w.metrics(&p)
 	rep.Series = append(rep.Series, p)
 	s.latest.Store(&p.Metrics)
-	sp := &Point{Point: p, Time: now, Window: win, Saturated: Saturated(p.Metrics), TargetRuntimes: maps.Clone(w.runtimes)}
+	sp := &Point{Point: p, Time: now, Window: win, Saturated: saturated(p.Metrics), TargetRuntimes: maps.Clone(w.runtimes)}
 	for _, ev := range s.eval.Eval(now, p.Metrics) {
 		a := alertReport(ev, p.T)
 		s.alerts = append(s.alerts, a)
@@ -265,7 +261,7 @@ func (s *Session) observe(now time.Time, win *loadgen.Window, p report.Point, re
 	}
 	s.diagnoseLive(ctx, rep, p.Metrics, w)
 	if why := s.abort.observe(now, p.Metrics); why != "" {
-		err := &AbortError{Why: why, T: p.T}
+		err := &abortError{Why: why, T: p.T}
 		fmt.Fprintf(s.log, "%6.1fs  ABORT    %s\n", p.T, err.Error())
 		stop(err)
 	}
@@ -308,7 +304,7 @@ func (s *Session) finish(ctx context.Context, rep *report.Report, w *watcher, ca
 		rep.Gates = append(rep.Gates, g)
 		rep.Passed = rep.Passed && g.Pass
 	}
-	var ab *AbortError
+	var ab *abortError
 	if errors.As(cause, &ab) {
 		rep.Passed = false
 		rep.Warnings = append(rep.Warnings, ab.Error())
@@ -356,7 +352,7 @@ func (s *Session) Abort(why string) {
 	if s.stop != nil && !s.aborted {
 		s.aborted = true
 		fmt.Fprintf(s.log, "%6.1fs  ABORT    %s\n", t, why)
-		s.stop(&AbortError{Why: why, T: t})
+		s.stop(&abortError{Why: why, T: t})
 	}
 }
 
@@ -386,14 +382,6 @@ func (s *Session) Scale(factor, step float64) {
 	s.eng.SetLevel(v)
 	s.asked = v
 	s.change(report.Change{Level: v})
-}
-
-// Level is the load level asked for now; 0 without load.
-func (s *Session) Level() float64 {
-	if s.eng == nil {
-		return 0
-	}
-	return s.eng.Level()
 }
 
 // Pause pauses the load, or resumes it, and says whether it is now paused.

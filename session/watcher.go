@@ -18,14 +18,14 @@ import (
 // take it.
 const SelfName = "self"
 
-// DefaultGrowthWindow is the span over which a metric's growth per second
+// defaultGrowthWindow is the span over which a metric's growth per second
 // is measured, long enough to see through GC's sawtooth.
-const DefaultGrowthWindow = 10 * time.Second
+const defaultGrowthWindow = 10 * time.Second
 
-// Grown are the runtime metrics whose growth per second is derived, as
+// grown are the runtime metrics whose growth per second is derived, as
 // NAME_growth: the leak and memory rules judge them (tasks_growth on any
 // runtime, goroutines_growth on Go's).
-var Grown = []string{"goroutines", "tasks", "rss"}
+var grown = []string{"goroutines", "tasks", "rss"}
 
 // watcher is the monitor as a run uses it: strain itself plus the watched
 // targets, each under its metric scope, with growth derived.
@@ -105,7 +105,7 @@ func (w *watcher) metrics(p *report.Point) {
 			}
 			p.Bounds[scope.Of(k).String()] = b
 		}
-		for _, k := range Grown {
+		for _, k := range grown {
 			if v, ok := ms[k]; ok {
 				key := scope.Of(k).String()
 				if g, ok := w.growth.add(key, snap.Time, v); ok {
@@ -166,7 +166,7 @@ type timed struct {
 
 func newGrowth(window time.Duration) *growth {
 	if window <= 0 {
-		window = DefaultGrowthWindow
+		window = defaultGrowthWindow
 	}
 	return &growth{window: window, history: map[string][]timed{}}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"time"
@@ -100,7 +101,7 @@ func (f *verdictFlags) sinks(log io.Writer, segment bool) (sinks []session.Sink,
 	if f.listen != "" {
 		e, err := export.Listen(f.listen)
 		if err != nil {
-			session.FinishAll(sinks)
+			finishAll(sinks)
 			return nil, nil, fmt.Errorf("--listen: %w", err)
 		}
 		if segment {
@@ -109,5 +110,15 @@ func (f *verdictFlags) sinks(log io.Writer, segment bool) (sinks []session.Sink,
 		fmt.Fprintf(log, "serving metrics on http://%s/metrics\n", e.Addr())
 		sinks = append(sinks, e)
 	}
-	return sinks, func() { session.FinishAll(sinks) }, nil
+	return sinks, func() { finishAll(sinks) }, nil
+}
+
+// finishAll finishes the Finishers among sinks, for a run that never
+// began: a webhook or an export started for it stops.
+func finishAll(sinks []session.Sink) {
+	for _, s := range sinks {
+		if f, ok := s.(session.Finisher); ok {
+			f.Finish(context.Background(), report.New())
+		}
+	}
 }

@@ -63,7 +63,8 @@ func liveMetric(g *alert.Gate, cat *metric.Catalogue) (string, bool) {
 	return g.Metric, upper && slices.Contains(totals, g.Metric)
 }
 
-// abortError is why a run ended early: a gate was sure to fail.
+// abortError is why a run ended early as failed: a gate was sure to
+// fail, or End was given why.
 type abortError struct {
 	Why string
 	T   float64 // seconds since the start

@@ -16,10 +16,10 @@ import (
 	"github.com/strain-dev/strain/target"
 )
 
-// Stop ends the captures in flight with the run, as an interrupt does: a
+// End ends the captures in flight with the run, as an interrupt does: a
 // CPU profile an alert began is cancelled, not waited for, and once Run
 // has returned nothing of the run is left running.
-func TestStopCancelsCapturesInFlight(t *testing.T) {
+func TestEndCancelsCapturesInFlight(t *testing.T) {
 	srv := target.New(target.Options{})
 	hs := httptest.NewServer(srv.Handler())
 	defer func() { hs.Close(); srv.Close() }()
@@ -32,7 +32,7 @@ func TestStopCancelsCapturesInFlight(t *testing.T) {
 	points := 0
 	sink := session.SinkFunc(func(p *session.Point) {
 		if points++; points == 3 {
-			s.Stop()
+			s.End(session.ErrInterrupted)
 		}
 	})
 	var log strings.Builder
@@ -50,7 +50,7 @@ func TestStopCancelsCapturesInFlight(t *testing.T) {
 		t.Fatal(err)
 	}
 	if took := time.Since(start); took > 8*time.Second {
-		t.Errorf("Run took %v after Stop: the CPU capture in flight (20s) was waited for\n%s", took, log.String())
+		t.Errorf("Run took %v after End: the CPU capture in flight (20s) was waited for\n%s", took, log.String())
 	}
 	if !rep.Interrupted || !strings.Contains(log.String(), "cpu cancelled") {
 		t.Errorf("interrupted %v; want interrupted, and the log to say the CPU capture was cancelled:\n%s", rep.Interrupted, log.String())

@@ -6,7 +6,7 @@
 // fail, and at the end judges the gates and the baseline and puts the
 // summary together.
 //
-// While it runs it can be driven (Scale, Pause, Capture, Stop: what the
+// While it runs it can be driven (Scale, Pause, Capture, End: what the
 // dashboard's keys do) and it feeds each point, as it happens, to its
 // sinks: the dashboard, progress lines, the Prometheus export, a webhook.
 // Sinks only receive; they never read back from each other.

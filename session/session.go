@@ -1,6 +1,7 @@
 package session
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -20,7 +21,7 @@ import (
 )
 
 // Session is one run, made by New and carried out by Run. Its control
-// methods (Scale, Pause, Capture, Stop) may be called from any goroutine
+// methods (Scale, Pause, Capture, End) may be called from any goroutine
 // while it runs, and return at once.
 type Session struct {
 	cfg   Config
@@ -36,14 +37,14 @@ type Session struct {
 	// watched on after it; set before the cooldown's points.
 	loadEnd float64
 
-	logMu   sync.Mutex // serializes the log's lines: the run and the captures both write them
-	ran     atomic.Bool
-	latest  atomic.Pointer[map[string]float64] // the last point's metrics, for a capture's index entry
-	stopMu  sync.Mutex                         // guards stop, runCtx, stopped and aborted: Stop may come before Run
-	stop    context.CancelCauseFunc
-	runCtx  context.Context // the run's, which its captures end with; nil before Run
-	stopped bool
-	aborted bool
+	logMu       sync.Mutex // serializes the log's lines: the run and the captures both write them
+	ran         atomic.Bool
+	latest      atomic.Pointer[map[string]float64] // the last point's metrics, for a capture's index entry
+	stopMu      sync.Mutex                         // guards stop, runCtx, interrupted and aborted: End may come before Run
+	stop        context.CancelCauseFunc
+	runCtx      context.Context // the run's, which its captures end with; nil before Run
+	interrupted error           // why End interrupted the run, which may not have begun
+	aborted     bool
 
 	changeMu sync.Mutex // guards what follows: the keys' goroutine changes, Run reads
 	started  time.Time  // when the load, or the watch, began
@@ -55,9 +56,10 @@ type Session struct {
 	alerts []report.Alert
 }
 
-// ErrStopped is the cause of a run ended by Stop: it counts as
-// interrupted.
-var ErrStopped = errors.New("stopped")
+// ErrInterrupted is why a run ended as an interrupt ends it: the user
+// quit, or the reader of its output went away. End with it (or an error
+// that wraps it) and the report is complete and marked interrupted.
+var ErrInterrupted = errors.New("interrupted")
 
 // UnreachableError is Run's error when the load's targets did not answer
 // at the start: the run could not be carried out.
@@ -108,8 +110,8 @@ func New(cfg Config) (*Session, error) {
 }
 
 // Run carries out the run and returns its report, complete: summary,
-// alerts, profiles, gates and verdict. A run ended by ctx or Stop is
-// marked interrupted and still reported. The error is for a run that
+// alerts, profiles, gates and verdict. A run ended by ctx or
+// interrupted by End is marked interrupted and still reported. The error is for a run that
 // could not be carried out (an *UnreachableError, or ctx's error when it
 // ended before the load began); Run may be called once.
 func (s *Session) Run(ctx context.Context) (*report.Report, error) {
@@ -210,7 +212,7 @@ func (s *Session) runWatch(ctx context.Context, rep *report.Report, w *watcher, 
 	start := time.Now()
 	rep.Started = start
 	s.changeMu.Lock()
-	s.started = start // for Abort's time; without load nothing changes
+	s.started = start // for an abort's time; without load nothing changes
 	s.changeMu.Unlock()
 	if s.cfg.Duration > 0 {
 		var cancel context.CancelFunc
@@ -286,7 +288,7 @@ func (s *Session) observe(now time.Time, win *loadgen.Window, p report.Point, re
 
 // finish completes the report once the last point is in.
 func (s *Session) finish(ctx context.Context, rep *report.Report, w *watcher, cause error) {
-	rep.Interrupted = ctx.Err() != nil || errors.Is(cause, ErrStopped)
+	rep.Interrupted = ctx.Err() != nil || errors.Is(cause, ErrInterrupted)
 	rep.Passed = !rep.Interrupted
 	rep.TargetRuntimes, rep.TargetNames = w.runtimes, w.names()
 	warnings := w.close()
@@ -311,36 +313,50 @@ func (s *Session) finish(ctx context.Context, rep *report.Report, w *watcher, ca
 	}
 }
 
-// armStop makes Stop end this run, at once if it came first, and its
+// armStop makes End end this run, at once if it came first, and its
 // captures end with ctx, the run's.
 func (s *Session) armStop(ctx context.Context, stop context.CancelCauseFunc) {
 	s.stopMu.Lock()
 	defer s.stopMu.Unlock()
 	s.stop, s.runCtx = stop, ctx
-	if s.stopped {
-		stop(ErrStopped)
+	if s.interrupted != nil {
+		stop(s.interrupted)
 	}
 }
 
-// Stop ends the run as an interrupt does: the load stops, the report is
-// completed and marked interrupted. Safe to call more than once, and
-// before Run.
-func (s *Session) Stop() {
+// End ends the run now, and why says how. A nil why, or one that is (or
+// wraps) ErrInterrupted, ends it as an interrupt does (the user quit, the
+// reader of its output went away): the load stops and the report,
+// complete, is marked interrupted; before Run, the run ends as soon as it
+// begins. Any other why is an abort, as --abort-on-fail's: the run ends
+// as failed, saying why (and when, since the load or the watch began) in
+// the log and the report's warnings, and its report is not interrupted;
+// an abort before Run has begun the run does nothing. The first end
+// decides. End returns at once; it is safe to call from a sink, from any
+// goroutine, and more than once.
+func (s *Session) End(why error) {
+	if why == nil || errors.Is(why, ErrInterrupted) {
+		s.interrupt(cmp.Or(why, ErrInterrupted))
+		return
+	}
+	s.abortNow(why.Error())
+}
+
+// interrupt ends the run as an interrupt does, at once if it has begun.
+func (s *Session) interrupt(why error) {
 	s.stopMu.Lock()
 	defer s.stopMu.Unlock()
-	s.stopped = true
+	if s.interrupted == nil {
+		s.interrupted = why
+	}
 	if s.stop != nil {
-		s.stop(ErrStopped)
+		s.stop(why)
 	}
 }
 
-// Abort ends the run now as failed, as --abort-on-fail does, saying why
-// (and when, since the load or the watch began) in the log and the
-// report's warnings: the report is complete and not interrupted. It ends
-// a watch without load as it ends a load. Safe to call from a sink, and
-// more than once (the first why is kept); before Run has begun the run,
-// it does nothing.
-func (s *Session) Abort(why string) {
+// abortNow ends the run as failed, once, saying why; before Run has begun
+// the run, it does nothing.
+func (s *Session) abortNow(why string) {
 	s.changeMu.Lock()
 	t := 0.0
 	if !s.started.IsZero() {

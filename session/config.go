@@ -18,7 +18,7 @@ type Config struct {
 	// Load is the load to send; nil watches without load (strain watch).
 	Load *loadgen.Config
 	// ProbeWait bounds the check that the load's targets answer at the
-	// start (DefaultProbeWait when zero; negative skips the check).
+	// start (loadgen.DefaultProbeWait when zero; negative skips the check).
 	ProbeWait time.Duration
 
 	// Watch are the targets to monitor besides strain itself. With one,
@@ -73,9 +73,6 @@ type Config struct {
 	// it (lines.Shared).
 	Log io.Writer
 }
-
-// DefaultProbeWait bounds the check that the targets answer at the start.
-const DefaultProbeWait = loadgen.DefaultProbeWait
 
 func (c *Config) interval() time.Duration {
 	switch {

@@ -6,7 +6,6 @@ import (
 
 	"github.com/strain-dev/strain/alert"
 	"github.com/strain-dev/strain/loadgen"
-	"github.com/strain-dev/strain/metric"
 	"github.com/strain-dev/strain/report"
 )
 
@@ -50,7 +49,3 @@ type Finisher interface {
 	Sink
 	Finish(ctx context.Context, rep *report.Report)
 }
-
-// Runtimes are the runtimes with metrics in the point: each watched
-// target, then strain itself.
-func (p *Point) Runtimes() []metric.Scope { return metric.Runtimes(p.Metrics) }

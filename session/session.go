@@ -159,7 +159,7 @@ func (s *Session) probe(ctx context.Context) error {
 	}
 	wait := s.cfg.ProbeWait
 	if wait == 0 {
-		wait = DefaultProbeWait
+		wait = loadgen.DefaultProbeWait
 	}
 	var err error
 	if s.eng != nil {

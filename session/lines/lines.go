@@ -25,7 +25,7 @@ func Progress(w io.Writer) session.Sink {
 			p.T, metric.FormatNumber(m["requests"]), metric.FormatNumber(m["throughput"]),
 			orDash(m, "latency.p50"), orDash(m, "latency.p99"),
 			metric.FormatNumber(m["errors"]), metric.FormatNumber(m["inflight"]))
-		for _, scope := range p.Runtimes() {
+		for _, scope := range metric.Runtimes(p.Metrics) {
 			if scope.Kind == metric.Target {
 				writeRuntime(&b, scope, p)
 			}
@@ -44,7 +44,7 @@ func Runtimes(w io.Writer) session.Sink {
 	return session.SinkFunc(func(p *session.Point) {
 		var b strings.Builder
 		fmt.Fprintf(&b, "%6.1fs", p.T)
-		for _, scope := range p.Runtimes() {
+		for _, scope := range metric.Runtimes(p.Metrics) {
 			writeRuntime(&b, scope, p)
 		}
 		fmt.Fprintln(w, b.String())

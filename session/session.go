@@ -451,7 +451,8 @@ func (s *Session) captureContext() context.Context {
 }
 
 // Shut ends the captures in flight and waits for those being written: for
-// a process about to exit, so that no capture is left half-written.
+// a process about to exit, so that no capture is left half-written. It
+// blocks, and leaves the run itself to End or ctx.
 func (s *Session) Shut() error { return s.caps.close() }
 
 // captureTakes says how long a capture of kind k takes, when it is more

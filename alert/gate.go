@@ -2,8 +2,10 @@ package alert
 
 import (
 	"fmt"
-	"github.com/strain-dev/strain/metric"
 	"strings"
+
+	"github.com/strain-dev/strain/metric"
+	"github.com/strain-dev/strain/report"
 )
 
 // Gate is a condition a whole run must meet for CI to pass it, read from
@@ -56,4 +58,29 @@ func (g *Gate) Check(summary map[string]float64) Verdict {
 		return Verdict{Gate: g, NoData: true}
 	}
 	return Verdict{Gate: g, Value: v, Pass: g.Op.Holds(v, g.Threshold)}
+}
+
+// Report is the verdict as a report lists it.
+func (v Verdict) Report() report.Gate {
+	shown := "no data"
+	if !v.NoData {
+		shown = metric.Format(v.Gate.Metric, v.Value)
+	}
+	return report.Gate{Expr: v.Gate.Text, Value: v.Value, Shown: shown, NoData: v.NoData, Pass: v.Pass, Kind: "gate"}
+}
+
+// Judge judges gates on rep's summary: their verdicts go in its gates,
+// and a failed one fails it. A run, a capacity search and a merge judge
+// theirs so.
+func Judge(rep *report.Report, gates []*Gate) {
+	for _, g := range gates {
+		v := g.Check(rep.Summary).Report()
+		if !v.NoData {
+			// Judged on the estimate; shown as the range it lies in
+			// where it was read from buckets.
+			v.Shown = metric.FormatIn(g.Metric, v.Value, rep.SummaryBounds)
+		}
+		rep.Gates = append(rep.Gates, v)
+		rep.Passed = rep.Passed && v.Pass
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/strain-dev/strain/alert"
+	"github.com/strain-dev/strain/internal/redact"
 	"github.com/strain-dev/strain/metric"
 	"github.com/strain-dev/strain/report"
 	"github.com/strain-dev/strain/session"
@@ -54,7 +55,7 @@ func (s *Search) assemble(ctx context.Context, steps []*step, b *bracket, outcom
 	}
 	rep.Warnings = append(rep.Warnings, s.warnings(steps, outcome, b)...)
 	rep.Passed = !rep.Interrupted
-	session.JudgeGates(rep, s.cfg.Gates)
+	alert.Judge(rep, s.cfg.Gates)
 	for _, sink := range s.cfg.Run.Sinks {
 		if f, ok := sink.(session.Finisher); ok {
 			f.Finish(ctx, rep)
@@ -72,7 +73,7 @@ func (s *Search) load(steps []*step) report.Load {
 		load.Concurrency = steps[0].rep.Load.Concurrency
 	}
 	for _, t := range l.Targets {
-		load.Targets = append(load.Targets, t.Method+" "+session.Redact(t.URL))
+		load.Targets = append(load.Targets, t.Method+" "+redact.URL(t.URL))
 	}
 	return load
 }

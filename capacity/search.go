@@ -16,10 +16,9 @@ import (
 )
 
 // Search is one capacity search, made by New and carried out by Run. Its
-// control methods may be called from any goroutine while it runs: Stop
+// control methods may be called from any goroutine while it runs: End
 // ends it as an interrupt does, Capture asks the step running for a
-// profile. Scale and Pause do nothing (the search sets the rate), so that
-// a Search drives the dashboard as a session does.
+// profile. It sets the rate itself, so nothing else may.
 type Search struct {
 	cfg   Config
 	log   io.Writer
@@ -86,14 +85,14 @@ func (s *Search) stepConfig(rate float64, m *measure) session.Config {
 }
 
 // Run carries out the search and returns its report. A search ended by
-// ctx or Stop is marked interrupted and reports what it found so far. The
+// ctx or End is marked interrupted and reports what it found so far. The
 // error is for a search that could not begin: the target did not answer
 // at the first step (*session.UnreachableError), or ctx ended first.
 func (s *Search) Run(ctx context.Context) (*report.Report, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	if !s.arm(cancel) {
-		return nil, session.ErrStopped
+		return nil, session.ErrInterrupted
 	}
 	began := time.Now()
 	b := bracket{start: s.cfg.Start, ceiling: s.cfg.Ceiling, precision: s.cfg.Precision, growth: Growth}
@@ -149,7 +148,7 @@ func (s *Search) Run(ctx context.Context) (*report.Report, error) {
 	return s.assemble(ctx, steps, &b, outcome, began), nil
 }
 
-// arm makes Stop cancel this search; false when Stop came first.
+// arm makes End cancel this search; false when End came first.
 func (s *Search) arm(cancel context.CancelFunc) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -166,9 +165,9 @@ func (s *Search) runStep(ctx context.Context, rate, offset float64) (*step, erro
 		return nil, err
 	}
 	m.decided = func(sum map[string]float64) string { return failedBeyondDoubt(s.cfg.SLOs, sum) }
-	m.end = sess.Abort
+	m.end = func(why string) { sess.End(errors.New(why)) }
 	if !s.current(sess) {
-		return nil, session.ErrStopped
+		return nil, session.ErrInterrupted
 	}
 	defer s.current(nil)
 	fmt.Fprintf(s.log, "capacity: trying %s\n", metric.FormatPerSecond(rate))
@@ -267,10 +266,11 @@ func (s *Search) current(sess *session.Session) bool {
 	return !s.stopped
 }
 
-// Stop ends the search as an interrupt does: the step running is cut
-// short and the report says what was found so far. Safe to call more
-// than once, and before Run.
-func (s *Search) Stop() {
+// End ends the search as an interrupt does, whatever why says (a search
+// has no abort of its own): the step running is cut short and the report
+// says what was found so far. Safe to call more than once, and before
+// Run.
+func (s *Search) End(why error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.stopped = true
@@ -278,7 +278,7 @@ func (s *Search) Stop() {
 		s.stop()
 	}
 	if s.cur != nil {
-		s.cur.Stop()
+		s.cur.End(session.ErrInterrupted)
 	}
 }
 
@@ -291,17 +291,6 @@ func (s *Search) Capture(kind string) {
 	if cur != nil {
 		cur.Capture(kind)
 	}
-}
-
-// Scale does nothing: the search sets the rate.
-func (s *Search) Scale(float64, float64) {
-	fmt.Fprintln(s.log, "capacity: the search sets the rate; + and - do nothing")
-}
-
-// Pause does nothing: the search sets the rate.
-func (s *Search) Pause() bool {
-	fmt.Fprintln(s.log, "capacity: the search cannot be paused; q ends it with what it found")
-	return false
 }
 
 // StepLine is how a step reads as a line of the log.

@@ -138,7 +138,7 @@ func TestInterruptReportsWhatWasFound(t *testing.T) {
 	cfg.Run.Log = lineFunc(func(line string) {
 		if bytes.Contains([]byte(line), []byte("held")) {
 			if steps++; steps == 2 {
-				s.Stop()
+				s.End(session.ErrInterrupted)
 			}
 		}
 	})

@@ -192,7 +192,7 @@ func judge(cs []*alert.Gate, nSLOs int, sum map[string]float64) ([]report.Gate, 
 	view := judged(sum)
 	for i, g := range cs {
 		v := g.Check(view)
-		r := session.GateReport(v)
+		r := v.Report()
 		r.Kind = "slo"
 		if i >= nSLOs {
 			r.Kind = "implicit"

@@ -14,7 +14,6 @@ import (
 	"github.com/strain-dev/strain/loadgen"
 	"github.com/strain-dev/strain/metric"
 	"github.com/strain-dev/strain/report"
-	"github.com/strain-dev/strain/session"
 )
 
 // Options are how to merge.
@@ -61,7 +60,7 @@ func Reports(reps []*report.Report, opt Options) (*report.Report, error) {
 		out.Warnings = append(out.Warnings, fmt.Sprintf("segment %d/%d is missing or was interrupted: the counts are those of the others", m, out.Merged.Count))
 	}
 	out.Passed = !out.Interrupted
-	session.JudgeGates(out, opt.Gates)
+	alert.Judge(out, opt.Gates)
 	return out, nil
 }
 

@@ -63,10 +63,11 @@ func liveMetric(g *alert.Gate, cat *metric.Catalogue) (string, bool) {
 	return g.Metric, upper && slices.Contains(totals, g.Metric)
 }
 
-// AbortError is why a run ended early: a gate was sure to fail.
-type AbortError struct {
+// abortError is why a run ended early as failed: a gate was sure to
+// fail, or End was given why.
+type abortError struct {
 	Why string
 	T   float64 // seconds since the start
 }
 
-func (e *AbortError) Error() string { return fmt.Sprintf("aborted at %.1fs: %s", e.T, e.Why) }
+func (e *abortError) Error() string { return fmt.Sprintf("aborted at %.1fs: %s", e.T, e.Why) }

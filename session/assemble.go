@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/strain-dev/strain/alert"
+	"github.com/strain-dev/strain/internal/redact"
 	"github.com/strain-dev/strain/loadgen"
 	"github.com/strain-dev/strain/metric"
 	"github.com/strain-dev/strain/report"
@@ -36,13 +37,13 @@ func newReport(cfg *loadgen.Config) *report.Report {
 		rep.Segment = &report.Segment{Index: cfg.Segment.Index, Count: cfg.Segment.Count}
 	}
 	for _, t := range cfg.Targets {
-		rep.Load.Targets = append(rep.Load.Targets, t.Method+" "+Redact(t.URL))
+		rep.Load.Targets = append(rep.Load.Targets, t.Method+" "+redact.URL(t.URL))
 	}
 	return rep
 }
 
-// LevelMetric names the load level: the concurrency or the rate asked for.
-func LevelMetric(open bool) string {
+// levelMetric names the load level: the concurrency or the rate asked for.
+func levelMetric(open bool) string {
 	if open {
 		return "rate"
 	}
@@ -53,7 +54,7 @@ func LevelMetric(open bool) string {
 // a segment's carries the window's histograms, for strain merge.
 func loadPoint(w *loadgen.Window, open, segment bool) report.Point {
 	m := w.Metrics(open)
-	m[LevelMetric(open)] = w.Level
+	m[levelMetric(open)] = w.Level
 	p := report.Point{T: w.End.Seconds(), Metrics: m}
 	if segment {
 		p.Histograms = histograms(&w.Counts)
@@ -81,7 +82,7 @@ func addResult(rep *report.Report, res *loadgen.Result, insecure bool) {
 	for k, v := range res.Metrics() {
 		rep.Summary[k] = v
 	}
-	rep.Summarize("throughput", "inflight", "oldest_inflight", LevelMetric(res.Open))
+	rep.Summarize("throughput", "inflight", "oldest_inflight", levelMetric(res.Open))
 	for code, n := range res.Status {
 		rep.StatusCodes[strconv.Itoa(code)] = n
 	}
@@ -138,38 +139,13 @@ func summarizeRuntimes(rep *report.Report) {
 	rep.Summarize(names...)
 }
 
-// GateReport is a gate's verdict as a report lists it.
-func GateReport(v alert.Verdict) report.Gate {
-	shown := "no data"
-	if !v.NoData {
-		shown = metric.Format(v.Gate.Metric, v.Value)
-	}
-	return report.Gate{Expr: v.Gate.Text, Value: v.Value, Shown: shown, NoData: v.NoData, Pass: v.Pass, Kind: "gate"}
-}
-
-// JudgeGates judges gates on rep's summary: their verdicts go in its
-// gates, and a failed one fails it. A run, a capacity search and a merge
-// judge theirs so.
-func JudgeGates(rep *report.Report, gates []*alert.Gate) {
-	for _, g := range gates {
-		v := GateReport(g.Check(rep.Summary))
-		if !v.NoData {
-			// Judged on the estimate; shown as the range it lies in
-			// where it was read from buckets.
-			v.Shown = metric.FormatIn(g.Metric, v.Value, rep.SummaryBounds)
-		}
-		rep.Gates = append(rep.Gates, v)
-		rep.Passed = rep.Passed && v.Pass
-	}
-}
-
 // alertReport is a rule's transition as the report lists it.
 func alertReport(ev alert.Event, t float64) report.Alert {
 	return report.Alert{Time: ev.Time, T: t, Rule: ev.Rule.Text, Metric: ev.Rule.Metric, State: string(ev.State),
 		Severity: string(ev.Rule.Severity), Value: ev.Value, Shown: metric.Format(ev.Rule.Metric, ev.Value)}
 }
 
-// EventLine is how an alert's transition reads as a line of the log.
-func EventLine(a report.Alert) string {
+// eventLine is how an alert's transition reads as a line of the log.
+func eventLine(a report.Alert) string {
 	return fmt.Sprintf("%6.1fs  %-8s %-8s %s  (%s)", a.T, strings.ToUpper(a.State), a.Severity, a.Rule, a.Shown)
 }

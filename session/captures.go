@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/strain-dev/strain/alert"
+	"github.com/strain-dev/strain/internal/redact"
 	"github.com/strain-dev/strain/metric"
 	"github.com/strain-dev/strain/monitor"
 	"github.com/strain-dev/strain/profiles"
@@ -83,7 +84,7 @@ func (c *captures) report() {
 			c.cancelled++
 			fmt.Fprintf(c.log, "profile  %s %s cancelled: the run ended first\n", r.Target, r.Kind)
 		case r.Err != nil:
-			fmt.Fprintf(c.log, "profile  %s %s failed: %s\n", r.Target, r.Kind, RedactText(r.Err.Error()))
+			fmt.Fprintf(c.log, "profile  %s %s failed: %s\n", r.Target, r.Kind, redact.Text(r.Err.Error()))
 		}
 	}
 }
@@ -149,7 +150,7 @@ func (c *captures) take(ctx context.Context, name, url string, kinds []profiles.
 		}
 	}
 	if err := c.cap.Capture(ctx, req); err != nil {
-		fmt.Fprintf(c.log, "profile  %s: %s\n", name, RedactText(err.Error()))
+		fmt.Fprintf(c.log, "profile  %s: %s\n", name, redact.Text(err.Error()))
 	}
 }
 

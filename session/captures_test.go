@@ -12,13 +12,14 @@ import (
 	"github.com/strain-dev/strain/metric"
 	"github.com/strain-dev/strain/monitor"
 	"github.com/strain-dev/strain/session"
+	"github.com/strain-dev/strain/session/lines"
 	"github.com/strain-dev/strain/target"
 )
 
-// Stop ends the captures in flight with the run, as an interrupt does: a
+// End ends the captures in flight with the run, as an interrupt does: a
 // CPU profile an alert began is cancelled, not waited for, and once Run
 // has returned nothing of the run is left running.
-func TestStopCancelsCapturesInFlight(t *testing.T) {
+func TestEndCancelsCapturesInFlight(t *testing.T) {
 	srv := target.New(target.Options{})
 	hs := httptest.NewServer(srv.Handler())
 	defer func() { hs.Close(); srv.Close() }()
@@ -31,13 +32,13 @@ func TestStopCancelsCapturesInFlight(t *testing.T) {
 	points := 0
 	sink := session.SinkFunc(func(p *session.Point) {
 		if points++; points == 3 {
-			s.Stop()
+			s.End(session.ErrInterrupted)
 		}
 	})
 	var log strings.Builder
 	s, err = session.New(session.Config{
 		Watch: []monitor.Spec{spec(t, hs.URL)}, Rules: []*alert.Rule{rule}, Profiles: t.TempDir(), CPUProfile: 20 * time.Second,
-		Interval: 100 * time.Millisecond, Duration: time.Minute, Sinks: []session.Sink{sink}, Log: session.SyncWriter(&log),
+		Interval: 100 * time.Millisecond, Duration: time.Minute, Sinks: []session.Sink{sink}, Log: lines.Shared(&log),
 		NoDiagnosis: true,
 	})
 	if err != nil {
@@ -49,7 +50,7 @@ func TestStopCancelsCapturesInFlight(t *testing.T) {
 		t.Fatal(err)
 	}
 	if took := time.Since(start); took > 8*time.Second {
-		t.Errorf("Run took %v after Stop: the CPU capture in flight (20s) was waited for\n%s", took, log.String())
+		t.Errorf("Run took %v after End: the CPU capture in flight (20s) was waited for\n%s", took, log.String())
 	}
 	if !rep.Interrupted || !strings.Contains(log.String(), "cpu cancelled") {
 		t.Errorf("interrupted %v; want interrupted, and the log to say the CPU capture was cancelled:\n%s", rep.Interrupted, log.String())

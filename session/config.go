@@ -18,7 +18,7 @@ type Config struct {
 	// Load is the load to send; nil watches without load (strain watch).
 	Load *loadgen.Config
 	// ProbeWait bounds the check that the load's targets answer at the
-	// start (DefaultProbeWait when zero; negative skips the check).
+	// start (loadgen.DefaultProbeWait when zero; negative skips the check).
 	ProbeWait time.Duration
 
 	// Watch are the targets to monitor besides strain itself. With one,
@@ -31,7 +31,7 @@ type Config struct {
 	// until ctx ends.
 	Duration time.Duration
 	// GrowthWindow is the span NAME_growth is measured over
-	// (DefaultGrowthWindow when zero).
+	// (10s when zero: long enough to see through GC's sawtooth).
 	GrowthWindow time.Duration
 
 	// Rules are evaluated on every point; a rule on target.X applies to
@@ -39,7 +39,7 @@ type Config struct {
 	Rules []*alert.Rule
 	Gates []*alert.Gate
 	// Baseline adds regression checks against a previous run, as gates.
-	Baseline *Baseline
+	Baseline *alert.Baseline
 	// AbortAfter, when positive, ends the run as failed once a gate is
 	// sure to fail, or its metric has breached it for this long.
 	AbortAfter time.Duration
@@ -69,13 +69,10 @@ type Config struct {
 	// Log receives event lines as they happen: what discovery found,
 	// alerts firing and resolving, captures, warnings, an abort. Nil
 	// discards them. Its writes come from more than one goroutine, one at
-	// a time; a sink that writes to the same stream shares a SyncWriter
-	// with it.
+	// a time; a sink that writes to the same stream shares a writer with
+	// it (lines.Shared).
 	Log io.Writer
 }
-
-// DefaultProbeWait bounds the check that the targets answer at the start.
-const DefaultProbeWait = loadgen.DefaultProbeWait
 
 func (c *Config) interval() time.Duration {
 	switch {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/strain-dev/strain/diagnose"
+	"github.com/strain-dev/strain/internal/redact"
 	"github.com/strain-dev/strain/metric"
 	"github.com/strain-dev/strain/profiles"
 	"github.com/strain-dev/strain/report"
@@ -41,7 +42,7 @@ func newDiagnosis(cfg *Config) *diagnosis {
 // input is the run so far as diagnosis sees it.
 func (s *Session) diagnoseInput(series []report.Point, runtimes map[string]string) diagnose.Input {
 	return diagnose.Input{Series: series, Targets: s.diag.targets, Load: s.eng != nil,
-		LoadEnd: s.loadEnd, Saturated: Saturated, Errors: s.errors, Runtimes: runtimes}
+		LoadEnd: s.loadEnd, Saturated: saturated, Errors: s.errors, Runtimes: runtimes}
 }
 
 // diagnoseLive looks at the timeline after each point: for each problem
@@ -69,7 +70,7 @@ func (s *Session) diagnoseLive(ctx context.Context, rep *report.Report, metrics 
 		case f.Severity == report.Info:
 		case !ok:
 			d.said[key] = len(series)
-			fmt.Fprintln(s.log, FindingLine(f))
+			fmt.Fprintln(s.log, findingLine(f))
 			s.evidence(ctx, f, diagnose.Reason(f.Kind), metrics, w.windows.since(started.Add(secondsOf(f.Start)-s.cfg.interval())))
 		case f.Kind == report.Leak && len(series) == said+leakRecheck:
 			// A second dump, for the stacks that grew since the first.
@@ -109,10 +110,10 @@ func (s *Session) diagnoseFinal(rep *report.Report) {
 	rep.CountFindings()
 }
 
-// FindingLine is a finding as an event line: "  12.0s  FINDING  critical
+// findingLine is a finding as an event line: "  12.0s  FINDING  critical
 // stall: No request completed… Waiting: …", its culprit after its summary.
-func FindingLine(f report.Finding) string {
-	return fmt.Sprintf("%6.1fs  FINDING  %s %s: %s", f.End, f.Severity, f.Kind, RedactText(f.Sentence()))
+func findingLine(f report.Finding) string {
+	return fmt.Sprintf("%6.1fs  FINDING  %s %s: %s", f.End, f.Severity, f.Kind, redact.Text(f.Sentence()))
 }
 
 // cooldown watches the targets for cfg.Cooldown after the load stopped,

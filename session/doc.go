@@ -6,10 +6,12 @@
 // fail, and at the end judges the gates and the baseline and puts the
 // summary together.
 //
-// While it runs it can be driven (Scale, Pause, Capture, Stop: what the
-// dashboard's keys do) and it feeds each point, as it happens, to its
-// sinks: the dashboard, progress lines, the Prometheus export, a webhook.
-// Sinks only receive; they never read back from each other.
+// While it runs it can be driven (Scale, Pause, Capture: what the
+// dashboard's keys do), and End ends it, saying why: interrupted or
+// aborted. It feeds each point, as it happens, to its sinks: the
+// dashboard (tui), text lines (session/lines), the Prometheus export, a
+// webhook. Sinks only receive; they never read back from each other.
+// Gates and the baseline are alert's; the report is report's.
 //
 // A Session runs once. To repeat a run (a capacity search, a test's
 // retries), make a new one from the same Config.

@@ -6,7 +6,6 @@ import (
 
 	"github.com/strain-dev/strain/alert"
 	"github.com/strain-dev/strain/loadgen"
-	"github.com/strain-dev/strain/metric"
 	"github.com/strain-dev/strain/report"
 )
 
@@ -49,18 +48,4 @@ var _ Sink = SinkFunc(nil)
 type Finisher interface {
 	Sink
 	Finish(ctx context.Context, rep *report.Report)
-}
-
-// Runtimes are the runtimes with metrics in the point: each watched
-// target, then strain itself.
-func (p *Point) Runtimes() []metric.Scope { return metric.Runtimes(p.Metrics) }
-
-// FinishAll finishes the Finishers among sinks, for a run that never
-// began: a webhook or an export started for it stops.
-func FinishAll(sinks []Sink) {
-	for _, s := range sinks {
-		if f, ok := s.(Finisher); ok {
-			f.Finish(context.Background(), report.New())
-		}
-	}
 }

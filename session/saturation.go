@@ -11,18 +11,18 @@ import (
 
 // Generator health: above these, strain's own delay shows in its figures.
 const (
-	SaturatedSchedP99 = 10 * time.Millisecond
-	SaturatedCPUShare = 0.9 // of all the cores strain may use
+	saturatedSchedP99 = 10 * time.Millisecond
+	saturatedCPUShare = 0.9 // of all the cores strain may use
 )
 
-// Saturated says whether strain itself was saturated in an interval with
+// saturated says whether strain itself was saturated in an interval with
 // metrics m: its own scheduler slow, or its CPU near what it may use.
-func Saturated(m map[string]float64) bool {
-	return m["self.sched_latency.p99"] >= SaturatedSchedP99.Seconds() || m["self.cpu"] >= cpuLimit()
+func saturated(m map[string]float64) bool {
+	return m["self.sched_latency.p99"] >= saturatedSchedP99.Seconds() || m["self.cpu"] >= cpuLimit()
 }
 
 // cpuLimit is the self.cpu (percent of one core) that counts as saturated.
-func cpuLimit() float64 { return SaturatedCPUShare * 100 * float64(runtime.GOMAXPROCS(0)) }
+func cpuLimit() float64 { return saturatedCPUShare * 100 * float64(runtime.GOMAXPROCS(0)) }
 
 // saturation says when strain itself was saturated during the run, since
 // its latency figures then include its own delay; "" when it never was.
@@ -32,7 +32,7 @@ func saturation(series []report.Point) string {
 	for _, p := range series {
 		worstSched = max(worstSched, p.Metrics["self.sched_latency.p99"])
 		worstCPU = max(worstCPU, p.Metrics["self.cpu"])
-		if Saturated(p.Metrics) {
+		if saturated(p.Metrics) {
 			n++
 		}
 	}

@@ -1,6 +1,7 @@
 package session
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -20,7 +21,7 @@ import (
 )
 
 // Session is one run, made by New and carried out by Run. Its control
-// methods (Scale, Pause, Capture, Stop) may be called from any goroutine
+// methods (Scale, Pause, Capture, End) may be called from any goroutine
 // while it runs, and return at once.
 type Session struct {
 	cfg   Config
@@ -36,14 +37,14 @@ type Session struct {
 	// watched on after it; set before the cooldown's points.
 	loadEnd float64
 
-	logMu   sync.Mutex // serializes the log's lines: the run and the captures both write them
-	ran     atomic.Bool
-	latest  atomic.Pointer[map[string]float64] // the last point's metrics, for a capture's index entry
-	stopMu  sync.Mutex                         // guards stop, runCtx, stopped and aborted: Stop may come before Run
-	stop    context.CancelCauseFunc
-	runCtx  context.Context // the run's, which its captures end with; nil before Run
-	stopped bool
-	aborted bool
+	logMu       sync.Mutex // serializes the log's lines: the run and the captures both write them
+	ran         atomic.Bool
+	latest      atomic.Pointer[map[string]float64] // the last point's metrics, for a capture's index entry
+	stopMu      sync.Mutex                         // guards stop, runCtx, interrupted and aborted: End may come before Run
+	stop        context.CancelCauseFunc
+	runCtx      context.Context // the run's, which its captures end with; nil before Run
+	interrupted error           // why End interrupted the run, which may not have begun
+	aborted     bool
 
 	changeMu sync.Mutex // guards what follows: the keys' goroutine changes, Run reads
 	started  time.Time  // when the load, or the watch, began
@@ -55,9 +56,10 @@ type Session struct {
 	alerts []report.Alert
 }
 
-// ErrStopped is the cause of a run ended by Stop: it counts as
-// interrupted.
-var ErrStopped = errors.New("stopped")
+// ErrInterrupted is why a run ended as an interrupt ends it: the user
+// quit, or the reader of its output went away. End with it (or an error
+// that wraps it) and the report is complete and marked interrupted.
+var ErrInterrupted = errors.New("interrupted")
 
 // UnreachableError is Run's error when the load's targets did not answer
 // at the start: the run could not be carried out.
@@ -107,13 +109,9 @@ func New(cfg Config) (*Session, error) {
 	return s, nil
 }
 
-// Rules are the run's rules, a rule on target.X made one per watched
-// target when there are several.
-func (s *Session) Rules() []*alert.Rule { return s.rules }
-
 // Run carries out the run and returns its report, complete: summary,
-// alerts, profiles, gates and verdict. A run ended by ctx or Stop is
-// marked interrupted and still reported. The error is for a run that
+// alerts, profiles, gates and verdict. A run ended by ctx or
+// interrupted by End is marked interrupted and still reported. The error is for a run that
 // could not be carried out (an *UnreachableError, or ctx's error when it
 // ended before the load began); Run may be called once.
 func (s *Session) Run(ctx context.Context) (*report.Report, error) {
@@ -161,7 +159,7 @@ func (s *Session) probe(ctx context.Context) error {
 	}
 	wait := s.cfg.ProbeWait
 	if wait == 0 {
-		wait = DefaultProbeWait
+		wait = loadgen.DefaultProbeWait
 	}
 	var err error
 	if s.eng != nil {
@@ -214,7 +212,7 @@ func (s *Session) runWatch(ctx context.Context, rep *report.Report, w *watcher, 
 	start := time.Now()
 	rep.Started = start
 	s.changeMu.Lock()
-	s.started = start // for Abort's time; without load nothing changes
+	s.started = start // for an abort's time; without load nothing changes
 	s.changeMu.Unlock()
 	if s.cfg.Duration > 0 {
 		var cancel context.CancelFunc
@@ -250,13 +248,13 @@ func (s *Session) observe(now time.Time, win *loadgen.Window, p report.Point, re
 	w.metrics(&p)
 	rep.Series = append(rep.Series, p)
 	s.latest.Store(&p.Metrics)
-	sp := &Point{Point: p, Time: now, Window: win, Saturated: Saturated(p.Metrics), TargetRuntimes: maps.Clone(w.runtimes)}
+	sp := &Point{Point: p, Time: now, Window: win, Saturated: saturated(p.Metrics), TargetRuntimes: maps.Clone(w.runtimes)}
 	for _, ev := range s.eval.Eval(now, p.Metrics) {
 		a := alertReport(ev, p.T)
 		s.alerts = append(s.alerts, a)
 		sp.Events = append(sp.Events, a)
 		if ev.State != alert.Pending {
-			fmt.Fprintln(s.log, EventLine(a))
+			fmt.Fprintln(s.log, eventLine(a))
 		}
 		s.caps.forAlert(ctx, ev, p.Metrics)
 	}
@@ -265,7 +263,7 @@ func (s *Session) observe(now time.Time, win *loadgen.Window, p report.Point, re
 	}
 	s.diagnoseLive(ctx, rep, p.Metrics, w)
 	if why := s.abort.observe(now, p.Metrics); why != "" {
-		err := &AbortError{Why: why, T: p.T}
+		err := &abortError{Why: why, T: p.T}
 		fmt.Fprintf(s.log, "%6.1fs  ABORT    %s\n", p.T, err.Error())
 		stop(err)
 	}
@@ -290,7 +288,7 @@ func (s *Session) observe(now time.Time, win *loadgen.Window, p report.Point, re
 
 // finish completes the report once the last point is in.
 func (s *Session) finish(ctx context.Context, rep *report.Report, w *watcher, cause error) {
-	rep.Interrupted = ctx.Err() != nil || errors.Is(cause, ErrStopped)
+	rep.Interrupted = ctx.Err() != nil || errors.Is(cause, ErrInterrupted)
 	rep.Passed = !rep.Interrupted
 	rep.TargetRuntimes, rep.TargetNames = w.runtimes, w.names()
 	warnings := w.close()
@@ -303,48 +301,62 @@ func (s *Session) finish(ctx context.Context, rep *report.Report, w *watcher, ca
 	s.caps.finish(ctx, rep)
 	s.diagnoseFinal(rep)
 	rep.Alerts = append(rep.Alerts, s.alerts...)
-	JudgeGates(rep, s.cfg.Gates)
+	alert.Judge(rep, s.cfg.Gates)
 	for _, g := range s.cfg.Baseline.Check(rep.Summary) {
 		rep.Gates = append(rep.Gates, g)
 		rep.Passed = rep.Passed && g.Pass
 	}
-	var ab *AbortError
+	var ab *abortError
 	if errors.As(cause, &ab) {
 		rep.Passed = false
 		rep.Warnings = append(rep.Warnings, ab.Error())
 	}
 }
 
-// armStop makes Stop end this run, at once if it came first, and its
+// armStop makes End end this run, at once if it came first, and its
 // captures end with ctx, the run's.
 func (s *Session) armStop(ctx context.Context, stop context.CancelCauseFunc) {
 	s.stopMu.Lock()
 	defer s.stopMu.Unlock()
 	s.stop, s.runCtx = stop, ctx
-	if s.stopped {
-		stop(ErrStopped)
+	if s.interrupted != nil {
+		stop(s.interrupted)
 	}
 }
 
-// Stop ends the run as an interrupt does: the load stops, the report is
-// completed and marked interrupted. Safe to call more than once, and
-// before Run.
-func (s *Session) Stop() {
+// End ends the run now, and why says how. A nil why, or one that is (or
+// wraps) ErrInterrupted, ends it as an interrupt does (the user quit, the
+// reader of its output went away): the load stops and the report,
+// complete, is marked interrupted; before Run, the run ends as soon as it
+// begins. Any other why is an abort, as --abort-on-fail's: the run ends
+// as failed, saying why (and when, since the load or the watch began) in
+// the log and the report's warnings, and its report is not interrupted;
+// an abort before Run has begun the run does nothing. The first end
+// decides. End returns at once; it is safe to call from a sink, from any
+// goroutine, and more than once.
+func (s *Session) End(why error) {
+	if why == nil || errors.Is(why, ErrInterrupted) {
+		s.interrupt(cmp.Or(why, ErrInterrupted))
+		return
+	}
+	s.abortNow(why.Error())
+}
+
+// interrupt ends the run as an interrupt does, at once if it has begun.
+func (s *Session) interrupt(why error) {
 	s.stopMu.Lock()
 	defer s.stopMu.Unlock()
-	s.stopped = true
+	if s.interrupted == nil {
+		s.interrupted = why
+	}
 	if s.stop != nil {
-		s.stop(ErrStopped)
+		s.stop(why)
 	}
 }
 
-// Abort ends the run now as failed, as --abort-on-fail does, saying why
-// (and when, since the load or the watch began) in the log and the
-// report's warnings: the report is complete and not interrupted. It ends
-// a watch without load as it ends a load. Safe to call from a sink, and
-// more than once (the first why is kept); before Run has begun the run,
-// it does nothing.
-func (s *Session) Abort(why string) {
+// abortNow ends the run as failed, once, saying why; before Run has begun
+// the run, it does nothing.
+func (s *Session) abortNow(why string) {
 	s.changeMu.Lock()
 	t := 0.0
 	if !s.started.IsZero() {
@@ -356,7 +368,7 @@ func (s *Session) Abort(why string) {
 	if s.stop != nil && !s.aborted {
 		s.aborted = true
 		fmt.Fprintf(s.log, "%6.1fs  ABORT    %s\n", t, why)
-		s.stop(&AbortError{Why: why, T: t})
+		s.stop(&abortError{Why: why, T: t})
 	}
 }
 
@@ -386,14 +398,6 @@ func (s *Session) Scale(factor, step float64) {
 	s.eng.SetLevel(v)
 	s.asked = v
 	s.change(report.Change{Level: v})
-}
-
-// Level is the load level asked for now; 0 without load.
-func (s *Session) Level() float64 {
-	if s.eng == nil {
-		return 0
-	}
-	return s.eng.Level()
 }
 
 // Pause pauses the load, or resumes it, and says whether it is now paused.
@@ -447,7 +451,8 @@ func (s *Session) captureContext() context.Context {
 }
 
 // Shut ends the captures in flight and waits for those being written: for
-// a process about to exit, so that no capture is left half-written.
+// a process about to exit, so that no capture is left half-written. It
+// blocks, and leaves the run itself to End or ctx.
 func (s *Session) Shut() error { return s.caps.close() }
 
 // captureTakes says how long a capture of kind k takes, when it is more
@@ -484,11 +489,6 @@ func (s *Session) warnNoData(series []report.Point) {
 		}
 	}
 }
-
-// SyncWriter makes w safe to share: the run's log and a sink that prints
-// lines (Progress) bound for the same stream write through it one line at
-// a time.
-func SyncWriter(w io.Writer) io.Writer { return &lockedWriter{mu: &sync.Mutex{}, w: w} }
 
 // lockedWriter writes to w under mu, one Write at a time.
 type lockedWriter struct {

@@ -157,14 +157,14 @@ func TestGrowthRuleFires(t *testing.T) {
 	t.Errorf("the growth rule never fired: %v (growth max %v)", rep.Alerts, rep.Summary["target.goroutines_growth.max"])
 }
 
-func TestStopBeforeRunInterrupts(t *testing.T) {
+func TestEndBeforeRunInterrupts(t *testing.T) {
 	srv := httptest.NewServer(http.NotFoundHandler())
 	defer srv.Close()
 	s, err := session.New(session.Config{Load: &loadgen.Config{Targets: []loadgen.Target{{Method: "GET", URL: srv.URL}}, Duration: time.Minute}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.Stop()
+	s.End(session.ErrInterrupted)
 	start := time.Now()
 	rep, err := s.Run(context.Background())
 	if err != nil || !rep.Interrupted || rep.Passed {
@@ -320,7 +320,7 @@ func TestCooldownWatchesAfterTheLoad(t *testing.T) {
 	}
 }
 
-// Abort ends a watch as it ends a load: now, as failed, not
+// End with a reason aborts a watch as it aborts a load: now, as failed, not
 // interrupted, at the time since the watch began.
 func TestAbortEndsAWatch(t *testing.T) {
 	var s *session.Session
@@ -329,7 +329,7 @@ func TestAbortEndsAWatch(t *testing.T) {
 	sink := session.SinkFunc(func(p *session.Point) {
 		if points++; points == 3 {
 			abortAt = p.T
-			s.Abort("enough seen")
+			s.End(errors.New("enough seen"))
 		}
 	})
 	var err error

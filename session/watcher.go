@@ -8,6 +8,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/strain-dev/strain/internal/redact"
 	"github.com/strain-dev/strain/metric"
 	"github.com/strain-dev/strain/monitor"
 	"github.com/strain-dev/strain/report"
@@ -17,14 +18,14 @@ import (
 // take it.
 const SelfName = "self"
 
-// DefaultGrowthWindow is the span over which a metric's growth per second
+// defaultGrowthWindow is the span over which a metric's growth per second
 // is measured, long enough to see through GC's sawtooth.
-const DefaultGrowthWindow = 10 * time.Second
+const defaultGrowthWindow = 10 * time.Second
 
-// Grown are the runtime metrics whose growth per second is derived, as
+// grown are the runtime metrics whose growth per second is derived, as
 // NAME_growth: the leak and memory rules judge them (tasks_growth on any
 // runtime, goroutines_growth on Go's).
-var Grown = []string{"goroutines", "tasks", "rss"}
+var grown = []string{"goroutines", "tasks", "rss"}
 
 // watcher is the monitor as a run uses it: strain itself plus the watched
 // targets, each under its metric scope, with growth derived.
@@ -49,7 +50,7 @@ func startWatcher(ctx context.Context, specs []monitor.Spec, interval, window ti
 	for _, s := range specs {
 		t, notes := s.Discover(ctx, client)
 		for _, n := range notes {
-			fmt.Fprintln(log, RedactText(n)) // they quote the URLs found
+			fmt.Fprintln(log, redact.Text(n)) // they quote the URLs found
 		}
 		targets = append(targets, t)
 		w.scopes[t.Name] = targetScope(s.Name, len(specs))
@@ -104,7 +105,7 @@ func (w *watcher) metrics(p *report.Point) {
 			}
 			p.Bounds[scope.Of(k).String()] = b
 		}
-		for _, k := range Grown {
+		for _, k := range grown {
 			if v, ok := ms[k]; ok {
 				key := scope.Of(k).String()
 				if g, ok := w.growth.add(key, snap.Time, v); ok {
@@ -117,7 +118,7 @@ func (w *watcher) metrics(p *report.Point) {
 		w.windows.add(name, ps)
 	}
 	for _, warn := range snap.Warnings {
-		w.warn(RedactText(warn)) // a source's error quotes its URL
+		w.warn(redact.Text(warn)) // a source's error quotes its URL
 	}
 }
 
@@ -165,7 +166,7 @@ type timed struct {
 
 func newGrowth(window time.Duration) *growth {
 	if window <= 0 {
-		window = DefaultGrowthWindow
+		window = defaultGrowthWindow
 	}
 	return &growth{window: window, history: map[string][]timed{}}
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/pprof/profile"
 	"github.com/strain-dev/strain/diagnose"
+	"github.com/strain-dev/strain/internal/redact"
 	"github.com/strain-dev/strain/profiles"
 	"github.com/strain-dev/strain/report"
 )
@@ -64,7 +65,7 @@ func (s *Session) keepWaits(ws windows, target string, f report.Finding, reason 
 	cp, err := s.caps.cap.Keep(target, profiles.Block, reason+"-trace", waits)
 	switch {
 	case err != nil:
-		fmt.Fprintf(s.log, "profile  %s block failed: %s\n", target, RedactText(err.Error()))
+		fmt.Fprintf(s.log, "profile  %s block failed: %s\n", target, redact.Text(err.Error()))
 	case cp.Written():
 		fmt.Fprintf(s.log, "profile  %s block → %s (trace windows)\n", target, cp.Path)
 	case cp.Skipped != "":

@@ -58,7 +58,7 @@ func TestKeysDriveTheSession(t *testing.T) {
 	press(" ")
 	expect(7)
 	press("q")
-	s.Stop() // what the dashboard does when the user quits
+	s.End(session.ErrInterrupted) // what the dashboard does when the user quits
 	rep := <-done
 	if rep == nil || !rep.Interrupted {
 		t.Fatalf("quitting: report %v, want one marked interrupted", rep)

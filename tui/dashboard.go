@@ -24,6 +24,9 @@ import (
 // closeWait bounds how long Finish waits for the terminal to be restored.
 const closeWait = 3 * time.Second
 
+// errQuit is why the run ended when the user quit the dashboard.
+var errQuit = fmt.Errorf("the dashboard was quit: %w", session.ErrInterrupted)
+
 // Dashboard runs the dashboard beside a session: a session.Sink fed each
 // point, and an io.Writer for the run's event lines, which it shows under
 // the panels while it owns the terminal.
@@ -79,8 +82,8 @@ func (d *Dashboard) Attach(cfg *session.Config) {
 
 // Start readies the dashboard to act through c; it takes the terminal at
 // the run's first point, so a run that cannot start leaves it alone. When
-// the user quits, it calls c.Stop, which ends the run as an interrupt
-// would.
+// the user quits, it calls c.End with a why that wraps
+// session.ErrInterrupted: the run ends as an interrupt would end it.
 func (d *Dashboard) Start(c Control) { d.control = c }
 
 // open takes the terminal.
@@ -96,7 +99,11 @@ func (d *Dashboard) open() {
 			if err != nil && !errors.Is(err, tea.ErrInterrupted) {
 				d.failed = fmt.Errorf("dashboard: %w", err)
 			}
-			d.control.Stop()
+			why := errQuit
+			if d.failed != nil {
+				why = fmt.Errorf("%w: %w", session.ErrInterrupted, d.failed)
+			}
+			d.control.End(why)
 		}
 	}()
 }

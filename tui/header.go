@@ -1,6 +1,9 @@
 package tui
 
-import "github.com/strain-dev/strain/session"
+import (
+	"github.com/strain-dev/strain/internal/redact"
+	"github.com/strain-dev/strain/session"
+)
 
 // HeaderOf is the header of the run cfg describes: its load's model, bound
 // and requests, with any password in their URLs hidden; or, without load,
@@ -19,7 +22,7 @@ func HeaderOf(cfg session.Config) Header {
 		h.Model = "open"
 	}
 	for _, t := range load.Targets {
-		h.Targets = append(h.Targets, t.Method+" "+session.Redact(t.URL))
+		h.Targets = append(h.Targets, t.Method+" "+redact.URL(t.URL))
 	}
 	return h
 }

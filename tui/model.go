@@ -81,32 +81,34 @@ func (m *Model) addFrame(f Frame) {
 	m.frame = f
 	m.hist.add(f)
 	m.latency.add(f.Latency)
-	m.events = append(m.events, f.Events...)
-	if len(m.events) > maxEvents {
-		m.events = m.events[len(m.events)-maxEvents:]
-	}
+	m.events = lastEvents(append(m.events, f.Events...))
 }
 
 // key handles a key press. Control's methods return at once, so they are
 // called here, in order: "+" then "]" must mean exactly that.
 func (m Model) key(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	c := m.control
+	s, steers := c.(Steer)
 	switch {
 	case key.Matches(msg, keys.Quit):
 		m.quitting = true
 		return m, tea.Quit
 	case key.Matches(msg, keys.Help):
 		m.help = !m.help
+	case !steers && key.Matches(msg, keys.More, keys.Less, keys.Double, keys.Half):
+		m.events = lastEvents(append(m.events, noScale))
+	case !steers && key.Matches(msg, keys.Pause):
+		m.events = lastEvents(append(m.events, noPause))
 	case key.Matches(msg, keys.More):
-		c.Scale(stepUp, 0)
+		s.Scale(stepUp, 0)
 	case key.Matches(msg, keys.Less):
-		c.Scale(1/stepUp, 0)
+		s.Scale(1/stepUp, 0)
 	case key.Matches(msg, keys.Double):
-		c.Scale(2, 0)
+		s.Scale(2, 0)
 	case key.Matches(msg, keys.Half):
-		c.Scale(0.5, 0)
+		s.Scale(0.5, 0)
 	case key.Matches(msg, keys.Pause):
-		c.Pause()
+		s.Pause()
 	case key.Matches(msg, keys.CPU):
 		c.Capture("cpu")
 	case key.Matches(msg, keys.Goroutines):
@@ -115,6 +117,18 @@ func (m Model) key(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		c.Capture("heap")
 	}
 	return m, nil
+}
+
+// What the load's keys say when the Control cannot steer the load: in
+// strain, a capacity search, which sets the rate itself.
+const (
+	noScale = "capacity: the search sets the rate; + and - do nothing"
+	noPause = "capacity: the search cannot be paused; q ends it with what it found"
+)
+
+// lastEvents are the latest maxEvents of events.
+func lastEvents(events []string) []string {
+	return events[max(0, len(events)-maxEvents):]
 }
 
 // View lays the panels out for the window; a pure function of state.

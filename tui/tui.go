@@ -4,8 +4,8 @@
 //
 // The root Model routes messages and lays out panels; View is a pure
 // function of its state. Data arrives as Frame messages (one per interval,
-// sent with tea.Program.Send); keys act through Control, whose methods
-// must not block. Dashboard runs it beside a session, as one of its sinks.
+// sent with tea.Program.Send); keys act through Control, and Steer when
+// the run offers it, whose methods must not block. Dashboard runs it beside a session, as one of its sinks.
 // tui renders what it is given: it reads no metric source of its own.
 package tui
 
@@ -20,18 +20,28 @@ import (
 // Control is what the dashboard asks of the run. Its methods are called
 // from the dashboard's commands and must return at once.
 type Control interface {
+	// Capture asks for a profile of kind ("cpu", "goroutine", "heap") of
+	// every watched target.
+	Capture(kind string)
+	// End ends the run, why saying how: the user quit, which
+	// session.ErrInterrupted wraps.
+	End(why error)
+}
+
+// Steer is the load's control a Control may also offer, for the keys
+// that change the load. Without it (a capacity search sets the rate
+// itself) those keys only say so.
+type Steer interface {
 	// Scale sets the load level (concurrency or rate) to level×factor+step.
 	Scale(factor float64, step float64)
 	// Pause pauses the load, or resumes it; it returns whether it is now paused.
 	Pause() bool
-	// Capture asks for a profile of kind ("cpu", "goroutine", "heap") of
-	// every watched target.
-	Capture(kind string)
-	// Stop ends the run, as an interrupt does: the user quit.
-	Stop()
 }
 
-var _ Control = (*session.Session)(nil)
+var (
+	_ Control = (*session.Session)(nil)
+	_ Steer   = (*session.Session)(nil)
+)
 
 // Frame is one interval of the run, as the dashboard shows it.
 type Frame struct {

@@ -28,7 +28,7 @@ type recorder struct {
 func (r *recorder) Scale(f, step float64) { r.add(fmt.Sprintf("scale %g %g", f, step)) }
 func (r *recorder) Pause() bool           { r.add("pause"); return true }
 func (r *recorder) Capture(kind string)   { r.add("capture " + kind) }
-func (r *recorder) Stop()                 { r.add("stop") }
+func (r *recorder) End(why error)         { r.add("end") }
 func (r *recorder) add(s string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -118,6 +118,22 @@ func TestKeysAskTheControl(t *testing.T) {
 	got := rec.got()
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("control got %v, want %v", got, want)
+	}
+}
+
+// A Control that cannot steer the load (a capacity search) is not asked
+// to: the load's keys say so instead.
+func TestKeysWithoutSteer(t *testing.T) {
+	rec := &recorder{}
+	var m tea.Model = New(Header{Model: SearchModel}, struct{ Control }{rec}, time.Time{})
+	for _, k := range []string{"+", " ", "p"} {
+		m, _ = m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k)})
+	}
+	if got := rec.got(); fmt.Sprint(got) != "[capture cpu]" {
+		t.Errorf("control got %v, want only the capture", got)
+	}
+	if got, want := m.(Model).events, []string{noScale, noPause}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("events %q, want %q", got, want)
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/strain-dev/strain/internal/redact"
 	"github.com/strain-dev/strain/loadgen"
 	"github.com/strain-dev/strain/report"
 	"github.com/strain-dev/strain/session"
@@ -140,5 +141,5 @@ func (w *Notifier) warning() string {
 	if w.failed+w.dropped == 0 {
 		return ""
 	}
-	return fmt.Sprintf("alert webhook %s: %d events sent, %d failed after %d tries, %d dropped (queue full)", session.Redact(w.url), w.sent, w.failed, Tries, w.dropped)
+	return fmt.Sprintf("alert webhook %s: %d events sent, %d failed after %d tries, %d dropped (queue full)", redact.URL(w.url), w.sent, w.failed, Tries, w.dropped)
 }

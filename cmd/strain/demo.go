@@ -13,6 +13,7 @@ import (
 	"github.com/strain-dev/strain/monitor"
 	"github.com/strain-dev/strain/profiles"
 	"github.com/strain-dev/strain/session"
+	"github.com/strain-dev/strain/session/lines"
 	"github.com/strain-dev/strain/target"
 	"github.com/strain-dev/strain/tui"
 )
@@ -52,7 +53,7 @@ func runDemo(ctx context.Context, dur time.Duration, ui bool, output string, std
 	verdict := &verdictFlags{alertFiles: []string{"default"}, profiles: profiles.DefaultDir}
 	watch := []monitor.Spec{{Name: "demo", Bases: []string{base}}}
 	l := launch{cfg: session.Config{Load: &load, Watch: watch}, verdict: verdict,
-		ui: ui, lines: session.Progress, out: verdict.outputs(output)}
+		ui: ui, lines: lines.Progress, out: verdict.outputs(output)}
 	if err := verdict.apply(&l.cfg); err != nil {
 		return err
 	}

@@ -3,7 +3,7 @@ package main
 import (
 	"errors"
 
-	"github.com/strain-dev/strain/session"
+	"github.com/strain-dev/strain/internal/redact"
 )
 
 // Exit codes, as PRODUCT.md documents them.
@@ -22,7 +22,7 @@ type exitError struct {
 	quiet bool // already reported; print nothing more
 }
 
-func (e *exitError) Error() string { return session.RedactText(e.err.Error()) } // it may quote a URL
+func (e *exitError) Error() string { return redact.Text(e.err.Error()) } // it may quote a URL
 func (e *exitError) Unwrap() error { return e.err }
 
 func usageErr(err error) error       { return &exitError{code: ExitUsage, err: err} }

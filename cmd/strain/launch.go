@@ -10,6 +10,7 @@ import (
 
 	"github.com/strain-dev/strain/report"
 	"github.com/strain-dev/strain/session"
+	"github.com/strain-dev/strain/session/lines"
 	"github.com/strain-dev/strain/tui"
 )
 
@@ -45,7 +46,7 @@ func (l launch) execute(ctx context.Context, stdout, stderr io.Writer) error {
 	if err := l.out.Check(); err != nil { // before any load
 		return usageErr(err)
 	}
-	cfg, stderr := l.cfg, session.SyncWriter(stderr) // the log and the lines share it
+	cfg, stderr := l.cfg, lines.Shared(stderr) // the log and the lines share it
 	cfg.Log = stderr
 	var dash *tui.Dashboard
 	if l.ui {

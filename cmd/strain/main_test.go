@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/strain-dev/strain/loadgen"
 	"github.com/strain-dev/strain/report"
-	"github.com/strain-dev/strain/session"
 	"github.com/strain-dev/strain/target"
 )
 
@@ -205,8 +205,8 @@ func TestUnreachableTargetExits3(t *testing.T) {
 	if !strings.Contains(stderr, addr) || !strings.Contains(stderr, "unreachable") {
 		t.Errorf("stderr %q does not name %s", stderr, addr)
 	}
-	if d := time.Since(start); d > session.DefaultProbeWait+3*time.Second {
-		t.Errorf("gave up after %v, want about %v", d, session.DefaultProbeWait)
+	if d := time.Since(start); d > loadgen.DefaultProbeWait+3*time.Second {
+		t.Errorf("gave up after %v, want about %v", d, loadgen.DefaultProbeWait)
 	}
 }
 

@@ -7,9 +7,9 @@ import (
 	"io"
 
 	"github.com/spf13/cobra"
+	"github.com/strain-dev/strain/internal/redact"
 	"github.com/strain-dev/strain/metric"
 	"github.com/strain-dev/strain/profiles"
-	"github.com/strain-dev/strain/session"
 )
 
 // captureFlags are what `strain profile capture` is asked for.
@@ -99,7 +99,7 @@ func runCapture(ctx context.Context, url string, f captureFlags, stdout, stderr 
 	defer c.Close()
 	for _, r := range reqs {
 		if r.Duration > 0 {
-			fmt.Fprintf(stderr, "capturing %s for %v from %s\n", r.Kinds[0], r.Duration, session.Redact(url))
+			fmt.Fprintf(stderr, "capturing %s for %v from %s\n", r.Kinds[0], r.Duration, redact.URL(url))
 		}
 	}
 	var failed []error

@@ -8,6 +8,7 @@ import (
 	"github.com/strain-dev/strain/alert"
 	"github.com/strain-dev/strain/monitor"
 	"github.com/strain-dev/strain/session"
+	"github.com/strain-dev/strain/session/lines"
 	"github.com/strain-dev/strain/tui"
 )
 
@@ -31,7 +32,7 @@ measured from each request's intended start; -c then caps requests in flight.` +
 				return usageErr(err)
 			}
 			l := launch{cfg: session.Config{Load: &load, Watch: specs}, verdict: &f.verdict,
-				ui: tui.Want(f.tui, f.noTUI, stdout), lines: session.Progress, out: f.verdict.outputs(f.output)}
+				ui: tui.Want(f.tui, f.noTUI, stdout), lines: lines.Progress, out: f.verdict.outputs(f.output)}
 			if err := f.verdict.apply(&l.cfg); err != nil {
 				return usageErr(err)
 			}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"time"
@@ -35,7 +36,7 @@ func (f *verdictFlags) register(cmd *cobra.Command) {
 	fl.StringArrayVar(&f.alertFiles, "alerts", nil, "YAML rules file, or 'default' for the built-in set (repeatable)")
 	fl.StringArrayVar(&f.gates, "gate", nil, "CI gate on the whole run, e.g. 'latency.p99 < 200ms'; exit 1 if one fails (repeatable)")
 	fl.StringVar(&f.baseline, "baseline", "", "compare this run to a previous JSON report, as gates")
-	fl.StringVar(&f.maxRegression, "max-regression", session.DefaultMaxRegression, "with --baseline: how far each metric may move, e.g. 'latency.p99=+10%,throughput=-5%'")
+	fl.StringVar(&f.maxRegression, "max-regression", alert.DefaultMaxRegression, "with --baseline: how far each metric may move, e.g. 'latency.p99=+10%,throughput=-5%'")
 	fl.BoolVar(&f.abortOnFail, "abort-on-fail", false, "end the run early once a sustained breach makes a gate fail")
 	fl.DurationVar(&f.abortAfter, "abort-after", 10*time.Second, "with --abort-on-fail: how long a breach must last")
 	fl.StringVar(&f.failOn, "fail-on", "", "fail the run (exit 1) on a diagnosis finding of these kinds, e.g. 'leak,starvation', 'critical' or 'any'")
@@ -68,7 +69,7 @@ func (f *verdictFlags) apply(cfg *session.Config) error {
 	}
 	cfg.NoDiagnosis, cfg.Cooldown = f.noDiagnose, f.cooldown
 	if f.baseline != "" {
-		if cfg.Baseline, err = session.LoadBaseline(f.baseline, f.maxRegression, cat); err != nil {
+		if cfg.Baseline, err = alert.LoadBaseline(f.baseline, f.maxRegression, cat); err != nil {
 			return err
 		}
 	}
@@ -100,7 +101,7 @@ func (f *verdictFlags) sinks(log io.Writer, segment bool) (sinks []session.Sink,
 	if f.listen != "" {
 		e, err := export.Listen(f.listen)
 		if err != nil {
-			session.FinishAll(sinks)
+			finishAll(sinks)
 			return nil, nil, fmt.Errorf("--listen: %w", err)
 		}
 		if segment {
@@ -109,5 +110,15 @@ func (f *verdictFlags) sinks(log io.Writer, segment bool) (sinks []session.Sink,
 		fmt.Fprintf(log, "serving metrics on http://%s/metrics\n", e.Addr())
 		sinks = append(sinks, e)
 	}
-	return sinks, func() { session.FinishAll(sinks) }, nil
+	return sinks, func() { finishAll(sinks) }, nil
+}
+
+// finishAll finishes the Finishers among sinks, for a run that never
+// began: a webhook or an export started for it stops.
+func finishAll(sinks []session.Sink) {
+	for _, s := range sinks {
+		if f, ok := s.(session.Finisher); ok {
+			f.Finish(context.Background(), report.New())
+		}
+	}
 }

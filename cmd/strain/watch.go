@@ -13,6 +13,7 @@ import (
 	"github.com/strain-dev/strain/alert"
 	"github.com/strain-dev/strain/monitor"
 	"github.com/strain-dev/strain/session"
+	"github.com/strain-dev/strain/session/lines"
 	"github.com/strain-dev/strain/tui"
 )
 
@@ -45,7 +46,7 @@ api=http://127.0.0.1:8080,pid:4242.` + "\n\n" + alert.Help(),
 				return usageErr(err)
 			}
 			l := launch{cfg: session.Config{Watch: specs, Interval: f.interval, Duration: f.duration}, verdict: &f.verdict,
-				ui: !f.jsonl && tui.Want(f.tui, f.noTUI, stdout), lines: session.RuntimeLines, out: f.verdict.outputs(f.output)}
+				ui: !f.jsonl && tui.Want(f.tui, f.noTUI, stdout), lines: lines.Runtimes, out: f.verdict.outputs(f.output)}
 			ctx := cmd.Context()
 			if f.jsonl {
 				// The lines are what a reader piped them to came for: once it
@@ -55,7 +56,7 @@ api=http://127.0.0.1:8080,pid:4242.` + "\n\n" + alert.Help(),
 				ctx, cancel = context.WithCancel(ctx)
 				defer cancel()
 				l.lines = func(log io.Writer) session.Sink {
-					return session.JSONLines(&readerGone{w: stdout, gone: cancel, log: log})
+					return lines.JSON(&readerGone{w: stdout, gone: cancel, log: log})
 				}
 			}
 			if !l.ui {

@@ -1,12 +1,8 @@
-package session_test
+package redact
 
-import (
-	"testing"
+import "testing"
 
-	"github.com/strain-dev/strain/session"
-)
-
-func TestRedact(t *testing.T) {
+func TestURL(t *testing.T) {
 	for _, tc := range []struct{ name, in, want string }{
 		{"plain", "http://127.0.0.1:8080/api?page=2#top", "http://127.0.0.1:8080/api?page=2#top"},
 		{"user and password", "http://u:hunter2@host:80/x", "http://xxxxx@host:80/x"},
@@ -22,14 +18,14 @@ func TestRedact(t *testing.T) {
 		{"not a URL", "pid:42", "pid:42"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := session.Redact(tc.in); got != tc.want {
-				t.Errorf("Redact(%q) = %q, want %q", tc.in, got, tc.want)
+			if got := URL(tc.in); got != tc.want {
+				t.Errorf("URL(%q) = %q, want %q", tc.in, got, tc.want)
 			}
 		})
 	}
 }
 
-func TestRedactText(t *testing.T) {
+func TestText(t *testing.T) {
 	for _, tc := range []struct{ name, in, want string }{
 		{"none", "watch api: found /metrics", "watch api: found /metrics"},
 		{"note", "watch h:9: found /metrics at http://u:PW@h:9", "watch h:9: found /metrics at http://xxxxx@h:9"},
@@ -40,8 +36,8 @@ func TestRedactText(t *testing.T) {
 		{"two, and punctuation", "to HTTPS://T@a/?key=k, then http://b/?sig=s.", "to HTTPS://xxxxx@a/?key=xxxxx, then http://b/?sig=xxxxx."},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := session.RedactText(tc.in); got != tc.want {
-				t.Errorf("RedactText(%q)\n got %q\nwant %q", tc.in, got, tc.want)
+			if got := Text(tc.in); got != tc.want {
+				t.Errorf("Text(%q)\n got %q\nwant %q", tc.in, got, tc.want)
 			}
 		})
 	}

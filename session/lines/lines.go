@@ -1,26 +1,31 @@
-package session
+// Package lines is the sinks that print a run as text, a line per point:
+// strain run's progress lines, strain watch's runtime lines and its JSON
+// lines. Shared lets the run's log and a line sink print to one stream.
+package lines
 
 import (
 	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 
 	"github.com/strain-dev/strain/metric"
+	"github.com/strain-dev/strain/session"
 )
 
 // Progress is the sink that prints a line per interval of the load, as
 // strain run does on stderr without the dashboard: the load's figures,
 // then each watched target's.
-func Progress(w io.Writer) Sink {
-	return SinkFunc(func(p *Point) {
+func Progress(w io.Writer) session.Sink {
+	return session.SinkFunc(func(p *session.Point) {
 		m := p.Metrics
 		var b strings.Builder
 		fmt.Fprintf(&b, "%6.1fs  %8s req  %9s req/s  p50 %8s  p99 %8s  errors %s  inflight %s",
 			p.T, metric.FormatNumber(m["requests"]), metric.FormatNumber(m["throughput"]),
 			orDash(m, "latency.p50"), orDash(m, "latency.p99"),
 			metric.FormatNumber(m["errors"]), metric.FormatNumber(m["inflight"]))
-		for _, scope := range p.Runtimes() {
+		for _, scope := range metric.Runtimes(p.Metrics) {
 			if scope.Kind == metric.Target {
 				writeRuntime(&b, scope, p)
 			}
@@ -32,14 +37,14 @@ func Progress(w io.Writer) Sink {
 // watchLineMetrics are the figures a line shows for each runtime.
 var watchLineMetrics = []string{"goroutines", "sched_latency.p99", "cpu", "rss", "heap"}
 
-// RuntimeLines is the sink that prints a line per interval with the main
+// Runtimes is the sink that prints a line per interval with the main
 // figures of every runtime in it (each target, then strain itself), as
 // strain watch does on stderr.
-func RuntimeLines(w io.Writer) Sink {
-	return SinkFunc(func(p *Point) {
+func Runtimes(w io.Writer) session.Sink {
+	return session.SinkFunc(func(p *session.Point) {
 		var b strings.Builder
 		fmt.Fprintf(&b, "%6.1fs", p.T)
-		for _, scope := range p.Runtimes() {
+		for _, scope := range metric.Runtimes(p.Metrics) {
 			writeRuntime(&b, scope, p)
 		}
 		fmt.Fprintln(w, b.String())
@@ -47,7 +52,7 @@ func RuntimeLines(w io.Writer) Sink {
 }
 
 // writeRuntime writes a runtime's main figures in m: "  api goroutines 7 …".
-func writeRuntime(b *strings.Builder, scope metric.Scope, p *Point) {
+func writeRuntime(b *strings.Builder, scope metric.Scope, p *session.Point) {
 	m := p.Metrics
 	fmt.Fprintf(b, "  %s", scope)
 	shown := 0
@@ -63,11 +68,11 @@ func writeRuntime(b *strings.Builder, scope metric.Scope, p *Point) {
 	}
 }
 
-// JSONLines is the sink that writes every point's metrics as a JSON line
+// JSON is the sink that writes every point's metrics as a JSON line
 // ({"t":…,"metrics":{…}}), as strain watch --jsonl does on stdout.
-func JSONLines(w io.Writer) Sink {
+func JSON(w io.Writer) session.Sink {
 	enc := json.NewEncoder(w)
-	return SinkFunc(func(p *Point) { enc.Encode(p.Point) })
+	return session.SinkFunc(func(p *session.Point) { enc.Encode(p.Point) })
 }
 
 // orDash formats a duration metric of m, or "-" when it has no data.
@@ -77,4 +82,21 @@ func orDash(m map[string]float64, name string) string {
 		return "-"
 	}
 	return metric.FormatSeconds(v)
+}
+
+// Shared makes w safe to share: the run's log (session.Config.Log) and a
+// line sink bound for the same stream write through it one line at a
+// time.
+func Shared(w io.Writer) io.Writer { return &shared{w: w} }
+
+// shared writes to w one Write at a time.
+type shared struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *shared) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
 }

@@ -1,4 +1,6 @@
-package session
+// Package redact hides the secrets a URL may hold (its userinfo, a token
+// in its query) so that none reaches a report, a log or a terminal.
+package redact
 
 import (
 	"net/url"
@@ -17,12 +19,12 @@ var secretParams = []string{"token", "key", "password", "passwd", "pwd", "secret
 // secretExact are names too short to look for inside others.
 var secretExact = []string{"sig", "pw", "pass"}
 
-// Redact hides a URL's secrets, so credentials never reach a report or a
+// URL hides a URL's secrets, so credentials never reach a report or a
 // terminal: its whole userinfo, a user name alone included
 // (http://TOKEN@host/ reads http://xxxxx@host/), and the value of each
 // query parameter whose name looks secret (?api_key=xxxxx). The rest of
 // the URL is left as written: it is edited as text, never re-encoded.
-func Redact(raw string) string {
+func URL(raw string) string {
 	scheme, rest, ok := strings.Cut(raw, "://")
 	if !ok {
 		return raw
@@ -82,16 +84,16 @@ func secretName(name string) bool {
 // bracket, as Go's errors and strain's own lines quote them.
 var urlInText = regexp.MustCompile(`[a-zA-Z][a-zA-Z0-9+.-]*://[^\s"'<>` + "`" + `]+`)
 
-// RedactText is text with every URL in it redacted: for lines made
+// Text is text with every URL in it redacted: for lines made
 // elsewhere (discovery notes, the monitor's warnings, errors) that may
 // quote a URL strain holds.
-func RedactText(text string) string {
+func Text(text string) string {
 	if !strings.Contains(text, "://") {
 		return text
 	}
 	return urlInText.ReplaceAllStringFunc(text, func(u string) string {
 		// Punctuation that ends a sentence ends the URL, not a secret's value.
 		trimmed := strings.TrimRight(u, ".,;:)]")
-		return Redact(trimmed) + u[len(trimmed):]
+		return URL(trimmed) + u[len(trimmed):]
 	})
 }

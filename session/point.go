@@ -23,6 +23,7 @@ type Point struct {
 	Profiles       []report.Profile  // profiles captured so far
 	Findings       []report.Finding  // what diagnosis finds in the run so far
 	TargetRuntimes map[string]string // what each target runs, by its scope's name ("target": "python")
+	TargetNames    map[string]string // the name each target was given, by its scope's name ("target": "sleeper")
 	Paused         bool              // the load is paused
 	Saturated      bool              // strain itself was saturated in the interval
 	Level          float64           // the load level asked for: concurrency or rate

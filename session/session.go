@@ -248,7 +248,7 @@ func (s *Session) observe(now time.Time, win *loadgen.Window, p report.Point, re
 	w.metrics(&p)
 	rep.Series = append(rep.Series, p)
 	s.latest.Store(&p.Metrics)
-	sp := &Point{Point: p, Time: now, Window: win, Saturated: saturated(p.Metrics), TargetRuntimes: maps.Clone(w.runtimes)}
+	sp := &Point{Point: p, Time: now, Window: win, Saturated: saturated(p.Metrics), TargetRuntimes: maps.Clone(w.runtimes), TargetNames: w.names()}
 	for _, ev := range s.eval.Eval(now, p.Metrics) {
 		a := alertReport(ev, p.T)
 		s.alerts = append(s.alerts, a)

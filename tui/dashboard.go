@@ -171,7 +171,7 @@ func FrameOf(p *session.Point, start time.Time, lines []string) Frame {
 	if p.Window != nil {
 		f.Latency = LatencyOf(p.Window.Latency)
 	}
-	f.Runtimes = p.TargetRuntimes
+	f.Runtimes, f.Names = p.TargetRuntimes, p.TargetNames
 	for _, fd := range p.Findings {
 		if fd.Severity != report.Info {
 			f.Findings = append(f.Findings, Finding{Kind: fd.Kind, Severity: fd.Severity, Summary: fd.Summary, Culprit: fd.Culprit})

@@ -141,10 +141,14 @@ func (m Model) viewTarget(w int, scope metric.Scope, compact bool) string {
 // title is a target's heading: its scope, and what it runs where its
 // sources said ("target · python").
 func (m Model) title(scope metric.Scope) string {
-	if rt := m.frame.Runtimes[scope.String()]; rt != "" {
-		return scope.String() + " · " + rt
+	label := scope.String()
+	if name := m.frame.Names[label]; name != "" && scope == metric.OneTarget {
+		label = name // a lone target by the name it was given
 	}
-	return scope.String()
+	if rt := m.frame.Runtimes[scope.String()]; rt != "" {
+		return label + " · " + rt
+	}
+	return label
 }
 
 // targetRows are the rows a target has data for: the known figures, then

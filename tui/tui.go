@@ -56,6 +56,7 @@ type Frame struct {
 	Profiles []Profile         // captured so far
 	Findings []Finding         // the problems diagnosis finds in the run so far
 	Runtimes map[string]string // what each target runs, by its scope's name ("target": "python")
+	Names    map[string]string // the name each target was given, by its scope's name ("target": "sleeper")
 	Events   []string          // lines to show once (an alert fired, a capture failed)
 	Paused   bool
 	// Latency is the interval's responses by latency, as LatencyOf counts

@@ -54,7 +54,11 @@ func Runtimes(w io.Writer) session.Sink {
 // writeRuntime writes a runtime's main figures in m: "  api goroutines 7 …".
 func writeRuntime(b *strings.Builder, scope metric.Scope, p *session.Point) {
 	m := p.Metrics
-	fmt.Fprintf(b, "  %s", scope)
+	label := scope.String()
+	if name := p.TargetNames[label]; name != "" && scope == metric.OneTarget {
+		label = name // a lone target by the name it was given
+	}
+	fmt.Fprintf(b, "  %s", label)
 	shown := 0
 	for _, name := range watchLineMetrics {
 		key := scope.Of(name).String()

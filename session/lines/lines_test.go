@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/strain-dev/strain/metric"
 	"github.com/strain-dev/strain/report"
 	"github.com/strain-dev/strain/session"
 )
@@ -27,5 +28,19 @@ func TestProgressShowsTargets(t *testing.T) {
 	}
 	if strings.Contains(line, "self") || strings.Count(line, "\n") != 1 {
 		t.Errorf("want one line without strain's own figures:\n%s", line)
+	}
+}
+
+// A lone target's line and a bucketed figure: the name it was given, not
+// "target", and the range the figure lies in, not a bare estimate.
+func TestRuntimeLineNamesALoneTarget(t *testing.T) {
+	var buf bytes.Buffer
+	p := &session.Point{Point: report.Point{T: 3,
+		Metrics: map[string]float64{"target.goroutines": 7, "target.sched_latency.p99": 0.0101},
+		Bounds:  map[string]metric.Bounds{"target.sched_latency.p99": {Lo: 0.000918, Hi: 0.0105}},
+	}, TargetNames: map[string]string{"target": "sleeper"}}
+	Runtimes(&buf).Observe(p)
+	if got := buf.String(); !strings.Contains(got, "  sleeper goroutines 7") || !strings.Contains(got, "sched_latency.p99 918µs–10.5ms") {
+		t.Errorf("line %q, want sleeper's, its p99 as 918µs–10.5ms", got)
 	}
 }

@@ -111,6 +111,15 @@ type Evidencer interface {
 // takes them: the latest are kept.
 const maxEvidence = 4
 
+// latest is the last n of s, moved to its front: what a bounded queue of
+// evidence keeps.
+func latest[T any](s []T, n int) []T {
+	if len(s) <= n {
+		return s
+	}
+	return append(s[:0], s[len(s)-n:]...)
+}
+
 // SourceFunc adapts a function to Source.
 type SourceFunc struct {
 	ID string
@@ -262,10 +271,7 @@ func (m *Monitor) sample(st *sourceState) int {
 	if r, ok := st.src.(Runtimer); ok {
 		st.runtime = safe.Line(r.Runtime(), maxRuntimeLen)
 	}
-	st.evidence = append(st.evidence, evidence...)
-	if n := len(st.evidence); n > maxEvidence {
-		st.evidence = append(st.evidence[:0], st.evidence[n-maxEvidence:]...)
-	}
+	st.evidence = latest(append(st.evidence, evidence...), maxEvidence)
 	return 0
 }
 
@@ -311,12 +317,15 @@ func (m *Monitor) Snapshot() Snapshot {
 			if now.Sub(st.at) > staleAfter*m.interval {
 				continue
 			}
-			sec, _ := st.src.(Secondary)
+			var secondary []string
+			if sec, ok := st.src.(Secondary); ok {
+				secondary = sec.Secondary()
+			}
 			for k, v := range st.metrics {
 				if _, ok := merged[k]; ok {
 					continue
 				}
-				if sec != nil && slices.Contains(sec.Secondary(), k) {
+				if slices.Contains(secondary, k) {
 					if _, ok := fallback[k]; !ok {
 						fallback[k] = v
 					}

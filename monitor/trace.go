@@ -202,10 +202,7 @@ func (s *traceSource) take(r traceResult) Metrics {
 		if p.TimeNanos == 0 {
 			p.TimeNanos = r.at.UnixNano()
 		}
-		s.evidence = append(s.evidence, p)
-		if n := len(s.evidence); n > maxTraceEvidence {
-			s.evidence = append(s.evidence[:0], s.evidence[n-maxTraceEvidence:]...)
-		}
+		s.evidence = latest(append(s.evidence, p), maxTraceEvidence)
 	}
 	return r.w.metrics()
 }

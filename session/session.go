@@ -248,7 +248,7 @@ func (s *Session) observe(now time.Time, win *loadgen.Window, p report.Point, re
 	w.metrics(&p)
 	rep.Series = append(rep.Series, p)
 	s.latest.Store(&p.Metrics)
-	sp := &Point{Point: p, Time: now, Window: win, Saturated: saturated(p.Metrics), TargetRuntimes: maps.Clone(w.runtimes), TargetNames: w.names()}
+	sp := &Point{Point: p, Time: now, Window: win, Saturated: saturated(p.Metrics), TargetRuntimes: maps.Clone(w.runtimes), TargetNames: w.names}
 	for _, ev := range s.eval.Eval(now, p.Metrics) {
 		a := alertReport(ev, p.T)
 		s.alerts = append(s.alerts, a)
@@ -290,7 +290,7 @@ func (s *Session) observe(now time.Time, win *loadgen.Window, p report.Point, re
 func (s *Session) finish(ctx context.Context, rep *report.Report, w *watcher, cause error) {
 	rep.Interrupted = ctx.Err() != nil || errors.Is(cause, ErrInterrupted)
 	rep.Passed = !rep.Interrupted
-	rep.TargetRuntimes, rep.TargetNames = w.runtimes, w.names()
+	rep.TargetRuntimes, rep.TargetNames = w.runtimes, w.names
 	warnings := w.close()
 	slices.Sort(warnings)
 	rep.Warnings = append(rep.Warnings, warnings...)

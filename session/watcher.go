@@ -38,7 +38,10 @@ type watcher struct {
 	// runtimes are what each target runs, by its scope's name, as its
 	// sources say: "go", "python", "node".
 	runtimes map[string]string
-	windows  windows // each target's latest execution-trace windows, for evidence
+	// names are the watched targets' names, by their scope's name (nil
+	// when none is watched): fixed at the start, shared by every point.
+	names   map[string]string
+	windows windows // each target's latest execution-trace windows, for evidence
 }
 
 // startWatcher discovers the specs' sources, says what it found, and starts
@@ -53,7 +56,12 @@ func startWatcher(ctx context.Context, specs []monitor.Spec, interval, window ti
 			fmt.Fprintln(log, redact.Text(n)) // they quote the URLs found
 		}
 		targets = append(targets, t)
-		w.scopes[t.Name] = targetScope(s.Name, len(specs))
+		scope := targetScope(s.Name, len(specs))
+		w.scopes[t.Name] = scope
+		if w.names == nil {
+			w.names = map[string]string{}
+		}
+		w.names[scope.String()] = t.Name
 	}
 	w.mon = monitor.New(interval, targets...)
 	w.mon.Open(ctx)
@@ -66,21 +74,6 @@ func targetScope(name string, n int) metric.Scope {
 		return metric.TargetScope(name)
 	}
 	return metric.OneTarget
-}
-
-// names are the watched targets' names, by their scope's name; nil when
-// none is watched.
-func (w *watcher) names() map[string]string {
-	var out map[string]string
-	for name, scope := range w.scopes {
-		if scope.Kind == metric.Target {
-			if out == nil {
-				out = map[string]string{}
-			}
-			out[scope.String()] = name
-		}
-	}
-	return out
 }
 
 // metrics takes a snapshot, puts its scoped metrics and their growth in

@@ -316,15 +316,18 @@ var observers = []string{"net/http/pprof.", "runtime/pprof.", "github.com/promet
 
 // observing reports whether a sample is of a target serving strain.
 func observing(s *profile.Sample) bool {
+	return anyFrame(s, func(fn string) bool {
+		return slices.ContainsFunc(observers, func(o string) bool { return strings.HasPrefix(fn, o) })
+	})
+}
+
+// anyFrame reports whether any function on a sample's stack, inlined
+// calls included, is one that match likes.
+func anyFrame(s *profile.Sample, match func(fn string) bool) bool {
 	for _, loc := range s.Location {
 		for _, ln := range loc.Line {
-			if ln.Function == nil {
-				continue
-			}
-			for _, o := range observers {
-				if strings.HasPrefix(ln.Function.Name, o) {
-					return true
-				}
+			if ln.Function != nil && match(ln.Function.Name) {
+				return true
 			}
 		}
 	}

@@ -28,7 +28,7 @@ func Waits(kind report.Kind, pr *profile.Profile) *profile.Profile {
 		// A WaitGroup's Wait parks for the same reason as a lock, but
 		// waits for work, not for a holder.
 		keep = func(s *profile.Sample) bool {
-			return slices.Contains(s.Label["reason"], "sync") && !calls(s, "sync.(*WaitGroup).Wait") && !idle(s)
+			return slices.Contains(s.Label["reason"], "sync") && !anyFrame(s, func(fn string) bool { return fn == "sync.(*WaitGroup).Wait" }) && !idle(s)
 		}
 	case report.Blocking, report.Stall:
 		keep = func(s *profile.Sample) bool { return !idle(s) }
@@ -43,36 +43,12 @@ func Waits(kind report.Kind, pr *profile.Profile) *profile.Profile {
 	return out
 }
 
-// calls reports whether fn is on a sample's stack.
-func calls(s *profile.Sample, fn string) bool {
-	for _, loc := range s.Location {
-		for _, ln := range loc.Line {
-			if ln.Function != nil && ln.Function.Name == fn {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 // idle reports whether a sample is a server's connection waiting for its
 // next request, the target serving strain, or, where strain runs in the
 // process it watches (straintest), strain's own machinery waiting.
 func idle(s *profile.Sample) bool {
-	for _, loc := range s.Location {
-		for _, ln := range loc.Line {
-			if ln.Function == nil {
-				continue
-			}
-			name := ln.Function.Name
-			if machinery.Func(name) {
-				return true
-			}
-			if strings.HasPrefix(name, "net/http.(*conn).readRequest") || strings.HasPrefix(name, "net/http.(*connReader)") ||
-				strings.HasPrefix(name, "net/http.(*persistConn)") {
-				return true
-			}
-		}
-	}
-	return observing(s)
+	return observing(s) || anyFrame(s, func(fn string) bool {
+		return machinery.Func(fn) || strings.HasPrefix(fn, "net/http.(*conn).readRequest") ||
+			strings.HasPrefix(fn, "net/http.(*connReader)") || strings.HasPrefix(fn, "net/http.(*persistConn)")
+	})
 }

@@ -360,6 +360,15 @@ func runsOver(v []float64, ok []bool, minLen int) []run {
 	return out
 }
 
+// runsAbove are the runs (runsOver) of v at or above threshold.
+func runsAbove(v []float64, threshold float64, minLen int) []run {
+	ok := make([]bool, len(v))
+	for i, x := range v {
+		ok[i] = x >= threshold
+	}
+	return runsOver(v, ok, minLen)
+}
+
 // either is a column with a value where a or b has one.
 func either(a, b []float64) []float64 {
 	out := slices.Clone(a)

@@ -211,12 +211,8 @@ func (t *timeline) contention(s metric.Scope) []report.Finding {
 		return t.sampledContention(s)
 	}
 	wait := t.col(name)
-	ok := make([]bool, len(wait))
-	for i := range ok {
-		ok[i] = wait[i] >= lockWait
-	}
 	var out []report.Finding
-	for _, r := range runsOver(wait, ok, 2) {
+	for _, r := range runsAbove(wait, lockWait, 2) {
 		top := peak(wait, r)
 		f := t.finding(report.Contention, severity(top >= severeLockWait), s, r)
 		f.Summary = fmt.Sprintf("%s: goroutines waited on locks for up to %.1f s in every second (as if %.0f of them waited all the time), %s",
@@ -240,12 +236,8 @@ const minWaiters = 2
 func (t *timeline) sampledContention(s metric.Scope) []report.Finding {
 	name := s.Of("mutex_waiters").String()
 	waiters := t.col(name)
-	ok := make([]bool, len(waiters))
-	for i := range ok {
-		ok[i] = waiters[i] >= minWaiters
-	}
 	var out []report.Finding
-	for _, r := range runsOver(waiters, ok, 2) {
+	for _, r := range runsAbove(waiters, minWaiters, 2) {
 		top := peak(waiters, r)
 		f := t.finding(report.Contention, report.Warning, s, r)
 		f.Summary = fmt.Sprintf("%s: up to %s goroutines were parked on a lock at once (sampled from goroutine dumps), %s",

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/strain-dev/strain/alert"
@@ -111,4 +113,19 @@ func (c *Config) check() error {
 		return fmt.Errorf("max time %v: shorter than one step (%v)", c.MaxTime, c.Warmup+c.Step)
 	}
 	return nil
+}
+
+// ParsePrecision reads a precision as a share, "5%" or "0.05", strictly
+// between 0 and 1.
+func ParsePrecision(s string) (float64, error) {
+	t := strings.TrimSpace(s)
+	scale := 1.0
+	if strings.HasSuffix(t, "%") {
+		t, scale = strings.TrimSuffix(t, "%"), 0.01
+	}
+	v, err := strconv.ParseFloat(t, 64)
+	if err != nil || !(v*scale > 0 && v*scale < 1) {
+		return 0, fmt.Errorf("precision %q: want a share between 0 and 100%%, e.g. 5%% or 0.05", s)
+	}
+	return v * scale, nil
 }

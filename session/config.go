@@ -17,6 +17,11 @@ import (
 type Config struct {
 	// Load is the load to send; nil watches without load (strain watch).
 	Load *loadgen.Config
+	// StartAt, when set, is when the run begins: Run waits for it before
+	// it checks that the targets answer, so that the segments of a split
+	// load start together. A time already past starts at once, with a
+	// warning on Log; more than 24 hours ahead is an error.
+	StartAt time.Time
 	// ProbeWait bounds the check that the load's targets answer at the
 	// start (loadgen.DefaultProbeWait when zero; negative skips the check).
 	ProbeWait time.Duration
@@ -112,6 +117,9 @@ func (c *Config) check() error {
 		if c.NoDiagnosis && strings.HasPrefix(g.Metric, "findings.") {
 			return fmt.Errorf("gate %q: diagnosis is off, so there are no findings to judge", g.Text)
 		}
+	}
+	if err := c.checkStart(); err != nil {
+		return err
 	}
 	return checkSpecs(c.Watch)
 }

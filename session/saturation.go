@@ -26,7 +26,8 @@ func cpuLimit() float64 { return saturatedCPUShare * 100 * float64(runtime.GOMAX
 
 // saturation says when strain itself was saturated during the run, since
 // its latency figures then include its own delay; "" when it never was.
-func saturation(series []report.Point) string {
+// hint says how to give it more cores, when that would help.
+func saturation(series []report.Point) (warn, hint string) {
 	var n int
 	var worstSched, worstCPU float64
 	for _, p := range series {
@@ -37,12 +38,31 @@ func saturation(series []report.Point) string {
 		}
 	}
 	if n == 0 {
-		return ""
+		return "", ""
 	}
-	warn := fmt.Sprintf("generator saturated in %d of %d intervals (self.sched_latency.p99 up to %s, self.cpu up to %s): latency figures include strain's own delay",
+	warn = fmt.Sprintf("generator saturated in %d of %d intervals (self.sched_latency.p99 up to %s, self.cpu up to %s): latency figures include strain's own delay",
 		n, len(series), metric.FormatSeconds(worstSched), metric.FormatUnit(metric.Percent, worstCPU))
 	if used, all := runtime.GOMAXPROCS(0), runtime.NumCPU(); worstCPU >= cpuLimit() && used < all {
-		warn += fmt.Sprintf("; it used %d of %d cores (--procs %d gives it more)", used, all, all)
+		hint = fmt.Sprintf("it used %d of %d cores (--procs %d gives it more)", used, all, all)
+		warn += "; " + hint
 	}
-	return warn
+	return warn, hint
+}
+
+// sayOnce says strain's own saturation once: as diagnosis' finding when
+// it made one (with the hint on cores added to what to do next), else as
+// warn among the report's warnings.
+func sayOnce(rep *report.Report, warn, hint string) {
+	if warn == "" {
+		return
+	}
+	for i := range rep.Findings {
+		if f := &rep.Findings[i]; f.Kind == report.GeneratorSaturated {
+			if hint != "" {
+				f.Next += " Here " + hint + "."
+			}
+			return
+		}
+	}
+	rep.Warnings = append(rep.Warnings, warn)
 }

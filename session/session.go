@@ -113,13 +113,16 @@ func New(cfg Config) (*Session, error) {
 // alerts, profiles, gates and verdict. A run ended by ctx or
 // interrupted by End is marked interrupted and still reported. The error is for a run that
 // could not be carried out (an *UnreachableError, or ctx's error when it
-// ended before the load began); Run may be called once.
+// ended before the load began, or while it waited for Config.StartAt); Run may be called once.
 func (s *Session) Run(ctx context.Context) (*report.Report, error) {
 	if s.ran.Swap(true) {
 		return nil, errors.New("session: Run called twice")
 	}
 	s.caps.start()
 	defer s.caps.close()
+	if !s.waitToStart(ctx) {
+		return nil, ctx.Err()
+	}
 	if err := s.probe(ctx); err != nil {
 		return nil, err
 	}
@@ -295,11 +298,10 @@ func (s *Session) finish(ctx context.Context, rep *report.Report, w *watcher, ca
 	slices.Sort(warnings)
 	rep.Warnings = append(rep.Warnings, warnings...)
 	summarizeRuntimes(rep)
-	if warn := saturation(rep.Series); warn != "" {
-		rep.Warnings = append(rep.Warnings, warn)
-	}
 	s.caps.finish(ctx, rep)
 	s.diagnoseFinal(rep)
+	warn, hint := saturation(rep.Series)
+	sayOnce(rep, warn, hint)
 	rep.Alerts = append(rep.Alerts, s.alerts...)
 	alert.Judge(rep, s.cfg.Gates)
 	for _, g := range s.cfg.Baseline.Check(rep.Summary) {

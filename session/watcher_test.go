@@ -28,11 +28,32 @@ func TestSaturationWarning(t *testing.T) {
 			for i, m := range tt.points {
 				series = append(series, report.Point{T: float64(i + 1), Metrics: m})
 			}
-			got := saturation(series)
+			got, _ := saturation(series)
 			if (tt.want == "") != (got == "") || !strings.Contains(got, tt.want) {
 				t.Errorf("saturation = %q, want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+// A report says strain's own saturation once: as diagnosis' finding,
+// with the hint on cores, when diagnosis made one; else as a warning.
+func TestSaturationSaidOnce(t *testing.T) {
+	const warn, hint = "generator saturated in 3 of 4 intervals", "it used 1 of 2 cores (--procs 2 gives it more)"
+	found := &report.Report{Findings: []report.Finding{{Kind: report.Stall}, {Kind: report.GeneratorSaturated, Next: "Give strain more cores."}}}
+	sayOnce(found, warn, hint)
+	if len(found.Warnings) != 0 || !strings.HasSuffix(found.Findings[1].Next, "Here "+hint+".") || found.Findings[0].Next != "" {
+		t.Errorf("with a finding: warnings %q, finding next %q", found.Warnings, found.Findings[1].Next)
+	}
+	none := &report.Report{Findings: []report.Finding{{Kind: report.Stall}}}
+	sayOnce(none, warn, hint)
+	if len(none.Warnings) != 1 || none.Warnings[0] != warn {
+		t.Errorf("without a finding: warnings %q, want the one warning", none.Warnings)
+	}
+	healthy := &report.Report{}
+	sayOnce(healthy, "", "")
+	if len(healthy.Warnings) != 0 {
+		t.Errorf("healthy: warnings %q", healthy.Warnings)
 	}
 }
 

@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/strain-dev/strain/internal/exitcode"
+
 	"github.com/strain-dev/strain/report"
 )
 
@@ -90,8 +92,8 @@ func TestSignalWritesOutputsAndExits130(t *testing.T) {
 			go func() { done <- cmd.Wait() }()
 			select {
 			case err := <-done:
-				if got := exitStatus(err); got != ExitInterrupted {
-					t.Errorf("exit %d, want %d", got, ExitInterrupted)
+				if got := exitStatus(err); got != exitcode.Interrupted {
+					t.Errorf("exit %d, want %d", got, exitcode.Interrupted)
 				}
 			case <-time.After(10 * time.Second):
 				cmd.Process.Kill()
@@ -134,8 +136,8 @@ func TestBrokenPipeKeepsOutputs(t *testing.T) {
 	r.Read(line) // as head -1: read a little, then go away
 	r.Close()
 	err = cmd.Wait()
-	if code := exitStatus(err); code != ExitUsage {
-		t.Errorf("exit %d (%v), want %d: the summary could not be written", code, err, ExitUsage)
+	if code := exitStatus(err); code != exitcode.Usage {
+		t.Errorf("exit %d (%v), want %d: the summary could not be written", code, err, exitcode.Usage)
 	}
 	if rep := readReport(t, out); rep.Summary["requests"] == 0 {
 		t.Error("the JSON report has no requests")
@@ -152,7 +154,7 @@ func TestTUIWithoutATerminalExits2(t *testing.T) {
 	var stderr strings.Builder
 	cmd.Stdout, cmd.Stderr = io.Discard, &stderr // stdout a pipe, not a terminal
 	code := exitStatus(cmd.Run())
-	if code != ExitUsage || !strings.Contains(stderr.String(), "not a terminal") || strings.Count(stderr.String(), "\n") != 1 {
+	if code != exitcode.Usage || !strings.Contains(stderr.String(), "not a terminal") || strings.Count(stderr.String(), "\n") != 1 {
 		t.Errorf("exit %d, stderr %q", code, stderr.String())
 	}
 }
@@ -303,8 +305,8 @@ func TestWatchEndsWhenItsReaderGoes(t *testing.T) {
 	r.Close()
 	select {
 	case err := <-done:
-		if code := exitStatus(err); code != ExitInterrupted {
-			t.Errorf("exit %d (%v), want %d; stderr:\n%s", code, err, ExitInterrupted, stderr.String())
+		if code := exitStatus(err); code != exitcode.Interrupted {
+			t.Errorf("exit %d (%v), want %d; stderr:\n%s", code, err, exitcode.Interrupted, stderr.String())
 		}
 	case <-time.After(5 * time.Second):
 		cmd.Process.Kill()

@@ -3,9 +3,9 @@ package main
 import (
 	"fmt"
 	"io"
-	"strconv"
-	"strings"
 	"time"
+
+	"github.com/strain-dev/strain/internal/exitcode"
 
 	"github.com/spf13/cobra"
 	"github.com/strain-dev/strain/alert"
@@ -48,7 +48,7 @@ named without .min|.mean|.max|.last is its mean over the step.
 		RunE: func(cmd *cobra.Command, args []string) error {
 			for name, instead := range notForCapacity {
 				if cmd.Flags().Changed(name) {
-					return usageErr(notFor(name, instead))
+					return exitcode.UsageError(notFor(name, instead))
 				}
 			}
 			return f.execute(cmd, args, stdout, stderr)
@@ -79,32 +79,32 @@ func notFor(flag, instead string) error {
 
 func (f *capacityFlags) execute(cmd *cobra.Command, args []string, stdout, stderr io.Writer) error {
 	if len(f.slos) == 0 {
-		return usageErr(fmt.Errorf("no SLO: strain capacity URL... --slo 'latency.p99 < 50ms'"))
+		return exitcode.UsageError(fmt.Errorf("no SLO: strain capacity URL... --slo 'latency.p99 < 50ms'"))
 	}
-	precision, err := parsePrecision(f.precision)
+	precision, err := capacity.ParsePrecision(f.precision)
 	if err != nil {
-		return usageErr(err)
+		return exitcode.UsageError(fmt.Errorf("--%w", err))
 	}
 	load, err := f.run.config(cmd, args)
 	if err != nil {
-		return usageErr(err)
+		return exitcode.UsageError(err)
 	}
 	if !cmd.Flags().Changed("concurrency") {
 		load.Concurrency = 0 // the open model's own cap
 	}
 	specs, err := monitor.ParseSpecs(f.run.watch, session.SelfName)
 	if err != nil {
-		return usageErr(err)
+		return exitcode.UsageError(err)
 	}
 	slos, err := alert.ParseGates(f.slos, session.Catalogue(specs))
 	if err != nil {
-		return usageErr(fmt.Errorf("--slo: %w", err))
+		return exitcode.UsageError(fmt.Errorf("--slo: %w", err))
 	}
 	// Without the dashboard, the log's line per step is the progress.
 	l := launch{cfg: session.Config{Load: &load, Watch: specs}, verdict: &f.run.verdict,
 		ui: tui.Want(f.run.tui, f.run.noTUI, stdout), out: f.run.verdict.outputs(f.run.output)}
 	if err := f.run.verdict.apply(&l.cfg); err != nil {
-		return usageErr(err)
+		return exitcode.UsageError(err)
 	}
 	search := capacity.Config{SLOs: slos, Gates: l.cfg.Gates, Start: f.start, Ceiling: f.ceiling, Precision: precision,
 		Step: f.step, Warmup: f.warmup, Pause: f.pause, MaxTime: f.budget}
@@ -119,18 +119,4 @@ func (f *capacityFlags) execute(cmd *cobra.Command, args []string, stdout, stder
 	open := load // the open model's share of the cores: with one, its pacer's sleeps delay reading responses
 	open.Rate = f.start
 	return withProcs(f.run.procs, open, func() error { return l.execute(cmd.Context(), stdout, stderr) })
-}
-
-// parsePrecision reads "5%" or "0.05".
-func parsePrecision(s string) (float64, error) {
-	t := strings.TrimSpace(s)
-	scale := 1.0
-	if strings.HasSuffix(t, "%") {
-		t, scale = strings.TrimSuffix(t, "%"), 0.01
-	}
-	v, err := strconv.ParseFloat(t, 64)
-	if err != nil || !(v*scale > 0 && v*scale < 1) {
-		return 0, fmt.Errorf("--precision %q: want a share between 0 and 100%%, e.g. 5%% or 0.05", s)
-	}
-	return v * scale, nil
 }

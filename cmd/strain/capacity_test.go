@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/strain-dev/strain/internal/exitcode"
+
 	"golang.org/x/time/rate"
 )
 
@@ -41,7 +43,7 @@ func TestCapacityThroughTheBinary(t *testing.T) {
 	outs := ciOutputs(dir)
 	args := withOutputs(append([]string{"capacity", url, "--gate", "capacity >= 100"}, quick...), outs)
 	code, stdout, stderr := cli(t, context.Background(), args...)
-	if code != ExitPassed {
+	if code != exitcode.Passed {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
 	}
 	rep := readReport(t, outs["-o"])
@@ -69,8 +71,8 @@ func TestCapacityGateFails(t *testing.T) {
 	url := bucketServer(t, 1000)
 	out := filepath.Join(t.TempDir(), "r.json")
 	code, stdout, _ := cli(t, context.Background(), append([]string{"capacity", url, "--ceiling", "100", "--gate", "capacity >= 500", "-o", out}, quick...)...)
-	if code != ExitGateFailed {
-		t.Fatalf("exit %d, want %d\n%s", code, ExitGateFailed, stdout)
+	if code != exitcode.GateFailed {
+		t.Fatalf("exit %d, want %d\n%s", code, exitcode.GateFailed, stdout)
 	}
 	rep := readReport(t, out)
 	if *rep.Capacity != 100 || rep.Search.Outcome != "ceiling" || rep.Passed {
@@ -96,12 +98,12 @@ func TestCapacityUsage(t *testing.T) {
 		"gate on a run": {"run", url, "--gate", "capacity > 1"},
 	} {
 		code, _, stderr := cli(t, context.Background(), args...)
-		if code != ExitUsage || strings.Count(stderr, "\n") != 1 {
-			t.Errorf("%s: exit %d, want %d with one line:\n%s", name, code, ExitUsage, stderr)
+		if code != exitcode.Usage || strings.Count(stderr, "\n") != 1 {
+			t.Errorf("%s: exit %d, want %d with one line:\n%s", name, code, exitcode.Usage, stderr)
 		}
 	}
-	if code, _, stderr := cli(t, context.Background(), "capacity", "http://"+closedAddr(t), "--slo", "latency.p99 < 50ms"); code != ExitCannotRun {
-		t.Errorf("unreachable: exit %d, want %d\n%s", code, ExitCannotRun, stderr)
+	if code, _, stderr := cli(t, context.Background(), "capacity", "http://"+closedAddr(t), "--slo", "latency.p99 < 50ms"); code != exitcode.CannotRun {
+		t.Errorf("unreachable: exit %d, want %d\n%s", code, exitcode.CannotRun, stderr)
 	}
 }
 
@@ -114,8 +116,8 @@ func TestCapacityInterrupted(t *testing.T) {
 	p := startStrain(t, withOutputs(append([]string{"capacity", url}, quick...), outs)...)
 	p.waitFor(t, "held", 20*time.Second)
 	p.cmd.Process.Signal(syscall.SIGINT)
-	if got := p.exit(t, 10*time.Second); got != ExitInterrupted {
-		t.Fatalf("exit %d, want %d\n%s", got, ExitInterrupted, p.stderr.String())
+	if got := p.exit(t, 10*time.Second); got != exitcode.Interrupted {
+		t.Fatalf("exit %d, want %d\n%s", got, exitcode.Interrupted, p.stderr.String())
 	}
 	for flag, path := range outs {
 		checkOutput(t, flag, path, false)

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 	"unsafe"
+
+	"github.com/strain-dev/strain/internal/exitcode"
 )
 
 // openPTY opens a pseudo-terminal: its master, and its slave as a file a
@@ -66,8 +68,8 @@ func TestDashboardFailureExits3(t *testing.T) {
 	select {
 	case err := <-done:
 		t.Logf("stderr: %s", stderr.String())
-		if code := exitStatus(err); code != ExitCannotRun || !strings.Contains(stderr.String(), "dashboard") {
-			t.Errorf("exit %d, stderr %q; want %d and the dashboard's error", code, stderr.String(), ExitCannotRun)
+		if code := exitStatus(err); code != exitcode.CannotRun || !strings.Contains(stderr.String(), "dashboard") {
+			t.Errorf("exit %d, stderr %q; want %d and the dashboard's error", code, stderr.String(), exitcode.CannotRun)
 		}
 	case <-time.After(15 * time.Second):
 		cmd.Process.Kill()

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/strain-dev/strain/internal/exitcode"
+
 	"github.com/spf13/cobra"
 	"github.com/strain-dev/strain/loadgen"
 	"github.com/strain-dev/strain/monitor"
@@ -32,7 +34,7 @@ profiles captured. Without a terminal it prints progress lines instead.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if dur < 5*time.Second {
-				return usageErr(errors.New("demo needs -d of at least 5s"))
+				return exitcode.UsageError(errors.New("demo needs -d of at least 5s"))
 			}
 			return runDemo(cmd.Context(), dur, tui.Want(false, noTUI, stdout), output, stdout, stderr)
 		},
@@ -46,7 +48,7 @@ profiles captured. Without a terminal it prints progress lines instead.`,
 func runDemo(ctx context.Context, dur time.Duration, ui bool, output string, stdout, stderr io.Writer) error {
 	base, stop, err := target.Spawn(ctx, "", stderr)
 	if err != nil {
-		return cannotRunErr(err)
+		return exitcode.CannotRunError(err)
 	}
 	defer stop()
 	load := loadgen.Config{Targets: []loadgen.Target{{Method: "GET", URL: base + "/ok"}}, Rate: 300, Duration: dur}

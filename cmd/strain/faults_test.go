@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/strain-dev/strain/internal/exitcode"
+
 	"github.com/strain-dev/strain/vitals"
 )
 
@@ -46,7 +48,7 @@ func TestWatchedTargetBreaks(t *testing.T) {
 	if d := time.Since(start); d > 8*time.Second {
 		t.Errorf("a 3s run took %v with a hanging sampler", d)
 	}
-	if code != ExitGateFailed {
+	if code != exitcode.GateFailed {
 		t.Errorf("exit %d, want 1 (the heap gate has no data): %s", code, stderr)
 	}
 	rep := readReport(t, out)

@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/strain-dev/strain/internal/exitcode"
+
 	"github.com/strain-dev/strain/profiles"
 	"github.com/strain-dev/strain/report"
 )
@@ -166,8 +168,8 @@ func TestInterruptDuringRamp(t *testing.T) {
 	p := startStrain(t, withOutputs([]string{"run", base + "/ok", "--stages", "20s:8,20s:0", "-c", "1", "--no-tui"}, outs)...)
 	p.waitFor(t, "req/s", 10*time.Second)
 	p.cmd.Process.Signal(syscall.SIGINT)
-	if got := p.exit(t, 10*time.Second); got != ExitInterrupted {
-		t.Fatalf("exit %d, want %d\n%s", got, ExitInterrupted, p.stderr.String())
+	if got := p.exit(t, 10*time.Second); got != exitcode.Interrupted {
+		t.Fatalf("exit %d, want %d\n%s", got, exitcode.Interrupted, p.stderr.String())
 	}
 	for flag, path := range outs {
 		checkOutput(t, flag, path, false)
@@ -200,8 +202,8 @@ func TestInterruptDuringCapture(t *testing.T) {
 	}
 	sent := time.Now()
 	p.cmd.Process.Signal(syscall.SIGINT)
-	if got := p.exit(t, 10*time.Second); got != ExitInterrupted {
-		t.Fatalf("exit %d, want %d\n%s", got, ExitInterrupted, p.stderr.String())
+	if got := p.exit(t, 10*time.Second); got != exitcode.Interrupted {
+		t.Fatalf("exit %d, want %d\n%s", got, exitcode.Interrupted, p.stderr.String())
 	}
 	// The capture has most of its 10 s to go: waiting for it would take
 	// well over 6 s; a busy machine may take a few to exit.
@@ -275,8 +277,8 @@ func TestSignalBurstLeavesNoHalfFile(t *testing.T) {
 	for i := range runs {
 		after := whole * time.Duration(i) / runs
 		code, took, dir := stop(after)
-		if code != ExitInterrupted {
-			t.Errorf("burst %v after SIGINT: exit %d, want %d", after, code, ExitInterrupted)
+		if code != exitcode.Interrupted {
+			t.Errorf("burst %v after SIGINT: exit %d, want %d", after, code, exitcode.Interrupted)
 		}
 		var present []string
 		for flag, path := range ciOutputs(dir) {
@@ -332,8 +334,8 @@ func TestFullDiskExits2(t *testing.T) {
 			dir := t.TempDir()
 			out, junit := filepath.Join(full, tt.name+".json"), filepath.Join(dir, "j.xml")
 			p := startStrain(t, append(tt.args, "-o", out, "--junit", junit)...)
-			if got := p.exit(t, 20*time.Second); got != ExitUsage {
-				t.Fatalf("exit %d, want %d\n%s", got, ExitUsage, p.stderr.String())
+			if got := p.exit(t, 20*time.Second); got != exitcode.Usage {
+				t.Fatalf("exit %d, want %d\n%s", got, exitcode.Usage, p.stderr.String())
 			}
 			var errLines []string
 			for _, line := range strings.Split(p.stderr.String(), "\n") {

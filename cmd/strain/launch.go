@@ -8,6 +8,8 @@ import (
 	"os"
 	"strings"
 
+	"github.com/strain-dev/strain/internal/exitcode"
+
 	"github.com/strain-dev/strain/report"
 	"github.com/strain-dev/strain/session"
 	"github.com/strain-dev/strain/session/lines"
@@ -44,14 +46,14 @@ func newSession(cfg session.Config) (runner, error) { return session.New(cfg) }
 // exit code.
 func (l launch) execute(ctx context.Context, stdout, stderr io.Writer) error {
 	if err := l.out.Check(); err != nil { // before any load
-		return usageErr(err)
+		return exitcode.UsageError(err)
 	}
 	cfg, stderr := l.cfg, lines.Shared(stderr) // the log and the lines share it
 	cfg.Log = stderr
 	var dash *tui.Dashboard
 	if l.ui {
 		if err := tui.Terminal(stdout); err != nil {
-			return usageErr(err)
+			return exitcode.UsageError(err)
 		}
 		h := tui.HeaderOf(cfg)
 		if l.header != nil {
@@ -64,7 +66,7 @@ func (l launch) execute(ctx context.Context, stdout, stderr io.Writer) error {
 	}
 	more, stopSinks, err := l.verdict.sinks(cfg.Log, cfg.Load != nil && !cfg.Load.Segment.Whole())
 	if err != nil {
-		return usageErr(err)
+		return exitcode.UsageError(err)
 	}
 	cfg.Sinks = append(cfg.Sinks, more...)
 	if l.runner == nil {
@@ -73,7 +75,7 @@ func (l launch) execute(ctx context.Context, stdout, stderr io.Writer) error {
 	s, err := l.runner(cfg)
 	if err != nil {
 		stopSinks()
-		return usageErr(err)
+		return exitcode.UsageError(err)
 	}
 	// A second signal waits for a capture being written, not to leave a
 	// temporary file behind. Run has closed the captures when it returns.
@@ -89,22 +91,22 @@ func (l launch) execute(ctx context.Context, stdout, stderr io.Writer) error {
 		stopSinks()
 		var unreachable *session.UnreachableError
 		if errors.As(err, &unreachable) {
-			return cannotRunErr(err)
+			return exitcode.CannotRunError(err)
 		}
-		return interruptedErr(err)
+		return exitcode.InterruptedError(err)
 	}
 	err = writeOutputs(rep, l.out, cmp.Or(l.summary, stdout))
 	if dash != nil && dash.Err() != nil {
 		// It stopped the run: the interrupt that followed is not the
 		// user's. The outputs asked for are written all the same.
-		return cannotRunErr(errors.Join(dash.Err(), lostOutputs(err)))
+		return exitcode.CannotRunError(errors.Join(dash.Err(), lostOutputs(err)))
 	}
 	return err
 }
 
 // lostOutputs is err when it says outputs were lost, else nil.
 func lostOutputs(err error) error {
-	if exitCode(err) == ExitUsage {
+	if exitcode.Of(err) == exitcode.Usage {
 		return err
 	}
 	return nil
@@ -132,13 +134,13 @@ func writeOutputs(rep *report.Report, out report.Outputs, stdout io.Writer) erro
 	}
 	if len(lost) > 0 {
 		// One line on stderr, however many outputs were lost.
-		return usageErr(errors.New(strings.Join(lost, "; ")))
+		return exitcode.UsageError(errors.New(strings.Join(lost, "; ")))
 	}
 	switch {
 	case rep.Interrupted:
-		return interruptedErr(errors.New("interrupted"))
+		return exitcode.InterruptedError(errors.New("interrupted"))
 	case !rep.Passed:
-		return gateFailedErr(rep.Failure())
+		return exitcode.GateError(rep.Failure())
 	}
 	return nil
 }

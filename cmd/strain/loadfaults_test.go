@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/strain-dev/strain/internal/exitcode"
 )
 
 // loopback serves each connection with handle on 127.0.0.1 until the test ends.
@@ -77,7 +79,7 @@ func TestMaxBodyThroughTheBinary(t *testing.T) {
 	})
 	out := filepath.Join(t.TempDir(), "r.json")
 	code, output := runBinary(t, "run", url, "-n", "5", "--max-body", "64KiB", "--no-tui", "-o", out)
-	if code != ExitPassed {
+	if code != exitcode.Passed {
 		t.Fatalf("exit %d, want 0:\n%s", code, output)
 	}
 	rep := readReport(t, out)
@@ -201,7 +203,7 @@ func TestTargetDiesThroughTheBinary(t *testing.T) {
 		back <- time.Since(start)
 	}()
 	code, output := runBinary(t, "run", "http://"+srv.addr+"/", "-d", "3s", "-c", "4", "--interval", "500ms", "--no-tui", "-o", out)
-	if code != ExitPassed {
+	if code != exitcode.Passed {
 		t.Fatalf("exit %d, want 0:\n%s", code, output)
 	}
 	// The run started after start, so a point that begins later than
@@ -248,7 +250,7 @@ func TestFDLimitBacksOff(t *testing.T) {
 	_, base := demoTarget(t)
 	out := filepath.Join(t.TempDir(), "r.json")
 	cmd := exec.Command("bash", "-c", `ulimit -n 64 && exec "$0" "$@"`, bin, "run", base+"/ok", "-c", "200", "-d", "2s", "--no-tui", "-o", out)
-	if b, err := cmd.CombinedOutput(); exitStatus(err) != ExitPassed {
+	if b, err := cmd.CombinedOutput(); exitStatus(err) != exitcode.Passed {
 		t.Fatalf("exit %d: %s", exitStatus(err), b)
 	}
 	rep := readReport(t, out)

@@ -12,6 +12,10 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/strain-dev/strain/internal/profilecmd"
+
+	"github.com/strain-dev/strain/internal/exitcode"
+
 	"github.com/spf13/cobra"
 	"github.com/strain-dev/strain/internal/shutdown"
 	"github.com/strain-dev/strain/loadgen"
@@ -41,13 +45,13 @@ func main() {
 		// milliseconds), so none is left half-written or as a temporary
 		// file; none is begun.
 		exits.Shut(exitWait)
-		os.Exit(ExitInterrupted)
+		os.Exit(exitcode.Interrupted)
 	}()
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	if err != nil && !isQuiet(err) {
+	if err != nil && !exitcode.Quiet(err) {
 		fmt.Fprintf(os.Stderr, "strain: %v\n", err)
 	}
-	os.Exit(exitCode(err))
+	os.Exit(exitcode.Of(err))
 }
 
 // tuneProcs is set by main. Tests that run strain inside the test binary,
@@ -80,8 +84,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr(err) })
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return exitcode.UsageError(err) })
 	root.AddCommand(newRunCmd(stdout, stderr), newWatchCmd(stdout, stderr), newTargetCmd(stdout, stderr), newDemoCmd(stdout, stderr))
-	root.AddCommand(newProfileCmd(stdout, stderr), newCapacityCmd(stdout, stderr), newMergeCmd(stdout, stderr))
+	root.AddCommand(profilecmd.New(stdout, stderr, exits), newCapacityCmd(stdout, stderr), newMergeCmd(stdout, stderr))
 	return root.ExecuteContext(ctx)
 }

@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/strain-dev/strain/internal/exitcode"
+
 	"github.com/strain-dev/strain/loadgen"
 	"github.com/strain-dev/strain/report"
 	"github.com/strain-dev/strain/target"
@@ -28,10 +30,10 @@ func cli(t *testing.T, ctx context.Context, args ...string) (code int, stdout, s
 	}
 	var out, errOut bytes.Buffer
 	err := run(ctx, args, &out, &errOut)
-	if err != nil && !isQuiet(err) {
+	if err != nil && !exitcode.Quiet(err) {
 		errOut.WriteString("strain: " + err.Error() + "\n")
 	}
-	return exitCode(err), out.String(), errOut.String()
+	return exitcode.Of(err), out.String(), errOut.String()
 }
 
 // demoTarget serves the demo target on loopback.
@@ -71,7 +73,7 @@ func TestRunCountsMatchServer(t *testing.T) {
 	srv, base := demoTarget(t)
 	out := filepath.Join(t.TempDir(), "r.json")
 	code, stdout, stderr := cli(t, context.Background(), "run", base+"/ok", "-n", "777", "-c", "7", "-o", out)
-	if code != ExitPassed {
+	if code != exitcode.Passed {
 		t.Fatalf("exit %d, stderr:\n%s", code, stderr)
 	}
 	if got := srv.Requests(); got != 777 {
@@ -98,7 +100,7 @@ func TestRunOpenModelReport(t *testing.T) {
 	srv, base := demoTarget(t)
 	out := filepath.Join(t.TempDir(), "r.json")
 	code, _, stderr := cli(t, context.Background(), "run", base+"/ok", "-r", "300", "-d", "2s", "--interval", "500ms", "-o", out)
-	if code != ExitPassed {
+	if code != exitcode.Passed {
 		t.Fatalf("exit %d, stderr:\n%s", code, stderr)
 	}
 	rep := readReport(t, out)
@@ -182,8 +184,8 @@ func TestBadInputExits2(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			code, stdout, stderr := cli(t, context.Background(), tt.args...)
-			if code != ExitUsage {
-				t.Errorf("exit %d, want %d; stderr: %s", code, ExitUsage, stderr)
+			if code != exitcode.Usage {
+				t.Errorf("exit %d, want %d; stderr: %s", code, exitcode.Usage, stderr)
 			}
 			if lines := strings.Count(strings.TrimSpace(stderr), "\n") + 1; lines != 1 || !strings.Contains(stderr, tt.want) {
 				t.Errorf("stderr = %q, want one line containing %q", stderr, tt.want)
@@ -199,8 +201,8 @@ func TestUnreachableTargetExits3(t *testing.T) {
 	addr := closedAddr(t)
 	start := time.Now()
 	code, _, stderr := cli(t, context.Background(), "run", "http://"+addr+"/", "-d", "1s")
-	if code != ExitCannotRun {
-		t.Errorf("exit %d, want %d", code, ExitCannotRun)
+	if code != exitcode.CannotRun {
+		t.Errorf("exit %d, want %d", code, exitcode.CannotRun)
 	}
 	if !strings.Contains(stderr, addr) || !strings.Contains(stderr, "unreachable") {
 		t.Errorf("stderr %q does not name %s", stderr, addr)
@@ -221,9 +223,9 @@ func TestHTTP2AgainstHTTP1Exits3(t *testing.T) {
 			defer srv.Close()
 			code, _, stderr := cli(t, context.Background(), "run", srv.URL+"/", "--http2", "--insecure", "-n", "10", "--no-tui")
 			addr := strings.TrimPrefix(strings.TrimPrefix(srv.URL, "https://"), "http://")
-			if code != ExitCannotRun || strings.Count(strings.TrimSpace(stderr), "\n") != 0 ||
+			if code != exitcode.CannotRun || strings.Count(strings.TrimSpace(stderr), "\n") != 0 ||
 				!strings.Contains(stderr, addr+" does not speak HTTP/2") || !strings.Contains(stderr, "without --http2") {
-				t.Errorf("exit %d, stderr %q; want %d and one line: %s does not speak HTTP/2", code, stderr, ExitCannotRun, addr)
+				t.Errorf("exit %d, stderr %q; want %d and one line: %s does not speak HTTP/2", code, stderr, exitcode.CannotRun, addr)
 			}
 		})
 	}
@@ -235,8 +237,8 @@ func TestInterruptWritesOutputsAndExits130(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
 	defer cancel()
 	code, stdout, stderr := cli(t, ctx, "run", base+"/ok", "-d", "1m", "-c", "4", "-o", out)
-	if code != ExitInterrupted {
-		t.Fatalf("exit %d, want %d; stderr: %s", code, ExitInterrupted, stderr)
+	if code != exitcode.Interrupted {
+		t.Fatalf("exit %d, want %d; stderr: %s", code, exitcode.Interrupted, stderr)
 	}
 	rep := readReport(t, out)
 	if !rep.Interrupted || rep.Passed || rep.Summary["requests"] == 0 {

@@ -5,6 +5,8 @@ import (
 	"io"
 	"os"
 
+	"github.com/strain-dev/strain/internal/exitcode"
+
 	"github.com/spf13/cobra"
 	"github.com/strain-dev/strain/alert"
 	"github.com/strain-dev/strain/merge"
@@ -45,28 +47,28 @@ an error (exit 2), unless --allow-partial.`,
 
 func (f *mergeFlags) execute(args []string, stdout io.Writer) error {
 	if len(args) == 0 {
-		return usageErr(fmt.Errorf("nothing to merge: strain merge [flags] REPORT..."))
+		return exitcode.UsageError(fmt.Errorf("nothing to merge: strain merge [flags] REPORT..."))
 	}
 	out := f.out
 	out.JSON, out.StepSummary = f.output, os.Getenv("GITHUB_STEP_SUMMARY")
 	if err := out.Check(); err != nil {
-		return usageErr(err)
+		return exitcode.UsageError(err)
 	}
 	gates, err := alert.ParseGates(f.gates, session.Catalogue(nil))
 	if err != nil {
-		return usageErr(err)
+		return exitcode.UsageError(err)
 	}
 	reps := make([]*report.Report, 0, len(args))
 	for _, path := range args {
 		r, err := report.ReadFile(path)
 		if err != nil {
-			return usageErr(err)
+			return exitcode.UsageError(err)
 		}
 		reps = append(reps, r)
 	}
 	merged, err := merge.Reports(reps, merge.Options{Gates: gates, AllowPartial: f.allowPartial})
 	if err != nil {
-		return usageErr(err)
+		return exitcode.UsageError(err)
 	}
 	return writeOutputs(merged, out, stdout)
 }

@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/strain-dev/strain/internal/exitcode"
 )
 
 // Outputs never clobber what is not theirs to replace: a link is followed
@@ -106,7 +108,7 @@ func TestOutputsAndBaselineRefusedBeforeLoad(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			args := append([]string{"run", base + "/ok", "-n", "5"}, tc.args...)
 			code, stdout, stderr := cli(t, context.Background(), args...)
-			if code != ExitUsage || !strings.Contains(stderr, tc.want) || strings.Count(stderr, "\n") != 1 || stdout != "" {
+			if code != exitcode.Usage || !strings.Contains(stderr, tc.want) || strings.Count(stderr, "\n") != 1 || stdout != "" {
 				t.Errorf("exit %d, stderr %q, stdout %q; want 2 and one line saying %q", code, stderr, stdout, tc.want)
 			}
 		})

@@ -10,6 +10,8 @@ import (
 	"runtime"
 	"testing"
 
+	"github.com/strain-dev/strain/internal/exitcode"
+
 	"github.com/strain-dev/strain/report"
 )
 
@@ -45,7 +47,7 @@ func TestReportRecordsProcs(t *testing.T) {
 			t.Errorf("strain %v: load.procs = %d, want %d", tc.args, rep.Load.Procs, tc.want)
 		}
 	}
-	if code := exitStatus(exec.Command(bin, "run", srv.URL, "-n", "1", "--procs", "-1").Run()); code != ExitUsage {
-		t.Errorf("--procs -1: exit %d, want %d", code, ExitUsage)
+	if code := exitStatus(exec.Command(bin, "run", srv.URL, "-n", "1", "--procs", "-1").Run()); code != exitcode.Usage {
+		t.Errorf("--procs -1: exit %d, want %d", code, exitcode.Usage)
 	}
 }

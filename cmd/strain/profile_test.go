@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/strain-dev/strain/internal/exitcode"
+
 	"github.com/strain-dev/strain/profiles"
 )
 
@@ -24,12 +26,12 @@ func TestProfileTopAgreesWithPprof(t *testing.T) {
 	stop := loadFor(base+"/cpu?ms=20", 3)
 	code, stdout, stderr := cli(t, context.Background(), "profile", "capture", base, "--cpu", "1s", "-o", dir)
 	stop()
-	if code != ExitPassed {
+	if code != exitcode.Passed {
 		t.Fatalf("capture: exit %d: %s", code, stderr)
 	}
 	file := capturedFile(t, stdout, "cpu")
 	code, ours, stderr := cli(t, context.Background(), "profile", "top", file, "-n", "8")
-	if code != ExitPassed {
+	if code != exitcode.Passed {
 		t.Fatalf("top: exit %d: %s", code, stderr)
 	}
 	rows := topRows(ours)
@@ -64,7 +66,7 @@ func TestProfileLeaksFindsTheLeak(t *testing.T) {
 		t.Errorf("strain profile leaks BEFORE AFTER: want a line %q, got\n%s", want, out)
 	}
 	code, out, stderr := cli(t, context.Background(), "profile", "leaks", before)
-	if code != ExitPassed || !strings.Contains(out, "goroutines in") {
+	if code != exitcode.Passed || !strings.Contains(out, "goroutines in") {
 		t.Errorf("strain profile leaks FILE: exit %d, stdout\n%s\nstderr %s", code, out, stderr)
 	}
 }
@@ -73,13 +75,13 @@ func TestProfileDiff(t *testing.T) {
 	_, base := demoTarget(t)
 	dir := t.TempDir()
 	code, stdout, stderr := cli(t, context.Background(), "profile", "capture", base, "--heap", "-o", dir)
-	if code != ExitPassed {
+	if code != exitcode.Passed {
 		t.Fatalf("capture: exit %d: %s", code, stderr)
 	}
 	heap := capturedFile(t, stdout, "heap")
 	diff := filepath.Join(dir, "diff.pb.gz")
 	code, out, stderr := cli(t, context.Background(), "profile", "diff", heap, heap, "--write", diff)
-	if code != ExitPassed || strings.TrimSpace(out) != "no difference" {
+	if code != exitcode.Passed || strings.TrimSpace(out) != "no difference" {
 		t.Errorf("diff of a profile with itself: exit %d, stdout %q, stderr %q; want \"no difference\"", code, out, stderr)
 	}
 	if rows := goToolPprofTop(t, diff); len(rows) != 0 {
@@ -115,7 +117,7 @@ func TestProfileBadInputExits2(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			code, _, stderr := cli(t, context.Background(), tt.args...)
-			if code != ExitUsage || !strings.Contains(stderr, tt.want) || strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
+			if code != exitcode.Usage || !strings.Contains(stderr, tt.want) || strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
 				t.Errorf("%v: exit %d, stderr %q; want 2 and one line containing %q", tt.args, code, stderr, tt.want)
 			}
 		})
@@ -138,7 +140,7 @@ func TestProfileCaptureUnreachableExits3(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
 			code, _, stderr := cli(t, context.Background(), "profile", "capture", tt.url, "--heap", "-o", dir)
-			if code != ExitCannotRun || !strings.Contains(stderr, "heap: ") || !strings.Contains(stderr, tt.want) {
+			if code != exitcode.CannotRun || !strings.Contains(stderr, "heap: ") || !strings.Contains(stderr, tt.want) {
 				t.Errorf("exit %d, stderr %q; want 3 naming the heap capture and %q", code, stderr, tt.want)
 			}
 			if left, _ := os.ReadDir(dir); len(left) != 0 {
@@ -152,7 +154,7 @@ func TestProfileCaptureUnreachableExits3(t *testing.T) {
 func captureGoroutines(t *testing.T, base, dir string) string {
 	t.Helper()
 	code, stdout, stderr := cli(t, context.Background(), "profile", "capture", base+"/debug/pprof/", "--goroutine", "-o", dir)
-	if code != ExitPassed {
+	if code != exitcode.Passed {
 		t.Fatalf("capture: exit %d: %s", code, stderr)
 	}
 	return capturedFile(t, stdout, "goroutine")
@@ -236,7 +238,7 @@ func TestProfileCaptureRedactsItsURL(t *testing.T) {
 	_, base := demoTarget(t)
 	secret := strings.Replace(base, "http://", "http://user:hunter2@", 1) + "/?token=s3cret"
 	code, stdout, stderr := cli(t, context.Background(), "profile", "capture", secret, "--cpu", "1s", "-o", t.TempDir())
-	if code != ExitPassed {
+	if code != exitcode.Passed {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	for _, leak := range []string{"hunter2", "s3cret"} {

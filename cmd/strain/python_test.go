@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/strain-dev/strain/internal/exitcode"
 )
 
 // pythonService starts agents/python/examples/service.py, a real asyncio
@@ -180,7 +182,7 @@ func TestPythonTaskDumpsShowTheLeak(t *testing.T) {
 	}
 	after := captureGoroutines(t, agent, dir)
 	code, out, stderr := cli(t, context.Background(), "profile", "leaks", before, after, "-n", "3")
-	if code != ExitPassed || !strings.Contains(out, "+30  leaked_task") {
+	if code != exitcode.Passed || !strings.Contains(out, "+30  leaked_task") {
 		t.Errorf("strain profile leaks: exit %d\n%s\n%s", code, out, stderr)
 	}
 }

@@ -1,8 +1,9 @@
 package main
 
 import (
-	"errors"
 	"io"
+
+	"github.com/strain-dev/strain/internal/exitcode"
 
 	"github.com/spf13/cobra"
 	"github.com/strain-dev/strain/alert"
@@ -25,24 +26,19 @@ measured from each request's intended start; -c then caps requests in flight.` +
 		RunE: func(cmd *cobra.Command, args []string) error {
 			load, err := f.config(cmd, args)
 			if err != nil {
-				return usageErr(err)
+				return exitcode.UsageError(err)
 			}
 			specs, err := monitor.ParseSpecs(f.watch, session.SelfName)
 			if err != nil {
-				return usageErr(err)
+				return exitcode.UsageError(err)
 			}
 			l := launch{cfg: session.Config{Load: &load, Watch: specs}, verdict: &f.verdict,
 				ui: tui.Want(f.tui, f.noTUI, stdout), lines: lines.Progress, out: f.verdict.outputs(f.output)}
 			if err := f.verdict.apply(&l.cfg); err != nil {
-				return usageErr(err)
+				return exitcode.UsageError(err)
 			}
-			if err := l.out.Check(); err != nil { // before any wait
-				return usageErr(err)
-			}
-			if ok, err := f.waitToStart(cmd.Context(), stderr); err != nil {
-				return usageErr(err)
-			} else if !ok {
-				return interruptedErr(errors.New("interrupted before the start"))
+			if l.cfg.StartAt, err = f.startTime(); err != nil {
+				return exitcode.UsageError(err)
 			}
 			return withProcs(f.procs, load, func() error { return l.execute(cmd.Context(), stdout, stderr) })
 		},

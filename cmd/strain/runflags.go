@@ -1,10 +1,8 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
-	"io"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -102,36 +100,16 @@ func (f *runFlags) config(cmd *cobra.Command, args []string) (loadgen.Config, er
 	return cfg, nil
 }
 
-// maxWait bounds how far ahead --start-at may be.
-const maxWait = 24 * time.Hour
-
-// waitToStart waits until --start-at, if given; false when ctx ended
-// first. A time past already starts at once, and says so on log.
-func (f *runFlags) waitToStart(ctx context.Context, log io.Writer) (bool, error) {
+// startTime reads --start-at: zero when not given.
+func (f *runFlags) startTime() (time.Time, error) {
 	if f.startAt == "" {
-		return true, nil
+		return time.Time{}, nil
 	}
 	at, err := time.Parse(time.RFC3339Nano, f.startAt)
 	if err != nil {
-		return false, fmt.Errorf("--start-at %q: want a time such as 2026-12-02T12:00:00Z", f.startAt)
+		return at, fmt.Errorf("--start-at %q: want a time such as 2026-12-02T12:00:00Z", f.startAt)
 	}
-	d := time.Until(at)
-	switch {
-	case d > maxWait:
-		return false, fmt.Errorf("--start-at %s: more than %v ahead", f.startAt, maxWait)
-	case d < 0:
-		fmt.Fprintf(log, "warning: --start-at %s was %v ago: starting now, out of step with the other segments\n", f.startAt, (-d).Round(time.Millisecond))
-		return true, nil
-	}
-	fmt.Fprintf(log, "waiting %v to start at %s\n", d.Round(time.Millisecond), f.startAt)
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false, nil
-	case <-t.C:
-		return true, nil
-	}
+	return at, nil
 }
 
 func (f *runFlags) checkNumbers(changed func(string) bool) error {

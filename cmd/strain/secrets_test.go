@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/strain-dev/strain/internal/exitcode"
 )
 
 // Credentials in headers or URLs reach the target and nothing else: no
@@ -135,7 +137,7 @@ func TestErrorsRedactURLs(t *testing.T) {
 		{"run", "http://127.0.0.1:1/", "--watch", "prom:http://u:pw-secret@127.0.0.1:99999/metrics?sig=tok-secret"},
 	} {
 		code, _, stderr := cli(t, context.Background(), args...)
-		if code != ExitUsage || strings.Contains(stderr, "secret") || !strings.Contains(stderr, "xxxxx") {
+		if code != exitcode.Usage || strings.Contains(stderr, "secret") || !strings.Contains(stderr, "xxxxx") {
 			t.Errorf("%q: exit %d, stderr %q; want 2 and the URL redacted", args, code, stderr)
 		}
 	}

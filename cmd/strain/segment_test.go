@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/strain-dev/strain/internal/exitcode"
 )
 
 // runSegments runs the load split over n strain processes that start
@@ -32,7 +34,7 @@ func runSegments(t *testing.T, n, kill int, args ...string) []string {
 			p.exit(t, 10*time.Second)
 			continue
 		}
-		if code := p.exit(t, 30*time.Second); code != ExitPassed {
+		if code := p.exit(t, 30*time.Second); code != exitcode.Passed {
 			t.Fatalf("segment %d: exit %d\n%s", i, code, p.stderr.String())
 		}
 	}
@@ -49,7 +51,7 @@ func TestSegmentsMergeToTheWhole(t *testing.T) {
 	paths := runSegments(t, 3, -1, base+"/ok", "-r", "300", "-n", "900") // bounded by count: none cut off at the end
 	out := filepath.Join(t.TempDir(), "merged.json")
 	code, stdout, stderr := cli(t, context.Background(), append([]string{"merge", "-o", out, "--gate", "requests == 900"}, paths...)...)
-	if code != ExitPassed {
+	if code != exitcode.Passed {
 		t.Fatalf("merge: exit %d\n%s\n%s", code, stdout, stderr)
 	}
 	rep := readReport(t, out)
@@ -66,8 +68,8 @@ func TestSegmentsMergeToTheWhole(t *testing.T) {
 		t.Errorf("the summary does not say it is merged:\n%s", stdout)
 	}
 	code, _, _ = cli(t, context.Background(), append([]string{"merge", "--gate", "requests > 900"}, paths...)...)
-	if code != ExitGateFailed {
-		t.Errorf("a failed gate on the merged report: exit %d, want %d", code, ExitGateFailed)
+	if code != exitcode.GateFailed {
+		t.Errorf("a failed gate on the merged report: exit %d, want %d", code, exitcode.GateFailed)
 	}
 }
 
@@ -77,12 +79,12 @@ func TestKilledSegment(t *testing.T) {
 	_, base := demoTarget(t)
 	paths := runSegments(t, 3, 1, base+"/ok", "-c", "3", "-d", "3s")
 	code, _, stderr := cli(t, context.Background(), append([]string{"merge"}, paths[0], paths[2])...)
-	if code != ExitUsage || !strings.Contains(stderr, "segment 1/3 is missing") {
-		t.Errorf("exit %d, want %d naming segment 1/3:\n%s", code, ExitUsage, stderr)
+	if code != exitcode.Usage || !strings.Contains(stderr, "segment 1/3 is missing") {
+		t.Errorf("exit %d, want %d naming segment 1/3:\n%s", code, exitcode.Usage, stderr)
 	}
 	out := filepath.Join(t.TempDir(), "merged.json")
 	code, stdout, stderr := cli(t, context.Background(), "merge", "--allow-partial", "-o", out, paths[0], paths[2])
-	if code != ExitPassed {
+	if code != exitcode.Passed {
 		t.Fatalf("--allow-partial: exit %d\n%s\n%s", code, stdout, stderr)
 	}
 	if rep := readReport(t, out); !rep.Merged.Partial || rep.Load.Concurrency != 2 || !strings.Contains(stdout, "PARTIAL") {
@@ -100,8 +102,8 @@ func TestSegmentUsage(t *testing.T) {
 		"merge nothing":        {"merge"},
 		"merge a non-report":   {"merge", "main.go"},
 	} {
-		if code, _, stderr := cli(t, context.Background(), args...); code != ExitUsage || strings.Count(stderr, "\n") != 1 {
-			t.Errorf("%s: exit %d, want %d with one line:\n%s", name, code, ExitUsage, stderr)
+		if code, _, stderr := cli(t, context.Background(), args...); code != exitcode.Usage || strings.Count(stderr, "\n") != 1 {
+			t.Errorf("%s: exit %d, want %d with one line:\n%s", name, code, exitcode.Usage, stderr)
 		}
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"io"
 	"net"
 
+	"github.com/strain-dev/strain/internal/exitcode"
+
 	"github.com/spf13/cobra"
 	"github.com/strain-dev/strain/target"
 )
@@ -26,7 +28,7 @@ stdout, so --listen 127.0.0.1:0 is scriptable.`,
 				fmt.Fprintln(stdout, addr.String())
 			})
 			if err != nil {
-				return cannotRunErr(err)
+				return exitcode.CannotRunError(err)
 			}
 			return nil
 		},

@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/strain-dev/strain/internal/exitcode"
+
 	"github.com/strain-dev/strain/internal/atomicfile"
 	"github.com/strain-dev/strain/report"
 )
@@ -27,14 +29,14 @@ func TestGatesDecideTheExitCode(t *testing.T) {
 		code int
 		say  string // in stdout or stderr
 	}{
-		{"passing gate", []string{"--gate", "latency.p99 < 10s", "--gate", "error_rate < 1%"}, ExitPassed, "PASS  latency.p99 < 10s"},
-		{"unknown unit", []string{"--gate", "throughput > 1G"}, ExitUsage, `unknown unit "G"`},
-		{"failing gate", []string{"--gate", "latency.max < 1ns"}, ExitGateFailed, "FAIL  latency.max < 1ns"},
-		{"no data fails", []string{"--gate", "target.goroutines.max < 5000"}, ExitGateFailed, "(no data)"},
-		{"malformed gate", []string{"--gate", "latency.p99 <> 1s"}, ExitUsage, "column 13"},
-		{"unknown metric", []string{"--gate", "latncy.p99 < 1s"}, ExitUsage, "did you mean latency.p99"},
-		{"unknown target", []string{"--gate", "target[nope].goroutines.max < 5"}, ExitUsage, "no watched target is named"},
-		{"malformed alert", []string{"--alert", "crit: latency.p99 > 1s for"}, ExitUsage, "want a duration"},
+		{"passing gate", []string{"--gate", "latency.p99 < 10s", "--gate", "error_rate < 1%"}, exitcode.Passed, "PASS  latency.p99 < 10s"},
+		{"unknown unit", []string{"--gate", "throughput > 1G"}, exitcode.Usage, `unknown unit "G"`},
+		{"failing gate", []string{"--gate", "latency.max < 1ns"}, exitcode.GateFailed, "FAIL  latency.max < 1ns"},
+		{"no data fails", []string{"--gate", "target.goroutines.max < 5000"}, exitcode.GateFailed, "(no data)"},
+		{"malformed gate", []string{"--gate", "latency.p99 <> 1s"}, exitcode.Usage, "column 13"},
+		{"unknown metric", []string{"--gate", "latncy.p99 < 1s"}, exitcode.Usage, "did you mean latency.p99"},
+		{"unknown target", []string{"--gate", "target[nope].goroutines.max < 5"}, exitcode.Usage, "no watched target is named"},
+		{"malformed alert", []string{"--alert", "crit: latency.p99 > 1s for"}, exitcode.Usage, "want a duration"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name+" "+tt.args[1], func(t *testing.T) {
@@ -58,7 +60,7 @@ func TestAlertsFireOnSustainedBreachOnly(t *testing.T) {
 	// window that timed no response has no latency, which breaks a sustain.
 	code, _, stderr := cli(t, context.Background(), "run", base+"/slow?ms=300", "-c", "8", "-d", "3s", "--interval", "500ms",
 		"--alert", "latency.p50 > 200ms for 1s", "--alert", "crit: latency.p50 > 200ms for 10s", "-o", out)
-	if code != ExitPassed {
+	if code != exitcode.Passed {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	rep := readReport(t, out)
@@ -89,7 +91,7 @@ func TestCIOutputs(t *testing.T) {
 		args = append(args, flag, paths[flag])
 	}
 	code, _, stderr := cli(t, context.Background(), args...)
-	if code != ExitGateFailed {
+	if code != exitcode.GateFailed {
 		t.Fatalf("exit %d, want 1: %s", code, stderr)
 	}
 	var junit struct {
@@ -139,14 +141,14 @@ func TestBaselineRegressions(t *testing.T) {
 	for _, tt := range []struct {
 		baseline string
 		code     int
-	}{{slow, ExitPassed}, {fast, ExitGateFailed}} {
+	}{{slow, exitcode.Passed}, {fast, exitcode.GateFailed}} {
 		code, stdout, stderr := cli(t, context.Background(), "run", base+"/ok", "-n", "200", "--baseline", tt.baseline, "--max-regression", "latency.p99=+10%")
 		if code != tt.code || !strings.Contains(stdout, "baseline") {
 			t.Errorf("baseline %s: exit %d, want %d\n%s%s", tt.baseline, code, tt.code, stdout, stderr)
 		}
 	}
 	code, _, stderr := cli(t, context.Background(), "run", base+"/ok", "-n", "10", "--baseline", slow, "--max-regression", "latency.p99=10")
-	if code != ExitUsage || !strings.Contains(stderr, "METRIC=+N%") {
+	if code != exitcode.Usage || !strings.Contains(stderr, "METRIC=+N%") {
 		t.Errorf("bad --max-regression: exit %d, %s", code, stderr)
 	}
 }
@@ -166,7 +168,7 @@ func TestWebhookReceivesEvents(t *testing.T) {
 	}))
 	defer hook.Close()
 	code, _, stderr := cli(t, context.Background(), "run", base+"/ok", "-n", "300", "--alert", "requests > 0", "--alert-webhook", hook.URL)
-	if code != ExitPassed {
+	if code != exitcode.Passed {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	mu.Lock()
@@ -181,7 +183,7 @@ func TestAbortOnFail(t *testing.T) {
 	start := time.Now()
 	code, _, stderr := cli(t, context.Background(), "run", base+"/slow?ms=20", "-d", "30s", "--interval", "200ms",
 		"--gate", "latency.max < 1ms", "--abort-on-fail")
-	if code != ExitGateFailed {
+	if code != exitcode.GateFailed {
 		t.Errorf("exit %d, want 1: %s", code, stderr)
 	}
 	if d := time.Since(start); d > 10*time.Second {
@@ -227,7 +229,7 @@ func TestAlertCapturesProfiles(t *testing.T) {
 	code, _, stderr := cli(t, context.Background(), "run", base+"/ok", "-d", "1500ms", "--interval", "250ms", "--watch", "api="+base,
 		"--alert", "target.goroutines > 0 capture goroutine,heap", "--alert", "self.goroutines > 0 capture goroutine",
 		"--profiles", filepath.Join(dir, "prof"), "-o", out)
-	if code != ExitPassed {
+	if code != exitcode.Passed {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	rep := readReport(t, out)
@@ -270,7 +272,7 @@ func TestFailOnLeak(t *testing.T) {
 	for _, tc := range []struct {
 		path string
 		want int
-	}{{"/leak?n=10", ExitGateFailed}, {"/ok", 0}} {
+	}{{"/leak?n=10", exitcode.GateFailed}, {"/ok", 0}} {
 		out := filepath.Join(t.TempDir(), "r.json")
 		code, stdout, stderr := cli(t, context.Background(), "run", base+tc.path, "-r", "100", "-d", "3s", "--interval", "250ms",
 			"--watch", base, "--fail-on", "leak", "--no-tui", "-o", out)

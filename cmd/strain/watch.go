@@ -3,11 +3,10 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
-	"sync"
-	"syscall"
 	"time"
+
+	"github.com/strain-dev/strain/internal/exitcode"
 
 	"github.com/spf13/cobra"
 	"github.com/strain-dev/strain/alert"
@@ -39,11 +38,11 @@ prom:URL[#series,...], pprof:URL — and may be named:
 api=http://127.0.0.1:8080,pid:4242.` + "\n\n" + alert.Help(),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
-				return usageErr(errors.New("nothing to watch: strain watch [flags] SPEC..."))
+				return exitcode.UsageError(errors.New("nothing to watch: strain watch [flags] SPEC..."))
 			}
 			specs, err := monitor.ParseSpecs(args, session.SelfName)
 			if err != nil {
-				return usageErr(err)
+				return exitcode.UsageError(err)
 			}
 			l := launch{cfg: session.Config{Watch: specs, Interval: f.interval, Duration: f.duration}, verdict: &f.verdict,
 				ui: !f.jsonl && tui.Want(f.tui, f.noTUI, stdout), lines: lines.Runtimes, out: f.verdict.outputs(f.output)}
@@ -56,7 +55,7 @@ api=http://127.0.0.1:8080,pid:4242.` + "\n\n" + alert.Help(),
 				ctx, cancel = context.WithCancel(ctx)
 				defer cancel()
 				l.lines = func(log io.Writer) session.Sink {
-					return lines.JSON(&readerGone{w: stdout, gone: cancel, log: log})
+					return lines.JSON(lines.UntilGone(stdout, cancel, log))
 				}
 			}
 			if !l.ui {
@@ -65,7 +64,7 @@ api=http://127.0.0.1:8080,pid:4242.` + "\n\n" + alert.Help(),
 				l.summary = io.Discard
 			}
 			if err := f.verdict.apply(&l.cfg); err != nil {
-				return usageErr(err)
+				return exitcode.UsageError(err)
 			}
 			return l.execute(ctx, stdout, stderr)
 		},
@@ -79,24 +78,4 @@ api=http://127.0.0.1:8080,pid:4242.` + "\n\n" + alert.Help(),
 	fl.BoolVar(&f.noTUI, "no-tui", false, "no dashboard: a line per interval on stderr")
 	f.verdict.register(cmd)
 	return cmd
-}
-
-// readerGone writes to w until a write finds its reader gone (EPIPE),
-// then calls gone, once, and says so on log.
-type readerGone struct {
-	w    io.Writer
-	gone func()
-	log  io.Writer
-	once sync.Once
-}
-
-func (r *readerGone) Write(p []byte) (int, error) {
-	n, err := r.w.Write(p)
-	if errors.Is(err, syscall.EPIPE) {
-		r.once.Do(func() {
-			fmt.Fprintln(r.log, "strain: stdout closed by its reader; ending the run")
-			r.gone()
-		})
-	}
-	return n, err
 }

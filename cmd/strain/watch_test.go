@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/strain-dev/strain/internal/exitcode"
+
 	"github.com/strain-dev/strain/report"
 )
 
@@ -24,7 +26,7 @@ func TestRunWatchPutsTargetOnTheTimeline(t *testing.T) {
 	resp.Body.Close()
 	out := filepath.Join(t.TempDir(), "r.json")
 	code, _, stderr := cli(t, context.Background(), "run", base+"/ok", "-d", "2s", "-c", "2", "--interval", "500ms", "--watch", "api="+base, "-o", out)
-	if code != ExitPassed {
+	if code != exitcode.Passed {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	if !strings.Contains(stderr, "watch api: found /debug/strain, /metrics, /debug/pprof") {
@@ -57,7 +59,7 @@ func TestRunWatchUnreachableIsAWarning(t *testing.T) {
 	dead := "http://" + closedAddr(t)
 	out := filepath.Join(t.TempDir(), "r.json")
 	code, _, stderr := cli(t, context.Background(), "run", base+"/ok", "-n", "200", "--watch", dead, "--watch", "pid:999999999", "-o", out)
-	if code != ExitPassed {
+	if code != exitcode.Passed {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	if !strings.Contains(stderr, "found no runtime endpoint") {
@@ -77,7 +79,7 @@ func TestWatchBadSpecExits2(t *testing.T) {
 		{"run", "http://127.0.0.1:1/", "--watch", "pid:1", "--watch", "pid:1"},
 	} {
 		code, _, stderr := cli(t, context.Background(), args...)
-		if code != ExitUsage || strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
+		if code != exitcode.Usage || strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
 			t.Errorf("%v: exit %d, stderr %q; want 2 and one line", args, code, stderr)
 		}
 	}
@@ -87,7 +89,7 @@ func TestWatchJSONLAndReport(t *testing.T) {
 	_, base := demoTarget(t)
 	out := filepath.Join(t.TempDir(), "w.json")
 	code, stdout, stderr := cli(t, context.Background(), "watch", "-d", "1100ms", "--interval", "200ms", "--jsonl", base, "-o", out)
-	if code != ExitPassed {
+	if code != exitcode.Passed {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	lines := 0
@@ -118,7 +120,7 @@ func TestWatchJSONLAndReport(t *testing.T) {
 func TestWatchUnreachableExits3(t *testing.T) {
 	dead := closedAddr(t)
 	code, _, stderr := cli(t, context.Background(), "watch", "-d", "1s", "http://"+dead)
-	if code != ExitCannotRun || !strings.Contains(stderr, "unreachable") || strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
+	if code != exitcode.CannotRun || !strings.Contains(stderr, "unreachable") || strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
 		t.Errorf("exit %d, stderr %q; want 3 and one line", code, stderr)
 	}
 }
@@ -131,7 +133,7 @@ func TestRunKeepsALoneTargetsName(t *testing.T) {
 	_, base := demoTarget(t)
 	code, stdout, stderr := cli(t, context.Background(), "run", base+"/ok", "-d", "1100ms", "-c", "1", "-r", "50", "--interval", "200ms", "--no-diagnose",
 		"--watch", fmt.Sprintf("sleeper=pid:%d", os.Getpid()), "-o", out, "--markdown", md, "--html", page)
-	if code != ExitPassed {
+	if code != exitcode.Passed {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	rep := readReport(t, out)

@@ -1,14 +1,17 @@
 // Package lines is the sinks that print a run as text, a line per point:
 // strain run's progress lines, strain watch's runtime lines and its JSON
-// lines. Shared lets the run's log and a line sink print to one stream.
+// lines. Shared lets the run's log and a line sink print to one stream;
+// UntilGone lets a run end when the reader of its lines has gone.
 package lines
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
 	"sync"
+	"syscall"
 
 	"github.com/strain-dev/strain/metric"
 	"github.com/strain-dev/strain/session"
@@ -103,4 +106,29 @@ func (s *shared) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.w.Write(p)
+}
+
+// UntilGone writes to w until a write finds w's reader gone (EPIPE: the
+// reader of a pipe has exited), then calls gone, once, and says so on log:
+// lines are what a reader came for, so a run can end when it leaves.
+func UntilGone(w io.Writer, gone func(), log io.Writer) io.Writer {
+	return &untilGone{w: w, gone: gone, log: log}
+}
+
+type untilGone struct {
+	w    io.Writer
+	gone func()
+	log  io.Writer
+	once sync.Once
+}
+
+func (u *untilGone) Write(p []byte) (int, error) {
+	n, err := u.w.Write(p)
+	if errors.Is(err, syscall.EPIPE) {
+		u.once.Do(func() {
+			fmt.Fprintln(u.log, "strain: stdout closed by its reader; ending the run")
+			u.gone()
+		})
+	}
+	return n, err
 }

@@ -2,7 +2,11 @@ package lines
 
 import (
 	"bytes"
+	"errors"
+	"io"
+	"os"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/strain-dev/strain/metric"
@@ -42,5 +46,34 @@ func TestRuntimeLineNamesALoneTarget(t *testing.T) {
 	Runtimes(&buf).Observe(p)
 	if got := buf.String(); !strings.Contains(got, "  sleeper goroutines 7") || !strings.Contains(got, "sched_latency.p99 918µs–10.5ms") {
 		t.Errorf("line %q, want sleeper's, its p99 as 918µs–10.5ms", got)
+	}
+}
+
+// A pipe whose reader has gone ends the run once, and says so; writes
+// before then reach the reader.
+func TestUntilGone(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	var gone int
+	var log strings.Builder
+	u := UntilGone(w, func() { gone++ }, &log)
+	if _, err := u.Write([]byte("first\n")); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 6)
+	if _, err := io.ReadFull(r, buf); err != nil || string(buf) != "first\n" {
+		t.Fatalf("read %q, %v", buf, err)
+	}
+	r.Close()
+	for range 3 {
+		if _, err := u.Write([]byte("more\n")); !errors.Is(err, syscall.EPIPE) {
+			t.Fatalf("write after the reader went: %v, want EPIPE", err)
+		}
+	}
+	if gone != 1 || !strings.Contains(log.String(), "closed by its reader") {
+		t.Errorf("gone called %d times, log %q; want once, saying why", gone, log.String())
 	}
 }

@@ -1,15 +1,17 @@
-package main
+package profilecmd
 
 import (
 	"errors"
 	"fmt"
 	"io"
 
+	"github.com/strain-dev/strain/internal/exitcode"
+
 	"github.com/spf13/cobra"
 	"github.com/strain-dev/strain/profiles"
 )
 
-func newProfileLeaksCmd(stdout io.Writer) *cobra.Command {
+func newLeaksCmd(stdout io.Writer) *cobra.Command {
 	var n int
 	cmd := &cobra.Command{
 		Use:   "leaks BASE [NEW] [-n N]",
@@ -20,7 +22,7 @@ changed from BASE to NEW, the most grown first: a leak is the stack at the
 top, growing with the load.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) != 1 && len(args) != 2 {
-				return usageErr(errors.New("strain profile leaks BASE [NEW]: give one or two goroutine profiles"))
+				return exitcode.UsageError(errors.New("strain profile leaks BASE [NEW]: give one or two goroutine profiles"))
 			}
 			return runLeaks(args, n, stdout)
 		},
@@ -39,13 +41,13 @@ func runLeaks(paths []string, n int, stdout io.Writer) error {
 	if len(ps) == 1 {
 		stacks, err := profiles.Stacks(ps[0])
 		if err != nil {
-			return usageErr(fmt.Errorf("leaks %s: %w", paths[0], err))
+			return exitcode.UsageError(fmt.Errorf("leaks %s: %w", paths[0], err))
 		}
 		return profiles.RenderStacks(stacks, n)(stdout)
 	}
 	l, err := profiles.Compare(ps[0], ps[1])
 	if err != nil {
-		return usageErr(fmt.Errorf("leaks %s %s: %w", paths[0], paths[1], err))
+		return exitcode.UsageError(fmt.Errorf("leaks %s %s: %w", paths[0], paths[1], err))
 	}
 	if n > 0 && len(l.Stacks) > n {
 		l.Stacks = l.Stacks[:n]

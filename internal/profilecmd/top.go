@@ -1,8 +1,10 @@
-package main
+package profilecmd
 
 import (
 	"errors"
 	"io"
+
+	"github.com/strain-dev/strain/internal/exitcode"
 
 	"github.com/spf13/cobra"
 	"github.com/strain-dev/strain/profiles"
@@ -22,14 +24,14 @@ func (f *topFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.sampleIndex, "sample-index", "", "the sample type to show, e.g. alloc_space (default: the profile's own)")
 }
 
-func newProfileTopCmd(stdout io.Writer) *cobra.Command {
+func newTopCmd(stdout io.Writer) *cobra.Command {
 	var f topFlags
 	cmd := &cobra.Command{
 		Use:   "top FILE [-n N] [--cum] [--sample-index NAME]",
 		Short: "List a profile's top functions, as go tool pprof -top does",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) != 1 {
-				return usageErr(errors.New("strain profile top FILE: give one profile"))
+				return exitcode.UsageError(errors.New("strain profile top FILE: give one profile"))
 			}
 			ps, err := readProfiles(args[0])
 			if err != nil {
@@ -37,7 +39,7 @@ func newProfileTopCmd(stdout io.Writer) *cobra.Command {
 			}
 			tab, err := profiles.Top(ps[0], f.sampleIndex, f.n, f.cum)
 			if err != nil {
-				return usageErr(err)
+				return exitcode.UsageError(err)
 			}
 			return tab.Render(stdout)
 		},

@@ -1,10 +1,14 @@
-package main
+package profilecmd
 
 import (
 	"context"
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/strain-dev/strain/internal/shutdown"
+
+	"github.com/strain-dev/strain/internal/exitcode"
 
 	"github.com/spf13/cobra"
 	"github.com/strain-dev/strain/internal/redact"
@@ -19,7 +23,7 @@ type captureFlags struct {
 	dir       string
 }
 
-func newProfileCaptureCmd(stdout, stderr io.Writer) *cobra.Command {
+func newCaptureCmd(stdout, stderr io.Writer, exits *shutdown.Gate) *cobra.Command {
 	f := captureFlags{snapshots: map[profiles.Kind]*bool{}}
 	cmd := &cobra.Command{
 		Use:   "capture URL [flags]",
@@ -33,9 +37,9 @@ of execution trace from the service's flight recorder at
   strain profile capture http://127.0.0.1:8080/debug/pprof/ --trace 2s -o traces`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) != 1 {
-				return usageErr(errors.New("strain profile capture URL: give one service URL"))
+				return exitcode.UsageError(errors.New("strain profile capture URL: give one service URL"))
 			}
-			return runCapture(cmd.Context(), args[0], f, stdout, stderr)
+			return runCapture(cmd.Context(), args[0], f, exits, stdout, stderr)
 		},
 	}
 	fl := cmd.Flags()
@@ -80,18 +84,18 @@ func (f captureFlags) requests(url string) ([]profiles.Request, error) {
 // runCapture takes the captures, printing each outcome: a written file on
 // stdout, a skip or a warning on stderr. Failures end the command with
 // exit 3, each named on its own line.
-func runCapture(ctx context.Context, url string, f captureFlags, stdout, stderr io.Writer) error {
+func runCapture(ctx context.Context, url string, f captureFlags, exits *shutdown.Gate, stdout, stderr io.Writer) error {
 	if _, _, err := profiles.Endpoints(url); err != nil {
-		return usageErr(err)
+		return exitcode.UsageError(err)
 	}
 	reqs, err := f.requests(url)
 	if err != nil {
-		return usageErr(err)
+		return exitcode.UsageError(err)
 	}
 	// Every kind asked for is captured: no cooldown, no count cap.
 	c, err := profiles.Open(profiles.Config{Dir: f.dir, Cooldown: -1, MaxCaptures: -1})
 	if err != nil {
-		return usageErr(err)
+		return exitcode.UsageError(err)
 	}
 	// A second signal waits for a capture being written: no temporary
 	// file is left. Unguarded only once closed.
@@ -118,11 +122,11 @@ func runCapture(ctx context.Context, url string, f captureFlags, stdout, stderr 
 	})
 	switch {
 	case err != nil && ctx.Err() != nil:
-		return interruptedErr(err)
+		return exitcode.InterruptedError(err)
 	case err != nil:
-		return usageErr(err)
+		return exitcode.UsageError(err)
 	case len(failed) > 0:
-		return cannotRunErr(errors.Join(failed...))
+		return exitcode.CannotRunError(errors.Join(failed...))
 	}
 	return nil
 }

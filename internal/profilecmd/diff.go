@@ -1,15 +1,17 @@
-package main
+package profilecmd
 
 import (
 	"errors"
 	"fmt"
 	"io"
 
+	"github.com/strain-dev/strain/internal/exitcode"
+
 	"github.com/spf13/cobra"
 	"github.com/strain-dev/strain/profiles"
 )
 
-func newProfileDiffCmd(stdout io.Writer) *cobra.Command {
+func newDiffCmd(stdout io.Writer) *cobra.Command {
 	var (
 		f     topFlags
 		write string
@@ -23,7 +25,7 @@ where NEW has more, in percent of BASE's total: go tool pprof -top
 go tool pprof opens.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) != 2 {
-				return usageErr(errors.New("strain profile diff BASE NEW: give two profiles"))
+				return exitcode.UsageError(errors.New("strain profile diff BASE NEW: give two profiles"))
 			}
 			return runDiff(args[0], args[1], f, write, stdout)
 		},
@@ -40,15 +42,15 @@ func runDiff(basePath, newPath string, f topFlags, write string, stdout io.Write
 	}
 	d, err := profiles.Diff(ps[0], ps[1])
 	if err != nil {
-		return usageErr(err)
+		return exitcode.UsageError(err)
 	}
 	tab, err := profiles.Top(d, f.sampleIndex, f.n, f.cum)
 	if err != nil {
-		return usageErr(err)
+		return exitcode.UsageError(err)
 	}
 	if write != "" {
 		if err := profiles.Write(write, d); err != nil {
-			return usageErr(err)
+			return exitcode.UsageError(err)
 		}
 	}
 	if len(tab.Rows) == 0 {

@@ -1,7 +1,14 @@
-package main
+// Package profilecmd is strain's profile command: capture profiles and
+// traces from a service's /debug/pprof/, and read them back (top functions,
+// the difference between two, goroutine leaks), as go tool pprof would.
+package profilecmd
 
 import (
 	"io"
+
+	"github.com/strain-dev/strain/internal/shutdown"
+
+	"github.com/strain-dev/strain/internal/exitcode"
 
 	"github.com/google/pprof/profile"
 	"github.com/spf13/cobra"
@@ -11,7 +18,10 @@ import (
 // defaultTopRows is how many rows top, diff and leaks show unless -n says.
 const defaultTopRows = 10
 
-func newProfileCmd(stdout, stderr io.Writer) *cobra.Command {
+// New returns the profile command, printing to stdout and stderr. Captures
+// being written register with exits, so that a second signal waits for
+// them rather than leave a file cut short.
+func New(stdout, stderr io.Writer, exits *shutdown.Gate) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "profile",
 		Short: "Capture pprof profiles and traces, and summarise them",
@@ -20,8 +30,8 @@ func newProfileCmd(stdout, stderr io.Writer) *cobra.Command {
 difference between two profiles, and goroutine leaks. The files are what
 the service served, so go tool pprof and go tool trace open them as they are.`,
 	}
-	cmd.AddCommand(newProfileCaptureCmd(stdout, stderr), newProfileTopCmd(stdout),
-		newProfileDiffCmd(stdout), newProfileLeaksCmd(stdout))
+	cmd.AddCommand(newCaptureCmd(stdout, stderr, exits), newTopCmd(stdout),
+		newDiffCmd(stdout), newLeaksCmd(stdout))
 	return cmd
 }
 
@@ -32,7 +42,7 @@ func readProfiles(paths ...string) ([]*profile.Profile, error) {
 	for _, path := range paths {
 		p, err := profiles.Read(path)
 		if err != nil {
-			return nil, usageErr(err)
+			return nil, exitcode.UsageError(err)
 		}
 		ps = append(ps, p)
 	}

@@ -103,6 +103,9 @@ func (c Config) withDefaults() (Config, error) {
 	case c.Duration < 0, c.Requests < 0, c.Timeout < 0, c.Interval < 0, c.MaxBody < 0:
 		return c, fmt.Errorf("duration, requests, timeout, interval and max body must not be negative")
 	}
+	if err := c.grpcDefaults(); err != nil {
+		return c, err
+	}
 	for _, st := range c.Stages {
 		if math.IsNaN(st.Target) || math.IsInf(st.Target, 0) || st.Target < 0 || !c.Open() && st.Target > MaxConcurrency {
 			return c, fmt.Errorf("stage target %g: want a level from 0 (at most %d in flight)", st.Target, MaxConcurrency)

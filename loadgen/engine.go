@@ -211,8 +211,13 @@ func (e *Engine) do(ctx context.Context, s sender, fl *flight, id int, intended 
 	switch {
 	case err != nil:
 		r.kind, r.status = Classify(err), 0
+	case !e.cfg.OKStatus.OK(status) && t.grpc:
+		r.kind = KindGRPCStatus
 	case !e.cfg.OKStatus.OK(status):
 		r.kind = StatusKind(status)
+	}
+	if hs, ok := s.(*h2Sender); ok && t.grpc {
+		r.messages = hs.messages
 	}
 	e.rec.record(id, &r)
 	fl.pace(ctx, r.kind == KindFDLimit)

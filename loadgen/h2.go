@@ -31,6 +31,7 @@ const (
 type h2Request struct {
 	fields []hpack.HeaderField
 	body   []byte
+	grpc   bool // a gRPC call
 }
 
 // connectionHeaders are HTTP/1.1's, which HTTP/2 forbids (RFC 9113 §8.2.2).
@@ -73,7 +74,7 @@ func h2Fields(p *prepared) *h2Request {
 	if len(p.body) > 0 || r.Method == http.MethodPost || r.Method == http.MethodPut || r.Method == http.MethodPatch {
 		fields = append(fields, hpack.HeaderField{Name: "content-length", Value: strconv.Itoa(len(p.body))})
 	}
-	return &h2Request{fields: fields, body: p.body}
+	return &h2Request{fields: fields, body: p.body, grpc: p.grpc}
 }
 
 // h2Endpoint is one scheme and address the fast path sends to, over
@@ -234,6 +235,8 @@ type h2Sender struct {
 	on      *h2Conn
 	general *httpSender
 	maxBody int64
+	// messages is the last gRPC call's count of response messages.
+	messages int64
 }
 
 func (s *h2Sender) send(t *prepared, deadline time.Time) (int, int64, error) {
@@ -253,6 +256,7 @@ func (s *h2Sender) send(t *prepared, deadline time.Time) (int, int64, error) {
 			s.stream, s.on = newH2Stream(c), c
 		}
 		status, body, err := c.roundTrip(s.stream, t.h2, deadline, s.maxBody)
+		s.messages = int64(s.stream.grpc.msgs.Count())
 		if errors.Is(err, errRunEnded) && s.ctx.Err() != nil {
 			err = s.ctx.Err()
 		}

@@ -68,6 +68,7 @@ type h2Stream struct {
 	recvUnack  int64  // bytes received on it since the last WINDOW_UPDATE
 	seq        uint64 // the request's number: the stream is reused, request after request
 	queued     bool   // waiting for the writer to open it
+	grpc       grpcCall
 }
 
 func newH2Stream(c *h2Conn) *h2Stream {
@@ -130,6 +131,7 @@ type h2Conn struct {
 	dec         *hpack.Decoder
 	decoding    *h2Stream // the stream whose header block is being decoded; nil for one no longer waited for
 	sawStatus   bool      // the block being decoded had a :status, 1xx included
+	inTrailers  bool      // the block being decoded is a response's trailers
 	hdrs        []byte    // a header block being put together from CONTINUATION frames
 	inBlock     bool      // hdrs holds a block not ended yet
 	hdrStream   uint32
@@ -248,7 +250,7 @@ func (c *h2Conn) waitFor(deadline time.Time, ok func() bool) bool {
 }
 
 // open registers st as a new stream, once the server takes one more.
-func (c *h2Conn) open(st *h2Stream, deadline time.Time, maxBody int64) error {
+func (c *h2Conn) open(st *h2Stream, t *h2Request, deadline time.Time, maxBody int64) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if !c.waitFor(deadline, func() bool { return c.err != nil || c.goneAway || c.active < c.maxStreams }) {
@@ -260,6 +262,7 @@ func (c *h2Conn) open(st *h2Stream, deadline time.Time, maxBody int64) error {
 	c.active++ // the slot is taken now, before the stream has its id
 	st.status, st.body, st.err, st.maxBody, st.recvUnack, st.deadline = 0, 0, nil, maxBody, 0, deadline
 	st.seq++
+	st.grpc.reset(t.grpc)
 	st.sendWindow = c.peerWindow
 	select { // a signal left from a request given up on
 	case <-st.done:
@@ -275,7 +278,7 @@ var errTimeoutWaiting = fmt.Errorf("http2: no stream free before the deadline: %
 // roundTrip sends t as a new stream and waits for its response, or its
 // deadline. The run's end fails it with the connection (h2Pool.close).
 func (c *h2Conn) roundTrip(st *h2Stream, t *h2Request, deadline time.Time, maxBody int64) (int, int64, error) {
-	if err := c.open(st, deadline, maxBody); err != nil {
+	if err := c.open(st, t, deadline, maxBody); err != nil {
 		return 0, 0, err
 	}
 	st.timer.Reset(time.Until(deadline))
@@ -293,6 +296,9 @@ func (c *h2Conn) roundTrip(st *h2Stream, t *h2Request, deadline time.Time, maxBo
 	st.timer.Stop()
 	c.mu.Lock()
 	status, body, err := st.status, st.body, st.err
+	if st.grpc.on && err == nil {
+		status = st.grpc.status(status)
+	}
 	c.mu.Unlock()
 	return status, body, err
 }

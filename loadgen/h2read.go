@@ -13,6 +13,8 @@ import (
 
 	"golang.org/x/net/http2"
 	"golang.org/x/net/http2/hpack"
+
+	"github.com/strain-dev/strain/loadgen/grpc"
 )
 
 // finish completes the stream id, if it is still waited for, with err.
@@ -135,12 +137,16 @@ func (c *h2Conn) data(fh http2.FrameHeader, p []byte) error {
 	c.mu.Lock()
 	st, ok := c.streams[fh.StreamID]
 	var update uint32
+	var bad error
 	tooLarge := false
 	early := ok && st.status == 0 // no response yet: DATA must follow its HEADERS
 	if ok && !early {
 		st.body += int64(len(body))
 		st.recvUnack += int64(fh.Length)
 		tooLarge = st.body > st.maxBody
+		if st.grpc.on {
+			bad = st.grpc.msgs.Feed(body)
+		}
 		if !end && !tooLarge && st.recvUnack >= int64(h2StreamWindow/2) {
 			update, st.recvUnack = uint32(st.recvUnack), 0
 		}
@@ -154,6 +160,9 @@ func (c *h2Conn) data(fh http2.FrameHeader, p []byte) error {
 		c.writeFrame(func() error { return c.fr.WriteRSTStream(fh.StreamID, http2.ErrCodeProtocol) })
 	case tooLarge:
 		c.finish(fh.StreamID, errBodyTooLarge)
+		c.writeFrame(func() error { return c.fr.WriteRSTStream(fh.StreamID, http2.ErrCodeCancel) })
+	case bad != nil:
+		c.finish(fh.StreamID, &protocolError{what: "gRPC: " + bad.Error()})
 		c.writeFrame(func() error { return c.fr.WriteRSTStream(fh.StreamID, http2.ErrCodeCancel) })
 	case end:
 		c.finish(fh.StreamID, nil)
@@ -194,10 +203,11 @@ func (c *h2Conn) addHeaders(fh http2.FrameHeader, fragment []byte) error {
 	block := c.hdrs
 	c.mu.Lock()
 	st := c.streams[c.hdrStream]
-	if st != nil && st.status >= 200 {
+	trailers := st != nil && st.status >= 200
+	if trailers && !st.grpc.on {
 		st = nil // trailers: the status is known
 	}
-	c.decoding, c.sawStatus = st, false
+	c.decoding, c.sawStatus, c.inTrailers = st, false, trailers
 	c.mu.Unlock()
 	// Every block is decoded, a stream given up on's too: the
 	// compression's state is the connection's. Only :status is wanted;
@@ -211,7 +221,7 @@ func (c *h2Conn) addHeaders(fh http2.FrameHeader, fragment []byte) error {
 	}
 	c.mu.Lock()
 	final := st != nil && st.status >= 200
-	if st != nil && !c.sawStatus && st.err == nil {
+	if st != nil && !trailers && !c.sawStatus && st.err == nil {
 		// A 1xx had its :status: it is interim, and the answer follows.
 		st.err = &protocolError{what: "an HTTP/2 response without :status"}
 	}
@@ -228,9 +238,13 @@ func (c *h2Conn) addHeaders(fh http2.FrameHeader, fragment []byte) error {
 // header takes one decoded header field: a stream's :status. 1xx
 // statuses are interim: the final one follows.
 func (c *h2Conn) header(f hpack.HeaderField) {
-	c.dec.SetEmitEnabled(false)
 	st := c.decoding
-	if st == nil || f.Name != ":status" {
+	if st != nil && st.grpc.on {
+		c.grpcHeader(st, f)
+	} else {
+		c.dec.SetEmitEnabled(false)
+	}
+	if st == nil || f.Name != ":status" || c.inTrailers {
 		return
 	}
 	c.sawStatus = true
@@ -320,5 +334,22 @@ func (c *h2Conn) windowUpdate(id uint32, n int64) {
 		st.sendWindow += n
 	}
 	c.cond.Broadcast()
+	c.mu.Unlock()
+}
+
+// grpcHeader takes a header field of a gRPC call's response or trailers:
+// its grpc-status. Every field of the block is looked at, for the status
+// may come after the others.
+func (c *h2Conn) grpcHeader(st *h2Stream, f hpack.HeaderField) {
+	if f.Name != "grpc-status" {
+		return
+	}
+	code, ok := grpc.ParseStatus([]byte(f.Value))
+	c.mu.Lock()
+	if !ok {
+		st.err = &protocolError{what: "a grpc-status that is not a status"}
+	} else {
+		st.grpc.code, st.grpc.sawStatus = code, true
+	}
 	c.mu.Unlock()
 }

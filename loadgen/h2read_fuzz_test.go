@@ -48,7 +48,7 @@ func h2Reads(t *testing.T, in []byte) (status int, body int64, err error) {
 	}
 	defer c.close()
 	st := newH2Stream(c)
-	if err := c.open(st, time.Now().Add(time.Minute), 1<<10); err != nil {
+	if err := c.open(st, &h2Request{}, time.Now().Add(time.Minute), 1<<10); err != nil {
 		t.Fatal(err)
 	}
 	c.mu.Lock()

@@ -30,10 +30,11 @@ const (
 	KindBodyTooLarge             // the response body exceeded Config.MaxBody
 	KindFDLimit                  // strain had no file descriptor left for a connection
 	KindOther                    // anything else
+	KindGRPCStatus               // a gRPC status not accepted by --ok-status
 	numKinds
 )
 
-var kindNames = [numKinds]string{"ok", "timeout", "refused", "reset", "eof", "dns", "tls", "protocol", "http_4xx", "http_5xx", "http_status", "body_too_large", "fd_limit", "other"}
+var kindNames = [numKinds]string{"ok", "timeout", "refused", "reset", "eof", "dns", "tls", "protocol", "http_4xx", "http_5xx", "http_status", "body_too_large", "fd_limit", "other", "grpc_status"}
 
 // String is the kind's name in reports and metrics.
 func (k Kind) String() string {

@@ -24,6 +24,7 @@ type prepared struct {
 	// net/http does: GET, HEAD, OPTIONS and TRACE, or any request with an
 	// Idempotency-Key.
 	replayable bool
+	grpc       bool // a gRPC call: its status is grpc-status, its messages counted
 }
 
 func prepare(t Target) (*prepared, error) {
@@ -43,7 +44,7 @@ func prepare(t Target) (*prepared, error) {
 		req.Header[http.CanonicalHeaderKey(name)] = values
 	}
 	req.ContentLength = int64(len(t.Body))
-	p := &prepared{req: req, body: t.Body, head: method == http.MethodHead}
+	p := &prepared{req: req, body: t.Body, head: method == http.MethodHead, grpc: t.grpc}
 	for _, v := range req.Header["Connection"] {
 		p.close = p.close || hasTokenBytes([]byte(v), "close")
 	}

@@ -13,12 +13,14 @@ type result struct {
 	status               int
 	kind                 Kind
 	bytesIn, bytesOut    int64
+	messages             int64 // a gRPC call's response messages
 }
 
 // shardCounts is the hot-path form of Counts: arrays, not maps, so that
 // recording allocates nothing.
 type shardCounts struct {
 	requests, errors, bytesIn, bytesOut int64
+	messages                            int64
 	status                              [600]int64
 	kinds                               [numKinds]int64
 	latency, uncorrected                *hdr.Histogram
@@ -33,6 +35,7 @@ func (s *shardCounts) record(r *result) {
 	s.requests++
 	s.bytesIn += r.bytesIn
 	s.bytesOut += r.bytesOut
+	s.messages += r.messages
 	if r.kind != KindNone {
 		s.errors++
 		s.kinds[r.kind]++
@@ -56,6 +59,7 @@ func (s *shardCounts) addTo(c *Counts) {
 	c.Errors += s.errors
 	c.BytesIn += s.bytesIn
 	c.BytesOut += s.bytesOut
+	c.Messages += s.messages
 	for code, n := range s.status {
 		if n > 0 {
 			c.Status[code] += n

@@ -19,6 +19,7 @@ type Target struct {
 	URL    string      `json:"url"`
 	Header http.Header `json:"-"`
 	Body   []byte      `json:"-"`
+	grpc   bool        // a gRPC call, made by GRPCCalls
 }
 
 // ParseURL checks that raw is an absolute http or https URL with a host.

@@ -22,6 +22,7 @@ type Counts struct {
 	Errors   int64 // completed requests that failed
 	BytesIn  int64 // response body bytes
 	BytesOut int64 // request body bytes
+	Messages int64 // response messages of gRPC calls; zero otherwise
 	Status   map[int]int64
 	Kinds    map[string]int64 // failures by kind
 	// Latency holds every response's latency in nanoseconds, measured from
@@ -63,6 +64,7 @@ func (c *Counts) Add(o *Counts) {
 	c.Errors += o.Errors
 	c.BytesIn += o.BytesIn
 	c.BytesOut += o.BytesOut
+	c.Messages += o.Messages
 	for k, v := range o.Status {
 		c.Status[k] += v
 	}
@@ -108,6 +110,9 @@ func (c *Counts) metrics(secs float64, open bool) map[string]float64 {
 	}
 	if c.Requests > 0 {
 		m["error_rate"] = float64(c.Errors) / float64(c.Requests)
+	}
+	if c.Messages > 0 {
+		m["messages"] = float64(c.Messages)
 	}
 	if secs > 0 {
 		m["throughput"] = float64(c.Requests) / secs

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/strain-dev/strain/loadgen/grpc/grpctest"
+
 	"golang.org/x/net/http2"
 )
 
@@ -95,14 +97,14 @@ func TestStatus(t *testing.T) {
 // streamed back are counted, and the status read from the trailers, for
 // each method kind and status.
 func TestCallGRPCGo(t *testing.T) {
-	e := startEcho(t, true)
+	e := grpctest.Start(t, true)
 	client := &http.Client{Transport: &http2.Transport{AllowHTTP: true,
 		DialTLSContext: func(ctx context.Context, network, addr string, _ *tls.Config) (net.Conn, error) {
 			return (&net.Dialer{}).DialContext(ctx, network, addr)
 		}}}
 	call := func(method, msg string) (Code, int) {
 		t.Helper()
-		m, err := Resolve(context.Background(), Target{Addr: e.addr, Service: "strain.echo.Echo", Method: method}, Descriptors{})
+		m, err := Resolve(context.Background(), Target{Addr: e.Addr, Service: "strain.echo.Echo", Method: method}, Descriptors{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -142,7 +144,7 @@ func TestCallGRPCGo(t *testing.T) {
 		}
 		return c, n.Count()
 	}
-	before := e.calls.Load()
+	before := e.Calls.Load()
 	if c, n := call("Say", `{"key": "a"}`); c != OK || n != 1 {
 		t.Errorf("Say: %v, %d messages", c, n)
 	}
@@ -154,7 +156,7 @@ func TestCallGRPCGo(t *testing.T) {
 			t.Errorf("Fail(%v): %v, %d messages", want, c, n)
 		}
 	}
-	if got := e.calls.Load() - before; got != 5 {
+	if got := e.Calls.Load() - before; got != 5 {
 		t.Errorf("the server counted %d calls, want 5", got)
 	}
 }

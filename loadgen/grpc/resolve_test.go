@@ -4,9 +4,13 @@ import (
 	"context"
 	"errors"
 	"net"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/strain-dev/strain/loadgen/grpc/grpctest"
+	"google.golang.org/protobuf/reflect/protoreflect"
 
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/dynamicpb"
@@ -30,12 +34,12 @@ func TestParseURL(t *testing.T) {
 // The method is found by the server's reflection and by the .proto file
 // alike, with the same types, a well-known import included.
 func TestResolve(t *testing.T) {
-	e := startEcho(t, true)
-	target := func(m string) Target { return Target{Addr: e.addr, Service: "strain.echo.Echo", Method: m} }
+	e := grpctest.Start(t, true)
+	target := func(m string) Target { return Target{Addr: e.Addr, Service: "strain.echo.Echo", Method: m} }
 	ctx := context.Background()
 	for name, d := range map[string]Descriptors{
 		"reflection": {},
-		"proto":      {ProtoFiles: []string{"testdata/echo.proto"}, ImportPaths: []string{"testdata"}},
+		"proto":      {ProtoFiles: []string{e.Proto}, ImportPaths: []string{filepath.Dir(e.Proto)}},
 	} {
 		t.Run(name, func(t *testing.T) {
 			m, err := Resolve(ctx, target("Stream"), d)
@@ -86,8 +90,8 @@ func TestResolve(t *testing.T) {
 func TestResolveFailures(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	bare := startEcho(t, false)
-	_, err := Resolve(ctx, Target{Addr: bare.addr, Service: "strain.echo.Echo", Method: "Say"}, Descriptors{})
+	bare := grpctest.Start(t, false)
+	_, err := Resolve(ctx, Target{Addr: bare.Addr, Service: "strain.echo.Echo", Method: "Say"}, Descriptors{})
 	if err == nil || !strings.Contains(err.Error(), "--proto") {
 		t.Errorf("no reflection: %v", err)
 	}
@@ -106,4 +110,9 @@ func TestResolveFailures(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "missing.proto") {
 		t.Errorf("missing proto: %v", err)
 	}
+}
+
+// field is a dynamic message's field by name.
+func field(m *dynamicpb.Message, name string) protoreflect.Value {
+	return m.Get(m.Descriptor().Fields().ByName(protoreflect.Name(name)))
 }

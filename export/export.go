@@ -11,7 +11,6 @@ import (
 	"net"
 	"net/http"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -35,7 +34,7 @@ type Exporter struct {
 	addr net.Addr
 
 	mu      sync.Mutex // guards what follows: written per interval, read per scrape
-	status  map[int]int64
+	status  map[string]int64
 	kinds   map[string]int64
 	buckets []uint64 // per latencyBuckets, not cumulative
 	count   uint64
@@ -82,7 +81,7 @@ func Listen(addr string) (*Exporter, error) {
 	if err != nil {
 		return nil, fmt.Errorf("--listen: %w", err)
 	}
-	e := &Exporter{status: map[int]int64{}, kinds: map[string]int64{}, buckets: make([]uint64, len(latencyBuckets)), addr: ln.Addr()}
+	e := &Exporter{status: map[string]int64{}, kinds: map[string]int64{}, buckets: make([]uint64, len(latencyBuckets)), addr: ln.Addr()}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(e)
 	mux := http.NewServeMux()
@@ -132,7 +131,7 @@ func (e *Exporter) addLatency(h *hdr.Histogram) {
 }
 
 var (
-	descRequests = prometheus.NewDesc("strain_requests_total", "Completed requests, by status (0: no response).", []string{"status"}, nil)
+	descRequests = prometheus.NewDesc("strain_requests_total", "Completed requests, by status (0: no response; a gRPC call's by its code's name).", []string{"status"}, nil)
 	descErrors   = prometheus.NewDesc("strain_errors_total", "Failed requests, by kind.", []string{"kind"}, nil)
 	descLatency  = prometheus.NewDesc("strain_latency_seconds", "Response latency (corrected in the open model).", nil, nil)
 	descMetric   = prometheus.NewDesc("strain_metric", "Each metric of the latest interval, by strain's metric name.", []string{"name"}, nil)
@@ -151,7 +150,7 @@ func (e *Exporter) Collect(ch chan<- prometheus.Metric) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for code, n := range e.status {
-		ch <- prometheus.MustNewConstMetric(descRequests, prometheus.CounterValue, float64(n), strconv.Itoa(code))
+		ch <- prometheus.MustNewConstMetric(descRequests, prometheus.CounterValue, float64(n), code)
 	}
 	for kind, n := range e.kinds {
 		ch <- prometheus.MustNewConstMetric(descErrors, prometheus.CounterValue, float64(n), kind)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/strain-dev/strain/loadgen/grpc"
+	"golang.org/x/net/http2"
 )
 
 // A gRPC call goes on the HTTP/2 fast path as a POST of its framed message
@@ -45,6 +46,16 @@ func GRPCOK(codes ...grpc.Code) StatusSet {
 	return set
 }
 
+// ParseOK reads --ok-status: HTTP statuses ("200-299,404"), or for gRPC
+// calls the names of codes counted as success besides OK ("NOT_FOUND").
+func ParseOK(s string, isGRPC bool) (StatusSet, error) {
+	if !isGRPC {
+		return ParseStatusSet(s)
+	}
+	codes, err := grpc.ParseCodes(s)
+	return GRPCOK(codes...), err
+}
+
 // httpToGRPC is the code of a response with no grpc-status, from its HTTP
 // status, as the gRPC specification maps them.
 func httpToGRPC(status int) grpc.Code {
@@ -63,6 +74,39 @@ func httpToGRPC(status int) grpc.Code {
 		return grpc.Unavailable
 	}
 	return grpc.Unknown
+}
+
+// resetCall ends a gRPC call the server reset with code, with the status
+// the gRPC specification gives that code; false if id is no gRPC call
+// waited for.
+func (c *h2Conn) resetCall(id uint32, code http2.ErrCode) bool {
+	c.mu.Lock()
+	st, ok := c.streams[id]
+	if ok && st.grpc.on {
+		st.grpc.code, st.grpc.sawStatus = resetStatus(code), true
+		if st.status == 0 {
+			st.status = http.StatusOK // the status stands for the call's: none came
+		}
+	}
+	c.mu.Unlock()
+	if !ok || !st.grpc.on {
+		return false
+	}
+	c.finish(id, nil)
+	return true
+}
+
+// resetStatus is the code of a call reset with an HTTP/2 error code.
+func resetStatus(code http2.ErrCode) grpc.Code {
+	switch code {
+	case http2.ErrCodeCancel:
+		return grpc.Canceled
+	case http2.ErrCodeEnhanceYourCalm:
+		return grpc.ResourceExhausted
+	case http2.ErrCodeInadequateSecurity:
+		return grpc.PermissionDenied
+	}
+	return grpc.Internal
 }
 
 // grpcCall is a stream's gRPC state for the call in flight: the messages
@@ -109,17 +153,32 @@ func (c *Config) grpcDefaults() error {
 	return nil
 }
 
-// GRPCCalls are the targets of a run of gRPC calls: one per URL, each
-// resolved (by reflection or d's .proto files) and its message, JSON,
-// encoded once. header is -H's metadata; timeout is sent as grpc-timeout.
-func GRPCCalls(ctx context.Context, urls []string, message []byte, header []string, d grpc.Descriptors, timeout time.Duration) ([]Target, error) {
+// Calls are the targets of gRPC calls, one per grpc:// or grpcs:// URL:
+// each method resolved (by reflection, or r.Descriptors' .proto files)
+// and r's body, its message in JSON, encoded once as the method's input.
+// r.Header is the calls' metadata; timeout is sent as grpc-timeout, unless
+// r.Header gives one. A
+// server that cannot be reached for its reflection is a
+// *grpc.UnreachableError.
+func (r Request) Calls(ctx context.Context, urls []string, timeout time.Duration) ([]Target, error) {
+	if r.TargetsFile != "" {
+		return nil, errors.New("a targets file (-f) holds HTTP requests, not gRPC calls")
+	}
+	message, err := r.body()
+	if err != nil {
+		return nil, err
+	}
+	header, err := r.headers()
+	if err != nil {
+		return nil, err
+	}
 	var targets []Target
 	for _, raw := range urls {
 		t, err := grpc.ParseURL(raw)
 		if err != nil {
 			return nil, err
 		}
-		m, err := grpc.Resolve(ctx, t, d)
+		m, err := grpc.Resolve(ctx, t, r.Descriptors)
 		if err != nil {
 			return nil, err
 		}
@@ -127,18 +186,11 @@ func GRPCCalls(ctx context.Context, urls []string, message []byte, header []stri
 		if err != nil {
 			return nil, fmt.Errorf("--body: %w", err)
 		}
-		target := Target{Method: http.MethodPost, URL: m.Scheme() + "://" + m.Addr + m.Path(), Header: http.Header{}, Body: body, grpc: true}
-		for _, h := range header {
-			name, value, err := ParseHeader(h)
-			if err != nil {
-				return nil, fmt.Errorf("-H: %w", err)
-			}
-			target.Header[name] = append(target.Header[name], value)
-		}
+		target := Target{Method: http.MethodPost, URL: m.Scheme() + "://" + m.Addr + m.Path(), Header: header.Clone(), Body: body, grpc: true}
 		for _, h := range grpc.Headers() {
 			target.Header[h[0]] = []string{h[1]}
 		}
-		if timeout > 0 {
+		if _, given := target.Header["grpc-timeout"]; !given && timeout > 0 {
 			target.Header["grpc-timeout"] = []string{grpcTimeout(timeout)}
 		}
 		targets = append(targets, target)

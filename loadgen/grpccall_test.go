@@ -1,20 +1,28 @@
 package loadgen
 
 import (
+	"bufio"
 	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
 
+	ggrpc "google.golang.org/grpc"
+
 	"github.com/strain-dev/strain/loadgen/grpc"
 	"github.com/strain-dev/strain/loadgen/grpc/grpctest"
+	"google.golang.org/grpc/keepalive"
 )
 
 // grpcCalls resolves method on srv by reflection and makes its targets.
 func grpcCalls(t *testing.T, srv *grpctest.Server, method, msg string) []Target {
 	t.Helper()
-	targets, err := GRPCCalls(context.Background(), []string{"grpc://" + srv.Addr + "/strain.echo.Echo/" + method}, []byte(msg),
-		[]string{"x-tenant: t-1"}, grpc.Descriptors{}, 5*time.Second)
+	targets, err := Request{Body: msg, Header: []string{"x-tenant: t-1"}}.Calls(context.Background(),
+		[]string{"grpc://" + srv.Addr + "/strain.echo.Echo/" + method}, 5*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,5 +104,88 @@ func TestGRPCDoesNotMix(t *testing.T) {
 	targets := append(grpcCalls(t, srv, "Say", `{}`), Target{URL: "http://127.0.0.1:1/"})
 	if _, err := New(Config{Targets: targets}); err == nil || !strings.Contains(err.Error(), "cannot be sent in one run") {
 		t.Errorf("New = %v", err)
+	}
+}
+
+// A server that sends GOAWAY as its connections age (grpc-go's
+// MaxConnectionAge) loses no call: each is counted once, as the server
+// counts it, with none failed.
+func TestGRPCGoAway(t *testing.T) {
+	srv := grpctest.Start(t, true, ggrpc.KeepaliveParams(keepalive.ServerParameters{MaxConnectionAge: 50 * time.Millisecond, MaxConnectionAgeGrace: 5 * time.Second}))
+	_, res := runEngine(t, context.Background(), Config{Targets: grpcCalls(t, srv, "Say", `{}`), Concurrency: 8, Requests: 5000})
+	if res.Requests != 5000 || res.Errors != 0 || srv.Calls.Load() != 5000 {
+		t.Errorf("strain counted %d calls (%d errors: %v), the server %d", res.Requests, res.Errors, res.Kinds, srv.Calls.Load())
+	}
+}
+
+// A deadline the server enforces (-H grpc-timeout, shorter than strain's
+// own timeout) ends the call with DEADLINE_EXCEEDED, counted by name.
+func TestGRPCDeadlineExceeded(t *testing.T) {
+	srv := grpctest.Start(t, true)
+	targets, err := Request{Body: `{"count": 2000}`, Header: []string{"grpc-timeout: 20m"}}.Calls(context.Background(),
+		[]string{"grpc://" + srv.Addr + "/strain.echo.Echo/Sleep"}, 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, res := runEngine(t, context.Background(), Config{Targets: targets, Concurrency: 4, Requests: 8, Timeout: 10 * time.Second})
+	// grpc-go ends a call past its deadline with that status, or, when its
+	// timer fires first, by resetting the stream (CANCEL: CANCELLED).
+	ended := res.Status[GRPCStatus(grpc.DeadlineExceeded)] + res.Status[GRPCStatus(grpc.Canceled)]
+	if ended != 8 || res.Kinds["grpc_status"] != 8 {
+		t.Errorf("statuses %v, kinds %v; want 8 DEADLINE_EXCEEDED or CANCELLED", res.Status, res.Kinds)
+	}
+}
+
+const grpcEnv = "LOADGEN_GRPC_RESPONDER"
+
+// TestGRPCResponderProcess is the child of grpcProcess: it prints the
+// address of an Echo server, and serves until its stdin closes.
+func TestGRPCResponderProcess(t *testing.T) {
+	if os.Getenv(grpcEnv) == "" {
+		t.Skip("a helper process for the benchmarks")
+	}
+	fmt.Println(grpctest.Start(t, true).Addr)
+	io.Copy(io.Discard, os.Stdin)
+}
+
+// grpcProcess runs an Echo server in a child process, so that its
+// allocations are not the benchmark's, and returns its address.
+func grpcProcess(tb testing.TB) *grpctest.Server {
+	cmd := exec.Command(os.Args[0], "-test.run=^TestGRPCResponderProcess$")
+	cmd.Env = append(os.Environ(), grpcEnv+"=1")
+	stdin, _ := cmd.StdinPipe()
+	stdout, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { stdin.Close(); cmd.Wait() })
+	addr, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil {
+		tb.Fatalf("gRPC responder process: %v", err)
+	}
+	return &grpctest.Server{Addr: strings.TrimSpace(addr)}
+}
+
+// BenchmarkGRPCSend is one worker's call after call of a unary method on
+// the HTTP/2 fast path, against grpc-go in another process: the
+// allocations per call in steady state, its message encoded once.
+func BenchmarkGRPCSend(b *testing.B) {
+	srv := grpcProcess(b)
+	targets, err := Request{Body: `{"key": "user-7"}`}.Calls(context.Background(), []string{"grpc://" + srv.Addr + "/strain.echo.Echo/Say"}, time.Minute)
+	if err != nil {
+		b.Fatal(err)
+	}
+	e, err := New(Config{Targets: targets})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer e.transport.close()
+	s := e.transport.sender(context.Background())
+	t := e.targets[0]
+	b.ReportAllocs()
+	for b.Loop() {
+		if status, _, err := s.send(t, time.Now().Add(time.Minute)); status != GRPCStatus(grpc.OK) || err != nil {
+			b.Fatalf("status %d, %v", status, err)
+		}
 	}
 }

@@ -77,6 +77,9 @@ func (c *h2Conn) frame(fh http2.FrameHeader, p []byte) error {
 			return &protocolError{what: "an HTTP/2 RST_STREAM of the wrong size"}
 		}
 		code := http2.ErrCode(binary.BigEndian.Uint32(p))
+		if code != http2.ErrCodeRefusedStream && c.resetCall(fh.StreamID, code) {
+			return nil
+		}
 		err := error(errH2Refused)
 		if code != http2.ErrCodeRefusedStream {
 			err = fmt.Errorf("http2: stream reset by the server (%v): %w", code, syscall.ECONNRESET)

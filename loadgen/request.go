@@ -2,7 +2,10 @@ package loadgen
 
 import (
 	"fmt"
+	"net/http"
 	"os"
+
+	"github.com/strain-dev/strain/loadgen/grpc"
 )
 
 // Request is one request to send to each of several URLs, as strain run's
@@ -14,6 +17,8 @@ type Request struct {
 	Body        string   // the body, if any
 	BodyFile    string   // else a file to read the body from
 	TargetsFile string   // more requests, in ReadTargets' format; "" for none
+	// Descriptors say where gRPC methods' types come from (Calls).
+	Descriptors grpc.Descriptors
 }
 
 // Targets returns a Target for each URL, sending r, then the targets
@@ -23,20 +28,16 @@ func (r Request) Targets(urls []string) ([]Target, error) {
 	if err != nil {
 		return nil, err
 	}
+	header, err := r.headers()
+	if err != nil {
+		return nil, err
+	}
 	var targets []Target
 	for _, raw := range urls {
 		if _, err := ParseURL(raw); err != nil {
 			return nil, err
 		}
-		t := Target{Method: r.Method, URL: raw, Header: map[string][]string{}, Body: body}
-		for _, h := range r.Header {
-			name, value, err := ParseHeader(h)
-			if err != nil {
-				return nil, fmt.Errorf("-H: %w", err)
-			}
-			t.Header[name] = append(t.Header[name], value)
-		}
-		targets = append(targets, t)
+		targets = append(targets, Target{Method: r.Method, URL: raw, Header: header.Clone(), Body: body})
 	}
 	if r.TargetsFile != "" {
 		more, err := ReadTargets(r.TargetsFile)
@@ -62,4 +63,17 @@ func (r Request) body() ([]byte, error) {
 		return nil, fmt.Errorf("--body-file: %w", err)
 	}
 	return b, nil
+}
+
+// headers parses -H's lines.
+func (r Request) headers() (http.Header, error) {
+	h := http.Header{}
+	for _, line := range r.Header {
+		name, value, err := ParseHeader(line)
+		if err != nil {
+			return nil, fmt.Errorf("-H: %w", err)
+		}
+		h[name] = append(h[name], value)
+	}
+	return h, nil
 }

@@ -22,6 +22,18 @@ type Target struct {
 	grpc   bool        // a gRPC call, made by GRPCCalls
 }
 
+// Label is the target as a report names it: its method and URL, or a
+// gRPC call's "gRPC" and its grpc:// (or grpcs://) URL.
+func (t Target) Label() (method, url string) {
+	if !t.grpc {
+		return t.Method, t.URL
+	}
+	if rest, ok := strings.CutPrefix(t.URL, "https://"); ok {
+		return "gRPC", "grpcs://" + rest
+	}
+	return "gRPC", "grpc://" + strings.TrimPrefix(t.URL, "http://")
+}
+
 // ParseURL checks that raw is an absolute http or https URL with a host.
 func ParseURL(raw string) (*url.URL, error) {
 	u, err := url.Parse(raw)

@@ -27,7 +27,7 @@ type Options struct {
 }
 
 // sums are the load's counts, added across segments.
-var sums = []string{"requests", "errors", "bytes_in", "bytes_out", "dropped", "late", "unfinished"}
+var sums = []string{"requests", "errors", "bytes_in", "bytes_out", "messages", "dropped", "late", "unfinished"}
 
 // Reports merges the reports of one load's segments. Its errors are the
 // inputs': a report that is not a segment's, segments of different

@@ -13,7 +13,7 @@ import (
 
 // seriesSums are the load's per-interval figures that add across
 // segments; the oldest request in flight is the oldest of any.
-var seriesSums = []string{"requests", "errors", "bytes_in", "bytes_out", "dropped", "late", "inflight", "throughput", "rate", "concurrency"}
+var seriesSums = []string{"requests", "errors", "bytes_in", "bytes_out", "messages", "dropped", "late", "inflight", "throughput", "rate", "concurrency"}
 
 // bucket is one interval of the merged series.
 type bucket struct {

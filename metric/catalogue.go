@@ -39,7 +39,7 @@ type Catalogue struct {
 var LoadNames = map[string]Unit{
 	"requests": Count, "errors": Count, "error_rate": Ratio, "throughput": Rate,
 	"inflight": Count, "oldest_inflight": Seconds, "dropped": Count, "late": Count, "unfinished": Count,
-	"bytes_in": Bytes, "bytes_out": Bytes, "concurrency": Count, "rate": Rate,
+	"bytes_in": Bytes, "bytes_out": Bytes, "concurrency": Count, "rate": Rate, "messages": Count,
 }
 
 // SearchNames are a capacity search's own figures (strain capacity), in

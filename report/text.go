@@ -113,6 +113,9 @@ func (r *Report) writeCounts(t *textWriter) {
 		}
 	}
 	t.printf("  %-12s in %s, out %s\n", "bytes", metric.FormatBytes(s["bytes_in"]), metric.FormatBytes(s["bytes_out"]))
+	if n, ok := s["messages"]; ok { // gRPC calls' response messages
+		t.printf("  %-12s %.0f received\n", "messages", n)
+	}
 	if r.Load.Model == "open" {
 		t.printf("  %-12s late %s, dropped %s\n", "schedule", metric.FormatNumber(s["late"]), metric.FormatNumber(s["dropped"]))
 	}

@@ -50,7 +50,7 @@ func (a *abortWatch) observe(now time.Time, metrics map[string]float64) string {
 
 // totals are whole-run figures at least as large as any interval's: one
 // interval above an upper bound on them decides the gate.
-var totals = []string{"latency.max", "latency_uncorrected.max", "requests", "errors", "dropped", "late", "unfinished", "bytes_in", "bytes_out"}
+var totals = []string{"latency.max", "latency_uncorrected.max", "requests", "errors", "dropped", "late", "unfinished", "bytes_in", "bytes_out", "messages"}
 
 // liveMetric is the per-interval metric a gate's summary comes from, and
 // whether one breach already decides the gate: a max (or total) above an

@@ -3,7 +3,6 @@ package session
 import (
 	"fmt"
 	"runtime"
-	"strconv"
 	"strings"
 
 	"github.com/strain-dev/strain/alert"
@@ -37,7 +36,8 @@ func newReport(cfg *loadgen.Config) *report.Report {
 		rep.Segment = &report.Segment{Index: cfg.Segment.Index, Count: cfg.Segment.Count}
 	}
 	for _, t := range cfg.Targets {
-		rep.Load.Targets = append(rep.Load.Targets, t.Method+" "+redact.URL(t.URL))
+		method, u := t.Label()
+		rep.Load.Targets = append(rep.Load.Targets, method+" "+redact.URL(u))
 	}
 	return rep
 }
@@ -75,8 +75,9 @@ func histograms(c *loadgen.Counts) *report.Histograms {
 }
 
 // addResult puts the whole run's load figures and warnings in rep;
-// insecure is whether TLS verification was skipped.
-func addResult(rep *report.Report, res *loadgen.Result, insecure bool) {
+// insecure is whether TLS verification was skipped, grpc whether the
+// statuses are gRPC calls'.
+func addResult(rep *report.Report, res *loadgen.Result, insecure, grpc bool) {
 	rep.Started = res.Started
 	rep.DurationSeconds = res.Duration().Seconds()
 	for k, v := range res.Metrics() {
@@ -84,7 +85,7 @@ func addResult(rep *report.Report, res *loadgen.Result, insecure bool) {
 	}
 	rep.Summarize("throughput", "inflight", "oldest_inflight", levelMetric(res.Open))
 	for code, n := range res.Status {
-		rep.StatusCodes[strconv.Itoa(code)] = n
+		rep.StatusCodes[loadgen.StatusName(code, grpc)] = n
 	}
 	for kind, n := range res.Kinds {
 		rep.ErrorsByKind[kind] = n

@@ -16,7 +16,7 @@ type Point struct {
 	report.Point                     // T and the interval's metrics, by strain's names
 	Time           time.Time         // when the point was taken
 	Window         *loadgen.Window   // the interval's load, with its histograms; nil without load
-	Status         map[int]int64     // status codes so far (0: no response)
+	Status         map[string]int64  // statuses so far, by name: "200", or a gRPC call's "UNAVAILABLE"
 	Errors         map[string]int64  // failed requests so far, by kind
 	Alerts         []alert.Status    // rules pending or firing now
 	Events         []report.Alert    // rule transitions in this interval

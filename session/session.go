@@ -194,7 +194,7 @@ func (s *Session) runLoad(ctx context.Context, rep *report.Report, w *watcher, s
 		s.observe(time.Now(), &win, p, rep, w, stop)
 	}
 	res := s.eng.Result()
-	addResult(rep, &res, s.cfg.Load.Insecure)
+	addResult(rep, &res, s.cfg.Load.Insecure, s.cfg.Load.GRPC())
 	s.changeMu.Lock()
 	rep.Load.Changes = s.changes
 	s.changeMu.Unlock()
@@ -279,7 +279,7 @@ func (s *Session) observe(now time.Time, win *loadgen.Window, p report.Point, re
 		}
 		sp.Level, sp.Paused = win.Level, s.eng.Paused()
 	}
-	sp.Status, sp.Errors = maps.Clone(s.status), maps.Clone(s.errors)
+	sp.Status, sp.Errors = s.statusNames(), maps.Clone(s.errors)
 	sp.Alerts, sp.Profiles = s.eval.Active(), s.caps.list()
 	if s.diag != nil {
 		sp.Findings = s.diag.now
@@ -502,4 +502,13 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.w.Write(p)
+}
+
+// statusNames are the statuses so far by name, as the report has them.
+func (s *Session) statusNames() map[string]int64 {
+	named := make(map[string]int64, len(s.status))
+	for code, n := range s.status {
+		named[loadgen.StatusName(code, s.cfg.Load.GRPC())] = n
+	}
+	return named
 }

@@ -5,9 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -177,9 +177,7 @@ func FrameOf(p *session.Point, start time.Time, lines []string) Frame {
 			f.Findings = append(f.Findings, Finding{Kind: fd.Kind, Severity: fd.Severity, Summary: fd.Summary, Culprit: fd.Culprit})
 		}
 	}
-	for code, n := range p.Status {
-		f.Status[strconv.Itoa(code)] = n
-	}
+	maps.Copy(f.Status, p.Status)
 	for _, st := range p.Alerts {
 		f.Alerts = append(f.Alerts, alertOf(st, p.Time))
 	}

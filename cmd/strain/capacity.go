@@ -87,7 +87,7 @@ func (f *capacityFlags) execute(cmd *cobra.Command, args []string, stdout, stder
 	}
 	load, err := f.run.config(cmd, args)
 	if err != nil {
-		return exitcode.UsageError(err)
+		return configErr(err)
 	}
 	if !cmd.Flags().Changed("concurrency") {
 		load.Concurrency = 0 // the open model's own cap

@@ -26,7 +26,7 @@ measured from each request's intended start; -c then caps requests in flight.` +
 		RunE: func(cmd *cobra.Command, args []string) error {
 			load, err := f.config(cmd, args)
 			if err != nil {
-				return exitcode.UsageError(err)
+				return configErr(err)
 			}
 			specs, err := monitor.ParseSpecs(f.watch, session.SelfName)
 			if err != nil {

@@ -6,7 +6,9 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/strain-dev/strain/internal/exitcode"
 	"github.com/strain-dev/strain/loadgen"
+	"github.com/strain-dev/strain/loadgen/grpc"
 )
 
 // runFlags are strain run's flags, turned into a loadgen.Config by config.
@@ -36,7 +38,9 @@ func (f *runFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&f.req.BodyFile, "body-file", "", "read the request body from a file")
 	fl.StringVarP(&f.req.TargetsFile, "targets", "f", "", "file of requests to send in turn (format in the README)")
 	fl.DurationVar(&f.load.Timeout, "timeout", loadgen.DefaultTimeout, "per-request timeout")
-	fl.StringVar(&f.okStatus, "ok-status", "", "statuses counted as success, e.g. '200-299,404' (default: below 400)")
+	fl.StringVar(&f.okStatus, "ok-status", "", "statuses counted as success, e.g. '200-299,404' (default: below 400); for gRPC, code names besides OK, e.g. 'NOT_FOUND'")
+	fl.StringArrayVar(&f.req.Descriptors.ProtoFiles, "proto", nil, "gRPC: a .proto file defining the method (repeatable; default: the server's reflection)")
+	fl.StringArrayVar(&f.req.Descriptors.ImportPaths, "import-path", nil, "gRPC: a directory the .proto files and their imports are found in (repeatable)")
 	fl.StringVar(&f.maxBody, "max-body", "", fmt.Sprintf("cap on each response body: past it the request fails as body_too_large, e.g. 512KiB, 1MB (default %dMiB)", loadgen.DefaultMaxBody>>20))
 	fl.DurationVar(&f.load.Interval, "interval", loadgen.DefaultInterval, "length of one point of the time series")
 	fl.BoolVar(&f.load.HTTP2, "http2", false, "HTTP/2 (over TLS, or h2c for http:// URLs): the requests in flight (-c) are streams")
@@ -55,6 +59,8 @@ func (f *runFlags) register(cmd *cobra.Command) {
 // config checks the flags and builds the run's configuration.
 func (f *runFlags) config(cmd *cobra.Command, args []string) (loadgen.Config, error) {
 	changed := cmd.Flags().Changed
+	calls := len(args) > 0 && grpc.IsURL(args[0])
+	f.load.HTTP2 = f.load.HTTP2 || calls // gRPC is HTTP/2's
 	cfg := f.load
 	if err := f.checkNumbers(changed); err != nil {
 		return cfg, err
@@ -72,7 +78,7 @@ func (f *runFlags) config(cmd *cobra.Command, args []string) (loadgen.Config, er
 		}
 	}
 	if f.okStatus != "" {
-		if cfg.OKStatus, err = loadgen.ParseStatusSet(f.okStatus); err != nil {
+		if cfg.OKStatus, err = loadgen.ParseOK(f.okStatus, calls); err != nil {
 			return cfg, fmt.Errorf("--ok-status: %w", err)
 		}
 	}
@@ -87,7 +93,13 @@ func (f *runFlags) config(cmd *cobra.Command, args []string) (loadgen.Config, er
 	if len(args) == 0 && f.req.TargetsFile == "" {
 		return cfg, errors.New("no URL to load: strain run [flags] URL... (or -f FILE)")
 	}
-	if cfg.Targets, err = f.req.Targets(args); err != nil {
+	if calls {
+		f.req.Descriptors.Insecure = cfg.Insecure
+		cfg.Targets, err = f.req.Calls(cmd.Context(), args, cfg.Timeout)
+	} else {
+		cfg.Targets, err = f.req.Targets(args)
+	}
+	if err != nil {
 		return cfg, err
 	}
 	if f.segment != "" {
@@ -136,4 +148,15 @@ func (f *runFlags) checkNumbers(changed func(string) bool) error {
 		return errors.New("--body and --body-file: give one or the other")
 	}
 	return nil
+}
+
+// configErr is config's error with its exit code: a gRPC server that
+// could not be reached for its methods cannot be run against; anything
+// else is bad usage.
+func configErr(err error) error {
+	var unreachable *grpc.UnreachableError
+	if errors.As(err, &unreachable) {
+		return exitcode.CannotRunError(err)
+	}
+	return exitcode.UsageError(err)
 }

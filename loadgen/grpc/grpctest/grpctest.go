@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"sync/atomic"
-	"testing"
 	"time"
 
 	"github.com/bufbuild/protocompile"
@@ -23,6 +22,15 @@ import (
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/types/dynamicpb"
 )
+
+// T is what Start needs of a test: a *testing.T or *testing.B, or a
+// program's own (scripts/grpcecho) that exits on Fatal and runs its
+// cleanups at its end.
+type T interface {
+	Helper()
+	Fatal(args ...any)
+	Cleanup(func())
+}
 
 // Server is a running Echo service.
 type Server struct {
@@ -40,7 +48,7 @@ func protoDir() string {
 }
 
 // compileEcho compiles echo.proto.
-func compileEcho(t testing.TB) linker.Resolver {
+func compileEcho(t T) linker.Resolver {
 	t.Helper()
 	c := protocompile.Compiler{Resolver: protocompile.WithStandardImports(&protocompile.SourceResolver{ImportPaths: []string{protoDir()}})}
 	files, err := c.Compile(context.Background(), "echo.proto")
@@ -54,8 +62,9 @@ func compileEcho(t testing.TB) linker.Resolver {
 // reflect is set, until the test ends. Say answers with its request's
 // key, and n the milliseconds left to its deadline; Stream with count
 // replies, n counting from 1; Fail with the status its key names;
-// Upload streams from the client.
-func Start(t testing.TB, reflect bool) *Server {
+// Sleep answers after count milliseconds, or fails with the
+// deadline's status; Upload streams from the client.
+func Start(t T, reflect bool, opts ...ggrpc.ServerOption) *Server {
 	t.Helper()
 	res := compileEcho(t)
 	d, err := res.FindDescriptorByName("strain.echo.Echo")
@@ -63,7 +72,7 @@ func Start(t testing.TB, reflect bool) *Server {
 		t.Fatal(err)
 	}
 	e := &Server{svc: d.(protoreflect.ServiceDescriptor), Proto: filepath.Join(protoDir(), "echo.proto")}
-	s := ggrpc.NewServer()
+	s := ggrpc.NewServer(opts...)
 	s.RegisterService(e.desc(), e)
 	if reflect {
 		rpb.RegisterServerReflectionServer(s, reflection.NewServerV1(reflection.ServerOptions{Services: s, DescriptorResolver: res}))
@@ -108,6 +117,14 @@ func (e *Server) desc() *ggrpc.ServiceDesc {
 					n = int32(time.Until(d).Milliseconds())
 				}
 				return e.reply(req, n), nil
+			}),
+			unaryCtx("Sleep", func(ctx context.Context, req *dynamicpb.Message) (*dynamicpb.Message, error) {
+				select {
+				case <-time.After(time.Duration(field(req, "count").Int()) * time.Millisecond):
+					return e.reply(req, 1), nil
+				case <-ctx.Done():
+					return nil, status.FromContextError(ctx.Err()).Err()
+				}
 			}),
 			unary("Fail", func(req *dynamicpb.Message) (*dynamicpb.Message, error) {
 				var c codes.Code

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/strain-dev/strain/loadgen/grpc"
+
 	"golang.org/x/net/http2"
 	"golang.org/x/net/http2/hpack"
 )
@@ -20,7 +22,7 @@ func FuzzH2Read(f *testing.F) {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, in []byte) {
-		status, body, err := h2Reads(t, in)
+		status, body, err := h2Reads(t, in, false)
 		if status != 0 && (status < 200 || status > 999) {
 			t.Fatalf("status %d", status)
 		}
@@ -36,7 +38,16 @@ func FuzzH2Read(f *testing.F) {
 // h2Reads is what the reader makes of in, the frames a server sends
 // after its SETTINGS, for a stream 1 waiting on them: the stream's
 // status, body and error once in has run out.
-func h2Reads(t *testing.T, in []byte) (status int, body int64, err error) {
+func h2Reads(t *testing.T, in []byte, grpcCall bool) (status int, body int64, err error) {
+	st := h2Stream1(t, in, grpcCall)
+	st.conn.mu.Lock()
+	defer st.conn.mu.Unlock()
+	return st.status, st.body, st.err
+}
+
+// h2Stream1 is stream 1 once the reader has read in, a gRPC call's when
+// grpcCall is set.
+func h2Stream1(t *testing.T, in []byte, grpcCall bool) *h2Stream {
 	t.Helper()
 	var buf bytes.Buffer
 	http2.NewFramer(&buf, nil).WriteSettings()
@@ -46,9 +57,9 @@ func h2Reads(t *testing.T, in []byte) (status int, body int64, err error) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.close()
+	t.Cleanup(c.close)
 	st := newH2Stream(c)
-	if err := c.open(st, &h2Request{}, time.Now().Add(time.Minute), 1<<10); err != nil {
+	if err := c.open(st, &h2Request{grpc: grpcCall}, time.Now().Add(time.Minute), 1<<10); err != nil {
 		t.Fatal(err)
 	}
 	c.mu.Lock()
@@ -61,9 +72,7 @@ func h2Reads(t *testing.T, in []byte) (status int, body int64, err error) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("the stream still waits 5s after the server's bytes ran out")
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return st.status, st.body, st.err
+	return st
 }
 
 // h2Seeds are real exchanges' frames, as a server sends them for stream 1.
@@ -121,7 +130,7 @@ func TestH2Seeds(t *testing.T) {
 		fails  bool
 	}{{200, 5, false}, {204, 0, false}, {200, 3, false}, {0, 0, true}, {0, 0, true}}
 	for i, w := range want {
-		status, body, err := h2Reads(t, seeds[i])
+		status, body, err := h2Reads(t, seeds[i], false)
 		if status != w.status || body != w.body || (err != nil) != w.fails {
 			t.Errorf("seed %d: status %d, body %d, error %v; want %d, %d, failed %v", i, status, body, err, w.status, w.body, w.fails)
 		}
@@ -147,3 +156,88 @@ func (s *h2Server) RemoteAddr() net.Addr             { return &net.TCPAddr{} }
 func (s *h2Server) SetDeadline(time.Time) error      { return nil }
 func (s *h2Server) SetReadDeadline(time.Time) error  { return nil }
 func (s *h2Server) SetWriteDeadline(time.Time) error { return nil }
+
+// FuzzGRPCRead: whatever frames answer a gRPC call, the reader ends it,
+// never panics, counts no more messages than the body's bytes hold, and
+// gives a status that is a gRPC code's.
+func FuzzGRPCRead(f *testing.F) {
+	for _, seed := range append(h2Seeds(f), grpcSeeds(f)...) {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		st := h2Stream1(t, in, true)
+		st.conn.mu.Lock()
+		defer st.conn.mu.Unlock()
+		if n := int64(st.grpc.msgs.Count()); n*5 > st.body {
+			t.Fatalf("%d messages in %d bytes", n, st.body)
+		}
+		if st.err == nil && st.status != 0 {
+			if s := st.grpc.status(st.status); s < 1 || s > GRPCStatus(grpc.Unauthenticated) {
+				t.Fatalf("status %d", s)
+			}
+		}
+	})
+}
+
+// grpcSeeds are a gRPC call's answers: a unary reply, a stream of three
+// whose prefixes cross frames, a trailers-only failure, and a reset.
+func grpcSeeds(f testing.TB) [][]byte {
+	// Each seed is a connection of its own: its blocks' compression starts
+	// afresh.
+	var b bytes.Buffer
+	var enc *hpack.Encoder
+	block := func(fields ...string) []byte {
+		b.Reset()
+		for i := 0; i+1 < len(fields); i += 2 {
+			enc.WriteField(hpack.HeaderField{Name: fields[i], Value: fields[i+1]})
+		}
+		return bytes.Clone(b.Bytes())
+	}
+	msg := []byte{0, 0, 0, 0, 3, 'a', 'b', 'c'}
+	var out [][]byte
+	for _, write := range []func(fr *http2.Framer){
+		func(fr *http2.Framer) {
+			fr.WriteHeaders(http2.HeadersFrameParam{StreamID: 1, BlockFragment: block(":status", "200", "content-type", "application/grpc"), EndHeaders: true})
+			fr.WriteData(1, false, msg)
+			fr.WriteHeaders(http2.HeadersFrameParam{StreamID: 1, BlockFragment: block("grpc-status", "0", "grpc-message", ""), EndHeaders: true, EndStream: true})
+		},
+		func(fr *http2.Framer) {
+			fr.WriteHeaders(http2.HeadersFrameParam{StreamID: 1, BlockFragment: block(":status", "200"), EndHeaders: true})
+			three := bytes.Repeat(msg, 3)
+			fr.WriteData(1, false, three[:6])
+			fr.WriteData(1, false, three[6:11])
+			fr.WriteData(1, false, three[11:])
+			fr.WriteHeaders(http2.HeadersFrameParam{StreamID: 1, BlockFragment: block("grpc-status", "0"), EndHeaders: true, EndStream: true})
+		},
+		func(fr *http2.Framer) {
+			fr.WriteHeaders(http2.HeadersFrameParam{StreamID: 1, BlockFragment: block(":status", "200", "grpc-status", "14", "grpc-message", "down"), EndHeaders: true, EndStream: true})
+		},
+		func(fr *http2.Framer) {
+			fr.WriteHeaders(http2.HeadersFrameParam{StreamID: 1, BlockFragment: block(":status", "200"), EndHeaders: true})
+			fr.WriteRSTStream(1, http2.ErrCodeCancel)
+		},
+	} {
+		var frames bytes.Buffer
+		enc = hpack.NewEncoder(&b)
+		write(http2.NewFramer(&frames, nil))
+		out = append(out, frames.Bytes())
+	}
+	return out
+}
+
+// The gRPC seeds' answers: statuses and messages as sent.
+func TestGRPCSeeds(t *testing.T) {
+	want := []struct {
+		code     grpc.Code
+		messages int
+	}{{grpc.OK, 1}, {grpc.OK, 3}, {grpc.Unavailable, 0}, {grpc.Canceled, 0}}
+	for i, seed := range grpcSeeds(t) {
+		st := h2Stream1(t, seed, true)
+		st.conn.mu.Lock()
+		code, n, err := st.grpc.status(st.status), st.grpc.msgs.Count(), st.err
+		st.conn.mu.Unlock()
+		if err != nil || code != GRPCStatus(want[i].code) || n != want[i].messages {
+			t.Errorf("seed %d: status %d, %d messages, %v; want %v, %d", i, code, n, err, want[i].code, want[i].messages)
+		}
+	}
+}

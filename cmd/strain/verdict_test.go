@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -215,7 +216,7 @@ func TestHTMLRendersInChromium(t *testing.T) {
 		t.Fatalf("chromium: %v", err)
 	}
 	dom := string(out)
-	if strings.Count(dom, "<svg") < 4 || !strings.Contains(dom, "<polyline") || !strings.Contains(dom, "strain: <span class=\"passed\">passed") {
+	if strings.Count(dom, "<svg") < 4 || !strings.Contains(dom, "<polyline") || !regexp.MustCompile(`strain: <span class="\w+">passed`).MatchString(dom) { // its tone is the worst finding's
 		t.Errorf("rendered DOM lacks the charts or verdict (%d bytes)", len(dom))
 	}
 }

@@ -22,7 +22,8 @@ func HeaderOf(cfg session.Config) Header {
 		h.Model = "open"
 	}
 	for _, t := range load.Targets {
-		h.Targets = append(h.Targets, t.Method+" "+redact.URL(t.URL))
+		method, u := t.Label()
+		h.Targets = append(h.Targets, method+" "+redact.URL(u))
 	}
 	return h
 }

@@ -70,7 +70,7 @@ func TestResolve(t *testing.T) {
 					t.Errorf("Frame(%s) = %v, want an error naming %q", bad, err, want)
 				}
 			}
-			if _, err := Resolve(ctx, target("Shout"), d); err == nil || !strings.Contains(err.Error(), "has no method Shout (it has Say, Stream, Sleep, Fail, Upload)") {
+			if _, err := Resolve(ctx, target("Shout"), d); err == nil || !strings.Contains(err.Error(), "has no method Shout (it has Say, Stream, Fail, Sleep, Upload)") {
 				t.Errorf("unknown method: %v", err)
 			}
 			if _, err := Resolve(ctx, target("Upload"), d); err == nil || !strings.Contains(err.Error(), "streams from the client") {

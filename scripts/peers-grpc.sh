@@ -9,7 +9,8 @@
 # calls/s of each; the ratio strain / ghz taken round by round (the
 # machine's own drift moves both tools of a round alike), its median with
 # a bootstrapped 95% interval, and its range; each client's CPU per call
-# (user + system, µs); and the server's calls counted against strain's.
+# (user + system, µs), and the ratio of the calls each makes per CPU-second
+# of its own, strain's over ghz's, with its interval.
 # The fixed-rate row gives each tool's p50 and p99 instead, to compare
 # the latencies they report, both measured from each call's send (strain's
 # latency_uncorrected: ghz does not correct for coordinated omission).
@@ -85,14 +86,18 @@ g, s = [r[0] for r in rows], [r[5] for r in rows]
 ratios = [b / a for a, b in zip(g, s) if a > 0]
 random.seed(1)
 boot = sorted(st.median(random.choices(ratios, k=len(ratios))) for _ in range(2000))
-print("| %s | %.1fk | %.1fk | **%.2f** (%.2f–%.2f) | %.2f–%.2f | %.0f / %.0f |" % (
+# Calls per CPU-second of the client, strain's over ghz's, round by round:
+# what the clients cost, whatever the server could take.
+eff = [r[1] / r[6] for r in rows if r[6] > 0]
+eboot = sorted(st.median(random.choices(eff, k=len(eff))) for _ in range(2000))
+print("| %s | %.1fk | %.1fk | **%.2f** (%.2f–%.2f) | %.2f–%.2f | %.0f / %.0f | **%.2f** (%.2f–%.2f) |" % (
     name, st.median(g) / 1000, st.median(s) / 1000, st.median(ratios), boot[50], boot[1949], min(ratios), max(ratios),
-    st.median(r[1] for r in rows), st.median(r[6] for r in rows)))
+    st.median(r[1] for r in rows), st.median(r[6] for r in rows), st.median(eff), eboot[50], eboot[1949]))
 PY
 }
 
-echo "| $rounds rounds of ${secs} s, PIN=${PIN:-0} | ghz calls/s | strain calls/s | ratio, median of the rounds' (95% interval) | rounds' range | client CPU µs a call (ghz / strain) |"
-echo "| --- | ---: | ---: | ---: | ---: | ---: |"
+echo "| $rounds rounds of ${secs} s, PIN=${PIN:-0} | ghz calls/s | strain calls/s | ratio, median of the rounds' (95% interval) | rounds' range | client CPU µs a call (ghz / strain) | calls per client CPU-second, strain / ghz (95% interval) |"
+echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
 for conns in 1 4; do
   : > "$work/rounds"
   for _ in $(seq "$rounds"); do

@@ -3,8 +3,10 @@ package loadgen
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
 	"fmt"
 	"io"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"strings"
@@ -15,6 +17,7 @@ import (
 
 	"github.com/strain-dev/strain/loadgen/grpc"
 	"github.com/strain-dev/strain/loadgen/grpc/grpctest"
+	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/keepalive"
 )
 
@@ -187,5 +190,27 @@ func BenchmarkGRPCSend(b *testing.B) {
 		if status, _, err := s.send(t, time.Now().Add(time.Minute)); status != GRPCStatus(grpc.OK) || err != nil {
 			b.Fatalf("status %d, %v", status, err)
 		}
+	}
+}
+
+// grpcs://: the reflection and the calls over TLS, the certificate
+// checked unless Insecure.
+func TestGRPCOverTLS(t *testing.T) {
+	hs := httptest.NewUnstartedServer(nil)
+	hs.StartTLS() // for its certificate
+	cert := hs.TLS.Certificates[0]
+	hs.Close()
+	srv := grpctest.Start(t, true, ggrpc.Creds(credentials.NewTLS(&tls.Config{Certificates: []tls.Certificate{cert}})))
+	url := []string{"grpcs://" + srv.Addr + "/strain.echo.Echo/Say"}
+	if _, err := (Request{}).Calls(context.Background(), url, time.Second); err == nil {
+		t.Error("an unknown certificate was taken")
+	}
+	targets, err := Request{Descriptors: grpc.Descriptors{Insecure: true}}.Calls(context.Background(), url, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, res := runEngine(t, context.Background(), Config{Targets: targets, Insecure: true, Concurrency: 4, Requests: 200})
+	if res.Status[GRPCStatus(grpc.OK)] != 200 || srv.Calls.Load() != 200 {
+		t.Errorf("statuses %v (%v), the server counted %d", res.Status, res.Kinds, srv.Calls.Load())
 	}
 }

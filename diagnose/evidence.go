@@ -146,57 +146,67 @@ func (p *Profiles) evidence(f *report.Finding, k profiles.Kind, caps []report.Pr
 			// Both dumps taken once the leak had stopped growing (it hit
 			// a cap, or the goroutines were all there) show no growth:
 			// the last one's largest stacks are then the leak's.
-			if ev.Top, ev.Note = grown(base, pr); len(ev.Top) > 0 {
+			if sh := grown(base, pr); len(sh.top) > 0 {
+				ev.Top, ev.Function, ev.Base = sh.top, sh.fn, first.Path
 				return ev, true
 			}
 		}
 	}
-	ev.Top, ev.Note = summary(pr, k)
+	sh := summary(pr, k)
+	ev.Top, ev.Function, ev.Note = sh.top, sh.fn, sh.note
 	return ev, true
 }
 
-// summary is what a profile of kind k shows, most first; or a note of why
-// it shows nothing.
-func summary(pr *profile.Profile, k profiles.Kind) ([]string, string) {
+// shown is what a profile shows: its top lines, most first, and the
+// function the first names; or a note of why it shows nothing.
+type shown struct {
+	top      []string
+	fn, note string
+}
+
+// summary is what a profile of kind k shows.
+func summary(pr *profile.Profile, k profiles.Kind) shown {
 	if k == profiles.Goroutine {
 		stacks, err := profiles.Stacks(pr)
 		if err != nil {
-			return nil, err.Error()
+			return shown{note: err.Error()}
 		}
 		// Handlers first: where requests wait is the evidence.
 		slices.SortStableFunc(stacks, func(a, b profiles.Stack) int { return boolRank(serving(b.Frames)) - boolRank(serving(a.Frames)) })
-		var out []string
+		var sh shown
 		for _, s := range stacks {
-			if len(out) < topN && !profiling(s.Frames) {
-				out = append(out, fmt.Sprintf("%d %s in %s", s.Count, unitsOf(s.Frames), short(ownCode(s.Frames))))
+			if len(sh.top) < topN && !profiling(s.Frames) {
+				sh.top = append(sh.top, fmt.Sprintf("%d %s in %s", s.Count, unitsOf(s.Frames), short(ownCode(s.Frames))))
+				sh.fn = cmp.Or(sh.fn, ownCode(s.Frames))
 			}
 		}
-		return out, ""
+		return sh
 	}
 	index := map[profiles.Kind]string{profiles.Mutex: "delay", profiles.Block: "delay", profiles.Heap: "inuse_space", profiles.Allocs: "alloc_space", profiles.Blocking: "samples"}[k]
 	pr = unobserved(pr)
 	t, err := profiles.Top(pr, index, topN, false)
 	if err != nil {
-		return nil, err.Error()
+		return shown{note: err.Error()}
 	}
 	if t.Total == 0 {
-		return nil, fmt.Sprintf("the %s profile is empty", k)
+		return shown{note: fmt.Sprintf("the %s profile is empty", k)}
 	}
-	var out []string
+	var sh shown
 	for _, r := range t.Rows {
-		if r.FlatPct >= 1 || len(out) == 0 {
-			out = append(out, fmt.Sprintf("%s %.0f%%", short(r.Name), r.FlatPct))
+		if r.FlatPct >= 1 || len(sh.top) == 0 {
+			sh.top = append(sh.top, fmt.Sprintf("%s %.0f%%", short(r.Name), r.FlatPct))
+			sh.fn = cmp.Or(sh.fn, r.Name)
 		}
 	}
 	// Where the top is the standard library's (sync.(*Mutex).Unlock,
 	// runtime.mallocgc), the program's own function above it is the
 	// culprit: first.
 	if len(t.Rows) > 0 && !python(pr) && standard(t.Rows[0].Name) {
-		if own, ok := ownTop(pr, index); ok {
-			out = append([]string{own}, out...)
+		if own, fn, ok := ownTop(pr, index); ok {
+			sh.top, sh.fn = append([]string{own}, sh.top...), fn
 		}
 	}
-	return out, ""
+	return sh
 }
 
 // unitsOf names what a stack's count counts: an event loop's tasks (its
@@ -219,10 +229,10 @@ func python(pr *profile.Profile) bool {
 // (its first frame outside the standard library, from the leaf), the one
 // with the most of the profile: the program's code that called into the
 // library, where the flat top was the library's.
-func ownTop(pr *profile.Profile, index string) (string, bool) {
+func ownTop(pr *profile.Profile, index string) (line, fn string, ok bool) {
 	idx, err := pr.SampleIndexByName(index)
 	if err != nil {
-		return "", false
+		return "", "", false
 	}
 	totals := map[string]int64{}
 	var total int64
@@ -240,9 +250,9 @@ func ownTop(pr *profile.Profile, index string) (string, bool) {
 		}
 	}
 	if best == "" || total <= 0 {
-		return "", false
+		return "", "", false
 	}
-	return fmt.Sprintf("%s (%.0f%% with what it calls)", short(best), 100*float64(totals[best])/float64(total)), true
+	return fmt.Sprintf("%s (%.0f%% with what it calls)", short(best), 100*float64(totals[best])/float64(total)), best, true
 }
 
 // ownFrame is a sample's first function, from the leaf, outside the
@@ -259,26 +269,27 @@ func ownFrame(s *profile.Sample) string {
 }
 
 // grown are the stacks that gained goroutines from base to newer.
-func grown(base, newer *profile.Profile) ([]string, string) {
+func grown(base, newer *profile.Profile) shown {
 	l, err := profiles.Compare(base, newer)
 	if err != nil {
-		return nil, err.Error()
+		return shown{note: err.Error()}
 	}
-	var out []string
+	var sh shown
 	for _, g := range l.Stacks {
-		if len(out) == topN || g.Delta() <= 0 {
+		if len(sh.top) == topN || g.Delta() <= 0 {
 			break
 		}
 		// Connections, idle or serving a request, are the load's; a
 		// stack or two more is not what grew.
-		if !connection(g.Frames) && !profiling(g.Frames) && (len(out) == 0 || g.Delta() >= minGrown) {
-			out = append(out, fmt.Sprintf("%s +%d %s", short(ownCode(g.Frames)), g.Delta(), unitsOf(g.Frames)))
+		if !connection(g.Frames) && !profiling(g.Frames) && (len(sh.top) == 0 || g.Delta() >= minGrown) {
+			sh.top = append(sh.top, fmt.Sprintf("%s +%d %s", short(ownCode(g.Frames)), g.Delta(), unitsOf(g.Frames)))
+			sh.fn = cmp.Or(sh.fn, ownCode(g.Frames))
 		}
 	}
-	if len(out) == 0 {
-		return nil, "no stack grew between the dumps"
+	if len(sh.top) == 0 {
+		return shown{note: "no stack grew between the dumps"}
 	}
-	return out, ""
+	return sh
 }
 
 // serving reports whether a stack is a request being handled, by

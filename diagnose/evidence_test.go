@@ -51,9 +51,12 @@ func TestMutexEvidenceNamesTheHolder(t *testing.T) {
 		go func() { defer wg.Done(); holdTheLock(2 * time.Millisecond) }()
 	}
 	wg.Wait()
-	top, _ := summary(capture(t, "mutex"), profiles.Mutex)
-	if len(top) == 0 || !strings.HasPrefix(top[0], "diagnose.holdTheLock") {
-		t.Errorf("mutex evidence %v, want diagnose.holdTheLock first", top)
+	sh := summary(capture(t, "mutex"), profiles.Mutex)
+	if len(sh.top) == 0 || !strings.HasPrefix(sh.top[0], "diagnose.holdTheLock") {
+		t.Errorf("mutex evidence %v, want diagnose.holdTheLock first", sh.top)
+	}
+	if want := "github.com/strain-dev/strain/diagnose.holdTheLock"; sh.fn != want {
+		t.Errorf("culprit function %q, want %q", sh.fn, want)
 	}
 }
 
@@ -68,12 +71,15 @@ func TestLeakEvidenceIsWhatGrew(t *testing.T) {
 	time.Sleep(50 * time.Millisecond) // let them park
 	defer close(release)
 	newer := capture(t, "goroutine")
-	got, _ := grown(base, newer)
-	if len(got) == 0 || got[0] != "diagnose.parkedForever +50 goroutines" {
-		t.Errorf("grown %v, want diagnose.parkedForever +50 goroutines first", got)
+	got := grown(base, newer)
+	if len(got.top) == 0 || got.top[0] != "diagnose.parkedForever +50 goroutines" {
+		t.Errorf("grown %v, want diagnose.parkedForever +50 goroutines first", got.top)
 	}
-	if dump, _ := summary(newer, profiles.Goroutine); !strings.Contains(strings.Join(dump, ";"), "50 goroutines in diagnose.parkedForever") {
-		t.Errorf("dump %v", dump)
+	if want := "github.com/strain-dev/strain/diagnose.parkedForever"; got.fn != want {
+		t.Errorf("grown's culprit function %q, want %q", got.fn, want)
+	}
+	if dump := summary(newer, profiles.Goroutine); !strings.Contains(strings.Join(dump.top, ";"), "50 goroutines in diagnose.parkedForever") {
+		t.Errorf("dump %v", dump.top)
 	}
 }
 

@@ -48,7 +48,7 @@ func TestEvidenceLeavesStrainsLookingOut(t *testing.T) {
 	if !slices.ContainsFunc(pr.Sample, observing) {
 		t.Fatal("the allocation profile has no sample of the scrape: the test proves nothing")
 	}
-	top, _ := summary(pr, profiles.Allocs)
+	top := summary(pr, profiles.Allocs).top
 	for _, line := range top {
 		if strings.Contains(line, "expfmt") || strings.Contains(line, "promhttp") || strings.Contains(line, "prometheus") {
 			t.Errorf("evidence %v names the scrape", top)

@@ -166,8 +166,9 @@ func (r *Report) svgFindings(b *strings.Builder, x func(float64) float64) {
 	}
 }
 
-// htmlFindings is the findings as the page lists them.
-func (r *Report) htmlFindings() template.HTML {
+// htmlFindings is the findings as the page lists them, each with the
+// flame graphs of its evidence.
+func (r *Report) htmlFindings(fl *flames) template.HTML {
 	if len(r.Findings) == 0 {
 		return ""
 	}
@@ -186,7 +187,7 @@ func (r *Report) htmlFindings() template.HTML {
 				fmt.Fprintf(&b, "<li><code>%s</code>: %s</li>", svgText(ev.Profile), svgText(shows(ev)))
 			}
 		}
-		fmt.Fprintf(&b, "<li>next: %s</li></ul></div>", svgText(f.Next))
+		fmt.Fprintf(&b, "<li>next: %s</li></ul>%s</div>", svgText(f.Next), fl.evidence(f))
 	}
 	for _, f := range r.Findings {
 		if f.Severity == Info {

@@ -14,7 +14,10 @@ import (
 // WriteHTML renders one self-contained page that opens offline: the
 // summary, charts over time (throughput, latency, and each watched
 // target's goroutines, scheduler latency, CPU and memory) with the spans
-// where alerts fired shaded, and the gates, alerts and profiles.
+// where alerts fired shaded, and the gates, alerts and profiles. Each
+// captured profile is drawn as a flame graph (read from its file: one
+// missing or corrupt is a note on the page), beside the finding it is
+// the evidence of with its culprit marked.
 func (r *Report) WriteHTML(w io.Writer) error {
 	headline, tone := r.headline()
 	data := struct {
@@ -25,7 +28,12 @@ func (r *Report) WriteHTML(w io.Writer) error {
 		Tone     Severity // the headline's colour: the worse of the verdict and the findings
 		Findings template.HTML
 		Capacity template.HTML
-	}{R: r, Load: r.loadLine(), Charts: r.charts(), Headline: headline, Tone: tone, Findings: r.htmlFindings(), Capacity: r.capacityHTML()}
+		Profiles template.HTML // the captures, drawn as flame graphs
+		Flames   bool          // whether any is: the page then carries their style and script
+	}{R: r, Load: r.loadLine(), Charts: r.charts(), Headline: headline, Tone: tone, Capacity: r.capacityHTML()}
+	fl := r.flames()
+	data.Findings = r.htmlFindings(fl)
+	data.Profiles, data.Flames = fl.profiles(r.Profiles), fl.n > 0
 	if err := htmlPage.Execute(w, data); err != nil {
 		return fmt.Errorf("render html: %w", err)
 	}
@@ -211,8 +219,9 @@ func niceCeil(v float64) float64 {
 
 var htmlPage = template.Must(template.New("report").Funcs(template.FuncMap{
 	"seconds": metric.FormatSeconds, "number": metric.FormatNumber, "percent": percent, "clean": clean,
+	"flameStyle": func() template.CSS { return flameStyle }, "flameScript": func() template.JS { return flameScript },
 }).Parse(`<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>strain report: {{.Headline}}</title>
 <style>
 body{font:14px system-ui,sans-serif;margin:24px auto;max-width:800px;color:#222}
@@ -223,7 +232,7 @@ td.n{text-align:right;white-space:nowrap} svg{display:block;margin:8px 0 16px;ba
 .title{font-weight:600;font-size:12px} .legend{font-size:11px;text-anchor:start} .axis{font-size:10px;fill:#666}
 .grid{stroke:#e5e5e5} .warn{color:#e67700} code{font-size:13px}
 div.finding{border-left:4px solid #f08c00;padding:2px 10px;margin:8px 0} div.finding.critical{border-left-color:#e03131}
-</style></head><body>
+{{if .Flames}}{{flameStyle}}{{end}}</style></head><body>
 <h1>strain: <span class="{{.Tone}}">{{.Headline}}</span></h1>
 <p>{{.Load}} for {{seconds .R.DurationSeconds}}, started {{.R.Started.Format "2006-01-02 15:04:05 MST"}}{{range .R.Load.Targets}}<br><code>{{clean .}}</code>{{end}}</p>
 {{.Capacity}}{{if .R.Capacity}}<h2>At the capacity</h2>{{end}}{{with .R.Summary}}{{if index . "requests"}}<table><tr><th>requests</th><th>throughput</th><th>errors</th><th>p50</th><th>p99</th><th>p999</th><th>max</th></tr>
@@ -234,7 +243,8 @@ div.finding{border-left:4px solid #f08c00;padding:2px 10px;margin:8px 0} div.fin
 {{end}}
 {{if .R.Gates}}<h2>Gates</h2><table>{{range .R.Gates}}<tr><td>{{if .Pass}}<span class="pass">✅ pass</span>{{else}}<span class="fail">❌ FAIL</span>{{end}}</td><td><code>{{clean .Expr}}</code></td><td class="n">{{clean .Shown}}</td></tr>{{end}}</table>{{end}}
 {{if .R.Alerts}}<h2>Alerts</h2><table>{{range .R.Alerts}}{{if ne .State "pending"}}<tr><td class="n">{{printf "%.1fs" .T}}</td><td>{{clean .State}}</td><td>{{clean .Severity}}</td><td><code>{{clean .Rule}}</code></td><td class="n">{{clean .Shown}}</td></tr>{{end}}{{end}}</table>{{end}}
-{{if .R.Profiles}}<h2>Profiles</h2><table>{{range .R.Profiles}}<tr><td><code>{{clean .Path}}</code></td><td>{{clean .Kind}}</td><td>{{clean .Reason}}</td></tr>{{end}}</table>{{end}}
+{{.Profiles}}
 {{range .R.Warnings}}<p class="warn">⚠️ {{clean .}}</p>{{end}}
+{{if .Flames}}<script>{{flameScript}}</script>{{end}}
 </body></html>
 `))

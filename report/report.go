@@ -3,7 +3,8 @@
 // at the end of a run, JUnit, Markdown and HTML; Outputs writes the files.
 // It renders what it is given: of strain's other packages it imports only
 // metric, for names and units, internal/atomicfile, to write files whole,
-// and internal/safe, to escape text that came from a target.
+// internal/safe, to escape text that came from a target, and flame, to
+// draw the profiles its captures and evidence name.
 package report
 
 import (
@@ -189,6 +190,13 @@ type Evidence struct {
 	Profile string         `json:"profile,omitempty"`
 	Top     []string       `json:"top,omitempty"`  // what the profile shows, most first
 	Note    string         `json:"note,omitempty"` // why it shows nothing: empty, unreadable
+	// Function is the function Top's first line names, in full
+	// ("github.com/x/y/target.hog"): the culprit frame the HTML report
+	// marks in the profile's flame graph.
+	Function string `json:"function,omitempty"`
+	// Base is the earlier profile Profile was compared with, where Top
+	// is what grew between them: a leak's first goroutine dump.
+	Base string `json:"base,omitempty"`
 }
 
 // WriteJSON renders r as indented JSON. Metrics that are not finite numbers

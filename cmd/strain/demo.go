@@ -14,6 +14,7 @@ import (
 	"github.com/strain-dev/strain/loadgen"
 	"github.com/strain-dev/strain/monitor"
 	"github.com/strain-dev/strain/profiles"
+	"github.com/strain-dev/strain/report"
 	"github.com/strain-dev/strain/session"
 	"github.com/strain-dev/strain/session/lines"
 	"github.com/strain-dev/strain/target"
@@ -23,7 +24,7 @@ import (
 func newDemoCmd(stdout, stderr io.Writer) *cobra.Command {
 	var dur time.Duration
 	var noTUI bool
-	var output string
+	var output, html string
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Start the demo target and walk a load through a leak, a starved scheduler and a stall",
@@ -36,26 +37,27 @@ profiles captured. Without a terminal it prints progress lines instead.`,
 			if dur < 5*time.Second {
 				return exitcode.UsageError(errors.New("demo needs -d of at least 5s"))
 			}
-			return runDemo(cmd.Context(), dur, tui.Want(false, noTUI, stdout), output, stdout, stderr)
+			return runDemo(cmd.Context(), dur, tui.Want(false, noTUI, stdout), report.Outputs{JSON: output, HTML: html}, stdout, stderr)
 		},
 	}
 	cmd.Flags().DurationVarP(&dur, "duration", "d", target.ScenarioDuration, "length of the demo")
 	cmd.Flags().BoolVar(&noTUI, "no-tui", false, "no dashboard: progress lines on stderr")
 	cmd.Flags().StringVarP(&output, "output", "o", "", "write the JSON report to this file")
+	cmd.Flags().StringVar(&html, "html", "", "write the HTML report, with the profiles' flame graphs, to this file")
 	return cmd
 }
 
-func runDemo(ctx context.Context, dur time.Duration, ui bool, output string, stdout, stderr io.Writer) error {
+func runDemo(ctx context.Context, dur time.Duration, ui bool, out report.Outputs, stdout, stderr io.Writer) error {
 	base, stop, err := target.Spawn(ctx, "", stderr)
 	if err != nil {
 		return exitcode.CannotRunError(err)
 	}
 	defer stop()
 	load := loadgen.Config{Targets: []loadgen.Target{{Method: "GET", URL: base + "/ok"}}, Rate: 300, Duration: dur}
-	verdict := &verdictFlags{alertFiles: []string{"default"}, profiles: profiles.DefaultDir}
+	verdict := &verdictFlags{alertFiles: []string{"default"}, profiles: profiles.DefaultDir, out: out}
 	watch := []monitor.Spec{{Name: "demo", Bases: []string{base}}}
 	l := launch{cfg: session.Config{Load: &load, Watch: watch}, verdict: verdict,
-		ui: ui, lines: lines.Progress, out: verdict.outputs(output)}
+		ui: ui, lines: lines.Progress, out: verdict.outputs(out.JSON)}
 	if err := verdict.apply(&l.cfg); err != nil {
 		return err
 	}

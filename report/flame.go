@@ -1,0 +1,210 @@
+package report
+
+import (
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"path/filepath"
+	"strings"
+
+	"github.com/strain-dev/strain/flame"
+	"github.com/strain-dev/strain/metric"
+)
+
+// The page's bounds on what it draws of the captures: a run that took
+// every capture it may (profiles.DefaultMaxCaptures) keeps its page a few
+// megabytes.
+const (
+	maxFlames  = 30      // graphs drawn; the other captures are listed only
+	maxBytes   = 4 << 20 // their markup, all told: a graph past it is not drawn
+	maxNameLen = 300     // runes of a function's name in a tooltip or a list
+	maxTextLen = 100     // runes of its short name written in its frame, which clips it
+)
+
+// flames are the captures' flame graphs for one page: each drawn once,
+// beside the first finding whose evidence it is, else under Profiles.
+type flames struct {
+	load  func(path string) (*flame.Graph, error)
+	grew  func(base, newer string) (*flame.Graph, error)
+	kinds map[string]string // a capture's kind by its path
+	drawn map[string]bool   // the captures drawn so far, by path ("base→new" for a comparison)
+	n     int               // graphs drawn, for their ids and the bound
+	bytes int               // their markup's size, for maxBytes
+}
+
+func (r *Report) flames() *flames {
+	fl := &flames{load: flame.Load, grew: flame.LoadGrew, kinds: map[string]string{}, drawn: map[string]bool{}}
+	for _, p := range r.Profiles {
+		fl.kinds[p.Path] = p.Kind
+	}
+	return fl
+}
+
+// evidence is the flame graph of each of f's profiles, its culprit
+// marked: a leak's is what grew from the first dump to the last.
+func (fl *flames) evidence(f Finding) template.HTML {
+	var b strings.Builder
+	for _, ev := range f.Evidence {
+		if ev.Profile == "" {
+			continue
+		}
+		key, what := ev.Profile, fl.kinds[ev.Profile]+" profile"
+		load := func() (*flame.Graph, error) { return fl.load(ev.Profile) }
+		if ev.Base != "" {
+			key, what = ev.Base+"→"+ev.Profile, "what grew between two goroutine dumps"
+			load = func() (*flame.Graph, error) { return fl.grew(ev.Base, ev.Profile) }
+		}
+		if fl.drawn[key] {
+			fmt.Fprintf(&b, `<p class="axis">%s: drawn above.</p>`, svgText(ev.Profile))
+			continue
+		}
+		b.WriteString(string(fl.figure(key, what, load, ev.Function)))
+	}
+	return template.HTML(b.String())
+}
+
+// profiles is the list of captures, then the flame graph of each not
+// drawn beside a finding.
+func (fl *flames) profiles(ps []Profile) template.HTML {
+	if len(ps) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString("<h2>Profiles</h2><table>")
+	for _, p := range ps {
+		fmt.Fprintf(&b, "<tr><td><code>%s</code></td><td>%s</td><td>%s</td></tr>", svgText(p.Path), svgText(p.Kind), svgText(p.Reason))
+	}
+	b.WriteString("</table>")
+	for _, p := range ps {
+		if fl.drawn[p.Path] {
+			continue
+		}
+		if p.Kind == "trace" || p.Kind == "flight" {
+			fmt.Fprintf(&b, `<p class="axis">%s: an execution trace, not drawn here: <code>go tool trace %s</code></p>`, svgText(p.Path), svgText(p.Path))
+			continue
+		}
+		b.WriteString(string(fl.figure(p.Path, p.Kind+" profile", func() (*flame.Graph, error) { return fl.load(p.Path) }, "")))
+	}
+	return template.HTML(b.String())
+}
+
+// figure draws one graph with its caption, or a note of why it cannot.
+func (fl *flames) figure(key, what string, load func() (*flame.Graph, error), culprit string) template.HTML {
+	fl.drawn[key] = true
+	name := svgText(filepath.Base(key))
+	if fl.n >= maxFlames {
+		return template.HTML(fmt.Sprintf(`<p class="axis">%s: not drawn (a page draws %d profiles at most).</p>`, name, maxFlames))
+	}
+	g, err := load()
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return template.HTML(fmt.Sprintf(`<p class="warn">⚠️ %s: not drawn, its file is not here (%s)</p>`, name, svgText(err.Error())))
+	case err != nil:
+		return template.HTML(fmt.Sprintf(`<p class="warn">⚠️ %s: not drawn: %s</p>`, name, svgText(err.Error())))
+	}
+	if g.Root.Value <= 0 {
+		return template.HTML(fmt.Sprintf(`<p class="axis">%s: %s, with nothing to draw (no samples).</p>`, svgText(key), svgText(what)))
+	}
+	g.Trim(flame.Limits{}, func(n string) bool { return culprit != "" && n == culprit })
+	fl.n++ // an id used once, drawn or not
+	var b strings.Builder
+	fmt.Fprintf(&b, `<figure class="flame" id="flame%d"><figcaption><b>%s</b> · <code>%s</code> · %s in all`,
+		fl.n, svgText(what), svgText(key), svgText(amount(g, g.Root.Value)))
+	if culprit != "" {
+		if share := marked(g.Root, culprit); share > 0 {
+			fmt.Fprintf(&b, ` · <span class="fkey"></span> culprit <b>%s</b>, %s`, svgText(shortName(culprit)), svgText(percentOf(share, g.Root.Value)))
+		}
+	}
+	if g.Trimmed > 0 {
+		fmt.Fprintf(&b, ` · %d small frames left out`, g.Trimmed)
+	}
+	b.WriteString(`</figcaption><div class="fbar"><input type="search" placeholder="search frames" aria-label="search frames"> <button type="button">reset zoom</button> <span class="fmatch"></span></div>`)
+	writeFlameSVG(&b, g, culprit)
+	writeGroups(&b, g)
+	b.WriteString("</figure>")
+	if fl.bytes+b.Len() > maxBytes {
+		return template.HTML(fmt.Sprintf(`<p class="axis">%s: not drawn (the page's flame graphs are %d MiB at most).</p>`, name, maxBytes>>20))
+	}
+	fl.bytes += b.Len()
+	return template.HTML(b.String())
+}
+
+// marked is the value under the topmost frames named fn: the share of
+// the profile that passed through it.
+func marked(n *flame.Node, fn string) int64 {
+	if n.Name == fn {
+		return n.Value
+	}
+	var v int64
+	for _, c := range n.Children {
+		v += marked(c, fn)
+	}
+	return v
+}
+
+// writeGroups lists a goroutine dump's largest groups of stacks with their
+// counts, or what grew between two dumps.
+func writeGroups(b *strings.Builder, g *flame.Graph) {
+	if len(g.Groups) == 0 {
+		return
+	}
+	grew := g.Base != 0 || g.New != 0
+	if grew {
+		fmt.Fprintf(b, `<p class="axis">goroutines %d → %d (%+d); the stacks whose count changed, most grown first:</p>`, g.Base, g.New, g.New-g.Base)
+	}
+	b.WriteString(`<table class="groups">`)
+	for _, gr := range g.Groups {
+		count := fmt.Sprintf("%d", gr.New)
+		if grew {
+			count = fmt.Sprintf("%+d (%d → %d)", gr.New-gr.Base, gr.Base, gr.New)
+		}
+		fmt.Fprintf(b, `<tr><td class="n">%s</td><td><details><summary><code>%s</code></summary><pre>`, count, svgText(limitName(gr.Where)))
+		for _, f := range gr.Frames[:min(len(gr.Frames), flame.DefaultMaxDepth)] {
+			b.WriteString(svgText(limitName(f)) + "\n")
+		}
+		b.WriteString("</pre></details></td></tr>")
+	}
+	b.WriteString("</table>")
+}
+
+// amount is v in g's unit, as the page writes it.
+func amount(g *flame.Graph, v int64) string {
+	switch g.Unit {
+	case "nanoseconds":
+		return metric.FormatSeconds(float64(v) / 1e9)
+	case "bytes":
+		return metric.FormatBytes(float64(v))
+	}
+	what := g.SampleType
+	if what == "goroutine" {
+		what = "goroutines"
+	}
+	return fmt.Sprintf("%d %s", v, what)
+}
+
+func percentOf(v, total int64) string {
+	if total == 0 {
+		return "0%"
+	}
+	return fmt.Sprintf("%.1f%%", 100*float64(v)/float64(total))
+}
+
+// shortName is a function's name without its package's path:
+// github.com/x/y/target.hog is target.hog.
+func shortName(fn string) string {
+	if i := strings.LastIndexByte(fn, '/'); i >= 0 && i < len(fn)-1 {
+		return fn[i+1:]
+	}
+	return fn
+}
+
+// limitName bounds a name from a profile, which is the target's to write.
+func limitName(s string) string { return limitRunes(s, maxNameLen) }
+
+func limitRunes(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
+}

@@ -49,7 +49,7 @@ func (fl *flames) evidence(f Finding) template.HTML {
 		if ev.Profile == "" {
 			continue
 		}
-		key, what := ev.Profile, fl.kinds[ev.Profile]+" profile"
+		key, what := ev.Profile, describe(fl.kinds[ev.Profile])
 		load := func() (*flame.Graph, error) { return fl.load(ev.Profile) }
 		if ev.Base != "" {
 			key, what = ev.Base+"→"+ev.Profile, "what grew between two goroutine dumps"
@@ -84,7 +84,7 @@ func (fl *flames) profiles(ps []Profile) template.HTML {
 			fmt.Fprintf(&b, `<p class="axis">%s: an execution trace, not drawn here: <code>go tool trace %s</code></p>`, svgText(p.Path), svgText(p.Path))
 			continue
 		}
-		b.WriteString(string(fl.figure(p.Path, p.Kind+" profile", func() (*flame.Graph, error) { return fl.load(p.Path) }, "")))
+		b.WriteString(string(fl.figure(p.Path, describe(p.Kind), func() (*flame.Graph, error) { return fl.load(p.Path) }, "")))
 	}
 	return template.HTML(b.String())
 }
@@ -113,7 +113,7 @@ func (fl *flames) figure(key, what string, load func() (*flame.Graph, error), cu
 		fl.n, svgText(what), svgText(key), svgText(amount(g, g.Root.Value)))
 	if culprit != "" {
 		if share := marked(g.Root, culprit); share > 0 {
-			fmt.Fprintf(&b, ` · <span class="fkey"></span> culprit <b>%s</b>, %s`, svgText(shortName(culprit)), svgText(percentOf(share, g.Root.Value)))
+			fmt.Fprintf(&b, ` · <span class="fkey"></span> culprit <b>%s</b>: %s of it, with what it calls`, svgText(shortName(culprit)), svgText(percentOf(share, g.Root.Value)))
 		}
 	}
 	if g.Trimmed > 0 {
@@ -128,6 +128,17 @@ func (fl *flames) figure(key, what string, load func() (*flame.Graph, error), cu
 	}
 	fl.bytes += b.Len()
 	return template.HTML(b.String())
+}
+
+// describe names a capture of kind as its graph's caption does.
+func describe(kind string) string {
+	switch kind {
+	case "goroutine":
+		return "goroutine dump"
+	case "":
+		return "profile"
+	}
+	return kind + " profile"
 }
 
 // marked is the value under the topmost frames named fn: the share of

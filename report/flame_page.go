@@ -29,13 +29,13 @@ var svg=fig.querySelector('svg.fg');if(!svg)return;
 var fr=Array.prototype.slice.call(svg.querySelectorAll('svg.f'));
 fr.forEach(function(f){f._x=num(f,'x');f._w=num(f,'width');f._d=Math.round(num(f,'y')/16);f._n=f.querySelector('title').textContent.split('\n')[0]});
 var e=1e-3;
-function zoom(z){fr.forEach(function(f){
+function zoom(z){var deep=0;fr.forEach(function(f){
 var inside=f._d>=z._d&&f._x>=z._x-e&&f._x+f._w<=z._x+z._w+e;
 var above=f._d<z._d&&f._x<=z._x+e&&f._x+f._w>=z._x+z._w-e;
 f.classList.toggle('a',above&&z!==fr[0]);
-if(inside){f.setAttribute('x',(100*(f._x-z._x)/z._w)+'%');f.setAttribute('width',(100*f._w/z._w)+'%');f.style.display=''}
+if(inside){f.setAttribute('x',(100*(f._x-z._x)/z._w)+'%');f.setAttribute('width',(100*f._w/z._w)+'%');f.style.display='';deep=Math.max(deep,f._d)}
 else if(above){f.setAttribute('x','0%');f.setAttribute('width','100%');f.style.display=''}
-else f.style.display='none'})}
+else f.style.display='none'});svg.setAttribute('height',(deep+1)*16)}
 svg.addEventListener('click',function(ev){var f=ev.target.closest('svg.f');if(f&&f!==svg)zoom(f)});
 fig.querySelector('button').addEventListener('click',function(){zoom(fr[0])});
 var input=fig.querySelector('input'),out=fig.querySelector('.fmatch');

@@ -125,7 +125,7 @@ func TestFlameGraphsBesideFindings(t *testing.T) {
 	if class, _ := frame(figs[0], "main.other"); class == "m" || class == "" {
 		t.Errorf("main.other's frame: class %q, want a colour, not the mark", class)
 	}
-	if !strings.Contains(figs[0], "culprit <b>main.hog</b>, 69.2%") {
+	if !strings.Contains(figs[0], "culprit <b>main.hog</b>: 69.2% of it") {
 		t.Errorf("the caption does not name the culprit and its share:\n%s", figs[0])
 	}
 	// The leak's graph is what grew: +50 workers, +40 leaked.
@@ -260,7 +260,9 @@ var handler=named('main.handler');handler.dispatchEvent(new MouseEvent('click',{
 var r={handler:handler.getAttribute('width'),hog:named('main.hog').getAttribute('width'),other:named('main.other').style.display,serve:named('main.serve').getAttribute('width')};
 var input=fig.querySelector('input');input.value='hog|other';input.dispatchEvent(new Event('input'));
 r.hits=fig.querySelectorAll('svg.f.h').length;r.match=fig.querySelector('.fmatch').textContent;
-fig.querySelector('button').click();r.reset=named('main.other').style.display+'/'+named('main.hog').getAttribute('width');
+fr.filter(function(f){return f._n.indexOf('forged')>=0})[0].dispatchEvent(new MouseEvent('click',{bubbles:true}));
+r.height=fig.querySelector('svg.fg').getAttribute('height');
+fig.querySelector('button').click();r.reset=named('main.other').style.display+'/'+named('main.hog').getAttribute('width')+'/'+fig.querySelector('svg.fg').getAttribute('height');
 document.body.setAttribute('data-probe',JSON.stringify(r));})();</script></body>`
 	path := filepath.Join(t.TempDir(), "page.html")
 	if err := os.WriteFile(path, []byte(strings.Replace(page, "</body>", probe, 1)), 0o644); err != nil {
@@ -277,8 +279,10 @@ document.body.setAttribute('data-probe',JSON.stringify(r));})();</script></body>
 	got := html.UnescapeString(string(m[1]))
 	// main.handler holds only main.hog: zoomed, both fill the width; its
 	// caller stays above at full width; main.other, beside it, is hidden.
-	// The search matches hog and other: 900+100 of 1300.
-	want := `{"handler":"100%","hog":"100%","other":"none","serve":"100%","hits":2,"match":"2 frames, 76.9% of the profile","reset":"/69.2308%"}`
+	// The search matches hog and other: 900+100 of 1300. Zoomed to a
+	// frame with no calls under it, the graph is three rows high (the
+	// root, its caller, the frame).
+	want := `{"handler":"100%","hog":"100%","other":"none","serve":"100%","hits":2,"match":"2 frames, 76.9% of the profile","height":"48","reset":"/69.2308%/80"}`
 	if got != want {
 		t.Errorf("after a click and a search:\n got %s\nwant %s", got, want)
 	}

@@ -102,3 +102,38 @@ func TestAttachPicksTheFindingsCapture(t *testing.T) {
 		t.Errorf("evidence %+v, culprit %q, summary %q", ev, fs[0].Culprit, fs[0].Summary)
 	}
 }
+
+// A leak's evidence is what grew from the first dump in its span to the
+// last: both named, and the function that grew, in full, for the HTML
+// report to mark.
+func TestAttachNamesTheLeaksDumpsAndFunction(t *testing.T) {
+	started := time.Now()
+	dumps := map[string]*profile.Profile{"first": capture(t, "goroutine")}
+	running, release := make(chan struct{}), make(chan struct{})
+	defer close(release)
+	for range 50 {
+		go leakedHere(running, release)
+	}
+	for range 50 { // each in leakedHere: a goroutine not yet run has no stack
+		<-running
+	}
+	dumps["last"] = capture(t, "goroutine")
+	read := func(path string) (*profile.Profile, error) { return dumps[path], nil }
+	caps := []report.Profile{
+		{Path: "first", Kind: "goroutine", Time: started.Add(5 * time.Second)},
+		{Path: "last", Kind: "goroutine", Time: started.Add(20 * time.Second)},
+	}
+	fs := []report.Finding{{Kind: report.Leak, Start: 5, End: 20}}
+	NewProfiles(read).Attach(fs, caps, started)
+	want := report.Evidence{Profile: "last", Base: "first", Function: "github.com/strain-dev/strain/diagnose.leakedHere",
+		Top: []string{"diagnose.leakedHere +50 goroutines"}}
+	if ev := fs[0].Evidence; len(ev) != 1 || ev[0].Profile != want.Profile || ev[0].Base != want.Base || ev[0].Function != want.Function || len(ev[0].Top) == 0 || ev[0].Top[0] != want.Top[0] {
+		t.Errorf("evidence %+v, want %+v", ev, want)
+	}
+}
+
+//go:noinline
+func leakedHere(running, release chan struct{}) {
+	running <- struct{}{}
+	<-release
+}

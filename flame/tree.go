@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"slices"
 
 	"github.com/google/pprof/profile"
@@ -162,27 +161,11 @@ func walk(n *Node, depth int, visit func(*Node, int) bool) {
 func stack(s *profile.Sample) []string {
 	var out []string
 	for i := len(s.Location) - 1; i >= 0; i-- {
-		l := s.Location[i]
-		if len(l.Line) == 0 {
-			out = append(out, unnamed(l))
-		}
-		for j := len(l.Line) - 1; j >= 0; j-- { // the outermost inlined call first
-			if f := l.Line[j].Function; f != nil && f.Name != "" {
-				out = append(out, f.Name)
-			} else {
-				out = append(out, unnamed(l))
-			}
-		}
+		names := profiles.FrameNames(s.Location[i])
+		slices.Reverse(names) // the outermost inlined call first
+		out = append(out, names...)
 	}
 	return out
-}
-
-// unnamed names a location without symbols for its binary, as pprof does.
-func unnamed(l *profile.Location) string {
-	if l.Mapping != nil && l.Mapping.File != "" {
-		return "[" + filepath.Base(l.Mapping.File) + "]"
-	}
-	return "<unknown>"
 }
 
 // Frames counts the tree's frames, the root left out.

@@ -9,30 +9,13 @@ import (
 	"testing"
 
 	"github.com/google/pprof/profile"
+	"github.com/strain-dev/strain/internal/pproftest"
 )
 
 // synthetic is a CPU profile of stacks (root first, by name) each with
 // its value.
 func synthetic(stacks map[string]int64) *profile.Profile {
-	p := &profile.Profile{SampleType: []*profile.ValueType{{Type: "cpu", Unit: "nanoseconds"}}}
-	fns := map[string]*profile.Function{}
-	for stack, v := range stacks {
-		names := strings.Split(stack, ";")
-		var locs []*profile.Location
-		for i := len(names) - 1; i >= 0; i-- { // the leaf first
-			f := fns[names[i]]
-			if f == nil {
-				f = &profile.Function{ID: uint64(len(fns) + 1), Name: names[i]}
-				fns[names[i]] = f
-				p.Function = append(p.Function, f)
-			}
-			l := &profile.Location{ID: uint64(len(p.Location) + 1), Line: []profile.Line{{Function: f}}}
-			p.Location = append(p.Location, l)
-			locs = append(locs, l)
-		}
-		p.Sample = append(p.Sample, &profile.Sample{Location: locs, Value: []int64{v}})
-	}
-	return p
+	return pproftest.Profile("cpu", "nanoseconds", stacks)
 }
 
 func TestTrim(t *testing.T) {

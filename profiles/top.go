@@ -105,16 +105,17 @@ func tally(p *profile.Profile, idx int) map[string]*node {
 // whether it was inlined into the function before it.
 func walk(s *profile.Sample, f func(name string, inlined bool)) {
 	for i := len(s.Location) - 1; i >= 0; i-- {
-		names := frameNames(s.Location[i])
+		names := FrameNames(s.Location[i])
 		for j := len(names) - 1; j >= 0; j-- {
 			f(names[j], j != len(names)-1)
 		}
 	}
 }
 
-// frameNames are the functions of a location, innermost first; a location
-// without symbols is named for its binary, as pprof does.
-func frameNames(l *profile.Location) []string {
+// FrameNames are the functions of a location, innermost first (a location
+// holds a call and the calls inlined into it); a location without symbols
+// is named for its binary, as pprof does.
+func FrameNames(l *profile.Location) []string {
 	if len(l.Line) == 0 {
 		return []string{unnamed(l)}
 	}

@@ -13,7 +13,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/google/pprof/profile"
+	"github.com/strain-dev/strain/internal/pproftest"
 	"golang.org/x/net/html"
 )
 
@@ -25,24 +25,7 @@ const hostileFn = "main.</title></svg><script>alert(1)</script>\x1b[2J\r\nforged
 // first, ";" between frames) have the values given.
 func writeProfile(t testing.TB, path, sampleType, unit string, stacks map[string]int64) string {
 	t.Helper()
-	p := &profile.Profile{SampleType: []*profile.ValueType{{Type: sampleType, Unit: unit}}}
-	fns := map[string]*profile.Function{}
-	for stack, v := range stacks {
-		names := strings.Split(stack, ";")
-		var locs []*profile.Location
-		for i := len(names) - 1; i >= 0; i-- {
-			f := fns[names[i]]
-			if f == nil {
-				f = &profile.Function{ID: uint64(len(fns) + 1), Name: names[i]}
-				fns[names[i]] = f
-				p.Function = append(p.Function, f)
-			}
-			l := &profile.Location{ID: uint64(len(p.Location) + 1), Line: []profile.Line{{Function: f}}}
-			p.Location = append(p.Location, l)
-			locs = append(locs, l)
-		}
-		p.Sample = append(p.Sample, &profile.Sample{Location: locs, Value: []int64{v}})
-	}
+	p := pproftest.Profile(sampleType, unit, stacks)
 	f, err := os.Create(path)
 	if err != nil {
 		t.Fatal(err)

@@ -51,7 +51,7 @@ func Grew(base, newer *profile.Profile) (*Graph, error) {
 	if err != nil {
 		return nil, fmt.Errorf("flame: %w", err)
 	}
-	g.Base, g.New = l.Base, l.New
+	g.Base, g.New, g.Units = l.Base, l.New, units(newer)
 	for _, st := range l.Stacks[:min(len(l.Stacks), maxGroups)] {
 		g.Groups = append(g.Groups, group(st.Frames, st.Base, st.New))
 	}

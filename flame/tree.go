@@ -43,6 +43,19 @@ type Graph struct {
 	Groups []Group
 	// Base and New are Grew's goroutines in each dump.
 	Base, New int64
+	// Units names what a dump counts: "goroutines", or "tasks" for an
+	// event loop's (its frames are Python's); "" for other profiles.
+	Units string
+}
+
+// units is what a goroutine profile's counts count.
+func units(p *profile.Profile) string {
+	for _, f := range p.Function {
+		if python, _ := profiles.PythonLibrary(f.Filename); python {
+			return "tasks"
+		}
+	}
+	return "goroutines"
 }
 
 // Group is the goroutines that wait in one stack.
@@ -88,6 +101,7 @@ func Build(p *profile.Profile) (*Graph, error) {
 	}
 	b.finish()
 	if g.SampleType == "goroutine" {
+		g.Units = units(p)
 		stacks, err := profiles.Stacks(p)
 		if err != nil {
 			return nil, fmt.Errorf("flame: %w", err)

@@ -125,3 +125,21 @@ func TestLoadRefuses(t *testing.T) {
 		}
 	}
 }
+
+// A dump of an event loop's tasks (its frames are Python's) counts tasks;
+// a Go dump, goroutines; either lists its stacks grouped, largest first.
+func TestDumpUnits(t *testing.T) {
+	for _, tt := range []struct{ file, want string }{{"/srv/app/server.py", "tasks"}, {"/srv/app/main.go", "goroutines"}} {
+		p := pproftest.Profile("goroutine", "count", map[string]int64{"main;serve;wait": 7, "main;idle": 2})
+		for _, f := range p.Function {
+			f.Filename = tt.file
+		}
+		g, err := Build(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if g.Units != tt.want || len(g.Groups) != 2 || g.Groups[0].New != 7 || g.Groups[0].Where != "wait" {
+			t.Errorf("%s: units %q, groups %+v; want %s, wait ×7 first", tt.file, g.Units, g.Groups, tt.want)
+		}
+	}
+}

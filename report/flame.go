@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"html/template"
@@ -52,7 +53,7 @@ func (fl *flames) evidence(f Finding) template.HTML {
 		key, what := ev.Profile, describe(fl.kinds[ev.Profile])
 		load := func() (*flame.Graph, error) { return fl.load(ev.Profile) }
 		if ev.Base != "" {
-			key, what = ev.Base+"→"+ev.Profile, "what grew between two goroutine dumps"
+			key, what = ev.Base+"→"+ev.Profile, "what grew between two dumps"
 			load = func() (*flame.Graph, error) { return fl.grew(ev.Base, ev.Profile) }
 		}
 		if fl.drawn[key] {
@@ -162,7 +163,7 @@ func writeGroups(b *strings.Builder, g *flame.Graph) {
 	}
 	grew := g.Base != 0 || g.New != 0
 	if grew {
-		fmt.Fprintf(b, `<p class="axis">goroutines %d → %d (%+d); the stacks whose count changed, most grown first:</p>`, g.Base, g.New, g.New-g.Base)
+		fmt.Fprintf(b, `<p class="axis">%s %d → %d (%+d); the stacks whose count changed, most grown first:</p>`, g.Units, g.Base, g.New, g.New-g.Base)
 	}
 	b.WriteString(`<table class="groups">`)
 	for _, gr := range g.Groups {
@@ -187,11 +188,7 @@ func amount(g *flame.Graph, v int64) string {
 	case "bytes":
 		return metric.FormatBytes(float64(v))
 	}
-	what := g.SampleType
-	if what == "goroutine" {
-		what = "goroutines"
-	}
-	return fmt.Sprintf("%d %s", v, what)
+	return fmt.Sprintf("%d %s", v, cmp.Or(g.Units, g.SampleType))
 }
 
 func percentOf(v, total int64) string {

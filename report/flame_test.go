@@ -112,7 +112,7 @@ func TestFlameGraphsBesideFindings(t *testing.T) {
 		t.Errorf("the caption does not name the culprit and its share:\n%s", figs[0])
 	}
 	// The leak's graph is what grew: +50 workers, +40 leaked.
-	if !strings.Contains(figs[1], "what grew between two goroutine dumps") || !strings.Contains(figs[1], "90 goroutines in all") {
+	if !strings.Contains(figs[1], "what grew between two dumps") || !strings.Contains(figs[1], "90 goroutines in all") {
 		t.Errorf("the leak's graph is not the growth between the dumps:\n%s", figs[1])
 	}
 	if class, width := frame(figs[1], "main.leaked"); class != "m" || width != "44.4444" {

@@ -1,8 +1,8 @@
 package flame
 
 import (
+	"encoding/binary"
 	"fmt"
-	"strings"
 
 	"github.com/google/pprof/profile"
 	"github.com/strain-dev/strain/profiles"
@@ -23,27 +23,33 @@ func Grew(base, newer *profile.Profile) (*Graph, error) {
 	if err != nil {
 		return nil, fmt.Errorf("flame: %w", err)
 	}
-	net := map[string]int64{}
-	var order []string // first seen first, so the tree is the same each time
+	// Stacks are told apart by their functions' IDs, which Merge made one
+	// for both dumps: a key a few bytes a call, where names would be the
+	// whole stack's text each.
+	type change struct {
+		sample *profile.Sample
+		net    int64
+	}
+	net := map[string]*change{}
+	var order []*change // first seen first, so the tree is the same each time
 	for _, s := range d.Sample {
 		if idx >= len(s.Value) {
 			continue
 		}
-		k := strings.Join(stack(s), "\n")
-		if _, ok := net[k]; !ok {
-			order = append(order, k)
+		k := key(s)
+		c := net[k]
+		if c == nil {
+			c = &change{sample: s}
+			net[k] = c
+			order = append(order, c)
 		}
-		net[k] += s.Value[idx]
+		c.net += s.Value[idx]
 	}
 	g := &Graph{SampleType: d.SampleType[idx].Type, Unit: d.SampleType[idx].Unit, Root: &Node{Name: "root"}}
 	b := newBuilder(g.Root)
-	for _, k := range order {
-		if v := net[k]; v > 0 {
-			var frames []string
-			if k != "" {
-				frames = strings.Split(k, "\n")
-			}
-			g.Deep += b.add(frames, v)
+	for _, c := range order {
+		if c.net > 0 {
+			g.Cut += b.add(stack(c.sample), c.net)
 		}
 	}
 	b.finish()
@@ -56,4 +62,23 @@ func Grew(base, newer *profile.Profile) (*Graph, error) {
 		g.Groups = append(g.Groups, group(st.Frames, st.Base, st.New))
 	}
 	return g, nil
+}
+
+// key names a sample's stack by its functions (a location without them,
+// by its own ID), root or leaf order alike.
+func key(s *profile.Sample) string {
+	var b []byte
+	for _, l := range s.Location {
+		if len(l.Line) == 0 {
+			b = binary.AppendUvarint(append(b, 'l'), l.ID)
+		}
+		for _, ln := range l.Line {
+			if ln.Function == nil {
+				b = binary.AppendUvarint(append(b, 'l'), l.ID)
+				continue
+			}
+			b = binary.AppendUvarint(append(b, 'f'), ln.Function.ID)
+		}
+	}
+	return string(b)
 }

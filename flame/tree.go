@@ -34,9 +34,11 @@ type Graph struct {
 	// Root is the tree's top, named "root"; its Value is the total of
 	// the sample type over every sample, as pprof's.
 	Root *Node
-	// Trimmed is how many frames Trim left out, and Deep how many
-	// stacks it cut at its depth.
-	Trimmed, Deep int
+	// Trimmed is how many frames Trim left out, and Cut how many
+	// stacks were cut short as the tree was built (past maxStack calls
+	// deep, or once it had maxNodes frames): their value stays with the
+	// last frame kept.
+	Trimmed, Cut int
 	// Groups are a goroutine dump's goroutines grouped by stack, the
 	// largest first; in Grew's graph, the stacks whose count changed, the
 	// most grown first. At most maxGroups.
@@ -77,9 +79,12 @@ func group(frames []profiles.Frame, base, n int64) Group {
 	return g
 }
 
-// maxStack bounds a stack's depth as it is read: a profile is the
-// target's to write, and a million frames deep costs a million nodes.
-const maxStack = 512
+// maxStack and maxNodes bound a tree as it is built: a profile is the
+// target's to write, and 64 MiB of it can hold tens of millions of calls.
+const (
+	maxStack = 512
+	maxNodes = 1 << 18
+)
 
 // Build is p's tree of its default sample type (the profile's own
 // default, else its last, as pprof picks). A goroutine dump's graph also
@@ -96,7 +101,7 @@ func Build(p *profile.Profile) (*Graph, error) {
 	b := newBuilder(g.Root)
 	for _, s := range p.Sample {
 		if idx < len(s.Value) && s.Value[idx] > 0 { // a diff's negatives are Grew's to read
-			g.Deep += b.add(stack(s), s.Value[idx])
+			g.Cut += b.add(stack(s), s.Value[idx])
 		}
 	}
 	b.finish()
@@ -116,8 +121,9 @@ func Build(p *profile.Profile) (*Graph, error) {
 // builder adds stacks to a tree, indexing each node's children by name
 // while it grows.
 type builder struct {
-	root *Node
-	kids map[*Node]map[string]*Node
+	root  *Node
+	kids  map[*Node]map[string]*Node
+	nodes int
 }
 
 func newBuilder(root *Node) *builder {
@@ -125,15 +131,11 @@ func newBuilder(root *Node) *builder {
 }
 
 // add puts v on each frame of a stack, root first, and reports 1 when
-// the stack was cut at maxStack.
+// the stack was cut short, at maxStack or maxNodes.
 func (b *builder) add(frames []string, v int64) int {
-	cutAt := 0
-	if len(frames) > maxStack {
-		frames, cutAt = frames[:maxStack], 1
-	}
 	n := b.root
 	n.Value += v
-	for _, name := range frames {
+	for i, name := range frames {
 		kids := b.kids[n]
 		if kids == nil {
 			kids = map[string]*Node{}
@@ -141,14 +143,18 @@ func (b *builder) add(frames []string, v int64) int {
 		}
 		c := kids[name]
 		if c == nil {
+			if i == maxStack || b.nodes == maxNodes {
+				return 1
+			}
 			c = &Node{Name: name}
 			kids[name] = c
 			n.Children = append(n.Children, c)
+			b.nodes++
 		}
 		c.Value += v
 		n = c
 	}
-	return cutAt
+	return 0
 }
 
 // finish orders every node's children, the largest first, then by name.
@@ -174,7 +180,7 @@ func walk(n *Node, depth int, visit func(*Node, int) bool) {
 // function a frame of its own, as pprof draws them.
 func stack(s *profile.Sample) []string {
 	var out []string
-	for i := len(s.Location) - 1; i >= 0; i-- {
+	for i := len(s.Location) - 1; i >= 0 && len(out) <= maxStack; i-- { // add takes maxStack
 		names := profiles.FrameNames(s.Location[i])
 		slices.Reverse(names) // the outermost inlined call first
 		out = append(out, names...)

@@ -143,3 +143,32 @@ func TestDumpUnits(t *testing.T) {
 		}
 	}
 }
+
+// A hostile profile's tree is bounded as it is built: a stack past
+// maxStack calls, and frames past maxNodes, are cut short, their value
+// kept by the last frame kept, so the root still holds the total.
+func TestBuildBounds(t *testing.T) {
+	deep := make([]string, 2*maxStack)
+	for i := range deep {
+		deep[i] = fmt.Sprintf("d%d", i)
+	}
+	stacks := map[string]int64{strings.Join(deep, ";"): 5}
+	for i := range maxNodes + 100 {
+		stacks[fmt.Sprintf("wide;w%d", i)] = 1
+	}
+	g, err := Build(synthetic(stacks))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := int64(5 + maxNodes + 100); g.Root.Value != want {
+		t.Errorf("root %d, want the total %d", g.Root.Value, want)
+	}
+	if n := g.Frames(); n > maxNodes {
+		t.Errorf("%d frames, want at most %d", n, maxNodes)
+	}
+	depth := 0
+	walk(g.Root, 0, func(_ *Node, d int) bool { depth = max(depth, d); return true })
+	if depth != maxStack || g.Cut < 100 {
+		t.Errorf("depth %d, %d stacks cut; want %d deep and the wide ones past the bound cut", depth, g.Cut, maxStack)
+	}
+}

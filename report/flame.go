@@ -120,6 +120,9 @@ func (fl *flames) figure(key, what string, load func() (*flame.Graph, error), cu
 	if g.Trimmed > 0 {
 		fmt.Fprintf(&b, ` · %d small frames left out`, g.Trimmed)
 	}
+	if g.Cut > 0 {
+		fmt.Fprintf(&b, ` · %d stacks cut short (too deep, or too many frames)`, g.Cut)
+	}
 	b.WriteString(`</figcaption><div class="fbar"><input type="search" placeholder="search frames" aria-label="search frames"> <button type="button">reset zoom</button> <span class="fmatch"></span></div>`)
 	writeFlameSVG(&b, g, culprit)
 	writeGroups(&b, g)

@@ -3,10 +3,12 @@ package main
 import (
 	"bufio"
 	"errors"
+	"html/template"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -165,8 +167,8 @@ func TestTUIWithoutATerminalExits2(t *testing.T) {
 // CPU from there, still within it on a busy machine.
 func TestDemoWalksTheScenario(t *testing.T) {
 	bin := binary(t)
-	out := filepath.Join(t.TempDir(), "demo.json")
-	cmd := exec.Command(bin, "demo", "-d", "24s", "--no-tui", "-o", out)
+	out, page := filepath.Join(t.TempDir(), "demo.json"), filepath.Join(t.TempDir(), "demo.html")
+	cmd := exec.Command(bin, "demo", "-d", "24s", "--no-tui", "-o", out, "--html", page)
 	cmd.Dir = t.TempDir() // the default alerts may capture profiles into ./strain-profiles
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
@@ -218,6 +220,10 @@ func TestDemoWalksTheScenario(t *testing.T) {
 		if !strings.Contains(string(stdout), culprit) {
 			t.Errorf("the summary does not name %s", culprit)
 		}
+		// The HTML draws its evidence beside it, the culprit's frame marked.
+		if ok && !markedIn(readText(t, page), f, culprit) {
+			t.Errorf("%s: the HTML report has no flame graph with %s marked (evidence %+v)", kind, culprit, f.Evidence)
+		}
 	}
 	// And no problem it did not plant (strain saying that it was itself
 	// saturated, on a busy machine, is about strain).
@@ -227,6 +233,16 @@ func TestDemoWalksTheScenario(t *testing.T) {
 			t.Errorf("a finding the scenario did not plant: %s %s: %s", f.Severity, f.Kind, f.Summary)
 		}
 	}
+}
+
+// markedIn reports whether page draws a frame of f's culprit function,
+// which names culprit, marked.
+func markedIn(page string, f report.Finding, culprit string) bool {
+	if len(f.Evidence) == 0 || !strings.Contains(f.Evidence[0].Function, culprit) {
+		return false
+	}
+	fn := regexp.QuoteMeta(template.HTMLEscapeString(f.Evidence[0].Function))
+	return regexp.MustCompile(`<svg class="f m" [^>]*><title>` + fn + `&#10;`).MatchString(page)
 }
 
 // finding is the run's first finding of kind.

@@ -224,7 +224,7 @@ var htmlPage = template.Must(template.New("report").Funcs(template.FuncMap{
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>strain report: {{.Headline}}</title>
 <style>
-body{font:14px system-ui,sans-serif;margin:24px auto;max-width:800px;color:#222}
+body{font:14px system-ui,sans-serif;margin:24px auto;padding:0 12px;max-width:800px;color:#222}
 .pass{color:#2b8a3e;font-weight:bold} .fail{color:#c92a2a;font-weight:bold}
 h1{font-size:20px} h1 .info{color:#2b8a3e} h1 .critical{color:#c92a2a} h1 .warning{color:#e67700}
 table{border-collapse:collapse;margin:8px 0 16px} td,th{padding:3px 10px;border-bottom:1px solid #ddd;text-align:left}

@@ -29,13 +29,13 @@ type flames struct {
 	load  func(path string) (*flame.Graph, error)
 	grew  func(base, newer string) (*flame.Graph, error)
 	kinds map[string]string // a capture's kind by its path
-	drawn map[string]bool   // the captures drawn so far, by path ("base→new" for a comparison)
+	drawn map[string]int    // the captures tried so far, by path ("base→new" for a comparison): the id of their graph, or 0
 	n     int               // graphs drawn, for their ids and the bound
 	bytes int               // their markup's size, for maxBytes
 }
 
 func (r *Report) flames() *flames {
-	fl := &flames{load: flame.Load, grew: flame.LoadGrew, kinds: map[string]string{}, drawn: map[string]bool{}}
+	fl := &flames{load: flame.Load, grew: flame.LoadGrew, kinds: map[string]string{}, drawn: map[string]int{}}
 	for _, p := range r.Profiles {
 		fl.kinds[p.Path] = p.Kind
 	}
@@ -56,8 +56,8 @@ func (fl *flames) evidence(f Finding) template.HTML {
 			key, what = ev.Base+"→"+ev.Profile, "what grew between two dumps"
 			load = func() (*flame.Graph, error) { return fl.grew(ev.Base, ev.Profile) }
 		}
-		if fl.drawn[key] {
-			fmt.Fprintf(&b, `<p class="axis">%s: drawn above.</p>`, svgText(ev.Profile))
+		if id, ok := fl.drawn[key]; ok {
+			fmt.Fprintf(&b, `<p class="axis">%s: %s.</p>`, svgText(ev.Profile), cmp.Or(link(id, "drawn above"), "see above"))
 			continue
 		}
 		b.WriteString(string(fl.figure(key, what, load, ev.Function)))
@@ -74,11 +74,15 @@ func (fl *flames) profiles(ps []Profile) template.HTML {
 	var b strings.Builder
 	b.WriteString("<h2>Profiles</h2><table>")
 	for _, p := range ps {
-		fmt.Fprintf(&b, "<tr><td><code>%s</code></td><td>%s</td><td>%s</td></tr>", svgText(p.Path), svgText(p.Kind), svgText(p.Reason))
+		graph := ""
+		if id, ok := fl.drawn[p.Path]; ok {
+			graph = link(id, "its flame graph, above")
+		}
+		fmt.Fprintf(&b, "<tr><td><code>%s</code></td><td>%s</td><td>%s</td><td>%s</td></tr>", svgText(p.Path), svgText(p.Kind), svgText(p.Reason), graph)
 	}
 	b.WriteString("</table>")
 	for _, p := range ps {
-		if fl.drawn[p.Path] {
+		if _, ok := fl.drawn[p.Path]; ok {
 			continue
 		}
 		if p.Kind == "trace" || p.Kind == "flight" {
@@ -92,7 +96,7 @@ func (fl *flames) profiles(ps []Profile) template.HTML {
 
 // figure draws one graph with its caption, or a note of why it cannot.
 func (fl *flames) figure(key, what string, load func() (*flame.Graph, error), culprit string) template.HTML {
-	fl.drawn[key] = true
+	fl.drawn[key] = 0
 	name := svgText(filepath.Base(key))
 	if fl.n >= maxFlames {
 		return template.HTML(fmt.Sprintf(`<p class="axis">%s: not drawn (a page draws %d profiles at most).</p>`, name, maxFlames))
@@ -131,7 +135,16 @@ func (fl *flames) figure(key, what string, load func() (*flame.Graph, error), cu
 		return template.HTML(fmt.Sprintf(`<p class="axis">%s: not drawn (the page's flame graphs are %d MiB at most).</p>`, name, maxBytes>>20))
 	}
 	fl.bytes += b.Len()
+	fl.drawn[key] = fl.n
 	return template.HTML(b.String())
+}
+
+// link is text linking to graph id, or "" for a graph not drawn.
+func link(id int, text string) string {
+	if id == 0 {
+		return ""
+	}
+	return fmt.Sprintf(`<a href="#flame%d">%s</a>`, id, text)
 }
 
 // describe names a capture of kind as its graph's caption does.

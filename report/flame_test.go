@@ -134,6 +134,11 @@ func TestFlameGraphsBesideFindings(t *testing.T) {
 			t.Errorf("the page does not say %q", want)
 		}
 	}
+	// The CPU profile, drawn beside its finding, is not drawn again: its
+	// row under Profiles links to it.
+	if !strings.Contains(page, `<td>cpu</td><td></td><td><a href="#flame1">its flame graph, above</a></td>`) {
+		t.Error("the CPU profile's row does not link to its graph beside the finding")
+	}
 	if n := strings.Count(page, "<script>"); n != 1 {
 		t.Errorf("%d scripts, want the one flame script", n)
 	}

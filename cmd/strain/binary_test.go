@@ -238,10 +238,11 @@ func TestDemoWalksTheScenario(t *testing.T) {
 // markedIn reports whether page draws a frame of f's culprit function,
 // which names culprit, marked.
 func markedIn(page string, f report.Finding, culprit string) bool {
-	if len(f.Evidence) == 0 || !strings.Contains(f.Evidence[0].Function, culprit) {
+	i := slices.IndexFunc(f.Evidence, func(ev report.Evidence) bool { return ev.Profile != "" })
+	if i < 0 || !strings.Contains(f.Evidence[i].Function, culprit) {
 		return false
 	}
-	fn := regexp.QuoteMeta(template.HTMLEscapeString(f.Evidence[0].Function))
+	fn := regexp.QuoteMeta(template.HTMLEscapeString(f.Evidence[i].Function))
 	return regexp.MustCompile(`<svg class="f m" [^>]*><title>` + fn + `&#10;`).MatchString(page)
 }
 

@@ -14,8 +14,7 @@ import (
 )
 
 // The page's bounds on what it draws of the captures: a run that took
-// every capture it may (profiles.DefaultMaxCaptures) keeps its page a few
-// megabytes.
+// every capture it may (50 by default) keeps its page a few megabytes.
 const (
 	maxFlames  = 30      // graphs drawn; the other captures are listed only
 	maxBytes   = 4 << 20 // their markup, all told: a graph past it is not drawn
@@ -26,8 +25,6 @@ const (
 // flames are the captures' flame graphs for one page: each drawn once,
 // beside the first finding whose evidence it is, else under Profiles.
 type flames struct {
-	load  func(path string) (*flame.Graph, error)
-	grew  func(base, newer string) (*flame.Graph, error)
 	kinds map[string]string // a capture's kind by its path
 	drawn map[string]int    // the captures tried so far, by path ("base→new" for a comparison): the id of their graph, or 0
 	n     int               // graphs drawn, for their ids and the bound
@@ -35,7 +32,7 @@ type flames struct {
 }
 
 func (r *Report) flames() *flames {
-	fl := &flames{load: flame.Load, grew: flame.LoadGrew, kinds: map[string]string{}, drawn: map[string]int{}}
+	fl := &flames{kinds: map[string]string{}, drawn: map[string]int{}}
 	for _, p := range r.Profiles {
 		fl.kinds[p.Path] = p.Kind
 	}
@@ -51,10 +48,10 @@ func (fl *flames) evidence(f Finding) template.HTML {
 			continue
 		}
 		key, what := ev.Profile, describe(fl.kinds[ev.Profile])
-		load := func() (*flame.Graph, error) { return fl.load(ev.Profile) }
+		load := func() (*flame.Graph, error) { return flame.Load(ev.Profile) }
 		if ev.Base != "" {
 			key, what = ev.Base+"→"+ev.Profile, "what grew between two dumps"
-			load = func() (*flame.Graph, error) { return fl.grew(ev.Base, ev.Profile) }
+			load = func() (*flame.Graph, error) { return flame.LoadGrew(ev.Base, ev.Profile) }
 		}
 		if id, ok := fl.drawn[key]; ok {
 			fmt.Fprintf(&b, `<p class="axis">%s: %s.</p>`, svgText(ev.Profile), cmp.Or(link(id, "drawn above"), "see above"))
@@ -89,7 +86,7 @@ func (fl *flames) profiles(ps []Profile) template.HTML {
 			fmt.Fprintf(&b, `<p class="axis">%s: an execution trace, not drawn here: <code>go tool trace %s</code></p>`, svgText(p.Path), svgText(p.Path))
 			continue
 		}
-		b.WriteString(string(fl.figure(p.Path, describe(p.Kind), func() (*flame.Graph, error) { return fl.load(p.Path) }, "")))
+		b.WriteString(string(fl.figure(p.Path, describe(p.Kind), func() (*flame.Graph, error) { return flame.Load(p.Path) }, "")))
 	}
 	return template.HTML(b.String())
 }
@@ -114,19 +111,8 @@ func (fl *flames) figure(key, what string, load func() (*flame.Graph, error), cu
 	g.Trim(flame.Limits{}, func(n string) bool { return culprit != "" && n == culprit })
 	fl.n++ // an id used once, drawn or not
 	var b strings.Builder
-	fmt.Fprintf(&b, `<figure class="flame" id="flame%d"><figcaption><b>%s</b> · <code>%s</code> · %s in all`,
-		fl.n, svgText(what), svgText(key), svgText(amount(g, g.Root.Value)))
-	if culprit != "" {
-		if share := marked(g.Root, culprit); share > 0 {
-			fmt.Fprintf(&b, ` · <span class="fkey"></span> culprit <b>%s</b>: %s of it, with what it calls`, svgText(shortName(culprit)), svgText(percentOf(share, g.Root.Value)))
-		}
-	}
-	if g.Trimmed > 0 {
-		fmt.Fprintf(&b, ` · %d small frames left out`, g.Trimmed)
-	}
-	if g.Cut > 0 {
-		fmt.Fprintf(&b, ` · %d stacks cut short (too deep, or too many frames)`, g.Cut)
-	}
+	fmt.Fprintf(&b, `<figure class="flame" id="flame%d"><figcaption>`, fl.n)
+	writeCaption(&b, g, key, what, culprit)
 	b.WriteString(`</figcaption><div class="fbar"><input type="search" placeholder="search frames" aria-label="search frames"> <button type="button">reset zoom</button> <span class="fmatch"></span></div>`)
 	writeFlameSVG(&b, g, culprit)
 	writeGroups(&b, g)
@@ -156,6 +142,21 @@ func describe(kind string) string {
 		return "profile"
 	}
 	return kind + " profile"
+}
+
+// writeCaption says what a graph is of, its total, its culprit's share
+// and what was left out of it.
+func writeCaption(b *strings.Builder, g *flame.Graph, key, what, culprit string) {
+	fmt.Fprintf(b, `<b>%s</b> · <code>%s</code> · %s in all`, svgText(what), svgText(key), svgText(amount(g, g.Root.Value)))
+	if share := marked(g.Root, culprit); culprit != "" && share > 0 {
+		fmt.Fprintf(b, ` · <span class="fkey"></span> culprit <b>%s</b>: %s of it, with what it calls`, svgText(shortName(culprit)), svgText(percentOf(share, g.Root.Value)))
+	}
+	if g.Trimmed > 0 {
+		fmt.Fprintf(b, ` · %d small frames left out`, g.Trimmed)
+	}
+	if g.Cut > 0 {
+		fmt.Fprintf(b, ` · %d stacks cut short (too deep, or too many frames)`, g.Cut)
+	}
 }
 
 // marked is the value under the topmost frames named fn: the share of

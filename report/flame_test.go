@@ -319,3 +319,19 @@ func TestFlamePageBoundsHostileSizes(t *testing.T) {
 		t.Error("no note says which graphs were left out")
 	}
 }
+
+// A page draws maxFlames graphs at most; the captures past them are
+// listed, each with a note.
+func TestFlamePageDrawsAtMostMaxFlames(t *testing.T) {
+	dir := t.TempDir()
+	r := sampleReport(true)
+	r.Profiles = nil
+	for i := range maxFlames + 2 {
+		path := writeProfile(t, filepath.Join(dir, fmt.Sprintf("small-%d.pb.gz", i)), "cpu", "nanoseconds", map[string]int64{"main;work": 10})
+		r.Profiles = append(r.Profiles, Profile{Path: path, Kind: "cpu"})
+	}
+	page := renderHTML(t, r)
+	if n, notes := len(figures(page)), strings.Count(page, "not drawn (a page draws 30 profiles at most)"); n != maxFlames || notes != 2 {
+		t.Errorf("%d graphs and %d notes, want %d and 2", n, notes, maxFlames)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"runtime/pprof"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -35,8 +36,31 @@ func churn(n int) [][]byte {
 var sink int
 var retained [][]byte
 
+// contend has goroutines wait on a lock and a channel, with the mutex and
+// block profiles on, so both have samples.
+func contend() {
+	defer runtime.SetMutexProfileFraction(runtime.SetMutexProfileFraction(1))
+	runtime.SetBlockProfileRate(1)
+	defer runtime.SetBlockProfileRate(0)
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 20 {
+				mu.Lock()
+				time.Sleep(100 * time.Microsecond) // held, so the others wait
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+}
+
 // selfProfiles are this process's CPU while it recurses and allocates,
-// its heap and its goroutines: real profiles of a real Go process.
+// its heap, its goroutines, and its mutex and block profiles after some
+// contention: real profiles of a real Go process.
 func selfProfiles(t *testing.T) map[string]string {
 	t.Helper()
 	dir := t.TempDir()
@@ -62,8 +86,9 @@ func selfProfiles(t *testing.T) map[string]string {
 	for range 10 {
 		go func() { <-release }()
 	}
+	contend()
 	runtime.GC()
-	for _, k := range []string{"heap", "goroutine"} {
+	for _, k := range []string{"heap", "goroutine", "mutex", "block"} {
 		path := filepath.Join(dir, k+".pb.gz")
 		f, err := os.Create(path)
 		if err != nil {

@@ -84,8 +84,10 @@ func TestGrew(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if g.New-g.Base < leaked {
-		t.Fatalf("goroutines %d → %d, want %d more at least", g.Base, g.New, leaked)
+	// Other goroutines (other tests', the runtime's) may come and go
+	// between the dumps: only the leaked stack's count is known.
+	if g.New < leaked {
+		t.Fatalf("goroutines %d → %d, want %d at least in the newer dump", g.Base, g.New, leaked)
 	}
 	// The leaked stack gained exactly 25; the tree holds it under its
 	// function, with what else grew (the test's own goroutines) beside it.

@@ -319,11 +319,12 @@ func unobserved(pr *profile.Profile) *profile.Profile {
 	return out
 }
 
-// observers are the packages that serve what strain reads of a target.
+// observers are the packages that serve what strain reads of a target
+// (runtime/trace: the goroutines that write its trace windows).
 // client_golang's collectors gather in goroutines of their own, whose
 // stacks do not show the handler.
 var observers = []string{"net/http/pprof.", "runtime/pprof.", "github.com/prometheus/client_golang/prometheus",
-	"github.com/prometheus/common/expfmt.", "github.com/strain-dev/strain/vitals."}
+	"github.com/prometheus/common/expfmt.", "github.com/strain-dev/strain/vitals.", "runtime/trace."}
 
 // observing reports whether a sample is of a target serving strain.
 func observing(s *profile.Sample) bool {

@@ -4,6 +4,7 @@ import (
 	"io"
 	"net/http/httptest"
 	"runtime"
+	"runtime/trace"
 	"slices"
 	"strings"
 	"testing"
@@ -53,5 +54,28 @@ func TestEvidenceLeavesStrainsLookingOut(t *testing.T) {
 		if strings.Contains(line, "expfmt") || strings.Contains(line, "promhttp") || strings.Contains(line, "prometheus") {
 			t.Errorf("evidence %v names the scrape", top)
 		}
+	}
+}
+
+// The goroutines that write a trace window strain asked for are strain's
+// doing, not the service's (the demo's blocking evidence named
+// runtime/trace's multiplexer).
+func TestTracingIsObserving(t *testing.T) {
+	if err := trace.Start(io.Discard); err != nil {
+		t.Skipf("a trace is already running: %v", err)
+	}
+	defer trace.Stop()
+	pr := capture(t, "goroutine")
+	traced := 0
+	for _, s := range pr.Sample {
+		if anyFrame(s, func(fn string) bool { return strings.HasPrefix(fn, "runtime/trace.") }) {
+			traced++
+			if !observing(s) {
+				t.Errorf("a goroutine of runtime/trace is taken for the service's: %v", s.Location)
+			}
+		}
+	}
+	if traced == 0 {
+		t.Fatal("no goroutine of runtime/trace in the dump while tracing: the test proves nothing")
 	}
 }

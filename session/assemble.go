@@ -90,10 +90,10 @@ func addResult(rep *report.Report, res *loadgen.Result, insecure, grpc bool) {
 	for kind, n := range res.Kinds {
 		rep.ErrorsByKind[kind] = n
 	}
-	if rep.Segment != nil {
-		if h := histograms(&res.Counts); h != nil {
-			rep.Segment.Histograms = *h
-		}
+	if h := histograms(&res.Counts); h != nil && rep.Segment != nil {
+		rep.Segment.Histograms = *h
+	} else if h != nil {
+		rep.Histograms = h
 	}
 	rep.Warnings = append(rep.Warnings, loadWarnings(res, insecure)...)
 }

@@ -124,12 +124,18 @@ func (f *verdictFlags) outputs(json string) report.Outputs {
 // exit code: 2 for an output lost, else 130 interrupted, else 1 for a
 // failed gate. A second signal meanwhile waits for it to end.
 func writeOutputs(rep *report.Report, out report.Outputs, stdout io.Writer) error {
+	return writeRendered(rep, rep.Renderers(), rep.WriteText, out, stdout)
+}
+
+// writeRendered writes the outputs as writeOutputs does, with the
+// renderers given (a comparison's), and returns rep's verdict.
+func writeRendered(rep *report.Report, r report.Renderers, text func(io.Writer) error, out report.Outputs, stdout io.Writer) error {
 	defer exits.Begin()()
 	var lost []string
-	for _, err := range out.Write(rep) {
+	for _, err := range out.WriteWith(r) {
 		lost = append(lost, err.Error())
 	}
-	if err := rep.WriteText(stdout); err != nil {
+	if err := text(stdout); err != nil {
 		lost = append(lost, err.Error())
 	}
 	if len(lost) > 0 {

@@ -1,0 +1,248 @@
+// Package compare sets two runs' reports side by side, as benchstat does
+// for benchmarks: each summary figure old and new, its change, and, for
+// the figures a test can judge, whether the change is beyond the run's
+// noise. The latency is tested over the saved histograms (every request's
+// latency to three digits), the error rate as a proportion of the
+// requests, and a time series' mean over its per-interval readings.
+package compare
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/strain-dev/strain/loadgen"
+	"github.com/strain-dev/strain/metric"
+	"github.com/strain-dev/strain/report"
+)
+
+// Comparison is two reports set side by side: Old's figures against
+// New's, in sections.
+type Comparison struct {
+	Old, New         *report.Report
+	OldName, NewName string // what the reports are called: their files
+	Sections         []Section
+	// Tests are the tests the rows share, by what they were run on
+	// ("latency"), in order.
+	Tests    []Named
+	Warnings []string
+}
+
+// Named is a test and what it was run on.
+type Named struct {
+	On   string
+	Test Test
+}
+
+// Section is a group of rows: the load's, the latency's, a runtime's.
+type Section struct {
+	Title string
+	Rows  []Row
+}
+
+// Row is one summary figure in both reports.
+type Row struct {
+	Metric   string
+	Old, New Figure
+	// Test judges the change; its Run is false for a figure no test can
+	// judge (a maximum, a count: one reading each).
+	Test Test
+}
+
+// Figure is a summary figure of one report, with the range it lies in
+// when it was read from buckets.
+type Figure struct {
+	Value  float64
+	Bounds metric.Bounds
+	Has    bool // false when the report has no such figure
+}
+
+// Of compares old with new, named as given (their files' names). Figures
+// either report lacks are still listed, as "–"; a section neither has is
+// left out.
+func Of(old, new *report.Report, oldName, newName string) *Comparison {
+	c := &Comparison{Old: old, New: new, OldName: oldName, NewName: newName}
+	if old.Capacity != nil || new.Capacity != nil {
+		c.Sections = append(c.Sections, Section{Title: "capacity", Rows: []Row{c.row("capacity", Test{})}})
+	}
+	errTest := ProportionTest(old.Summary["errors"], old.Summary["requests"], new.Summary["errors"], new.Summary["requests"])
+	thr := c.seriesTest("throughput")
+	c.Tests = append(c.Tests, Named{On: "throughput", Test: thr}, Named{On: "error_rate", Test: errTest})
+	c.Sections = append(c.Sections, Section{Title: "load", Rows: []Row{
+		c.row("requests", Test{}),
+		c.row("throughput", thr),
+		c.row("error_rate", errTest),
+	}})
+	c.latency("latency", func(h *report.Histograms) string { return h.Latency })
+	if old.Load.Model == "open" || new.Load.Model == "open" {
+		c.latency("latency_uncorrected", func(h *report.Histograms) string { return h.LatencyUncorrected })
+	}
+	for _, scope := range targets(old, new) {
+		c.runtime(scope)
+	}
+	c.Sections = slices.DeleteFunc(c.Sections, func(s Section) bool { return !s.has() })
+	return c
+}
+
+func (c *Comparison) row(name string, t Test) Row {
+	return Row{Metric: name, Old: figure(c.Old, name), New: figure(c.New, name), Test: t}
+}
+
+func figure(r *report.Report, name string) Figure {
+	v, ok := r.Summary[name]
+	if !ok || !finite(v) {
+		return Figure{}
+	}
+	b, bounded := r.SummaryBounds[name]
+	if !bounded {
+		b = metric.Exact(v)
+	}
+	return Figure{Value: v, Bounds: b, Has: true}
+}
+
+// latency adds the section of a latency's percentiles, tested over both
+// reports' histograms of it; its maximum, one request's, is not tested.
+func (c *Comparison) latency(prefix string, pick func(*report.Histograms) string) {
+	a, errA := samples(c.Old, pick)
+	b, errB := samples(c.New, pick)
+	tested := true
+	switch {
+	case errA != nil:
+		c.Warnings = append(c.Warnings, fmt.Sprintf("%s not tested: %s: %v", prefix, c.OldName, errA))
+		tested = false
+	case errB != nil:
+		c.Warnings = append(c.Warnings, fmt.Sprintf("%s not tested: %s: %v", prefix, c.NewName, errB))
+		tested = false
+	}
+	s := Section{Title: prefix}
+	for _, q := range quantiles {
+		var t Test
+		if tested {
+			t = QuantileTest(a, b, q.q)
+		}
+		s.Rows = append(s.Rows, c.row(prefix+"."+q.name, t))
+	}
+	var u Test
+	if tested {
+		u = UTest(a, b)
+		c.Tests = append(c.Tests, Named{On: prefix, Test: u})
+	}
+	s.Rows = append(s.Rows, c.row(prefix+".mean", u), c.row(prefix+".max", Test{}))
+	c.Sections = append(c.Sections, s)
+}
+
+// quantiles are the latency's percentiles compared, each tested on its
+// own (QuantileTest).
+var quantiles = []struct {
+	name string
+	q    float64
+}{{"p50", 0.5}, {"p90", 0.9}, {"p95", 0.95}, {"p99", 0.99}, {"p999", 0.999}}
+
+// samples are r's saved latencies, from the histogram pick chooses: a
+// run's or merged report's own, or a segment's.
+func samples(r *report.Report, pick func(*report.Histograms) string) ([]Sample, error) {
+	h := r.Histograms
+	if h == nil && r.Segment != nil {
+		h = &r.Segment.Histograms
+	}
+	if h == nil {
+		return nil, fmt.Errorf("no latency histograms in the report (a capacity search's, or one written before strain kept them)")
+	}
+	decoded, err := loadgen.DecodeHistogram(pick(h))
+	if err != nil {
+		return nil, err
+	}
+	return histogramSamples(decoded), nil
+}
+
+// seriesTest tests the per-interval readings of the series name.
+func (c *Comparison) seriesTest(name string) Test {
+	return UTest(readings(c.Old, name), readings(c.New, name))
+}
+
+func readings(r *report.Report, name string) []Sample {
+	var out []Sample
+	for _, p := range r.Series {
+		if v, ok := p.Metrics[name]; ok {
+			out = append(out, Sample{Value: v, Count: 1})
+		}
+	}
+	return out
+}
+
+// runtime adds a runtime's section: each series' mean, tested over its
+// readings, and its maximum, not tested.
+func (c *Comparison) runtime(scope metric.Scope) {
+	s := Section{Title: title(c.New, scope)}
+	for _, base := range seriesOf(scope, c.Old, c.New) {
+		s.Rows = append(s.Rows, c.row(base+".mean", c.seriesTest(base)), c.row(base+".max", Test{}))
+	}
+	c.Sections = append(c.Sections, s)
+}
+
+// targets are the watched targets either report has, by name; strain's
+// own runtime is left out: it is the generator's, not the service's.
+func targets(a, b *report.Report) []metric.Scope {
+	var all []metric.Scope
+	for _, s := range append(a.Runtimes(), b.Runtimes()...) {
+		if s.Kind == metric.Target && !slices.Contains(all, s) {
+			all = append(all, s)
+		}
+	}
+	slices.SortFunc(all, func(x, y metric.Scope) int { return strings.Compare(x.String(), y.String()) })
+	return all
+}
+
+// runtimeFigures are the runtime figures compared, in this order, when a
+// report has them: a runtime's series are many, and these say how it
+// fared.
+var runtimeFigures = []string{"goroutines", "tasks", "sched_latency.p50", "sched_latency.p99", "cpu", "rss", "heap",
+	"memory", "gc_pause.p99", "gc_cpu", "alloc_rate", "mutex_wait", "threads", "fds", "restarts"}
+
+// maxExtra bounds the series picked from a Prometheus endpoint compared
+// for one runtime: a target may offer many.
+const maxExtra = 8
+
+// seriesOf are the time series of scope that either report summarises
+// (NAME.mean in its summary): strain's runtimeFigures, then at most
+// maxExtra series picked from a Prometheus endpoint, by name.
+func seriesOf(scope metric.Scope, reps ...*report.Report) []string {
+	var known, extra []string
+	for _, r := range reps {
+		for name := range r.Summary {
+			base, ok := strings.CutSuffix(name, ".mean")
+			k := metric.Parse(base)
+			if !ok || k.Scope != scope || slices.Contains(known, base) || slices.Contains(extra, base) {
+				continue
+			}
+			if _, strains := metric.RuntimeNames[k.Name]; !strains {
+				extra = append(extra, base)
+			} else if slices.Contains(runtimeFigures, k.Name) {
+				known = append(known, base)
+			}
+		}
+	}
+	if slices.Contains(known, scope.Of("goroutines").String()) {
+		known = slices.DeleteFunc(known, func(n string) bool { return n == scope.Of("tasks").String() }) // a Go runtime's tasks are its goroutines
+	}
+	order := func(name string) int { return slices.Index(runtimeFigures, metric.Parse(name).Name) }
+	slices.SortFunc(known, func(a, b string) int { return order(a) - order(b) })
+	slices.Sort(extra)
+	return append(known, extra[:min(len(extra), maxExtra)]...)
+}
+
+// title is a runtime's heading: the name its target was given, if any.
+func title(r *report.Report, s metric.Scope) string {
+	if given := r.TargetNames[s.String()]; given != "" && s.Kind == metric.Target {
+		return given
+	}
+	return s.String()
+}
+
+// has reports whether either report has a figure of the section.
+func (s Section) has() bool {
+	return slices.ContainsFunc(s.Rows, func(r Row) bool { return r.Old.Has || r.New.Has })
+}
+
+func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }

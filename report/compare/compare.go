@@ -81,7 +81,10 @@ func Of(old, new *report.Report, oldName, newName string) *Comparison {
 	for _, scope := range targets(old, new) {
 		c.runtime(scope)
 	}
-	c.Sections = slices.DeleteFunc(c.Sections, func(s Section) bool { return !s.has() })
+	for i := range c.Sections {
+		c.Sections[i].Rows = slices.DeleteFunc(c.Sections[i].Rows, func(r Row) bool { return !r.Old.Has && !r.New.Has })
+	}
+	c.Sections = slices.DeleteFunc(c.Sections, func(s Section) bool { return len(s.Rows) == 0 })
 	return c
 }
 
@@ -238,11 +241,6 @@ func title(r *report.Report, s metric.Scope) string {
 		return given
 	}
 	return s.String()
-}
-
-// has reports whether either report has a figure of the section.
-func (s Section) has() bool {
-	return slices.ContainsFunc(s.Rows, func(r Row) bool { return r.Old.Has || r.New.Has })
 }
 
 func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }

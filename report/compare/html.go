@@ -26,7 +26,7 @@ func (c *Comparison) WriteHTML(w io.Writer) error {
 }
 
 var page = template.Must(template.New("compare").Funcs(template.FuncMap{"clean": clean}).Parse(`<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>strain: {{clean .C.NewName}} against {{clean .C.OldName}}</title>
 <style>
 body{font:14px system-ui,sans-serif;margin:24px auto;max-width:800px;color:#222;padding:0 8px}
@@ -36,6 +36,7 @@ th.section{padding-top:10px} .p{color:#666;font-size:12px} .pass{color:#2b8a3e;f
 svg{display:block;margin:8px 0 16px;background:#fafafa} .title{font-weight:600;font-size:12px}
 .legend{font-size:11px;text-anchor:start} .axis{font-size:10px;fill:#666} .grid{stroke:#e5e5e5} .warn{color:#e67700}
 .key{font-size:12px;color:#555} code{font-size:13px}
+@media (max-width:600px){body{font-size:13px} td,th{padding:2px 4px} code{font-size:11px;word-break:break-all} .p{white-space:normal;font-size:10px}}
 </style></head><body>
 <h1>strain: <code>{{clean .C.NewName}}</code> against <code>{{clean .C.OldName}}</code></h1>
 <p>old: <code>{{clean .C.OldName}}</code>, {{.Old}}<br>new: <code>{{clean .C.NewName}}</code>, {{.New}}</p>

@@ -2,39 +2,18 @@ package compare
 
 import (
 	"bytes"
-	"flag"
 	"math"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
+	"github.com/strain-dev/strain/internal/golden"
 	"github.com/strain-dev/strain/loadgen"
 	"github.com/strain-dev/strain/metric"
 	"github.com/strain-dev/strain/report"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
-
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read golden file (run with -update to create): %v", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file:\n%s", name, got)
-	}
-}
 
 // fixture is a run of 25 seconds against a target named api, its
 // latencies drawn (seeded) about median and its figures made from them
@@ -88,7 +67,7 @@ func TestComparisonGolden(t *testing.T) {
 		if strings.Contains(b.String(), "\x1b") {
 			t.Errorf("%s holds an escape sequence from a target's name", name)
 		}
-		golden(t, name, b.Bytes())
+		golden.Check(t, name, b.Bytes())
 	}
 }
 

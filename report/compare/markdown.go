@@ -3,8 +3,6 @@ package compare
 import (
 	"io"
 	"strings"
-
-	"github.com/strain-dev/strain/report"
 )
 
 // WriteMarkdown renders the comparison as WriteText does, as a Markdown
@@ -25,25 +23,14 @@ func (c *Comparison) WriteMarkdown(w io.Writer) error {
 		e.printf("- %s\n", md(n.Sentence(c.NewName)))
 	}
 	e.printf("\n%s\n", md(footnote()))
-	writeGatesMarkdown(e, c.New)
+	if len(c.New.Gates) > 0 {
+		e.printf("\n**Gates of %s**\n\n", md(c.NewName))
+		c.New.WriteGatesMarkdown(e)
+	}
 	for _, warn := range c.Warnings {
 		e.printf("\n> ⚠️ %s\n", md(warn))
 	}
 	return e.err
-}
-
-func writeGatesMarkdown(e *errWriter, r *report.Report) {
-	if len(r.Gates) == 0 {
-		return
-	}
-	e.printf("\n| gate (new) | value | |\n|---|---:|---|\n")
-	for _, g := range r.Gates {
-		status := "✅ pass"
-		if !g.Pass {
-			status = "❌ FAIL"
-		}
-		e.printf("| `%s` | %s | %s |\n", code(g.Expr), md(g.Shown), status)
-	}
 }
 
 // md is s fit for a Markdown table cell: one clean line, its pipes and

@@ -42,12 +42,9 @@ func (c *Comparison) WriteText(w io.Writer) error {
 		tw.printf("%s\n", n.Sentence(c.NewName))
 	}
 	tw.printf("%s\n", footnote())
-	for _, g := range c.New.Gates {
-		status := "PASS"
-		if !g.Pass {
-			status = "FAIL"
-		}
-		tw.printf("%s  %s  (%s)\n", status, clean(g.Expr), clean(g.Shown))
+	if len(c.New.Gates) > 0 {
+		tw.printf("\n")
+		c.New.WriteGates(tw) // the new report's: its verdict is the exit code
 	}
 	for _, warn := range c.Warnings {
 		tw.printf("warning: %s\n", clean(warn))

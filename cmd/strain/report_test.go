@@ -154,8 +154,9 @@ func delayServer(t *testing.T) (string, *atomic.Int64) {
 }
 
 // Two runs of a service, the second with 2ms added to every response:
-// strain report says the latency rose beyond the noise, by about the
-// delay at the median, in its text and its page.
+// strain report says the latency rose beyond the noise, over the requests
+// and over the runs' intervals, by about the delay at the median, in its
+// text and its page.
 func TestReportComparesRuns(t *testing.T) {
 	url, delay := delayServer(t)
 	dir := t.TempDir()
@@ -165,7 +166,7 @@ func TestReportComparesRuns(t *testing.T) {
 		delay time.Duration
 	}{{"old.json", time.Millisecond}, {"new.json", 3 * time.Millisecond}} {
 		delay.Store(int64(run.delay))
-		if code, _, stderr := cli(t, context.Background(), "run", url, "-n", "400", "-c", "4", "-o", at(run.file)); code != exitcode.Passed {
+		if code, _, stderr := cli(t, context.Background(), "run", url, "-r", "400", "-n", "600", "--interval", "100ms", "-o", at(run.file)); code != exitcode.Passed {
 			t.Fatalf("run: exit %d: %s", code, stderr)
 		}
 	}
@@ -174,7 +175,7 @@ func TestReportComparesRuns(t *testing.T) {
 	if code != exitcode.Passed {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	if !strings.Contains(out, "latency: higher in "+at("new.json")+", beyond the noise (Mann-Whitney U over 400 and 400 samples, p<0.001") {
+	if !strings.Contains(out, "latency: tends higher in "+at("new.json")+", beyond the noise (Mann-Whitney U over 600 and 600 requests, p<0.001; Mann-Whitney U over ") {
 		t.Errorf("the text does not say the latency rose:\n%s", out)
 	}
 	p50 := rowOf(out, "latency.p50")

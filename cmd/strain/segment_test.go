@@ -76,7 +76,7 @@ func TestSegmentsMergeToTheWhole(t *testing.T) {
 	}
 	// A segment against the whole: the latency tested through the
 	// segment's histograms and the merged ones.
-	if code, cmp, stderr := cli(t, context.Background(), "report", paths[0], out); code != exitcode.Passed || !strings.Contains(cmp, "Mann-Whitney U over 300 and 900 samples") {
+	if code, cmp, stderr := cli(t, context.Background(), "report", paths[0], out); code != exitcode.Passed || !strings.Contains(cmp, "Mann-Whitney U over 300 and 900 requests") {
 		t.Errorf("a segment against the merged report: exit %d (%s):\n%s", code, stderr, cmp)
 	}
 }

@@ -1,9 +1,11 @@
 // Package compare sets two runs' reports side by side, as benchstat does
 // for benchmarks: each summary figure old and new, its change, and, for
-// the figures a test can judge, whether the change is beyond the run's
-// noise. The latency is tested over the saved histograms (every request's
-// latency to three digits), the error rate as a proportion of the
-// requests, and a time series' mean over its per-interval readings.
+// the figures a test can judge, whether the change is beyond the noise.
+// The latency and the error rate are judged over the requests (the saved
+// histograms: every request's latency to three digits) and over the runs'
+// intervals (the series' per-second readings, which hold the drift
+// between runs a test over requests takes for a change); a series' mean
+// over its intervals.
 package compare
 
 import (
@@ -27,6 +29,7 @@ type Comparison struct {
 	// ("latency"), in order.
 	Tests    []Named
 	Warnings []string
+	short    bool // warned that a run is too short for tests over intervals
 }
 
 // Named is a test and what it was run on.
@@ -66,7 +69,8 @@ func Of(old, new *report.Report, oldName, newName string) *Comparison {
 	if old.Capacity != nil || new.Capacity != nil {
 		c.Sections = append(c.Sections, Section{Title: "capacity", Rows: []Row{c.row("capacity", Test{})}})
 	}
-	errTest := ProportionTest(old.Summary["errors"], old.Summary["requests"], new.Summary["errors"], new.Summary["requests"])
+	errTest := c.joint(ProportionTest(old.Summary["errors"], old.Summary["requests"], new.Summary["errors"], new.Summary["requests"]),
+		c.seriesTest("error_rate"))
 	thr := c.seriesTest("throughput")
 	c.Tests = append(c.Tests, Named{On: "throughput", Test: thr}, Named{On: "error_rate", Test: errTest})
 	c.Sections = append(c.Sections, Section{Title: "load", Rows: []Row{
@@ -104,19 +108,18 @@ func figure(r *report.Report, name string) Figure {
 	return Figure{Value: v, Bounds: b, Has: true}
 }
 
-// latency adds the section of a latency's percentiles, tested over both
-// reports' histograms of it; its maximum, one request's, is not tested.
+// latency adds the section of a latency's percentiles and mean, each
+// tested over both reports' histograms (every request) and over the runs'
+// intervals (joint); its maximum, one request's, is not tested.
 func (c *Comparison) latency(prefix string, pick func(*report.Histograms) string) {
 	a, errA := samples(c.Old, pick)
 	b, errB := samples(c.New, pick)
 	tested := true
-	switch {
-	case errA != nil:
-		c.Warnings = append(c.Warnings, fmt.Sprintf("%s not tested: %s: %v", prefix, c.OldName, errA))
-		tested = false
-	case errB != nil:
-		c.Warnings = append(c.Warnings, fmt.Sprintf("%s not tested: %s: %v", prefix, c.NewName, errB))
-		tested = false
+	for name, err := range map[string]error{c.OldName: errA, c.NewName: errB} {
+		if err != nil && tested {
+			c.Warnings = append(c.Warnings, fmt.Sprintf("%s tested over intervals alone: %s: %v", prefix, name, err))
+			tested = false
+		}
 	}
 	s := Section{Title: prefix}
 	for _, q := range quantiles {
@@ -124,15 +127,45 @@ func (c *Comparison) latency(prefix string, pick func(*report.Histograms) string
 		if tested {
 			t = QuantileTest(a, b, q.q)
 		}
-		s.Rows = append(s.Rows, c.row(prefix+"."+q.name, t))
+		s.Rows = append(s.Rows, c.row(prefix+"."+q.name, c.joint(t, c.seriesTest(prefix+"."+q.name))))
 	}
 	var u Test
 	if tested {
 		u = UTest(a, b)
-		c.Tests = append(c.Tests, Named{On: prefix, Test: u})
+		u.Over = "requests"
 	}
-	s.Rows = append(s.Rows, c.row(prefix+".mean", u), c.row(prefix+".max", Test{}))
+	mean := c.joint(u, c.seriesTest(prefix+".mean"))
+	c.Tests = append(c.Tests, Named{On: prefix, Test: mean})
+	s.Rows = append(s.Rows, c.row(prefix+".mean", mean), c.row(prefix+".max", Test{}))
 	c.Sections = append(c.Sections, s)
+}
+
+// joint judges a change over the requests and over the runs' intervals
+// (their per-second readings): beyond the noise only when both tests say
+// so, its p-value the larger of theirs (an intersection-union test, of
+// level α). A test over requests alone takes what drifts between runs (a
+// busier machine, a warmer cache) for a change: two runs of one service
+// differ at p<0.001 by a few percent. The spread of a run's intervals
+// holds that drift, or much of it. Runs too short for the test over
+// intervals are judged over requests alone, with a warning.
+func (c *Comparison) joint(requests, intervals Test) Test {
+	switch {
+	case !requests.Run:
+		return intervals
+	case !intervals.Run:
+		if !c.short {
+			c.short = true
+			c.Warnings = append(c.Warnings, fmt.Sprintf("a run has fewer than %d intervals with a reading: the latency and the error rate are tested over requests alone, which takes drift between runs for a change", MinSamples))
+		}
+		return requests
+	}
+	t := requests
+	if intervals.P > t.P {
+		t = intervals
+	}
+	t.Higher = requests.Higher
+	t.Parts = []Test{requests, intervals}
+	return t
 }
 
 // quantiles are the latency's percentiles compared, each tested on its
@@ -161,7 +194,9 @@ func samples(r *report.Report, pick func(*report.Histograms) string) ([]Sample, 
 
 // seriesTest tests the per-interval readings of the series name.
 func (c *Comparison) seriesTest(name string) Test {
-	return UTest(readings(c.Old, name), readings(c.New, name))
+	t := UTest(readings(c.Old, name), readings(c.New, name))
+	t.Over = "intervals"
+	return t
 }
 
 func readings(r *report.Report, name string) []Sample {

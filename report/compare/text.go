@@ -5,6 +5,7 @@ import (
 	"io"
 	"math"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/strain-dev/strain/internal/safe"
@@ -117,12 +118,13 @@ func ratio(a, b float64) string {
 }
 
 // Detail is the test's p-value and its samples, as benchstat prints them:
-// "(p=0.003 n=5000+5000)"; "" when it did not run.
+// "(p=0.003 n=20+20 intervals)"; "" when it did not run. A joint
+// verdict's are those of the test that bound it.
 func (t Test) Detail() string {
 	if !t.Run {
 		return ""
 	}
-	return fmt.Sprintf("(%s n=%s+%s)", t.PValue(), metric.FormatNumber(t.N1), metric.FormatNumber(t.N2))
+	return fmt.Sprintf("(%s n=%s+%s %s)", t.PValue(), metric.FormatNumber(t.N1), metric.FormatNumber(t.N2), t.Over)
 }
 
 // PValue is "p=0.003", or "p<0.001" below what three decimals say.
@@ -134,24 +136,32 @@ func (t Test) PValue() string {
 }
 
 // Sentence says what the test found on n.On, in the new report named
-// newName: "latency: higher in b.json, beyond the noise (Mann-Whitney U
-// over 5000 and 5000 samples, p<0.001, α=0.01)".
+// newName: "latency: tends higher in b.json, beyond the noise (Mann-Whitney U
+// over 5000 and 5000 requests, p<0.001; over 20 and 20 intervals,
+// p=0.002; α=0.01)".
 func (n Named) Sentence(newName string) string {
 	t := n.Test
 	if !t.Run {
-		return fmt.Sprintf("%s: not tested, too few samples (%s and %s; %d needed on each side)",
-			n.On, metric.FormatNumber(t.N1), metric.FormatNumber(t.N2), MinSamples)
+		return fmt.Sprintf("%s: not tested, too few samples (%s and %s %s; %d needed on each side)",
+			n.On, metric.FormatNumber(t.N1), metric.FormatNumber(t.N2), t.Over, MinSamples)
 	}
-	how := fmt.Sprintf("%s over %s and %s samples, %s, α=%s", t.Name, metric.FormatNumber(t.N1), metric.FormatNumber(t.N2),
-		t.PValue(), strconv.FormatFloat(Alpha, 'f', -1, 64))
+	parts := t.Parts
+	if len(parts) == 0 {
+		parts = []Test{t}
+	}
+	var how []string
+	for _, p := range parts {
+		how = append(how, fmt.Sprintf("%s over %s and %s %s, %s", p.Name, metric.FormatNumber(p.N1), metric.FormatNumber(p.N2), p.Over, p.PValue()))
+	}
+	alpha := "α=" + strconv.FormatFloat(Alpha, 'f', -1, 64)
 	if !t.Significant() {
-		return fmt.Sprintf("%s: no change beyond the noise (%s)", n.On, how)
+		return fmt.Sprintf("%s: no change beyond the noise (%s; %s)", n.On, strings.Join(how, "; "), alpha)
 	}
 	dir := "lower"
 	if t.Higher > 0 {
 		dir = "higher"
 	}
-	return fmt.Sprintf("%s: %s in %s, beyond the noise (%s)", n.On, dir, clean(newName), how)
+	return fmt.Sprintf("%s: tends %s in %s, beyond the noise (%s; %s)", n.On, dir, clean(newName), strings.Join(how, "; "), alpha)
 }
 
 // errWriter keeps the first write error so renderers stay linear.

@@ -9,15 +9,17 @@ import (
 )
 
 // Alpha is the significance level: a difference whose p-value is below it
-// is beyond the noise. benchstat uses 0.05; strain uses 0.01 because a
-// run's requests are not independent samples (a GC pause or a stall
-// delays many at once), which makes a test over them find differences
-// more readily than it should: the stricter level makes up some of that.
+// is beyond the noise. benchstat uses 0.05; strain uses 0.01 because
+// neither a run's requests nor its intervals are independent samples (a
+// GC pause or a stall delays many at once), which makes a test over them
+// find differences more readily than it should: the stricter level makes
+// up some of that.
 const Alpha = 0.01
 
-// MinSamples is the fewest samples on each side the tests are run with:
-// the normal approximation they use is poor below it.
-const MinSamples = 20
+// MinSamples is the fewest samples on each side the tests are run with
+// (requests, or a run's intervals): the normal approximation they use is
+// poor below it.
+const MinSamples = 10
 
 // Sample is Count observations of Value: a histogram's bucket, or one
 // interval's reading (Count 1).
@@ -34,6 +36,11 @@ type Test struct {
 	// Higher is 1 when the second side's values tend to be higher, -1
 	// when lower, 0 when neither.
 	Higher int
+	// Over is what the samples are: "requests", "intervals".
+	Over string
+	// Parts are the tests a joint verdict is made of; its P is the
+	// larger of theirs.
+	Parts []Test
 }
 
 // Significant reports whether the test ran and found a difference beyond
@@ -47,7 +54,7 @@ func (t Test) Significant() bool { return t.Run && t.P < Alpha }
 // side tends to be larger than one drawn from the other, whatever their
 // distributions' shapes: the test benchstat uses.
 func UTest(a, b []Sample) Test {
-	t := Test{Name: "Mann-Whitney U", N1: total(a), N2: total(b), P: 1}
+	t := Test{Name: "Mann-Whitney U", N1: total(a), N2: total(b), P: 1, Over: "samples"}
 	if t.N1 < MinSamples || t.N2 < MinSamples {
 		return t
 	}
@@ -137,7 +144,7 @@ func histogramSamples(h *hdr.Histogram) []Sample {
 // ProportionTest is the two-proportion z test of k1 of n1 against k2 of
 // n2 (errors of requests), two-sided, from the pooled proportion.
 func ProportionTest(k1, n1, k2, n2 float64) Test {
-	t := Test{Name: "two-proportion z", N1: n1, N2: n2, P: 1}
+	t := Test{Name: "two-proportion z", N1: n1, N2: n2, P: 1, Over: "requests"}
 	if n1 < MinSamples || n2 < MinSamples || k1 < 0 || k2 < 0 || k1 > n1 || k2 > n2 {
 		return t
 	}
@@ -172,5 +179,6 @@ func QuantileTest(a, b []Sample, q float64) Test {
 	}
 	t := ProportionTest(k1, n1, k2, n2)
 	t.Name, t.Higher = "Mood's quantile test", -t.Higher // fewer at or below: higher
+	t.Over = "requests"
 	return t
 }

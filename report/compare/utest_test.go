@@ -157,8 +157,8 @@ func TestProportionTest(t *testing.T) {
 	if !got.Run || math.Abs(got.P-0.022478) > 1e-5 || got.Higher != 1 {
 		t.Errorf("got p=%v higher=%d, want 0.022478 and 1", got.P, got.Higher)
 	}
-	if got := ProportionTest(1, 10, 5, 10); got.Run {
-		t.Errorf("10 requests a side were tested: %+v", got)
+	if got := ProportionTest(1, 5, 4, 5); got.Run {
+		t.Errorf("5 requests a side were tested: %+v", got)
 	}
 	if got := ProportionTest(0, 1000, 0, 1000); !got.Run || got.P != 1 || got.Significant() {
 		t.Errorf("no errors on either side: %+v, want p=1", got)

@@ -52,16 +52,18 @@ func permutationP(a, b []float64, rounds int, rng *rand.Rand) float64 {
 }
 
 // UTest's p-value agrees with a permutation test's on small samples with
-// ties, where its normal approximation is at its weakest.
+// ties, where its normal approximation is at its weakest: down to
+// MinSamples a side (a run's intervals).
 func TestUTestAgreesWithPermutation(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	for _, tc := range []struct {
 		name  string
+		n     int
 		shift float64
-	}{{"same", 0}, {"small shift", 0.5}, {"shift", 1}} {
+	}{{"same", 30, 0}, {"small shift", 30, 0.5}, {"shift", 30, 1}, {"the fewest: same", MinSamples, 0}, {"the fewest: shift", MinSamples, 1.2}} {
 		t.Run(tc.name, func(t *testing.T) {
 			var a, b []float64
-			for range 30 {
+			for range tc.n {
 				a = append(a, math.Round(rng.NormFloat64()*2)) // rounded: ties
 				b = append(b, math.Round(rng.NormFloat64()*2+tc.shift*2))
 			}

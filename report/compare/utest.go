@@ -88,41 +88,46 @@ type group struct {
 // groups joins a and b's samples by value, ascending; samples that are
 // not finite numbers, or whose count is not positive, are left out.
 func groups(a, b []Sample) []group {
-	byValue := map[float64]*group{}
-	add := func(s Sample, side int) {
-		if !finite(s.Value) || !(s.Count > 0) || math.IsInf(s.Count, 0) {
-			return
+	sa, sb := sorted(a), sorted(b)
+	out := make([]group, 0, len(sa)+len(sb))
+	for len(sa) > 0 || len(sb) > 0 {
+		var v float64
+		switch {
+		case len(sb) == 0 || len(sa) > 0 && sa[0].Value <= sb[0].Value:
+			v = sa[0].Value
+		default:
+			v = sb[0].Value
 		}
-		g := byValue[s.Value]
-		if g == nil {
-			g = &group{value: s.Value}
-			byValue[s.Value] = g
+		if len(out) == 0 || out[len(out)-1].value != v {
+			out = append(out, group{value: v})
 		}
-		if side == 0 {
-			g.a += s.Count
+		g := &out[len(out)-1]
+		if len(sa) > 0 && sa[0].Value == v {
+			g.a += sa[0].Count
+			sa = sa[1:]
 		} else {
-			g.b += s.Count
+			g.b += sb[0].Count
+			sb = sb[1:]
 		}
 	}
-	for _, s := range a {
-		add(s, 0)
-	}
-	for _, s := range b {
-		add(s, 1)
-	}
-	out := make([]group, 0, len(byValue))
-	for _, g := range byValue {
-		out = append(out, *g)
-	}
-	slices.SortFunc(out, func(x, y group) int { return cmp.Compare(x.value, y.value) })
 	return out
 }
+
+// sorted are s's usable samples (a finite value, a positive finite
+// count), by value.
+func sorted(s []Sample) []Sample {
+	out := slices.DeleteFunc(slices.Clone(s), func(x Sample) bool { return !usable(x) })
+	slices.SortFunc(out, func(x, y Sample) int { return cmp.Compare(x.Value, y.Value) })
+	return out
+}
+
+func usable(x Sample) bool { return finite(x.Value) && x.Count > 0 && !math.IsInf(x.Count, 0) }
 
 // total counts the samples the tests use.
 func total(s []Sample) float64 {
 	n := 0.0
 	for _, x := range s {
-		if finite(x.Value) && x.Count > 0 && !math.IsInf(x.Count, 0) {
+		if usable(x) {
 			n += x.Count
 		}
 	}

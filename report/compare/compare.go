@@ -30,6 +30,15 @@ type Comparison struct {
 	Tests    []Named
 	Warnings []string
 	short    bool // warned that a run is too short for tests over intervals
+	search   bool // a capacity search's: nothing is tested
+}
+
+// name lists t as the test of what it was run on, unless nothing is
+// tested.
+func (c *Comparison) name(on string, t Test) {
+	if !c.search {
+		c.Tests = append(c.Tests, Named{On: on, Test: t})
+	}
 }
 
 // Named is a test and what it was run on.
@@ -67,12 +76,17 @@ type Figure struct {
 func Of(old, new *report.Report, oldName, newName string) *Comparison {
 	c := &Comparison{Old: old, New: new, OldName: oldName, NewName: newName}
 	if old.Capacity != nil || new.Capacity != nil {
+		// A search's figures are its step's at the capacity, its series
+		// every step's at their own rates: nothing to test them on.
+		c.search = true
+		c.Warnings = append(c.Warnings, "a capacity search's figures are those of its step at the capacity: their changes are not tested")
 		c.Sections = append(c.Sections, Section{Title: "capacity", Rows: []Row{c.row("capacity", Test{})}})
 	}
 	errTest := c.joint(ProportionTest(old.Summary["errors"], old.Summary["requests"], new.Summary["errors"], new.Summary["requests"]),
 		c.seriesTest("error_rate"))
 	thr := c.seriesTest("throughput")
-	c.Tests = append(c.Tests, Named{On: "throughput", Test: thr}, Named{On: "error_rate", Test: errTest})
+	c.name("throughput", thr)
+	c.name("error_rate", errTest)
 	c.Sections = append(c.Sections, Section{Title: "load", Rows: []Row{
 		c.row("requests", Test{}),
 		c.row("throughput", thr),
@@ -114,7 +128,7 @@ func figure(r *report.Report, name string) Figure {
 func (c *Comparison) latency(prefix string, pick func(*report.Histograms) string) {
 	a, errA := samples(c.Old, pick)
 	b, errB := samples(c.New, pick)
-	tested := true
+	tested := !c.search
 	for name, err := range map[string]error{c.OldName: errA, c.NewName: errB} {
 		if err != nil && tested {
 			c.Warnings = append(c.Warnings, fmt.Sprintf("%s tested over intervals alone: %s: %v", prefix, name, err))
@@ -135,7 +149,7 @@ func (c *Comparison) latency(prefix string, pick func(*report.Histograms) string
 		u.Over = "requests"
 	}
 	mean := c.joint(u, c.seriesTest(prefix+".mean"))
-	c.Tests = append(c.Tests, Named{On: prefix, Test: mean})
+	c.name(prefix, mean)
 	s.Rows = append(s.Rows, c.row(prefix+".mean", mean), c.row(prefix+".max", Test{}))
 	c.Sections = append(c.Sections, s)
 }
@@ -150,6 +164,8 @@ func (c *Comparison) latency(prefix string, pick func(*report.Histograms) string
 // intervals are judged over requests alone, with a warning.
 func (c *Comparison) joint(requests, intervals Test) Test {
 	switch {
+	case c.search:
+		return Test{}
 	case !requests.Run:
 		return intervals
 	case !intervals.Run:
@@ -194,6 +210,9 @@ func samples(r *report.Report, pick func(*report.Histograms) string) ([]Sample, 
 
 // seriesTest tests the per-interval readings of the series name.
 func (c *Comparison) seriesTest(name string) Test {
+	if c.search {
+		return Test{}
+	}
 	t := UTest(readings(c.Old, name), readings(c.New, name))
 	t.Over = "intervals"
 	return t

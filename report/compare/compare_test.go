@@ -126,3 +126,27 @@ func TestComparisonWithoutHistograms(t *testing.T) {
 		})
 	}
 }
+
+// Two capacity searches compare their capacities and their figures at
+// it, untested: a search's series runs through steps at other rates.
+func TestComparisonOfSearches(t *testing.T) {
+	old := fixture(1, 2e6, metric.Bounds{Lo: 0.001, Hi: 0.005})
+	new := fixture(2, 2.4e6, metric.Bounds{Lo: 0.005, Hi: 0.01})
+	lo, hi := 1500.0, 2000.0
+	old.Capacity, new.Capacity, old.Histograms, new.Histograms = &lo, &hi, nil, nil
+	old.Summary["capacity"], new.Summary["capacity"] = lo, hi
+	c := Of(old, new, "old.json", "new.json")
+	if r := c.Sections[0].Rows[0]; r.Metric != "capacity" || r.Change() != "+33%" {
+		t.Errorf("first row %+v, change %q; want the capacity, +33%%", r, r.Change())
+	}
+	for _, s := range c.Sections {
+		for _, r := range s.Rows {
+			if r.Test.Run {
+				t.Errorf("%s was tested", r.Metric)
+			}
+		}
+	}
+	if len(c.Tests) != 0 || len(c.Warnings) != 1 {
+		t.Errorf("tests %+v, warnings %q; want none, and one warning", c.Tests, c.Warnings)
+	}
+}

@@ -150,3 +150,16 @@ func TestComparisonOfSearches(t *testing.T) {
 		t.Errorf("tests %+v, warnings %q; want none, and one warning", c.Tests, c.Warnings)
 	}
 }
+
+// A change prints as precise as three digits allow, and as "?" where
+// there is no ratio to give.
+func TestRatio(t *testing.T) {
+	for _, tc := range []struct {
+		a, b float64
+		want string
+	}{{0, 0, "0%"}, {0, 1, "?"}, {5e-324, 1, "?"}, {2, 3, "+50%"}, {100, 101, "+1.0%"}, {100, 99, "-1.0%"}, {3, 1, "-67%"}, {1, math.Inf(1), "?"}} {
+		if got := ratio(tc.a, tc.b); got != tc.want {
+			t.Errorf("ratio(%g, %g) = %q, want %q", tc.a, tc.b, got, tc.want)
+		}
+	}
+}

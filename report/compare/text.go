@@ -106,6 +106,9 @@ func ratio(a, b float64) string {
 		return "?"
 	}
 	d := (b/a - 1) * 100
+	if !finite(d) { // a figure near zero against one that is not
+		return "?"
+	}
 	digits := 1
 	if math.Abs(d) >= 10 {
 		digits = 0

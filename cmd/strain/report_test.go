@@ -166,7 +166,7 @@ func TestReportComparesRuns(t *testing.T) {
 		delay time.Duration
 	}{{"old.json", time.Millisecond}, {"new.json", 3 * time.Millisecond}} {
 		delay.Store(int64(run.delay))
-		if code, _, stderr := cli(t, context.Background(), "run", url, "-r", "400", "-n", "600", "--interval", "100ms", "-o", at(run.file)); code != exitcode.Passed {
+		if code, _, stderr := cli(t, context.Background(), "run", url, "-r", "200", "-n", "300", "--interval", "100ms", "-o", at(run.file)); code != exitcode.Passed {
 			t.Fatalf("run: exit %d: %s", code, stderr)
 		}
 	}
@@ -175,7 +175,7 @@ func TestReportComparesRuns(t *testing.T) {
 	if code != exitcode.Passed {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	if !strings.Contains(out, "latency: tends higher in "+at("new.json")+", beyond the noise (Mann-Whitney U over 600 and 600 requests, p<0.001; Mann-Whitney U over ") {
+	if !strings.Contains(out, "latency: tends higher in "+at("new.json")+", beyond the noise (Mann-Whitney U over 300 and 300 requests, p<0.001; Mann-Whitney U over ") {
 		t.Errorf("the text does not say the latency rose:\n%s", out)
 	}
 	p50 := rowOf(out, "latency.p50")
@@ -185,7 +185,10 @@ func TestReportComparesRuns(t *testing.T) {
 	oldRep, newRep := readReport(t, at("old.json")), readReport(t, at("new.json"))
 	rise := newRep.Summary["latency.p50"] - oldRep.Summary["latency.p50"]
 	t.Logf("p50 %v → %v: +%v, with 2ms added", oldRep.Summary["latency.p50"], newRep.Summary["latency.p50"], rise)
-	if rise < 0.0015 || rise > 0.004 {
+	// A sleep overshoots on a busy machine (under -race, with the
+	// suite's other tests): the rise is at least the delay, less the
+	// timer's slack, and of its order.
+	if rise < 0.0015 || rise > 0.006 {
 		t.Errorf("the p50 rose by %v, want about the 2ms added", rise)
 	}
 	page, _ := os.ReadFile(at("c.html"))

@@ -31,6 +31,7 @@ type Comparison struct {
 	Warnings []string
 	short    bool // warned that a run is too short for tests over intervals
 	search   bool // a capacity search's: nothing is tested
+	mixed    bool // the runs' intervals differ: none is tested over them
 }
 
 // name lists t as the test of what it was run on, unless nothing is
@@ -81,6 +82,13 @@ func Of(old, new *report.Report, oldName, newName string) *Comparison {
 		c.search = true
 		c.Warnings = append(c.Warnings, "a capacity search's figures are those of its step at the capacity: their changes are not tested")
 		c.Sections = append(c.Sections, Section{Title: "capacity", Rows: []Row{c.row("capacity", Test{})}})
+	}
+	if a, b := intervalOf(old), intervalOf(new); a > 0 && b > 0 && math.Abs(a-b) > 0.1*math.Max(a, b) {
+		// A p99 over 100 ms is not one over 1 s: their readings differ
+		// whatever the service did.
+		c.mixed = true
+		c.Warnings = append(c.Warnings, fmt.Sprintf("the runs' intervals differ (%s and %s): figures are tested over requests alone",
+			metric.FormatSeconds(a), metric.FormatSeconds(b)))
 	}
 	errTest := c.joint(ProportionTest(old.Summary["errors"], old.Summary["requests"], new.Summary["errors"], new.Summary["requests"]),
 		c.seriesTest("error_rate"))
@@ -169,7 +177,7 @@ func (c *Comparison) joint(requests, intervals Test) Test {
 	case !requests.Run:
 		return intervals
 	case !intervals.Run:
-		if !c.short {
+		if !c.short && !c.mixed {
 			c.short = true
 			c.Warnings = append(c.Warnings, fmt.Sprintf("a run has fewer than %d intervals with a reading: the latency and the error rate are tested over requests alone, which takes drift between runs for a change", MinSamples))
 		}
@@ -210,12 +218,26 @@ func samples(r *report.Report, pick func(*report.Histograms) string) ([]Sample, 
 
 // seriesTest tests the per-interval readings of the series name.
 func (c *Comparison) seriesTest(name string) Test {
-	if c.search {
+	if c.search || c.mixed {
 		return Test{}
 	}
 	t := UTest(readings(c.Old, name), readings(c.New, name))
 	t.Over = "intervals"
 	return t
+}
+
+// intervalOf is the length of r's intervals: the median step between its
+// points; 0 with fewer than two.
+func intervalOf(r *report.Report) float64 {
+	var steps []float64
+	for i := 1; i < len(r.Series); i++ {
+		steps = append(steps, r.Series[i].T-r.Series[i-1].T)
+	}
+	if len(steps) == 0 {
+		return 0
+	}
+	slices.Sort(steps)
+	return steps[len(steps)/2]
 }
 
 func readings(r *report.Report, name string) []Sample {

@@ -163,3 +163,24 @@ func TestRatio(t *testing.T) {
 		}
 	}
 }
+
+// Runs whose intervals differ in length are tested over requests alone:
+// a p99 over 100 ms is not one over 1 s.
+func TestComparisonOfOtherIntervals(t *testing.T) {
+	old := fixture(1, 2e6, metric.Bounds{Lo: 0.001, Hi: 0.005})
+	new := fixture(2, 2.4e6, metric.Bounds{Lo: 0.005, Hi: 0.01})
+	for i := range new.Series {
+		new.Series[i].T /= 10
+	}
+	c := Of(old, new, "old.json", "new.json")
+	if len(c.Warnings) != 1 || !strings.Contains(c.Warnings[0], "intervals differ (1.00s and 100ms)") {
+		t.Errorf("warnings %q", c.Warnings)
+	}
+	for _, s := range c.Sections {
+		for _, r := range s.Rows {
+			if r.Test.Run && r.Test.Over != "requests" {
+				t.Errorf("%s tested over %s", r.Metric, r.Test.Over)
+			}
+		}
+	}
+}

@@ -13,12 +13,6 @@ import (
 	"github.com/strain-dev/strain/report"
 )
 
-// maxShown bounds, in runes, a name a comparison prints that came from a
-// file: a target's, a report's.
-const maxShown = 200
-
-func clean(s string) string { return safe.Line(s, maxShown) }
-
 // WriteText renders the comparison a person reads on a terminal: what
 // each report is, a table of the figures old and new with their change
 // and its test, a line per test saying what it found, and the new
@@ -189,3 +183,10 @@ func footnote() string {
 	return "~: no change beyond the noise (p ≥ α = " + strconv.FormatFloat(Alpha, 'f', -1, 64) +
 		"). A change without a p is untested: one reading each (a maximum, a count), or too few intervals."
 }
+
+// maxShown bounds, in runes, a name a comparison prints that came from a
+// file: a target's, a report's.
+const maxShown = 200
+
+// clean is s fit to print: one line, control characters escaped, bounded.
+func clean(s string) string { return safe.Line(s, maxShown) }

@@ -187,3 +187,45 @@ func QuantileTest(a, b []Sample, q float64) Test {
 	t.Over = "requests"
 	return t
 }
+
+// MeanTest is Welch's t test of a's mean against b's, two-sided, with the
+// normal approximation (the samples are hundreds and more): whether the
+// mean moved, which a few slow requests can move against the bulk of the
+// distribution the U test judges.
+func MeanTest(a, b []Sample) Test {
+	t := Test{Name: "Welch's t", P: 1, Over: "requests"}
+	var m1, v1, m2, v2 float64
+	t.N1, m1, v1 = moments(a)
+	t.N2, m2, v2 = moments(b)
+	if t.N1 < MinSamples || t.N2 < MinSamples {
+		return t
+	}
+	t.Run = true
+	se := math.Sqrt(v1/t.N1 + v2/t.N2)
+	if se == 0 {
+		return t
+	}
+	t.Higher = cmp.Compare(m2, m1)
+	t.P = math.Erfc(math.Abs(m2-m1) / se / math.Sqrt2)
+	return t
+}
+
+// moments are the count, mean and sample variance of s's usable samples.
+func moments(s []Sample) (n, mean, variance float64) {
+	for _, x := range s {
+		if usable(x) {
+			n += x.Count
+			mean += x.Count * x.Value
+		}
+	}
+	if n < 2 {
+		return n, 0, 0
+	}
+	mean /= n
+	for _, x := range s {
+		if usable(x) {
+			variance += x.Count * (x.Value - mean) * (x.Value - mean)
+		}
+	}
+	return n, mean, variance / (n - 1)
+}

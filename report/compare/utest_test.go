@@ -117,29 +117,32 @@ func record(rng *rand.Rand, n int, median, factor float64) []Sample {
 func TestTestsOnKnownDistributions(t *testing.T) {
 	const trials, n = 200, 2000
 	rng := rand.New(rand.NewPCG(29, 2))
-	var same, sameP50, sameP99, shifted, shiftedP50 int
+	var same, sameP50, sameP99, sameMean, shifted, shiftedP50, shiftedMean int
 	for range trials {
 		a, b := record(rng, n, 5e6, 1), record(rng, n, 5e6, 1)
 		same += boolInt(UTest(a, b).Significant())
 		sameP50 += boolInt(QuantileTest(a, b, 0.5).Significant())
 		sameP99 += boolInt(QuantileTest(a, b, 0.99).Significant())
+		sameMean += boolInt(MeanTest(a, b).Significant())
 		c := record(rng, n, 5e6, 1.1)
 		u := UTest(a, c)
 		shifted += boolInt(u.Significant() && u.Higher > 0)
 		q := QuantileTest(a, c, 0.5)
 		shiftedP50 += boolInt(q.Significant() && q.Higher > 0)
+		m := MeanTest(a, c)
+		shiftedMean += boolInt(m.Significant() && m.Higher > 0)
 	}
-	t.Logf("same distribution called different: %d (distribution), %d (p50), %d (p99) of %d; 10%% shift found: %d, %d (p50)",
-		same, sameP50, sameP99, trials, shifted, shiftedP50)
+	t.Logf("same distribution called different: %d (distribution), %d (p50), %d (p99), %d (mean) of %d; 10%% shift found: %d, %d (p50), %d (mean)",
+		same, sameP50, sameP99, sameMean, trials, shifted, shiftedP50, shiftedMean)
 	// α = 0.01 expects 2 of 200; 6 is about three standard deviations
 	// past it, and still within the 5% (10) the test may be wrong.
-	for name, got := range map[string]int{"distribution": same, "p50": sameP50, "p99": sameP99} {
+	for name, got := range map[string]int{"distribution": same, "p50": sameP50, "p99": sameP99, "mean": sameMean} {
 		if got > 6 {
 			t.Errorf("same distribution: %s called different in %d of %d trials, want at most 6 (α=%v)", name, got, trials, Alpha)
 		}
 	}
-	if shifted != trials || shiftedP50 < trials*95/100 {
-		t.Errorf("10%% shift found higher in %d (distribution) and %d (p50) of %d trials, want all and 95%%", shifted, shiftedP50, trials)
+	if shifted != trials || shiftedP50 < trials*95/100 || shiftedMean < trials*95/100 {
+		t.Errorf("10%% shift found higher in %d (distribution), %d (p50) and %d (mean) of %d trials, want all, 95%% and 95%%", shifted, shiftedP50, shiftedMean, trials)
 	}
 }
 
@@ -164,5 +167,27 @@ func TestProportionTest(t *testing.T) {
 	}
 	if got := ProportionTest(0, 1000, 0, 1000); !got.Run || got.P != 1 || got.Significant() {
 		t.Errorf("no errors on either side: %+v, want p=1", got)
+	}
+}
+
+// A few very slow requests move the mean one way while the bulk moves the
+// other: the mean's test follows the mean, the U test the bulk; and the
+// mean's p-value is the one a hand computation gives.
+func TestMeanTest(t *testing.T) {
+	old := []Sample{{Value: 10, Count: 1000}, {Value: 20, Count: 1000}}
+	new := []Sample{{Value: 9, Count: 1000}, {Value: 19, Count: 990}, {Value: 2000, Count: 10}}
+	m, u := MeanTest(old, new), UTest(old, new)
+	if !m.Significant() || m.Higher != 1 || !u.Significant() || u.Higher != -1 {
+		t.Errorf("mean %+v, U %+v: want the mean higher and the bulk lower, both beyond the noise", m, u)
+	}
+	// 1, 2, 3 ×10 against 2, 3, 4 ×10: means 2 and 3, variances 20/29
+	// each, se = sqrt(2 × 20/29 / 30) = 0.214423, z = 4.66369,
+	// p = 3.1064e-6.
+	var a, b []Sample
+	for _, v := range []float64{1, 2, 3} {
+		a, b = append(a, Sample{v, 10}), append(b, Sample{v + 1, 10})
+	}
+	if got := MeanTest(a, b); math.Abs(got.P-3.1064e-6) > 1e-9 {
+		t.Errorf("p = %g, want 3.1064e-6", got.P)
 	}
 }

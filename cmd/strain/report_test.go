@@ -77,7 +77,8 @@ func TestReportGatesJudgeAgain(t *testing.T) {
 }
 
 // A second gate replaces the saved ones: a report that failed passes on a
-// gate it meets, and a gate on a metric strain does not know is exit 2.
+// gate it meets; an interrupted run's report exits as the run did (130);
+// a gate on a metric strain does not know is exit 2.
 func TestReportGateReplacesSaved(t *testing.T) {
 	_, base := demoTarget(t)
 	saved := filepath.Join(t.TempDir(), "r.json")
@@ -87,6 +88,16 @@ func TestReportGateReplacesSaved(t *testing.T) {
 	code, out, _ := cli(t, context.Background(), "report", saved, "--gate", "requests == 50")
 	if code != exitcode.Passed || strings.Contains(out, "1ns") || !strings.Contains(out, "requests == 50") {
 		t.Errorf("exit %d, text:\n%s\nwant 0, judged on the new gate alone", code, out)
+	}
+	rep := readReport(t, saved)
+	rep.Interrupted = true
+	interrupted := filepath.Join(t.TempDir(), "interrupted.json")
+	if f, err := os.Create(interrupted); err == nil {
+		rep.WriteJSON(f)
+		f.Close()
+	}
+	if code, out, _ := cli(t, context.Background(), "report", interrupted, "--gate", "requests == 50"); code != exitcode.Interrupted || !strings.Contains(out, "(interrupted)") {
+		t.Errorf("an interrupted run's report: exit %d, want %d as the run's, and said:\n%s", code, exitcode.Interrupted, out)
 	}
 	code, _, stderr := cli(t, context.Background(), "report", saved, "--gate", "latency.p100 < 1s")
 	if code != exitcode.Usage || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, "unknown metric") {

@@ -33,11 +33,12 @@ type output struct {
 // or others in their place (a comparison's page, strain report a b).
 type Renderers struct {
 	JSON, JUnit, Markdown, HTML func(io.Writer) error
+	Text                        func(io.Writer) error // the summary printed on a terminal, not a file
 }
 
 // Renderers are r's own.
 func (r *Report) Renderers() Renderers {
-	return Renderers{JSON: r.WriteJSON, JUnit: r.WriteJUnit, Markdown: r.WriteMarkdown, HTML: r.WriteHTML}
+	return Renderers{JSON: r.WriteJSON, JUnit: r.WriteJUnit, Markdown: r.WriteMarkdown, HTML: r.WriteHTML, Text: r.WriteText}
 }
 
 // files are the files to write, in the order of the flags.

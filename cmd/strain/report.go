@@ -15,21 +15,15 @@ func newReportCmd(stdout io.Writer) *cobra.Command {
 	var out report.Outputs
 	cmd := &cobra.Command{
 		Use:   "report [flags] FILE.json [FILE2.json]",
-		Short: "Render a saved report again, or compare two",
-		Long: `Render a saved JSON report again (text, --html, --markdown, --junit), or
-compare two side by side: each figure old and new, its change, and whether
-it is beyond the noise. --gate judges the report (the new one) again.`,
-		Args: cobra.RangeArgs(1, 2),
+		Short: "Render a saved report again, or compare two: each figure, its change, and whether it is beyond the noise",
+		Args:  cobra.RangeArgs(1, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			out.StepSummary = os.Getenv("GITHUB_STEP_SUMMARY")
-			if err := out.Check(); err != nil {
-				return exitcode.UsageError(err)
-			}
-			r, err := compare.Open(args, gates)
+			rep, r, err := compare.Open(args, gates, out)
 			if err != nil {
 				return exitcode.UsageError(err)
 			}
-			return writeRendered(r.Verdict, r.Renderers, r.Text, out, stdout)
+			return writeOutputs(rep, r, out, stdout)
 		},
 	}
 	fl := cmd.Flags()

@@ -55,8 +55,9 @@ svg{display:block;margin:8px 0 16px;background:#fafafa} .title{font-weight:600;f
 </body></html>
 `))
 
-// Renderers are the comparison's outputs: its Markdown and its page, and
-// the new report's JUnit, judged on its gates; no JSON, which is a run's.
+// Renderers are the comparison's outputs: its text, Markdown and page,
+// and the new report's JUnit, judged on its gates; no JSON, which is a
+// run's.
 func (c *Comparison) Renderers() report.Renderers {
-	return report.Renderers{JUnit: c.New.WriteJUnit, Markdown: c.WriteMarkdown, HTML: c.WriteHTML}
+	return report.Renderers{JUnit: c.New.WriteJUnit, Markdown: c.WriteMarkdown, HTML: c.WriteHTML, Text: c.WriteText}
 }

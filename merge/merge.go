@@ -200,6 +200,10 @@ func summarize(out *report.Report, reps []*report.Report) error {
 		return err
 	}
 	loadgen.HistogramMetrics(s, "latency", lat, exactMax(reps, "latency.max"))
+	out.Histograms, err = encodeBoth(lat, unc)
+	if err != nil {
+		return err
+	}
 	if out.Load.Model == "open" {
 		loadgen.HistogramMetrics(s, "latency_uncorrected", unc, exactMax(reps, "latency_uncorrected.max"))
 	}
@@ -219,6 +223,20 @@ func mergedHistograms(reps []*report.Report) (lat, unc *hdr.Histogram, err error
 		}
 	}
 	return lat, unc, nil
+}
+
+// encodeBoth encodes the merged histograms for the merged report, as a
+// run's report keeps its own.
+func encodeBoth(lat, unc *hdr.Histogram) (*report.Histograms, error) {
+	l, err := loadgen.EncodeHistogram(lat)
+	if err != nil {
+		return nil, err
+	}
+	u, err := loadgen.EncodeHistogram(unc)
+	if err != nil {
+		return nil, err
+	}
+	return &report.Histograms{Latency: l, LatencyUncorrected: u}, nil
 }
 
 func empty() *hdr.Histogram {

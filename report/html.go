@@ -48,6 +48,17 @@ type chartSpec struct {
 }
 
 func (r *Report) charts() []template.HTML {
+	var out []template.HTML
+	for _, c := range r.chartSpecs() {
+		if svg := r.svgChart(c); svg != "" {
+			out = append(out, svg)
+		}
+	}
+	return out
+}
+
+// chartSpecs are the charts of r's page: the load's, then each runtime's.
+func (r *Report) chartSpecs() []chartSpec {
 	specs := []chartSpec{
 		{"throughput (req/s)", metric.FormatNumber, []string{"throughput", "rate"}},
 		{"latency", metric.FormatSeconds, []string{"latency.p50", "latency.p99", "latency_uncorrected.p99"}},
@@ -55,13 +66,7 @@ func (r *Report) charts() []template.HTML {
 	for _, scope := range r.Runtimes() {
 		specs = append(specs, runtimeCharts(scope, r.scopeTitle(scope), r.extraSeries(scope), r.hasGoroutines(scope))...)
 	}
-	var out []template.HTML
-	for _, c := range specs {
-		if svg := r.svgChart(c); svg != "" {
-			out = append(out, svg)
-		}
-	}
-	return out
+	return specs
 }
 
 // runtimeCharts are a target's (or strain's) charts: those of its metrics
@@ -98,47 +103,73 @@ var lineColours = []string{"#1f77b4", "#d62728", "#2ca02c", "#9467bd"}
 // Points that are not finite numbers are left out (a target sent values
 // of ±1.7e308 that made them), and every point is kept within the plot.
 func (r *Report) svgChart(c chartSpec) template.HTML {
-	tmax, ymax := r.DurationSeconds, 0.0
-	var present []string
-	for _, name := range c.lines {
-		for _, p := range r.Series {
-			if v, ok := point(p, name); ok {
-				ymax = math.Max(ymax, v)
-				tmax = math.Max(tmax, p.T)
-				if len(present) == 0 || present[len(present)-1] != name {
-					present = append(present, name)
+	present, tmax, ymax := extent(c.lines, r.DurationSeconds, r.Series)
+	if len(present) == 0 || tmax <= 0 {
+		return ""
+	}
+	x, y := scales(tmax, ymax)
+	var b strings.Builder
+	svgHead(&b, c.title)
+	r.svgSpans(&b, x)
+	r.svgFindings(&b, x)
+	svgAxes(&b, c.format, tmax, niceCeil(ymax), x, y)
+	for i, name := range present {
+		colour := lineColours[i%len(lineColours)]
+		polyline(&b, r.Series, name, colour, "", x, y)
+		fmt.Fprintf(&b, `<text x="%g" y="15" fill="%s" class="legend">%s</text>`, chartW-padR-150*float64(len(present)-i), colour, svgText(name))
+	}
+	b.WriteString(`</svg>`)
+	return template.HTML(b.String())
+}
+
+// svgHead opens a chart's SVG, with its title.
+func svgHead(b *strings.Builder, title string) {
+	title = svgText(title)
+	fmt.Fprintf(b, `<svg viewBox="0 0 %g %g" role="img" aria-label="%s">`, chartW, chartH, title)
+	fmt.Fprintf(b, `<text x="%g" y="15" class="title">%s</text>`, padL, title)
+}
+
+// extent is which of names have a point to draw in any of the series,
+// in order, the last time (from tmax up) and the largest value.
+func extent(names []string, tmax float64, series ...[]Point) (present []string, _, ymax float64) {
+	for _, name := range names {
+		for _, s := range series {
+			for _, p := range s {
+				if v, ok := point(p, name); ok {
+					ymax = math.Max(ymax, v)
+					tmax = math.Max(tmax, p.T)
+					if len(present) == 0 || present[len(present)-1] != name {
+						present = append(present, name)
+					}
 				}
 			}
 		}
 	}
-	if len(present) == 0 || tmax <= 0 {
-		return ""
-	}
+	return present, tmax, ymax
+}
+
+// scales map a time and a value to the plot, for axes up to tmax and
+// ymax (rounded up to a nice value).
+func scales(tmax, ymax float64) (x, y func(float64) float64) {
 	ymax = niceCeil(ymax)
-	x := func(t float64) float64 { return padL + (chartW-padL-padR)*t/tmax }
-	y := func(v float64) float64 {
+	x = func(t float64) float64 { return padL + (chartW-padL-padR)*t/tmax }
+	y = func(v float64) float64 {
 		// v/ymax first: (chartH-…)*v overflows for v near the largest float.
 		return chartH - padB - (chartH-padT-padB)*min(max(v/ymax, 0), 1)
 	}
-	title := svgText(c.title)
-	var b strings.Builder
-	fmt.Fprintf(&b, `<svg viewBox="0 0 %g %g" role="img" aria-label="%s">`, chartW, chartH, title)
-	fmt.Fprintf(&b, `<text x="%g" y="15" class="title">%s</text>`, padL, title)
-	r.svgSpans(&b, x)
-	r.svgFindings(&b, x)
-	svgAxes(&b, c.format, tmax, ymax, x, y)
-	for i, name := range present {
-		colour := lineColours[i%len(lineColours)]
-		fmt.Fprintf(&b, `<polyline fill="none" stroke="%s" stroke-width="1.5" points="`, colour)
-		for _, p := range r.Series {
-			if v, ok := point(p, name); ok {
-				fmt.Fprintf(&b, "%.1f,%.1f ", x(p.T), y(v))
-			}
+	return x, y
+}
+
+// polyline draws metric name's points in series, in colour, with the
+// attributes given besides (a dash).
+func polyline(b *strings.Builder, series []Point, name, colour, attrs string, x, y func(float64) float64) {
+	fmt.Fprintf(b, `<polyline fill="none" stroke="%s" stroke-width="1.5"%s points="`, colour, attrs)
+	for _, p := range series {
+		if v, ok := point(p, name); ok {
+			fmt.Fprintf(b, "%.1f,%.1f ", x(p.T), y(v))
 		}
-		fmt.Fprintf(&b, `"/><text x="%g" y="15" fill="%s" class="legend">%s</text>`, chartW-padR-150*float64(len(present)-i), colour, svgText(name))
 	}
-	b.WriteString(`</svg>`)
-	return template.HTML(b.String())
+	b.WriteString(`"/>`)
 }
 
 // svgSpans shades where alerts were firing, red for critical.

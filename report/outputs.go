@@ -29,12 +29,24 @@ type output struct {
 	render     func(io.Writer) error
 }
 
+// Renderers write each of the outputs: a report's own (Report.Renderers),
+// or others in their place (a comparison's page, strain report a b).
+type Renderers struct {
+	JSON, JUnit, Markdown, HTML func(io.Writer) error
+	Text                        func(io.Writer) error // the summary printed on a terminal, not a file
+}
+
+// Renderers are r's own.
+func (r *Report) Renderers() Renderers {
+	return Renderers{JSON: r.WriteJSON, JUnit: r.WriteJUnit, Markdown: r.WriteMarkdown, HTML: r.WriteHTML, Text: r.WriteText}
+}
+
 // files are the files to write, in the order of the flags.
-func (o Outputs) files(r *Report) []output {
+func (o Outputs) files(r Renderers) []output {
 	var files []output
 	for _, f := range []output{
-		{"the JSON report", o.JSON, r.WriteJSON}, {"the JUnit file", o.JUnit, r.WriteJUnit},
-		{"the Markdown summary", o.Markdown, r.WriteMarkdown}, {"the HTML report", o.HTML, r.WriteHTML},
+		{"the JSON report", o.JSON, r.JSON}, {"the JUnit file", o.JUnit, r.JUnit},
+		{"the Markdown summary", o.Markdown, r.Markdown}, {"the HTML report", o.HTML, r.HTML},
 	} {
 		if f.path != "" {
 			files = append(files, f)
@@ -49,7 +61,7 @@ func (o Outputs) files(r *Report) []output {
 // before it begins rather than lose its report at the end, or one output
 // under another.
 func (o Outputs) Check() error {
-	all := o.files(New())
+	all := o.files(New().Renderers())
 	if o.StepSummary != "" {
 		all = append(all, output{what: "GITHUB_STEP_SUMMARY", path: o.StepSummary})
 	}
@@ -97,17 +109,25 @@ func clash(a, b output) error {
 // link to one; directly when it is a device or a FIFO. It then appends to
 // StepSummary. A file that cannot be written does not stop the others:
 // Write returns the error of each that failed.
-func (o Outputs) Write(r *Report) []error {
+func (o Outputs) Write(r *Report) []error { return o.WriteWith(r.Renderers()) }
+
+// WriteWith writes the outputs as Write does, each with its renderer in
+// r; an output asked for whose renderer is nil is an error.
+func (o Outputs) WriteWith(r Renderers) []error {
 	var errs []error
 	files := o.files(r)
 	slices.SortStableFunc(files, func(a, b output) int { return strings.Compare(a.path, b.path) })
 	for _, f := range files {
+		if f.render == nil {
+			errs = append(errs, fmt.Errorf("%s: not written for this report", f.what))
+			continue
+		}
 		if err := atomicfile.Write(f.path, f.render); err != nil {
 			errs = append(errs, err)
 		}
 	}
 	if o.StepSummary != "" {
-		if err := r.appendMarkdown(o.StepSummary); err != nil {
+		if err := appendMarkdown(o.StepSummary, r.Markdown); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -116,12 +136,16 @@ func (o Outputs) Write(r *Report) []error {
 
 // appendMarkdown appends the Markdown summary to the file at path, making
 // it if need be.
-func (r *Report) appendMarkdown(path string) error {
+func appendMarkdown(path string, render func(io.Writer) error) error {
 	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY|os.O_CREATE, 0o644)
 	if err != nil {
 		return fmt.Errorf("append to GITHUB_STEP_SUMMARY: %w", err)
 	}
-	if err := r.WriteMarkdown(f); err != nil {
+	if render == nil {
+		f.Close()
+		return errors.New("GITHUB_STEP_SUMMARY: no Markdown for this report")
+	}
+	if err := render(f); err != nil {
 		f.Close()
 		return err
 	}

@@ -62,6 +62,11 @@ type Report struct {
 	Steps    []Step   `json:"steps,omitempty"`
 	Search   *Search  `json:"search,omitempty"`
 
+	// Histograms are the whole run's latencies, for comparing it with
+	// another (strain report a.json b.json); a segment's are in Segment,
+	// and a capacity search has none (its summary is one step's).
+	Histograms *Histograms `json:"histograms,omitempty"`
+
 	// Segment is a segment's run (strain run --segment I/N): which, and
 	// its whole run's histograms, for strain merge; each point of its
 	// series carries its interval's.

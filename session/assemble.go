@@ -90,10 +90,13 @@ func addResult(rep *report.Report, res *loadgen.Result, insecure, grpc bool) {
 	for kind, n := range res.Kinds {
 		rep.ErrorsByKind[kind] = n
 	}
-	if rep.Segment != nil {
-		if h := histograms(&res.Counts); h != nil {
-			rep.Segment.Histograms = *h
+	if h := histograms(&res.Counts); h != nil && rep.Segment != nil {
+		rep.Segment.Histograms = *h
+	} else if h != nil {
+		if !res.Open {
+			h.LatencyUncorrected = "" // the closed model's is its latency's
 		}
+		rep.Histograms = h
 	}
 	rep.Warnings = append(rep.Warnings, loadWarnings(res, insecure)...)
 }

@@ -64,6 +64,9 @@ func TestCapacityThroughTheBinary(t *testing.T) {
 	if !strings.Contains(stderr, "capacity: trying 50 req/s") {
 		t.Errorf("the log lacks the steps:\n%s", stderr)
 	}
+	if code, again, stderr := cli(t, context.Background(), "report", outs["-o"]); code != exitcode.Passed || again != stdout {
+		t.Errorf("strain report of the search: exit %d (%s), text:\n%s\nthe search's:\n%s", code, stderr, again, stdout)
+	}
 }
 
 // A gate the capacity misses fails the search: exit 1.

@@ -95,7 +95,7 @@ func (l launch) execute(ctx context.Context, stdout, stderr io.Writer) error {
 		}
 		return exitcode.InterruptedError(err)
 	}
-	err = writeOutputs(rep, l.out, cmp.Or(l.summary, stdout))
+	err = writeOutputs(rep, rep.Renderers(), l.out, cmp.Or(l.summary, stdout))
 	if dash != nil && dash.Err() != nil {
 		// It stopped the run: the interrupt that followed is not the
 		// user's. The outputs asked for are written all the same.
@@ -119,17 +119,16 @@ func (f *verdictFlags) outputs(json string) report.Outputs {
 	return out
 }
 
-// writeOutputs prints the summary and writes every requested file; a file
-// that cannot be written does not stop the others. The error carries the
-// exit code: 2 for an output lost, else 130 interrupted, else 1 for a
-// failed gate. A second signal meanwhile waits for it to end.
-func writeOutputs(rep *report.Report, out report.Outputs, stdout io.Writer) error {
+// writeOutputs prints the summary and writes each file asked for with r
+// (rep's, or a comparison's), a lost one not stopping the rest, a second
+// signal waiting; the error's code: 2 an output lost, else rep's verdict.
+func writeOutputs(rep *report.Report, r report.Renderers, out report.Outputs, stdout io.Writer) error {
 	defer exits.Begin()()
 	var lost []string
-	for _, err := range out.Write(rep) {
+	for _, err := range out.WriteWith(r) {
 		lost = append(lost, err.Error())
 	}
-	if err := rep.WriteText(stdout); err != nil {
+	if err := r.Text(stdout); err != nil {
 		lost = append(lost, err.Error())
 	}
 	if len(lost) > 0 {

@@ -86,6 +86,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return exitcode.UsageError(err) })
 	root.AddCommand(newRunCmd(stdout, stderr), newWatchCmd(stdout, stderr), newTargetCmd(stdout, stderr), newDemoCmd(stdout, stderr))
-	root.AddCommand(profilecmd.New(stdout, stderr, exits), newCapacityCmd(stdout, stderr), newMergeCmd(stdout, stderr))
+	root.AddCommand(profilecmd.New(stdout, stderr, exits), newCapacityCmd(stdout, stderr), newMergeCmd(stdout, stderr), newReportCmd(stdout))
 	return root.ExecuteContext(ctx)
 }

@@ -70,5 +70,5 @@ func (f *mergeFlags) execute(args []string, stdout io.Writer) error {
 	if err != nil {
 		return exitcode.UsageError(err)
 	}
-	return writeOutputs(merged, out, stdout)
+	return writeOutputs(merged, merged.Renderers(), out, stdout)
 }

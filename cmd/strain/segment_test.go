@@ -71,6 +71,14 @@ func TestSegmentsMergeToTheWhole(t *testing.T) {
 	if code != exitcode.GateFailed {
 		t.Errorf("a failed gate on the merged report: exit %d, want %d", code, exitcode.GateFailed)
 	}
+	if code, again, stderr := cli(t, context.Background(), "report", out); code != exitcode.Passed || again != stdout {
+		t.Errorf("strain report of the merged report: exit %d (%s), text:\n%s\nthe merge's:\n%s", code, stderr, again, stdout)
+	}
+	// A segment against the whole: the latency tested through the
+	// segment's histograms and the merged ones.
+	if code, cmp, stderr := cli(t, context.Background(), "report", paths[0], out); code != exitcode.Passed || !strings.Contains(cmp, "Mann-Whitney U over 300 and 900 requests") {
+		t.Errorf("a segment against the merged report: exit %d (%s):\n%s", code, stderr, cmp)
+	}
 }
 
 // A killed segment leaves no report: merging without it is an error,

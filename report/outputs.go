@@ -134,6 +134,23 @@ func (o Outputs) WriteWith(r Renderers) []error {
 	return errs
 }
 
+// WriteAll writes the outputs as WriteWith does, then the text summary to
+// text, and says in one error every one that was lost (nil for none): a
+// lost output does not stop the others.
+func (o Outputs) WriteAll(r Renderers, text io.Writer) error {
+	var lost []string
+	for _, err := range o.WriteWith(r) {
+		lost = append(lost, err.Error())
+	}
+	if err := r.Text(text); err != nil {
+		lost = append(lost, err.Error())
+	}
+	if len(lost) > 0 {
+		return errors.New(strings.Join(lost, "; "))
+	}
+	return nil
+}
+
 // appendMarkdown appends the Markdown summary to the file at path, making
 // it if need be.
 func appendMarkdown(path string, render func(io.Writer) error) error {

@@ -127,3 +127,22 @@ func TestOutputsCheckRefusesClashes(t *testing.T) {
 		t.Errorf("distinct files refused: %v", err)
 	}
 }
+
+// WriteAll writes what it can, the text summary too, and names every
+// output lost in one error.
+func TestOutputsWriteAllSaysWhatWasLost(t *testing.T) {
+	dir := t.TempDir()
+	rep := sampleReport(false)
+	out := Outputs{JSON: filepath.Join(dir, "gone", "r.json"), HTML: filepath.Join(dir, "gone", "r.html"), Markdown: filepath.Join(dir, "s.md")}
+	var text bytes.Buffer
+	err := out.WriteAll(rep.Renderers(), &text)
+	if err == nil || !strings.Contains(err.Error(), "r.json") || !strings.Contains(err.Error(), "r.html") || strings.Contains(err.Error(), "\n") {
+		t.Errorf("WriteAll = %v, want one line naming both lost outputs", err)
+	}
+	if _, serr := os.Stat(out.Markdown); serr != nil || text.Len() == 0 {
+		t.Errorf("the Markdown (%v) or the text (%d bytes) was not written", serr, text.Len())
+	}
+	if err := (Outputs{}).WriteAll(rep.Renderers(), &text); err != nil {
+		t.Errorf("nothing lost: %v", err)
+	}
+}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"io"
 	"os"
-	"strings"
 
 	"github.com/strain-dev/strain/internal/exitcode"
 
@@ -124,16 +123,8 @@ func (f *verdictFlags) outputs(json string) report.Outputs {
 // signal waiting; the error's code: 2 an output lost, else rep's verdict.
 func writeOutputs(rep *report.Report, r report.Renderers, out report.Outputs, stdout io.Writer) error {
 	defer exits.Begin()()
-	var lost []string
-	for _, err := range out.WriteWith(r) {
-		lost = append(lost, err.Error())
-	}
-	if err := r.Text(stdout); err != nil {
-		lost = append(lost, err.Error())
-	}
-	if len(lost) > 0 {
-		// One line on stderr, however many outputs were lost.
-		return exitcode.UsageError(errors.New(strings.Join(lost, "; ")))
+	if err := out.WriteAll(r, stdout); err != nil { // one line, however many were lost
+		return exitcode.UsageError(err)
 	}
 	switch {
 	case rep.Interrupted:

@@ -6,6 +6,7 @@ import (
 	"errors"
 
 	"github.com/strain-dev/strain/internal/redact"
+	"github.com/strain-dev/strain/internal/safe"
 )
 
 // The exit codes.
@@ -24,7 +25,13 @@ type codeError struct {
 	quiet bool // already reported; print nothing more
 }
 
-func (e *codeError) Error() string { return redact.Text(e.err.Error()) } // it may quote a URL
+// Error is the message as a terminal may print it: one line, no URL's
+// secret, and no control character, for it may quote a file's name or
+// what a target sent.
+func (e *codeError) Error() string { return safe.Line(redact.Text(e.err.Error()), maxMessage) }
+
+// maxMessage bounds a message, in runes.
+const maxMessage = 4096
 func (e *codeError) Unwrap() error { return e.err }
 
 // UsageError is err ending the program with Usage.

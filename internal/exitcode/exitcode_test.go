@@ -39,3 +39,15 @@ func TestErrorRedacts(t *testing.T) {
 		t.Errorf("message %q keeps the password", msg)
 	}
 }
+
+// A message quoting a file's name or a target's text is one printable
+// line: an escape sequence in it never reaches the terminal.
+func TestErrorIsOneSafeLine(t *testing.T) {
+	msg := UsageError(errors.New("open \x1b[2Jevil\nname.json: no such file")).Error()
+	if strings.ContainsAny(msg, "\x1b\n") || !strings.Contains(msg, `\x1b[2Jevil\nname.json`) {
+		t.Errorf("message %q", msg)
+	}
+	if long := CannotRunError(errors.New(strings.Repeat("x", 10000))).Error(); len(long) > 4*maxMessage+3 {
+		t.Errorf("a %d-byte message", len(long))
+	}
+}

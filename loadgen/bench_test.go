@@ -73,17 +73,35 @@ func BenchmarkEngineOverhead(b *testing.B) {
 
 // BenchmarkWireSend is one worker's request on the wire path, engine
 // aside: write, read and frame the response over a kept-alive connection.
+// "fixed" sends the same request each time; "templated" fills {{seq}} in
+// the path and {{uuid}} in a header, request after request.
 func BenchmarkWireSend(b *testing.B) {
-	e, err := New(Config{Targets: []Target{{URL: cannedResponder(b)}}})
-	if err != nil {
-		b.Fatal(err)
+	for _, tt := range []struct {
+		name, path string
+		header     http.Header
+	}{
+		{"fixed", "", nil},
+		{"templated", "items/{{seq}}", http.Header{"X-Request-Id": {"{{uuid}}"}}},
+	} {
+		b.Run(tt.name, func(b *testing.B) {
+			e, err := New(Config{Targets: []Target{{URL: cannedResponder(b) + tt.path, Header: tt.header}}})
+			if err != nil {
+				b.Fatal(err)
+			}
+			s := e.transport.sender(context.Background())
+			defer s.close()
+			benchSend(b, s, e.targets[0])
+		})
 	}
-	s := e.transport.sender(context.Background())
-	defer s.close()
-	t := e.targets[0]
+}
+
+// benchSend sends t on s, request after request, numbered from 0.
+func benchSend(b *testing.B, s sender, t *prepared) {
+	o := newOutgoing()
 	b.ReportAllocs()
-	for b.Loop() {
-		if status, n, err := s.send(t, time.Now().Add(time.Minute)); status != 200 || n != 6 || err != nil {
+	for seq := uint64(0); b.Loop(); seq++ {
+		o.set(t, seq)
+		if status, n, err := s.send(o, time.Now().Add(time.Minute)); status != 200 || n != 6 || err != nil {
 			b.Fatalf("status %d, %d bytes, %v", status, n, err)
 		}
 	}

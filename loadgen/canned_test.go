@@ -16,7 +16,7 @@ import (
 // instantSender answers every request at once, with a 200 and no body.
 type instantSender struct{}
 
-func (instantSender) send(*prepared, time.Time) (int, int64, error) { return 200, 0, nil }
+func (instantSender) send(*outgoing, time.Time) (int, int64, error) { return 200, 0, nil }
 func (instantSender) close()                                        {}
 
 // canned is the canned responder's answer to every request.

@@ -14,10 +14,11 @@ import (
 // keeps its connections to itself: no pool, lock or hand-off between
 // workers.
 type sender interface {
-	// send sends t and reads the whole response, giving up at deadline or
-	// when the run ends. A response of any status is not an error; the
-	// error is the transport's, for Classify.
-	send(t *prepared, deadline time.Time) (status int, bytesIn int64, err error)
+	// send sends o's request (o.t, filled for o.seq when it varies) and
+	// reads the whole response, giving up at deadline or when the run
+	// ends. A response of any status is not an error; the error is the
+	// transport's, for Classify.
+	send(o *outgoing, deadline time.Time) (status int, bytesIn int64, err error)
 	// close releases the sender's connections.
 	close()
 }

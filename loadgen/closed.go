@@ -75,6 +75,7 @@ func (e *Engine) closedWorker(ctx context.Context, id int, stop <-chan struct{})
 	fl := e.flights.add()
 	defer e.flights.remove(fl)
 	yield := !e.transport.gathers()
+	o := newOutgoing()
 	for {
 		select {
 		case <-stop:
@@ -86,7 +87,7 @@ func (e *Engine) closedWorker(ctx context.Context, id int, stop <-chan struct{})
 		if !e.claim() {
 			return
 		}
-		if !e.do(ctx, s, fl, id, time.Now()) {
+		if !e.do(ctx, s, o, fl, id, time.Now()) {
 			return
 		}
 		// Let the other workers whose responses are in read them before

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"time"
+
+	"github.com/strain-dev/strain/loadgen/template"
 )
 
 // Defaults for a zero Config.
@@ -61,6 +63,10 @@ type Config struct {
 	// (Split makes its config): in the open model it sends its turns of
 	// the whole's schedule, at Rate×Share. Zero: the whole.
 	Segment Segment
+
+	// Data is the data file's rows that {{row.FIELD}} in the targets
+	// takes (template.ReadData); nil for none.
+	Data *template.Data
 
 	// generalOnly sends every request through net/http, never the wire
 	// path; the tests set it to run the engine's suite on both paths.

@@ -104,16 +104,16 @@ func (c *wireConn) arm(ctx context.Context, deadline time.Time, slack time.Durat
 	return ctx.Err()
 }
 
-// roundTrip writes t's request and reads its response, its body up to
+// roundTrip writes t's request, wire, and reads its response, its body up to
 // maxBody. retry reports a failure that net/http would retry on a fresh
 // connection: on a reused connection, either nothing was written, or
 // nothing came back to a request that is safe to send twice.
-func (c *wireConn) roundTrip(ctx context.Context, t *prepared, deadline time.Time, slack time.Duration, maxBody int64) (resp response, retry bool, err error) {
+func (c *wireConn) roundTrip(ctx context.Context, t *prepared, wire []byte, deadline time.Time, slack time.Duration, maxBody int64) (resp response, retry bool, err error) {
 	if err := c.arm(ctx, deadline, slack); err != nil {
 		return resp, false, err
 	}
 	c.last = deadline
-	if n, err := c.send(t.wire); err != nil {
+	if n, err := c.send(wire); err != nil {
 		return resp, c.reused && n == 0, err
 	}
 	resp, err = readResponse(c.br, t.head, maxBody)

@@ -20,6 +20,8 @@ type Engine struct {
 
 	started    time.Time
 	next       atomic.Uint64 // round-robin over targets
+	seq        atomic.Int64  // requests begun, counted only when a target varies: {{seq}}, by Segment.nth
+	varies     bool          // a target's request changes from one request to the next
 	issued     atomic.Int64  // requests begun, counted only when Requests bounds the run
 	inflight   atomic.Int64
 	late       atomic.Int64
@@ -47,11 +49,12 @@ func New(cfg Config) (*Engine, error) {
 	}
 	e := &Engine{live: newLive(), flights: newFlights(), cfg: cfg, exhausted: make(chan struct{}), windows: make(chan Window, 16)}
 	for _, t := range cfg.Targets {
-		p, err := prepare(t)
+		p, err := prepare(t, cfg.Data)
 		if err != nil {
 			return nil, fmt.Errorf("prepare %s %s: %w", t.Method, t.URL, err)
 		}
 		e.targets = append(e.targets, p)
+		e.varies = e.varies || p.vary != nil
 	}
 	e.transport = newTransport(&cfg, e.targets, cfg.generalOnly)
 	e.newSender = e.transport.sender
@@ -174,11 +177,16 @@ func (e *Engine) claim() bool {
 // flights, intended to start at intended, and records it. The closed model
 // intends every request for the moment it is sent. It reports whether the
 // run goes on: false once a request was cut off by the run's end.
-func (e *Engine) do(ctx context.Context, s sender, fl *flight, id int, intended time.Time) bool {
+func (e *Engine) do(ctx context.Context, s sender, o *outgoing, fl *flight, id int, intended time.Time) bool {
 	t := e.targets[0]
 	if len(e.targets) > 1 {
 		t = e.targets[e.next.Add(1)%uint64(len(e.targets))]
 	}
+	var seq uint64
+	if e.varies {
+		seq = uint64(e.cfg.Segment.nth(e.seq.Add(1) - 1))
+	}
+	o.set(t, seq)
 	e.inflight.Add(1)
 	sent := intended
 	if e.cfg.Open() {
@@ -192,7 +200,7 @@ func (e *Engine) do(ctx context.Context, s sender, fl *flight, id int, intended 
 	}
 	deadline := sent.Add(e.cfg.Timeout)
 	fl.begin(sent.Sub(e.started))
-	status, n, err := s.send(t, deadline)
+	status, n, err := s.send(o, deadline)
 	fl.end()
 	done := time.Now()
 	if err == nil && done.After(deadline) {
@@ -207,7 +215,7 @@ func (e *Engine) do(ctx context.Context, s sender, fl *flight, id int, intended 
 		e.unfinished.Add(1)
 		return false
 	}
-	r := result{intended: intended, sent: sent, done: done, status: status, bytesIn: n, bytesOut: int64(len(t.body))}
+	r := result{intended: intended, sent: sent, done: done, status: status, bytesIn: n, bytesOut: int64(len(o.body))}
 	switch {
 	case err != nil:
 		r.kind, r.status = Classify(err), 0

@@ -17,13 +17,21 @@ type httpSender struct {
 	body    io.LimitedReader // each response's body, reused: one allocation less per request
 }
 
-func (s *httpSender) send(t *prepared, deadline time.Time) (int, int64, error) {
+func (s *httpSender) send(o *outgoing, deadline time.Time) (int, int64, error) {
+	t := o.t
 	ctx, cancel := context.WithDeadline(s.ctx, deadline)
 	defer cancel()
-	req := t.req.WithContext(ctx)
-	if t.body != nil {
-		req.Body = io.NopCloser(bytes.NewReader(t.body))
-		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(t.body)), nil }
+	req := t.req
+	if t.vary != nil {
+		var err error
+		if req, err = t.vary.request(req, o); err != nil {
+			return 0, 0, err
+		}
+	}
+	req = req.WithContext(ctx)
+	if body := o.body; body != nil {
+		req.Body = io.NopCloser(bytes.NewReader(body))
+		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
 	}
 	resp, err := s.client.Do(req)
 	if err != nil {

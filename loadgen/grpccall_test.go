@@ -184,10 +184,11 @@ func BenchmarkGRPCSend(b *testing.B) {
 	}
 	defer e.transport.close()
 	s := e.transport.sender(context.Background())
-	t := e.targets[0]
+	o := newOutgoing()
+	o.set(e.targets[0], 0)
 	b.ReportAllocs()
 	for b.Loop() {
-		if status, _, err := s.send(t, time.Now().Add(time.Minute)); status != GRPCStatus(grpc.OK) || err != nil {
+		if status, _, err := s.send(o, time.Now().Add(time.Minute)); status != GRPCStatus(grpc.OK) || err != nil {
 			b.Fatalf("status %d, %v", status, err)
 		}
 	}

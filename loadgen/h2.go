@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"golang.org/x/net/http2/hpack"
+
+	"github.com/strain-dev/strain/loadgen/template"
 )
 
 // The paths a request can take, as the report names them.
@@ -32,6 +34,12 @@ type h2Request struct {
 	fields []hpack.HeaderField
 	body   []byte
 	grpc   bool // a gRPC call
+	// vary holds, for a target whose request varies, each field's
+	// template (nil for a fixed field); lenField is the content-length
+	// field's index when the body varies, else -1. The writer fills them
+	// per request (h2Conn.block).
+	vary     []*template.Template
+	lenField int
 }
 
 // connectionHeaders are HTTP/1.1's, which HTTP/2 forbids (RFC 9113 §8.2.2).
@@ -39,6 +47,40 @@ var connectionHeaders = []string{"connection", "keep-alive", "proxy-connection",
 
 // h2Fields builds p's HTTP/2 request.
 func h2Fields(p *prepared) *h2Request {
+	t := h2FixedFields(p)
+	if p.vary != nil {
+		t.varying(p.vary)
+	}
+	return t
+}
+
+// varying compiles t's fields that hold v's markers back into templates.
+func (t *h2Request) varying(v *varying) {
+	t.vary, t.lenField = make([]*template.Template, len(t.fields)), -1
+	for i, f := range t.fields {
+		switch {
+		case f.Name == "content-length" && v.body != nil:
+			t.lenField = i
+		case v.marks.Marked(f.Value):
+			t.vary[i], _ = v.marks.Read(f.Value) // the markers are as Mark wrote them
+		}
+	}
+}
+
+// varyingMax is the longest header block t's fields can fill to.
+func (t *h2Request) varyingMax() int {
+	n := 0
+	for i, f := range t.fields {
+		n += len(f.Name) + len(f.Value) + 2*maxVarintLen
+		if t.vary != nil && t.vary[i] != nil {
+			n += t.vary[i].Max()
+		}
+	}
+	return n
+}
+
+// h2FixedFields is p's request's fields as they stand.
+func h2FixedFields(p *prepared) *h2Request {
 	r := p.req
 	authority := r.Host
 	if authority == "" {
@@ -71,7 +113,7 @@ func h2Fields(p *prepared) *h2Request {
 		auth.SetBasicAuth(u.Username(), password)
 		fields = append(fields, hpack.HeaderField{Name: "authorization", Value: auth.Header.Get("Authorization"), Sensitive: true})
 	}
-	if len(p.body) > 0 || r.Method == http.MethodPost || r.Method == http.MethodPut || r.Method == http.MethodPatch {
+	if len(p.body) > 0 || p.vary != nil && p.vary.body != nil || r.Method == http.MethodPost || r.Method == http.MethodPut || r.Method == http.MethodPatch {
 		fields = append(fields, hpack.HeaderField{Name: "content-length", Value: strconv.Itoa(len(p.body))})
 	}
 	return &h2Request{fields: fields, body: p.body, grpc: p.grpc}
@@ -114,6 +156,9 @@ func newH2Pool(cfg *Config, targets []*prepared) *h2Pool {
 			p.endpoints = append(p.endpoints, newH2Endpoint(cfg, u, p.slots))
 		}
 		t.endpoint, t.h2 = slot, h2Fields(t)
+		if t.vary != nil && t.h2.varyingMax() > maxVaryingHeader {
+			t.h2 = nil // net/http sends it, in as many frames as it takes
+		}
 	}
 	return p
 }
@@ -239,9 +284,10 @@ type h2Sender struct {
 	messages int64
 }
 
-func (s *h2Sender) send(t *prepared, deadline time.Time) (int, int64, error) {
+func (s *h2Sender) send(o *outgoing, deadline time.Time) (int, int64, error) {
+	t := o.t
 	if t.h2 == nil {
-		return s.general.send(t, deadline)
+		return s.general.send(o, deadline)
 	}
 	ep := s.pool.endpoints[t.endpoint]
 	for attempt := 0; ; attempt++ {
@@ -255,7 +301,7 @@ func (s *h2Sender) send(t *prepared, deadline time.Time) (int, int64, error) {
 			// own lock.
 			s.stream, s.on = newH2Stream(c), c
 		}
-		status, body, err := c.roundTrip(s.stream, t.h2, deadline, s.maxBody)
+		status, body, err := c.roundTrip(s.stream, h2Out{t: t.h2, seq: o.seq, body: o.body}, deadline, s.maxBody)
 		s.messages = int64(s.stream.grpc.msgs.Count())
 		if errors.Is(err, errRunEnded) && s.ctx.Err() != nil {
 			err = s.ctx.Err()

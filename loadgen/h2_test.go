@@ -367,21 +367,19 @@ func h2Process(tb testing.TB, mode string) string {
 // first (Go's); "literal": nginx's headers, each a literal that the
 // decoder (x/net's hpack) adds to its table as a new string.
 func BenchmarkH2Send(b *testing.B) {
-	for _, mode := range []string{"indexed", "literal"} {
+	for _, mode := range []string{"indexed", "literal", "templated"} {
 		b.Run(mode, func(b *testing.B) {
-			e, err := New(Config{Targets: []Target{{URL: h2Process(b, mode)}}, HTTP2: true})
+			target := Target{URL: h2Process(b, strings.TrimSuffix(mode, "templated"))}
+			if mode == "templated" { // "indexed"'s server; {{seq}} in the path, {{uuid}} in a header
+				target.URL += "items/{{seq}}"
+				target.Header = http.Header{"X-Request-Id": {"{{uuid}}"}}
+			}
+			e, err := New(Config{Targets: []Target{target}, HTTP2: true})
 			if err != nil {
 				b.Fatal(err)
 			}
 			defer e.transport.close()
-			s := e.transport.sender(context.Background())
-			t := e.targets[0]
-			b.ReportAllocs()
-			for b.Loop() {
-				if status, n, err := s.send(t, time.Now().Add(time.Minute)); status != 200 || n != 6 || err != nil {
-					b.Fatalf("status %d, %d bytes, %v", status, n, err)
-				}
-			}
+			benchSend(b, e.transport.sender(context.Background()), e.targets[0])
 		})
 	}
 }

@@ -15,6 +15,8 @@ import (
 
 	"golang.org/x/net/http2"
 	"golang.org/x/net/http2/hpack"
+
+	"github.com/strain-dev/strain/loadgen/template"
 )
 
 // HTTP/2 as the fast path speaks it (RFC 9113). golang.org/x/net/http2
@@ -110,6 +112,8 @@ type h2Conn struct {
 	fr         *http2.Framer
 	enc        *hpack.Encoder
 	hbuf       bytes.Buffer
+	filler     *template.Filler          // under wmu: fills a varying request's fields (h2write.go)
+	vbuf       []byte                    // under wmu: a field's value, filled
 	blocks     map[*h2Request]*keptBlock // under wmu, as the encoder's table stood (h2write.go)
 	tableGen   uint64                    // counts the blocks that may have changed the encoder's table
 	nextID     uint32
@@ -152,6 +156,7 @@ func newH2Conn(nc net.Conn) (*h2Conn, error) {
 	c.bw = bufio.NewWriterSize(nc, 32<<10)
 	c.fr = http2.NewFramer(c.bw, nil)
 	c.enc = hpack.NewEncoder(&c.hbuf)
+	c.filler = template.NewFiller()
 	c.blocks = map[*h2Request]*keptBlock{}
 	c.dec = hpack.NewDecoder(4096, c.header)
 	c.dec.SetMaxStringLength(h2MaxHeaderLen)
@@ -277,8 +282,8 @@ var errTimeoutWaiting = fmt.Errorf("http2: no stream free before the deadline: %
 
 // roundTrip sends t as a new stream and waits for its response, or its
 // deadline. The run's end fails it with the connection (h2Pool.close).
-func (c *h2Conn) roundTrip(st *h2Stream, t *h2Request, deadline time.Time, maxBody int64) (int, int64, error) {
-	if err := c.open(st, t, deadline, maxBody); err != nil {
+func (c *h2Conn) roundTrip(st *h2Stream, t h2Out, deadline time.Time, maxBody int64) (int, int64, error) {
+	if err := c.open(st, t.t, deadline, maxBody); err != nil {
 		return 0, 0, err
 	}
 	st.timer.Reset(time.Until(deadline))
@@ -314,7 +319,7 @@ func (timeoutErr) Temporary() bool { return true }
 var errRunEnded = errors.New("http2: the run ended")
 
 // send writes t's HEADERS, and its DATA within the flow-control windows.
-func (c *h2Conn) send(st *h2Stream, t *h2Request, deadline time.Time) error {
+func (c *h2Conn) send(st *h2Stream, t h2Out, deadline time.Time) error {
 	c.writers.Add(1)
 	c.wmu.Lock()
 	block := c.block(t)

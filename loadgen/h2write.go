@@ -2,6 +2,7 @@ package loadgen
 
 import (
 	"runtime"
+	"strconv"
 
 	"golang.org/x/net/http2"
 )
@@ -16,13 +17,22 @@ import (
 // request numbered seq (a stream is reused, request after request).
 type h2Queued struct {
 	st  *h2Stream
-	t   *h2Request
+	t   h2Out
 	seq uint64
+}
+
+// h2Out is one request on the fast path: its target's, and when the
+// target varies, its number in the load, from which the writer fills its
+// fields, and its body, filled.
+type h2Out struct {
+	t    *h2Request
+	seq  uint64
+	body []byte
 }
 
 // enqueue hands st's request to the writer; its error is the
 // connection's, when it has ended.
-func (c *h2Conn) enqueue(st *h2Stream, t *h2Request) error {
+func (c *h2Conn) enqueue(st *h2Stream, t h2Out) error {
 	c.qmu.Lock()
 	if c.writerDone {
 		c.qmu.Unlock()
@@ -169,7 +179,11 @@ const maxKeptBlocks = 1024
 // bytes, request after request, while the table stays as it is. Those
 // bytes are kept and sent again until a block that may change the table
 // (one with a literal, or a size update) is encoded.
-func (c *h2Conn) block(t *h2Request) []byte {
+func (c *h2Conn) block(o h2Out) []byte {
+	t := o.t
+	if t.vary != nil {
+		return c.varyingBlock(o)
+	}
 	kept := c.blocks[t]
 	if kept != nil && kept.gen == c.tableGen {
 		return kept.bytes
@@ -188,6 +202,64 @@ func (c *h2Conn) block(t *h2Request) []byte {
 		c.blocks[t] = &keptBlock{gen: c.tableGen, bytes: append([]byte(nil), b...)}
 	}
 	return b
+}
+
+// varyingBlock is the header block of a request whose fields vary: the
+// fixed ones through the encoder, as block's; each varying one filled for
+// o's request and written as a literal without indexing (RFC 7541
+// §6.2.2), which leaves the table as it is, so that a value sent once
+// takes no room in it (the encoder's WriteField would add each to the
+// table, and make a string of it: an allocation per field).
+func (c *h2Conn) varyingBlock(o h2Out) []byte {
+	c.hbuf.Reset()
+	c.filler.At(o.seq)
+	changed := false
+	for i, f := range o.t.fields {
+		switch {
+		case i == o.t.lenField:
+			c.vbuf = strconv.AppendInt(c.vbuf[:0], int64(len(o.body)), 10)
+		case o.t.vary[i] != nil:
+			c.vbuf = o.t.vary[i].Append(c.vbuf[:0], c.filler)
+		default:
+			from := c.hbuf.Len()
+			c.enc.WriteField(f)
+			changed = changed || !onlyIndexed(c.hbuf.Bytes()[from:])
+			continue
+		}
+		c.hbuf.WriteByte(0) // a literal without indexing, with a new name
+		c.writeLength(len(f.Name))
+		c.hbuf.WriteString(f.Name)
+		c.writeLength(len(c.vbuf))
+		c.hbuf.Write(c.vbuf)
+	}
+	if changed {
+		c.tableGen++ // every block kept may be stale now
+	}
+	return c.hbuf.Bytes()
+}
+
+// writeLength writes the length of a string literal that follows it,
+// not Huffman coded (RFC 7541 §5.2).
+func (c *h2Conn) writeLength(n int) {
+	var b [maxVarintLen]byte
+	c.hbuf.Write(appendVarint(b[:0], 7, uint64(n)))
+}
+
+// maxVarintLen is the longest HPACK integer a length takes.
+const maxVarintLen = 10
+
+// appendVarint appends n as an HPACK integer with a prefix of the given
+// bits, the first byte's other bits zero (RFC 7541 §5.1).
+func appendVarint(dst []byte, prefix uint8, n uint64) []byte {
+	most := uint64(1)<<prefix - 1
+	if n < most {
+		return append(dst, byte(n))
+	}
+	dst = append(dst, byte(most))
+	for n -= most; n >= 0x80; n >>= 7 {
+		dst = append(dst, byte(n)|0x80)
+	}
+	return append(dst, byte(n))
 }
 
 // onlyIndexed says whether an HPACK header block holds indexed fields

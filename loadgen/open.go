@@ -128,9 +128,10 @@ func (e *Engine) openWorker(ctx context.Context, ticks <-chan time.Time, wg *syn
 	defer s.close()
 	fl := e.flights.add()
 	defer e.flights.remove(fl)
-	e.do(ctx, s, fl, id, first)
+	o := newOutgoing()
+	e.do(ctx, s, o, fl, id, first)
 	for intended := range ticks {
-		e.do(ctx, s, fl, id, intended)
+		e.do(ctx, s, o, fl, id, intended)
 	}
 }
 

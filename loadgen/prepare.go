@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"io"
 	"net/http"
+
+	"github.com/strain-dev/strain/loadgen/template"
 )
 
 // prepared is a Target made ready to send many times, on either path.
@@ -25,9 +27,19 @@ type prepared struct {
 	// Idempotency-Key.
 	replayable bool
 	grpc       bool // a gRPC call: its status is grpc-status, its messages counted
+	// vary is the target's templates when its request changes from one
+	// request to the next; nil when every request is the same. req's URL
+	// and header values then hold their markers.
+	vary *varying
 }
 
-func prepare(t Target) (*prepared, error) {
+// prepare makes t ready to send: its templates compiled, with data for
+// {{row.FIELD}}.
+func prepare(t Target, data *template.Data) (*prepared, error) {
+	t, vary, err := compileTarget(t, data)
+	if err != nil {
+		return nil, err
+	}
 	method := t.Method
 	if method == "" {
 		method = http.MethodGet
@@ -44,7 +56,10 @@ func prepare(t Target) (*prepared, error) {
 		req.Header[http.CanonicalHeaderKey(name)] = values
 	}
 	req.ContentLength = int64(len(t.Body))
-	p := &prepared{req: req, body: t.Body, head: method == http.MethodHead, grpc: t.grpc}
+	p := &prepared{req: req, body: t.Body, head: method == http.MethodHead, grpc: t.grpc, vary: vary}
+	if vary != nil && vary.body != nil {
+		p.body = nil
+	}
 	for _, v := range req.Header["Connection"] {
 		p.close = p.close || hasTokenBytes([]byte(v), "close")
 	}
@@ -63,20 +78,27 @@ func prepare(t Target) (*prepared, error) {
 // both paths send the same bytes: the same Host, User-Agent, header order
 // and Content-Length.
 func (p *prepared) render() error {
+	if p.vary != nil {
+		return p.renderVarying()
+	}
 	r := p.req.Clone(p.req.Context())
 	if len(p.body) > 0 {
 		r.Body = io.NopCloser(bytes.NewReader(p.body))
 	}
-	if u := r.URL.User; u != nil && r.Header.Get("Authorization") == "" {
-		// http.Client turns a URL's credentials into this header; the
-		// request writer does not.
-		password, _ := u.Password()
-		r.SetBasicAuth(u.Username(), password)
-	}
+	setURLAuth(r)
 	var buf bytes.Buffer
 	if err := r.Write(&buf); err != nil {
 		return err
 	}
 	p.wire = buf.Bytes()
 	return nil
+}
+
+// setURLAuth turns r's URL's credentials into its Authorization header,
+// as http.Client does; the request writer does not.
+func setURLAuth(r *http.Request) {
+	if u := r.URL.User; u != nil && r.Header.Get("Authorization") == "" {
+		password, _ := u.Password()
+		r.SetBasicAuth(u.Username(), password)
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 
 	"github.com/strain-dev/strain/loadgen/grpc"
+	"github.com/strain-dev/strain/loadgen/template"
 )
 
 // Request is one request to send to each of several URLs, as strain run's
@@ -19,10 +20,37 @@ type Request struct {
 	TargetsFile string   // more requests, in ReadTargets' format; "" for none
 	// Descriptors say where gRPC methods' types come from (Calls).
 	Descriptors grpc.Descriptors
+	DataFile    string // rows for {{row.FIELD}}: CSV or JSON Lines (template.ReadData); "" for none
+	DataOrder   string // "sequential" (the default) or "random"
+	// Data is the data file's rows, as ReadData read them, for
+	// {{row.FIELD}} (Config.Data).
+	Data *template.Data
+}
+
+// ReadData reads r's data file in r's order; nil when there is none. Its
+// errors name the flags.
+func (r Request) ReadData() (*template.Data, error) {
+	order, err := template.ParseOrder(r.DataOrder)
+	if err != nil {
+		return nil, fmt.Errorf("--data-order %w", err)
+	}
+	if r.DataFile == "" {
+		if r.DataOrder != "" {
+			return nil, fmt.Errorf("--data-order: no --data-file to take rows from")
+		}
+		return nil, nil
+	}
+	d, err := template.ReadData(r.DataFile, order)
+	if err != nil {
+		return nil, fmt.Errorf("--data-file: %w", err)
+	}
+	return d, nil
 }
 
 // Targets returns a Target for each URL, sending r, then the targets
-// file's. A URL that ParseURL refuses is an error.
+// file's. A URL that ParseURL refuses is an error, and so is a template
+// (in a URL, a header value, the body or the targets file) that does not
+// compile: its error names the flag and the position.
 func (r Request) Targets(urls []string) ([]Target, error) {
 	body, err := r.body()
 	if err != nil {
@@ -32,8 +60,14 @@ func (r Request) Targets(urls []string) ([]Target, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := r.check(body, header); err != nil {
+		return nil, err
+	}
 	var targets []Target
 	for _, raw := range urls {
+		if _, _, err := compileTarget(Target{URL: raw}, r.Data); err != nil {
+			return nil, fmt.Errorf("%s: %w", raw, err)
+		}
 		if _, err := ParseURL(raw); err != nil {
 			return nil, err
 		}
@@ -44,9 +78,35 @@ func (r Request) Targets(urls []string) ([]Target, error) {
 		if err != nil {
 			return nil, err
 		}
+		for _, t := range more {
+			if _, _, err := compileTarget(t, r.Data); err != nil {
+				return nil, fmt.Errorf("targets file %s: %s %s: %w", r.TargetsFile, t.Method, t.URL, err)
+			}
+		}
 		targets = append(targets, more...)
 	}
 	return targets, nil
+}
+
+// check compiles the templates of r's body and header values, so that
+// an error names its flag.
+func (r Request) check(body []byte, header http.Header) error {
+	opts := template.Options{Data: r.Data, LookupEnv: os.LookupEnv}
+	if _, err := template.Parse(string(body), template.Body, opts); err != nil {
+		flag := "--body"
+		if r.BodyFile != "" {
+			flag = "--body-file " + r.BodyFile
+		}
+		return fmt.Errorf("%s: %w", flag, err)
+	}
+	for name, values := range header {
+		for _, value := range values {
+			if _, err := template.Parse(value, template.Header, opts); err != nil {
+				return fmt.Errorf("-H %s: %w", name, err) // the name alone: a value may be a secret
+			}
+		}
+	}
+	return nil
 }
 
 // body is the request body: BodyFile's content if it is set, else Body's;

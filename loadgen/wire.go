@@ -16,17 +16,24 @@ type wireSender struct {
 	general   *httpSender
 	slack     time.Duration // how far past a request's deadline its connection's may fall (wireConn.arm)
 	maxBody   int64         // Config.MaxBody
+	buf       []byte        // a varying request's bytes, reused
 }
 
-func (s *wireSender) send(t *prepared, deadline time.Time) (int, int64, error) {
-	if t.wire == nil {
-		return s.general.send(t, deadline)
+func (s *wireSender) send(o *outgoing, deadline time.Time) (int, int64, error) {
+	t := o.t
+	wire := t.wire
+	switch {
+	case t.vary != nil && t.vary.head != nil:
+		s.buf = t.vary.appendWire(s.buf[:0], o)
+		wire = s.buf
+	case wire == nil:
+		return s.general.send(o, deadline)
 	}
-	resp, retry, err := s.exchange(t, deadline)
+	resp, retry, err := s.exchange(t, wire, deadline)
 	if retry && s.ctx.Err() == nil && !isTimeout(err) {
 		// The kept-alive connection had been closed by the server while
 		// it sat idle; net/http sends such a request again on a new one.
-		resp, _, err = s.exchange(t, deadline)
+		resp, _, err = s.exchange(t, wire, deadline)
 	}
 	return resp.status, resp.body, err
 }
@@ -36,7 +43,7 @@ func (s *wireSender) send(t *prepared, deadline time.Time) (int, int64, error) {
 // or request closes, is dropped: a body past the cap, unread, goes with
 // it. retry reports a failure that net/http would retry on a fresh
 // connection.
-func (s *wireSender) exchange(t *prepared, deadline time.Time) (resp response, retry bool, err error) {
+func (s *wireSender) exchange(t *prepared, wire []byte, deadline time.Time) (resp response, retry bool, err error) {
 	c := s.conns[t.endpoint]
 	if c != nil && (c.br.Buffered() > 0 || c.stale(deadline)) {
 		// Bytes that no request asked for: the connection is out of step;
@@ -51,7 +58,7 @@ func (s *wireSender) exchange(t *prepared, deadline time.Time) (resp response, r
 		}
 		s.conns[t.endpoint] = c
 	}
-	resp, retry, err = c.roundTrip(s.ctx, t, deadline, s.slack, s.maxBody)
+	resp, retry, err = c.roundTrip(s.ctx, t, wire, deadline, s.slack, s.maxBody)
 	if err != nil || resp.close || t.close {
 		c.close()
 		s.conns[t.endpoint] = nil

@@ -37,6 +37,8 @@ func (f *runFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&f.req.Body, "body", "", "request body")
 	fl.StringVar(&f.req.BodyFile, "body-file", "", "read the request body from a file")
 	fl.StringVarP(&f.req.TargetsFile, "targets", "f", "", "file of requests to send in turn (format in the README)")
+	fl.StringVar(&f.req.DataFile, "data-file", "", "rows for {{row.FIELD}} in URLs, headers and bodies: CSV with a header line, or JSON Lines")
+	fl.StringVar(&f.req.DataOrder, "data-order", "", "how requests take the data file's rows: sequential (the default) or random")
 	fl.DurationVar(&f.load.Timeout, "timeout", loadgen.DefaultTimeout, "per-request timeout")
 	fl.StringVar(&f.okStatus, "ok-status", "", "statuses counted as success, e.g. '200-299,404' (default: below 400); for gRPC, code names besides OK, e.g. 'NOT_FOUND'")
 	fl.StringArrayVar(&f.req.Descriptors.ProtoFiles, "proto", nil, "gRPC: a .proto file defining the method (repeatable; default: the server's reflection)")
@@ -93,6 +95,10 @@ func (f *runFlags) config(cmd *cobra.Command, args []string) (loadgen.Config, er
 	if len(args) == 0 && f.req.TargetsFile == "" {
 		return cfg, errors.New("no URL to load: strain run [flags] URL... (or -f FILE)")
 	}
+	if f.req.Data, err = f.req.ReadData(); err != nil {
+		return cfg, err
+	}
+	cfg.Data = f.req.Data
 	if calls {
 		f.req.Descriptors.Insecure = cfg.Insecure
 		cfg.Targets, err = f.req.Calls(cmd.Context(), args, cfg.Timeout)

@@ -22,6 +22,8 @@
 //	| /leak/reset          |                                                | releases every leaked goroutine                                               |
 //	| /alloc               | kb (1024, 0..2097152)                          | retains kb KiB with its pages touched; 507 past 2 GiB in total                |
 //	| /alloc/reset         |                                                | frees all retained memory                                                     |
+//	| /cache               | key (required, 1..256 bytes), kb (64, 1..1024) | an entry of kb KiB per distinct key, kept in cache.store; 507 past 1 GiB      |
+//	| /cache/reset         |                                                | drops every cached entry                                                      |
 //	| /lock                | ms (5, 0..10000)                               | holds one shared mutex for ms in holdLock                                     |
 //	| /hog                 | ms (1000, 0..60000), g (4×GOMAXPROCS, 1..1000) | starts g goroutines spinning in hog for ms; answers 202 at once               |
 //	| /fail                | p (0.5, 0..1), code (500, 400..599)            | fails with code at probability p, else 200                                    |
@@ -43,9 +45,10 @@
 // the default Go metrics plus the runtime/metrics GC, memory and scheduler
 // groups (go_sched_latencies_seconds among them), the process collector, and:
 //
-//	strain_target_requests_total{endpoint="ok|cpu|slow|leak|alloc|lock|hog|fail|other"}
+//	strain_target_requests_total{endpoint="ok|cpu|slow|leak|alloc|cache|lock|hog|fail|other"}
 //	strain_target_leaked_goroutines
 //	strain_target_retained_bytes
+//	strain_target_cached_bytes
 //	strain_target_stalled
 //
 // # Stalls

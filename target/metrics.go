@@ -9,7 +9,7 @@ import (
 )
 
 // endpoints are the values of strain_target_requests_total's endpoint label.
-var endpoints = []string{"ok", "cpu", "slow", "leak", "alloc", "lock", "hog", "fail", "other"}
+var endpoints = []string{"ok", "cpu", "slow", "leak", "alloc", "cache", "lock", "hog", "fail", "other"}
 
 // metrics is a Server's own Prometheus registry. It is never the global
 // default registry, which would refuse a second server's collectors.
@@ -49,6 +49,10 @@ func newMetrics(s *Server) *metrics {
 			Name: "strain_target_retained_bytes",
 			Help: "Bytes retained by /alloc and not yet freed.",
 		}, func() float64 { return float64(s.store.retained()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "strain_target_cached_bytes",
+			Help: "Bytes held by /cache's entries, one per distinct key.",
+		}, func() float64 { return float64(s.cache.cached()) }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "strain_target_stalled",
 			Help: "1 while a stall set by /admin/stall is in force, else 0.",

@@ -23,6 +23,8 @@ func (s *Server) routes() http.Handler {
 	demo("/leak/reset", "leak", s.handleLeakReset)
 	demo("/alloc", "alloc", s.handleAlloc)
 	demo("/alloc/reset", "alloc", s.handleAllocReset)
+	demo("/cache", "cache", s.handleCache)
+	demo("/cache/reset", "cache", s.handleCacheReset)
 	demo("/lock", "lock", s.handleLock)
 	demo("/hog", "hog", s.handleHog)
 	demo("/fail", "fail", s.handleFail)

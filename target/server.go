@@ -33,6 +33,7 @@ type Server struct {
 	stall    stall
 	leaks    leaks
 	store    store
+	cache    cache
 	hogs     hogs
 	lockMu   sync.Mutex // the one mutex every /lock request fights over
 	handler  http.Handler
@@ -52,6 +53,7 @@ func New(opts Options) *Server {
 	s.stall.init()
 	s.leaks.init()
 	s.store.init()
+	s.cache.init()
 	s.hogs.init()
 	s.metrics = newMetrics(s)
 	s.handler = s.routes()
@@ -73,6 +75,7 @@ func (s *Server) Close() error {
 	s.Stall(0)
 	s.leaks.reset()
 	s.store.reset()
+	s.cache.reset()
 	s.hogs.stop()
 	return nil
 }

@@ -37,10 +37,15 @@ type h2Request struct {
 	// vary holds, for a target whose request varies, each field's
 	// template (nil for a fixed field); lenField is the content-length
 	// field's index when the body varies, else -1. The writer fills them
-	// per request (h2Conn.block).
+	// per request (h2Conn.block), between runs of fixed fields.
 	vary     []*template.Template
 	lenField int
+	runs     []h2Run
 }
+
+// h2Run is a run of a varying request's fixed fields, fields[from:to],
+// and the varying field after it, or -1 at the end.
+type h2Run struct{ from, to, vary int }
 
 // connectionHeaders are HTTP/1.1's, which HTTP/2 forbids (RFC 9113 §8.2.2).
 var connectionHeaders = []string{"connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "host"}
@@ -57,14 +62,20 @@ func h2Fields(p *prepared) *h2Request {
 // varying compiles t's fields that hold v's markers back into templates.
 func (t *h2Request) varying(v *varying) {
 	t.vary, t.lenField = make([]*template.Template, len(t.fields)), -1
+	from := 0
 	for i, f := range t.fields {
 		switch {
 		case f.Name == "content-length" && v.body != nil:
 			t.lenField = i
 		case v.marks.Marked(f.Value):
 			t.vary[i], _ = v.marks.Read(f.Value) // the markers are as Mark wrote them
+		default:
+			continue
 		}
+		t.runs = append(t.runs, h2Run{from, i, i})
+		from = i + 1
 	}
+	t.runs = append(t.runs, h2Run{from, len(t.fields), -1})
 }
 
 // varyingMax is the longest header block t's fields can fill to.

@@ -168,6 +168,7 @@ func (c *h2Conn) failEach(batch []h2Queued) {
 type keptBlock struct {
 	gen   uint64
 	bytes []byte
+	runs  [][]byte // a varying request's: each run of fixed fields, encoded (h2Request.runs)
 }
 
 // maxKeptBlocks bounds the blocks a connection keeps: one per target, for
@@ -205,37 +206,64 @@ func (c *h2Conn) block(o h2Out) []byte {
 }
 
 // varyingBlock is the header block of a request whose fields vary: the
-// fixed ones through the encoder, as block's; each varying one filled for
-// o's request and written as a literal without indexing (RFC 7541
-// §6.2.2), which leaves the table as it is, so that a value sent once
-// takes no room in it (the encoder's WriteField would add each to the
-// table, and make a string of it: an allocation per field).
+// runs of fixed ones through the encoder, kept as block keeps a whole
+// block; each varying one filled for o's request and written as a literal
+// without indexing (RFC 7541 §6.2.2). That leaves the table as it is, so
+// the fixed fields stay indexed and a value sent once takes no room in it
+// (the encoder's WriteField would add each value to the table, evicting
+// the fixed fields, and make a string of it: an allocation per field).
 func (c *h2Conn) varyingBlock(o h2Out) []byte {
+	t := o.t
+	kept := c.blocks[t]
+	fresh := kept == nil || kept.gen != c.tableGen
+	if kept == nil && len(c.blocks) < maxKeptBlocks {
+		kept = &keptBlock{runs: make([][]byte, len(t.runs))}
+		c.blocks[t] = kept
+	}
 	c.hbuf.Reset()
 	c.filler.At(o.seq)
-	changed := false
-	for i, f := range o.t.fields {
-		switch {
-		case i == o.t.lenField:
-			c.vbuf = strconv.AppendInt(c.vbuf[:0], int64(len(o.body)), 10)
-		case o.t.vary[i] != nil:
-			c.vbuf = o.t.vary[i].Append(c.vbuf[:0], c.filler)
-		default:
+	indexed := true
+	for k, r := range t.runs {
+		if fresh {
 			from := c.hbuf.Len()
-			c.enc.WriteField(f)
-			changed = changed || !onlyIndexed(c.hbuf.Bytes()[from:])
-			continue
+			for _, f := range t.fields[r.from:r.to] {
+				c.enc.WriteField(f)
+			}
+			b := c.hbuf.Bytes()[from:]
+			indexed = indexed && onlyIndexed(b)
+			if kept != nil {
+				kept.runs[k] = append(kept.runs[k][:0], b...)
+			}
+		} else {
+			c.hbuf.Write(kept.runs[k])
 		}
-		c.hbuf.WriteByte(0) // a literal without indexing, with a new name
-		c.writeLength(len(f.Name))
-		c.hbuf.WriteString(f.Name)
-		c.writeLength(len(c.vbuf))
-		c.hbuf.Write(c.vbuf)
+		if r.vary >= 0 {
+			c.writeVarying(o, r.vary)
+		}
 	}
-	if changed {
-		c.tableGen++ // every block kept may be stale now
+	switch {
+	case !indexed:
+		c.tableGen++ // every block kept may be stale now, this one too
+	case fresh && kept != nil:
+		kept.gen = c.tableGen
 	}
 	return c.hbuf.Bytes()
+}
+
+// writeVarying writes o's field i, filled, as a literal without indexing
+// and with a new name.
+func (c *h2Conn) writeVarying(o h2Out, i int) {
+	if i == o.t.lenField {
+		c.vbuf = strconv.AppendInt(c.vbuf[:0], int64(len(o.body)), 10)
+	} else {
+		c.vbuf = o.t.vary[i].Append(c.vbuf[:0], c.filler)
+	}
+	name := o.t.fields[i].Name
+	c.hbuf.WriteByte(0)
+	c.writeLength(len(name))
+	c.hbuf.WriteString(name)
+	c.writeLength(len(c.vbuf))
+	c.hbuf.Write(c.vbuf)
 }
 
 // writeLength writes the length of a string literal that follows it,

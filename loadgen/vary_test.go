@@ -234,3 +234,38 @@ func TestEnvOnlyIsFixed(t *testing.T) {
 		t.Errorf("vary %v, wire %q", p.vary, p.wire)
 	}
 }
+
+// A templated target beside fixed ones on one HTTP/2 connection: the
+// fixed blocks kept as indices and the varying one's literals share one
+// encoder's table, and Go's server decodes every block.
+func TestTemplatedBesideFixedOnH2(t *testing.T) {
+	var mu sync.Mutex
+	paths := map[string]int{}
+	srv, n := h2cServer(t, func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		paths[r.URL.Path+" "+r.Header.Get("X-A")]++
+		mu.Unlock()
+		hello(w, r)
+	})
+	targets := []Target{{URL: srv.URL + "/a", Header: http.Header{"X-A": {"1"}}}, {URL: srv.URL + "/v/{{seq}}", Header: http.Header{"X-A": {"{{randint 2 2}}"}}}, {URL: srv.URL + "/b"}}
+	_, res := runEngine(t, context.Background(), Config{Targets: targets, HTTP2: true, Concurrency: 6, Connections: 1, Requests: 900})
+	if res.Requests != 900 || res.Errors != 0 || n.Load() != 900 {
+		t.Fatalf("requests %d errors %d (%v); the server answered %d", res.Requests, res.Errors, res.Kinds, n.Load())
+	}
+	varying := 0
+	for p, k := range paths {
+		switch {
+		case p == "/a 1" || p == "/b ":
+			if k != 300 {
+				t.Errorf("%q %d times, want 300", p, k)
+			}
+		case strings.HasPrefix(p, "/v/") && strings.HasSuffix(p, " 2"):
+			varying += k
+		default:
+			t.Errorf("the server saw %q", p)
+		}
+	}
+	if varying != 300 {
+		t.Errorf("the templated target %d times, want 300", varying)
+	}
+}

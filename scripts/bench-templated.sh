@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# The cost of a templated request: strain's closed-loop throughput with
+# {{seq}} in the path against the same run with a fixed path, on loopback
+# against one nginx worker, over HTTP/1.1 (the wire path) and h2c (strain's
+# own HTTP/2 client). Rounds interleave fixed and templated; the ratio
+# templated / fixed is taken round by round (the machine's drift moves both
+# runs of a round alike), with its median, a bootstrapped 95% interval and
+# its range. Each round on standard output.
+#
+# Usage, from the project root: scripts/bench-templated.sh [seconds=3] [rounds=11] [connections=50]
+# PIN=0 leaves the scheduler to place every process; by default nginx's
+# worker is pinned to CPU 0 and strain to CPU 1, as scripts/bench-pinned.sh.
+# Needs nginx (apt-get install -y nginx-light), taskset, python3, 2 cores.
+set -u
+secs=${1:-3}; rounds=${2:-11}; conns=${3:-50}
+pin=${PIN:-1}
+. scripts/bench-lib.sh
+need nginx-light nginx taskset python3
+need_cores 2
+work=$(mktemp -d)
+go build -o "$work/strain" ./cmd/strain || { echo "strain does not build"; exit 2; }
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+h1=$(free_port) h2=$(free_port)
+cat > "$work/nginx.conf" << CONF
+worker_processes 1;
+pid $work/nginx.pid;
+error_log $work/error.log;
+events { worker_connections 8192; }
+http { access_log off; keepalive_requests 10000000;
+  server { listen 127.0.0.1:$h1; location / { return 200 "hello\n"; } }
+  server { listen 127.0.0.1:$h2 http2; location / { return 200 "hello\n"; } } }
+CONF
+nginx -c "$work/nginx.conf" || { echo "nginx failed to start"; exit 2; }
+trap 'stop_nginx $work; rm -rf $work' EXIT
+sleep 0.3
+worker=$(pgrep -P "$(cat "$work/nginx.pid")" | head -1)
+client=()
+if [ "$pin" = 1 ]; then
+  taskset -pc 0 "$worker" > /dev/null
+  client=(taskset -c 1)
+fi
+
+# one PROTO PATH prints the run's req/s and its path ("wire" or "h2").
+one() {
+  local port=$h1 flags=()
+  [ "$1" = h2 ] && port=$h2 flags=(--http2 --connections 1)
+  rm -f "$work/r.json"
+  "${client[@]}" "$work/strain" run "http://127.0.0.1:$port$2" "${flags[@]}" -c "$conns" -d "${secs}s" --no-tui --no-diagnose -o "$work/r.json" > /dev/null 2>&1
+  python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(round(r["summary"]["throughput"]), r["load"].get("path", "?"))' "$work/r.json" 2> /dev/null || echo "0 -"
+}
+
+echo "# $rounds rounds of ${secs}s, $conns connections, pinned=$pin, $(nproc) cores, nginx worker $worker"
+for r in $(seq "$rounds"); do
+  for proto in h1 h2; do
+    echo "round $r $proto fixed $(one $proto /items/1) templated $(one $proto '/items/{{seq}}')"
+  done
+done | tee "$work/rounds"
+python3 - "$work/rounds" << 'PY'
+import random, statistics as st, sys
+rows = [l.split() for l in open(sys.argv[1]) if l.startswith("round")]
+random.seed(1)
+for proto in ("h1", "h2"):
+    rs = [r for r in rows if r[2] == proto]
+    fixed = [float(r[4]) for r in rs]
+    tmpl = [float(r[7]) for r in rs]
+    paths = sorted({r[5] for r in rs} | {r[8] for r in rs})
+    ratios = [t / f for t, f in zip(tmpl, fixed) if f > 0]
+    boot = sorted(st.median(random.choices(ratios, k=len(ratios))) for _ in range(2000))
+    print("%s (path %s): fixed median %.0f req/s, templated median %.0f req/s; per-round ratio templated/fixed: median %.3f (95%% interval %.3f-%.3f), range %.3f-%.3f"
+          % (proto, "/".join(paths), st.median(fixed), st.median(tmpl), st.median(ratios), boot[50], boot[1949], min(ratios), max(ratios)))
+PY

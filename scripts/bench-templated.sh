@@ -5,17 +5,20 @@
 # own HTTP/2 client). Rounds interleave fixed and templated; the ratio
 # templated / fixed is taken round by round (the machine's drift moves both
 # runs of a round alike), with its median, a bootstrapped 95% interval and
-# its range. Each round on standard output.
+# its range. Beside it, strain's own CPU per request (user + system, from
+# /usr/bin/time) and its ratio the same way: the client's cost, which the
+# machine's load moves less than the throughput. Each round on standard
+# output.
 #
 # Usage, from the project root: scripts/bench-templated.sh [seconds=3] [rounds=11] [connections=50]
 # PIN=0 leaves the scheduler to place every process; by default nginx's
 # worker is pinned to CPU 0 and strain to CPU 1, as scripts/bench-pinned.sh.
-# Needs nginx (apt-get install -y nginx-light), taskset, python3, 2 cores.
+# Needs nginx and /usr/bin/time (apt-get install -y nginx-light time), taskset, python3, 2 cores.
 set -u
 secs=${1:-3}; rounds=${2:-11}; conns=${3:-50}
 pin=${PIN:-1}
 . scripts/bench-lib.sh
-need nginx-light nginx taskset python3
+need "nginx-light time" nginx taskset python3 /usr/bin/time
 need_cores 2
 work=$(mktemp -d)
 go build -o "$work/strain" ./cmd/strain || { echo "strain does not build"; exit 2; }
@@ -40,13 +43,15 @@ if [ "$pin" = 1 ]; then
   client=(taskset -c 1)
 fi
 
-# one PROTO PATH prints the run's req/s and its path ("wire" or "h2").
+# one PROTO PATH prints the run's req/s, its path ("wire" or "h2") and
+# strain's CPU per request in µs.
 one() {
   local port=$h1 flags=()
   [ "$1" = h2 ] && port=$h2 flags=(--http2 --connections 1)
   rm -f "$work/r.json"
-  "${client[@]}" "$work/strain" run "http://127.0.0.1:$port$2" "${flags[@]}" -c "$conns" -d "${secs}s" --no-tui --no-diagnose -o "$work/r.json" > /dev/null 2>&1
-  python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(round(r["summary"]["throughput"]), r["load"].get("path", "?"))' "$work/r.json" 2> /dev/null || echo "0 -"
+  /usr/bin/time -f '%U %S' -o "$work/cpu" "${client[@]}" "$work/strain" run "http://127.0.0.1:$port$2" "${flags[@]}" -c "$conns" -d "${secs}s" --no-tui --no-diagnose -o "$work/r.json" > /dev/null 2>&1
+  python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); u,s=map(float,open(sys.argv[2]).read().split()[-2:]); n=r["summary"]["requests"]
+print(round(r["summary"]["throughput"]), r["load"].get("path", "?"), round((u+s)/max(n,1)*1e6,2))' "$work/r.json" "$work/cpu" 2> /dev/null || echo "0 - 0"
 }
 
 echo "# $rounds rounds of ${secs}s, $conns connections, pinned=$pin, $(nproc) cores, nginx worker $worker"
@@ -62,10 +67,11 @@ random.seed(1)
 for proto in ("h1", "h2"):
     rs = [r for r in rows if r[2] == proto]
     fixed = [float(r[4]) for r in rs]
-    tmpl = [float(r[7]) for r in rs]
-    paths = sorted({r[5] for r in rs} | {r[8] for r in rs})
-    ratios = [t / f for t, f in zip(tmpl, fixed) if f > 0]
-    boot = sorted(st.median(random.choices(ratios, k=len(ratios))) for _ in range(2000))
-    print("%s (path %s): fixed median %.0f req/s, templated median %.0f req/s; per-round ratio templated/fixed: median %.3f (95%% interval %.3f-%.3f), range %.3f-%.3f"
-          % (proto, "/".join(paths), st.median(fixed), st.median(tmpl), st.median(ratios), boot[50], boot[1949], min(ratios), max(ratios)))
+    tmpl = [float(r[8]) for r in rs]
+    paths = sorted({r[5] for r in rs} | {r[9] for r in rs})
+    for what, f, t in (("req/s", fixed, tmpl), ("cpu µs/req", [float(r[6]) for r in rs], [float(r[10]) for r in rs])):
+        ratios = [a / b for a, b in zip(t, f) if b > 0]
+        boot = sorted(st.median(random.choices(ratios, k=len(ratios))) for _ in range(2000))
+        print("%s (path %s) %s: fixed median %.2f, templated median %.2f; per-round ratio templated/fixed: median %.3f (95%% interval %.3f-%.3f), range %.3f-%.3f"
+              % (proto, "/".join(paths), what, st.median(f), st.median(t), st.median(ratios), boot[50], boot[1949], min(ratios), max(ratios)))
 PY

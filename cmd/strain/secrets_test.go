@@ -20,28 +20,30 @@ import (
 // report, no file, no line on the terminal, no Prometheus label. Every
 // URL strain holds is covered: the load's (arguments and a targets file),
 // the watched targets' (discovered, and a prom: source that fails), and
-// the webhook's (which fails too, and says so).
+// the webhook's (which fails too, and says so); and a header's {{env}}
+// value.
 func TestCredentialsNeverLeak(t *testing.T) {
+	t.Setenv("STRAIN_TEST_ENV_SECRET", "3nv-secret")
 	var mu sync.Mutex // the handler runs on the server's goroutines
 	var gotHeaders, gotKey bool
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		mu.Lock()
 		defer mu.Unlock()
-		gotHeaders = gotHeaders || r.Header.Get("Authorization") == "Bearer s3cr3t-token" && strings.Contains(r.Header.Get("Cookie"), "c00kie-value")
+		gotHeaders = gotHeaders || r.Header.Get("Authorization") == "Bearer s3cr3t-token" && strings.Contains(r.Header.Get("Cookie"), "c00kie-value") && r.Header.Get("X-Env") == "3nv-secret"
 		gotKey = gotKey || r.URL.Query().Get("api_key") == "apik3y-value"
 	}))
 	defer srv.Close()
 	_, demo := demoTarget(t)
 	const token, cookie, password = "Bearer s3cr3t-token", "session=c00kie-value", "hunter2pass"
 	secrets := []string{"s3cr3t-token", "c00kie-value", password, "us3ronly-token", "apik3y-value", "f1le-token",
-		"f1le-secret", "w4tch-token", "pr0m-password", "h00k-password"}
+		"f1le-secret", "w4tch-token", "pr0m-password", "h00k-password", "3nv-secret"}
 	host := strings.TrimPrefix(srv.URL, "http://")
 	dir, private := t.TempDir(), t.TempDir()
 	targets := filepath.Join(private, "targets.txt")
 	os.WriteFile(targets, []byte("GET http://f1le-token@"+host+"/f?token=f1le-secret\n"), 0o644)
 	listen := closedAddr(t)
 	args := []string{"run", "http://user:" + password + "@" + host + "/x", "http://us3ronly-token@" + host + "/y?api_key=apik3y-value&page=2",
-		"-f", targets, "-r", "50", "-d", "3s", "-H", "Authorization: " + token, "-H", "Cookie: " + cookie,
+		"-f", targets, "-r", "50", "-d", "3s", "-H", "Authorization: " + token, "-H", "Cookie: " + cookie, "-H", "X-Env: {{env STRAIN_TEST_ENV_SECRET}}",
 		"--watch", "api=http://w4tch-token@" + strings.TrimPrefix(demo, "http://"),
 		"--watch", "prom:http://prom:pr0m-password@" + closedAddr(t) + "/metrics",
 		"--alert-webhook", "http://hook:h00k-password@" + closedAddr(t) + "/hook",

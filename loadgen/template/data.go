@@ -86,12 +86,6 @@ func ReadData(path string, order Order) (*Data, error) {
 	return d, nil
 }
 
-// Rows is how many rows d has.
-func (d *Data) Rows() int { return len(d.rows) }
-
-// Fields are d's field names.
-func (d *Data) Fields() []string { return slices.Clone(d.fields) }
-
 func (d *Data) readCSV(b []byte) error {
 	r := csv.NewReader(bytes.NewReader(b))
 	r.ReuseRecord = false

@@ -25,9 +25,6 @@ func NewFiller() *Filler {
 // At sets the request whose values f fills: the seq-th of the whole load.
 func (f *Filler) At(seq uint64) { f.seq = seq }
 
-// Seq is the request's number, as At set it.
-func (f *Filler) Seq() uint64 { return f.seq }
-
 // maxUint64Digits is the longest integer a filler writes: -2^63's.
 const maxUint64Digits = 20
 

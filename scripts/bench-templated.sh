@@ -4,7 +4,7 @@
 # against one nginx worker, over HTTP/1.1 (the wire path) and h2c (strain's
 # own HTTP/2 client). Rounds interleave fixed and templated; the ratio
 # templated / fixed is taken round by round (the machine's drift moves both
-# runs of a round alike), with its median, a bootstrapped 95% interval and
+# runs of a round alike; which goes first alternates), with its median, a bootstrapped 95% interval and
 # its range. Beside it, strain's own CPU per request (user + system, from
 # /usr/bin/time) and its ratio the same way: the client's cost, which the
 # machine's load moves less than the throughput. Each round on standard
@@ -57,7 +57,14 @@ print(round(r["summary"]["throughput"]), r["load"].get("path", "?"), round((u+s)
 echo "# $rounds rounds of ${secs}s, $conns connections, pinned=$pin, $(nproc) cores, nginx worker $worker"
 for r in $(seq "$rounds"); do
   for proto in h1 h2; do
-    echo "round $r $proto fixed $(one $proto /items/1) templated $(one $proto '/items/{{seq}}')"
+    # Which runs first alternates round by round: a run's place in the round
+    # (after which other run, on a machine that drifts) is no bias then.
+    if [ $((r % 2)) = 1 ]; then
+      f=$(one $proto /items/1) t=$(one $proto '/items/{{seq}}')
+    else
+      t=$(one $proto '/items/{{seq}}') f=$(one $proto /items/1)
+    fi
+    echo "round $r $proto fixed $f templated $t"
   done
 done | tee "$work/rounds"
 python3 - "$work/rounds" << 'PY'
@@ -72,6 +79,7 @@ for proto in ("h1", "h2"):
     for what, f, t in (("req/s", fixed, tmpl), ("cpu µs/req", [float(r[6]) for r in rs], [float(r[10]) for r in rs])):
         ratios = [a / b for a, b in zip(t, f) if b > 0]
         boot = sorted(st.median(random.choices(ratios, k=len(ratios))) for _ in range(2000))
-        print("%s (path %s) %s: fixed median %.2f, templated median %.2f; per-round ratio templated/fixed: median %.3f (95%% interval %.3f-%.3f), range %.3f-%.3f"
-              % (proto, "/".join(paths), what, st.median(f), st.median(t), st.median(ratios), boot[50], boot[1949], min(ratios), max(ratios)))
+        digits = 0 if what == "req/s" else 2
+        print("%s (path %s) %s: fixed median %.*f, templated median %.*f; per-round ratio templated/fixed: median %.3f (95%% interval %.3f-%.3f), range %.3f-%.3f"
+              % (proto, "/".join(paths), what, digits, st.median(f), digits, st.median(t), st.median(ratios), boot[50], boot[1949], min(ratios), max(ratios)))
 PY

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"sync"
+	"sync/atomic"
 )
 
 // Caps on /cache.
@@ -18,10 +19,10 @@ const (
 // a load whose key varies (a user id, a tenant) makes it grow with every
 // new key, which is what a cache keyed by request data does in a service.
 type cache struct {
-	mu      sync.Mutex
-	limit   int64 // maxCached; a field so tests can reach it cheaply
+	mu      sync.Mutex // guards entries, and bytes' changes
+	limit   int64      // maxCached; a field so tests can reach it cheaply
 	entries map[string][]byte
-	bytes   int64
+	bytes   atomic.Int64 // read without mu: a scrape does not wait on the load
 }
 
 func (c *cache) init() {
@@ -37,8 +38,8 @@ func (c *cache) get(key string, size int) (hit bool, entries int, err error) {
 	if _, ok := c.entries[key]; ok {
 		return true, len(c.entries), nil
 	}
-	if c.bytes+int64(size) > c.limit {
-		return false, len(c.entries), fmt.Errorf("cache key %q: %d bytes cached already, cap is %d", key, c.bytes, c.limit)
+	if c.bytes.Load()+int64(size) > c.limit {
+		return false, len(c.entries), fmt.Errorf("cache key %q: %d bytes cached already, cap is %d", key, c.bytes.Load(), c.limit)
 	}
 	c.store(key, size)
 	return false, len(c.entries), nil
@@ -52,7 +53,7 @@ func (c *cache) store(key string, size int) {
 	entry := make([]byte, size)
 	touch(entry)
 	c.entries[key] = entry
-	c.bytes += int64(size)
+	c.bytes.Add(int64(size))
 }
 
 // reset drops every entry; the garbage collector frees them.
@@ -60,13 +61,7 @@ func (c *cache) reset() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.entries = map[string][]byte{}
-	c.bytes = 0
-}
-
-func (c *cache) cached() int64 {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.bytes
+	c.bytes.Store(0)
 }
 
 // handleCache serves /cache?key=K&kb=N.

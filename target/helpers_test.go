@@ -128,3 +128,25 @@ func settledGoroutines() int {
 	}
 	return n
 }
+
+// gaugeStep is a request and the gauge's value after it.
+type gaugeStep struct {
+	name   string
+	path   string
+	status int
+	want   float64
+}
+
+// checkGauge sends each step's request in turn and checks its status and
+// the gauge name's value after it.
+func checkGauge(t *testing.T, ts *httptest.Server, name string, steps []gaugeStep) {
+	t.Helper()
+	for _, step := range steps {
+		t.Run(step.name, func(t *testing.T) {
+			mustGet(t, ts, step.path, step.status)
+			if got := gauge(t, scrape(t, ts), name); got != step.want {
+				t.Errorf("%s after %s: got %v, want %v", name, step.path, got, step.want)
+			}
+		})
+	}
+}

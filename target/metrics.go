@@ -52,7 +52,7 @@ func newMetrics(s *Server) *metrics {
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "strain_target_cached_bytes",
 			Help: "Bytes held by /cache's entries, one per distinct key.",
-		}, func() float64 { return float64(s.cache.cached()) }),
+		}, func() float64 { return float64(s.cache.bytes.Load()) }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "strain_target_stalled",
 			Help: "1 while a stall set by /admin/stall is in force, else 0.",

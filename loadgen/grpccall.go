@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"os"
 	"strconv"
 	"time"
 
 	"github.com/strain-dev/strain/loadgen/grpc"
+	"github.com/strain-dev/strain/loadgen/template"
 	"golang.org/x/net/http2"
 )
 
@@ -172,6 +174,9 @@ func (r Request) Calls(ctx context.Context, urls []string, timeout time.Duration
 	if err != nil {
 		return nil, err
 	}
+	if message, err = r.fixedMessage(message, header); err != nil {
+		return nil, err
+	}
 	var targets []Target
 	for _, raw := range urls {
 		t, err := grpc.ParseURL(raw)
@@ -199,6 +204,27 @@ func (r Request) Calls(ctx context.Context, urls []string, timeout time.Duration
 		return nil, errors.New("no gRPC method to call")
 	}
 	return targets, nil
+}
+
+// fixedMessage checks the templates of a gRPC call's message and metadata,
+// and returns the message with its {{env}} values filled in. A message is
+// encoded once, so it cannot vary from call to call: a template that
+// would is an error, where sending its text as it is would mislead.
+func (r Request) fixedMessage(message []byte, header http.Header) ([]byte, error) {
+	if err := r.check(message, header); err != nil {
+		return nil, err
+	}
+	tpl, err := template.Parse(string(message), template.Body, template.Options{Data: r.Data, LookupEnv: os.LookupEnv})
+	if err != nil {
+		return nil, err // check said it compiles
+	}
+	if !tpl.Static() {
+		return nil, errors.New("--body: a gRPC message is encoded once, so only {{env}} can go in it; values that vary per call can go in the metadata (-H)")
+	}
+	if message == nil {
+		return nil, nil
+	}
+	return []byte(tpl.String()), nil
 }
 
 // grpcTimeout is d as a grpc-timeout value: at most 8 digits, in the

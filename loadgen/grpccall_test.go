@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -19,6 +20,7 @@ import (
 	"github.com/strain-dev/strain/loadgen/grpc/grpctest"
 	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/keepalive"
+	"google.golang.org/grpc/tap"
 )
 
 // grpcCalls resolves method on srv by reflection and makes its targets.
@@ -213,5 +215,48 @@ func TestGRPCOverTLS(t *testing.T) {
 	_, res := runEngine(t, context.Background(), Config{Targets: targets, Insecure: true, Concurrency: 4, Requests: 200})
 	if res.Status[GRPCStatus(grpc.OK)] != 200 || srv.Calls.Load() != 200 {
 		t.Errorf("statuses %v (%v), the server counted %d", res.Status, res.Kinds, srv.Calls.Load())
+	}
+}
+
+// A gRPC call's metadata is templated like any header: grpc-go sees each
+// call's own {{seq}}, once each. Its message is encoded once: a template
+// that would vary it is refused, {{env}} filled in.
+func TestGRPCTemplates(t *testing.T) {
+	var mu sync.Mutex
+	seqs := map[string]int{}
+	srv := grpctest.Start(t, true, ggrpc.InTapHandle(func(ctx context.Context, info *tap.Info) (context.Context, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, v := range info.Header.Get("x-seq") {
+			seqs[v]++
+		}
+		return ctx, nil
+	}))
+	url := []string{"grpc://" + srv.Addr + "/strain.echo.Echo/Say"}
+	targets, err := Request{Body: `{"key": "k"}`, Header: []string{"x-seq: {{seq}}"}}.Calls(context.Background(), url, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, res := runEngine(t, context.Background(), Config{Targets: targets, Concurrency: 4, Requests: 200})
+	mu.Lock()
+	if res.Requests != 200 || res.Errors != 0 || len(seqs) != 200 {
+		t.Errorf("calls %d errors %d (%v); grpc-go saw %d distinct seqs", res.Requests, res.Errors, res.Kinds, len(seqs))
+	}
+	for s, n := range seqs {
+		if n != 1 {
+			t.Errorf("seq %s seen %d times", s, n)
+		}
+	}
+	mu.Unlock()
+	if _, err := (Request{Body: `{"key": "user-{{seq}}"}`}).Calls(context.Background(), url, time.Second); err == nil || !strings.Contains(err.Error(), "encoded once") {
+		t.Errorf("a varying message: %v", err)
+	}
+	t.Setenv("STRAIN_TEST_KEY", "from-env")
+	targets, err = Request{Body: `{"key": "{{env STRAIN_TEST_KEY}}"}`}.Calls(context.Background(), url, time.Second)
+	if err != nil {
+		t.Fatalf("an {{env}} message: %v", err)
+	}
+	if !strings.Contains(string(targets[0].Body), "from-env") {
+		t.Errorf("an {{env}} message encoded as %q", targets[0].Body)
 	}
 }

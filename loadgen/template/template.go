@@ -12,6 +12,7 @@
 //	{{randstr N}}      N random letters and digits
 //	{{env NAME}}       the environment variable NAME, read once at Parse
 //	{{row.FIELD}}      FIELD of the request's row of the data file
+//	{{"TEXT"}}         TEXT as it is: {{"{{"}} sends {{
 //
 // Text outside {{ }} is sent as it is. Each {{uuid}}, {{randint}} and
 // {{randstr}} draws a value of its own; {{seq}} and {{row.FIELD}} are the
@@ -172,6 +173,18 @@ func (t *Template) Max() int {
 
 // compile makes the filler of one action, the text between {{ and }}.
 func compile(action string, ctx Context, opts Options) (filler, error) {
+	if q := strings.TrimSpace(action); strings.HasPrefix(q, `"`) {
+		text, err := strconv.Unquote(q)
+		if err != nil {
+			return nil, fmt.Errorf("%s: want a Go string literal, as {{\"{{\"}}", q)
+		}
+		if ctx == Header { // an escape could hold what the header line could not
+			if _, err := inContext(text, Header); err != nil {
+				return nil, err
+			}
+		}
+		return literalFiller(text), nil // the text it stands for, as text outside {{ }}
+	}
 	words := strings.Fields(action)
 	if len(words) == 0 {
 		return nil, fmt.Errorf("empty {{}}")

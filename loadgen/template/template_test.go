@@ -88,6 +88,23 @@ func TestFill(t *testing.T) {
 	}
 }
 
+// {{"TEXT"}} is TEXT as it is: the way to send {{.
+func TestQuotedLiteral(t *testing.T) {
+	tpl, err := Parse(`a{{"{{"}}b{{ "}" }}{{seq}}`, Body, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fill(t, tpl, 7); got != "a{{b}7" {
+		t.Errorf("got %q", got)
+	}
+	if _, err := Parse(`{{"a\r\nb"}}`, Header, Options{}); err == nil || !strings.Contains(err.Error(), "control character") {
+		t.Errorf("a CR LF into a header: %v", err)
+	}
+	if _, err := Parse(`{{"abc}}`, Body, Options{}); err == nil || !strings.Contains(err.Error(), "1:3: \"abc: want a Go string literal") {
+		t.Errorf("an unterminated literal: %v", err)
+	}
+}
+
 func TestRandintFullRange(t *testing.T) {
 	tpl, err := Parse(fmt.Sprintf("{{randint %d %d}}", -MaxRandint, MaxRandint), Body, Options{})
 	if err != nil {

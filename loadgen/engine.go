@@ -200,7 +200,10 @@ func (e *Engine) do(ctx context.Context, s sender, o *outgoing, fl *flight, id i
 	}
 	deadline := sent.Add(e.cfg.Timeout)
 	fl.begin(sent.Sub(e.started))
-	status, n, err := s.send(o, deadline)
+	status, n, err := 0, int64(0), o.err // a gRPC message that did not encode is not sent
+	if err == nil {
+		status, n, err = s.send(o, deadline)
+	}
 	fl.end()
 	done := time.Now()
 	if err == nil && done.After(deadline) {

@@ -174,7 +174,8 @@ func (r Request) Calls(ctx context.Context, urls []string, timeout time.Duration
 	if err != nil {
 		return nil, err
 	}
-	if message, err = r.fixedMessage(message, header); err != nil {
+	tpl, err := r.messageTemplate(message, header)
+	if err != nil {
 		return nil, err
 	}
 	var targets []Target
@@ -187,11 +188,13 @@ func (r Request) Calls(ctx context.Context, urls []string, timeout time.Duration
 		if err != nil {
 			return nil, err
 		}
-		body, err := m.Frame(message)
-		if err != nil {
+		target := Target{Method: http.MethodPost, URL: m.Scheme() + "://" + m.Addr + m.Path(), Header: header.Clone(), grpc: true}
+		if target.Body, err = frameFor(m, message, tpl); err != nil {
 			return nil, fmt.Errorf("--body: %w", err)
 		}
-		target := Target{Method: http.MethodPost, URL: m.Scheme() + "://" + m.Addr + m.Path(), Header: header.Clone(), Body: body, grpc: true}
+		if !tpl.Static() {
+			target.call = m
+		}
 		for _, h := range grpc.Headers() {
 			target.Header[h[0]] = []string{h[1]}
 		}
@@ -206,25 +209,30 @@ func (r Request) Calls(ctx context.Context, urls []string, timeout time.Duration
 	return targets, nil
 }
 
-// fixedMessage checks the templates of a gRPC call's message and metadata,
-// and returns the message with its {{env}} values filled in. A message is
-// encoded once, so it cannot vary from call to call: a template that
-// would is an error, where sending its text as it is would mislead.
-func (r Request) fixedMessage(message []byte, header http.Header) ([]byte, error) {
+// messageTemplate checks the templates of a gRPC call's message and
+// metadata, and compiles the message's.
+func (r Request) messageTemplate(message []byte, header http.Header) (*template.Template, error) {
 	if err := r.check(message, header); err != nil {
 		return nil, err
 	}
-	tpl, err := template.Parse(string(message), template.Body, template.Options{Data: r.Data, LookupEnv: os.LookupEnv})
-	if err != nil {
-		return nil, err // check said it compiles
+	return template.Parse(string(message), template.Body, template.Options{Data: r.Data, LookupEnv: os.LookupEnv})
+}
+
+// frameFor is a call's body: the message framed once when it is fixed
+// (its {{env}} values filled in; none is the empty message); or, when it
+// varies, its template's JSON, to be filled and framed call by call,
+// checked here as the first call fills it.
+func frameFor(m *grpc.Method, message []byte, tpl *template.Template) ([]byte, error) {
+	if tpl.Static() {
+		if message == nil {
+			return m.Frame(nil)
+		}
+		return m.Frame([]byte(tpl.String()))
 	}
-	if !tpl.Static() {
-		return nil, errors.New("--body: a gRPC message is encoded once, so only {{env}} can go in it; values that vary per call can go in the metadata (-H)")
+	if _, err := m.AppendFrame(nil, tpl.Append(nil, template.NewFiller())); err != nil {
+		return nil, fmt.Errorf("%w (as the first call fills it)", err)
 	}
-	if message == nil {
-		return nil, nil
-	}
-	return []byte(tpl.String()), nil
+	return message, nil
 }
 
 // grpcTimeout is d as a grpc-timeout value: at most 8 digits, in the

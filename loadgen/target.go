@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/strain-dev/strain/loadgen/grpc"
 )
 
 // Target is one kind of request the engine sends. Several targets are sent
@@ -19,7 +21,10 @@ type Target struct {
 	URL    string      `json:"url"`
 	Header http.Header `json:"-"`
 	Body   []byte      `json:"-"`
-	grpc   bool        // a gRPC call, made by GRPCCalls
+	grpc   bool        // a gRPC call, made by Request.Calls
+	// call encodes a gRPC call's message, when it is a template filled
+	// call by call: Body then holds the template's JSON.
+	call *grpc.Method
 }
 
 // Label is the target as a report names it: its method and URL, or a

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/strain-dev/strain/loadgen/grpc"
+
 	"github.com/strain-dev/strain/loadgen/template"
 )
 
@@ -25,6 +27,7 @@ type varying struct {
 	url    *template.Template              // the general path's URL
 	header map[string][]*template.Template // by canonical name, as req.Header's values; nil for a fixed value
 	body   *template.Template              // nil: the body is fixed (prepared.body)
+	call   *grpc.Method                    // a gRPC call's: body is its message's JSON, framed by it
 
 	// The wire path's request, framed by net/http's request writer: head
 	// up to where a varying body's Content-Length goes, and tail, the
@@ -43,13 +46,15 @@ type outgoing struct {
 	f    *template.Filler // the worker's, at seq
 	body []byte           // t.body, or the body filled for this request
 	buf  []byte           // the body's buffer, reused
+	msg  []byte           // a gRPC call's framed message's buffer, reused
+	err  error            // a gRPC message that did not encode: the request is not sent
 }
 
 func newOutgoing() *outgoing { return &outgoing{f: template.NewFiller()} }
 
 // set makes o request seq of t: its values, and its body.
 func (o *outgoing) set(t *prepared, seq uint64) {
-	o.t, o.seq, o.body = t, seq, t.body
+	o.t, o.seq, o.body, o.err = t, seq, t.body, nil
 	if t.vary == nil {
 		return
 	}
@@ -57,6 +62,10 @@ func (o *outgoing) set(t *prepared, seq uint64) {
 	if t.vary.body != nil {
 		o.buf = t.vary.body.Append(o.buf[:0], o.f)
 		o.body = o.buf
+	}
+	if t.vary.call != nil { // JSON to protobuf, call by call: this allocates
+		o.msg, o.err = t.vary.call.AppendFrame(o.msg[:0], o.buf)
+		o.body = o.msg
 	}
 }
 
@@ -72,7 +81,8 @@ var errTemplateInHost = errors.New("a template can go in a URL's path and query,
 // compileTarget parses t's URL, header values and body as templates. It
 // returns t with each fixed one filled in ({{env}} values), and the
 // target's varying part, nil when nothing varies. A gRPC call's body is
-// its message, encoded: bytes, not a template.
+// its message, encoded: bytes, not a template; unless the message varies
+// (Target.call), when it is the message's JSON, a template.
 func compileTarget(t Target, data *template.Data) (Target, *varying, error) {
 	v := &varying{marks: template.NewMarks(), header: map[string][]*template.Template{}}
 	opts := template.Options{Data: data, LookupEnv: os.LookupEnv}
@@ -102,7 +112,8 @@ func compileTarget(t Target, data *template.Data) (Target, *varying, error) {
 			v.header[key] = append(v.header[key], tpl)
 		}
 	}
-	if !t.grpc {
+	if !t.grpc || t.call != nil {
+		v.call = t.call
 		body, err := template.Parse(string(t.Body), template.Body, opts)
 		switch {
 		case err != nil:

@@ -1,6 +1,7 @@
 package grpc
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"net"
@@ -77,6 +78,24 @@ func (m *Method) check() error {
 		return fmt.Errorf("%s streams from the client: strain calls unary and server-streaming methods", m.Path())
 	}
 	return nil
+}
+
+// AppendFrame appends the framed message of jsonMsg to dst, as Frame
+// makes it: for a message filled call by call from a template.
+func (m *Method) AppendFrame(dst, jsonMsg []byte) ([]byte, error) {
+	in := m.Desc.Input()
+	msg := dynamicpb.NewMessage(in)
+	if err := protojson.Unmarshal(jsonMsg, msg); err != nil {
+		return dst, fmt.Errorf("the message does not match %s: %w", in.FullName(), unwrapProto(err))
+	}
+	start := len(dst)
+	dst = append(dst, 0, 0, 0, 0, 0)
+	dst, err := proto.MarshalOptions{}.MarshalAppend(dst, msg)
+	if err != nil {
+		return dst[:start], fmt.Errorf("encode %s: %w", in.FullName(), err)
+	}
+	binary.BigEndian.PutUint32(dst[start+1:start+prefixLen], uint32(len(dst)-start-prefixLen))
+	return dst, nil
 }
 
 // Frame encodes a request message given as JSON (protojson's mapping; ""

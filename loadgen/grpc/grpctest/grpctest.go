@@ -95,13 +95,17 @@ func (e *Server) method(name string) protoreflect.MethodDescriptor {
 // into dynamic messages.
 func (e *Server) desc() *ggrpc.ServiceDesc {
 	unaryCtx := func(name string, answer func(ctx context.Context, req *dynamicpb.Message) (*dynamicpb.Message, error)) ggrpc.MethodDesc {
-		return ggrpc.MethodDesc{MethodName: name, Handler: func(_ any, ctx context.Context, dec func(any) error, _ ggrpc.UnaryServerInterceptor) (any, error) {
+		return ggrpc.MethodDesc{MethodName: name, Handler: func(srv any, ctx context.Context, dec func(any) error, intercept ggrpc.UnaryServerInterceptor) (any, error) {
 			e.Calls.Add(1)
 			req := dynamicpb.NewMessage(e.method(name).Input())
 			if err := dec(req); err != nil {
 				return nil, err
 			}
-			return answer(ctx, req)
+			if intercept == nil {
+				return answer(ctx, req)
+			}
+			info := &ggrpc.UnaryServerInfo{Server: srv, FullMethod: "/strain.echo.Echo/" + name}
+			return intercept(ctx, req, info, func(ctx context.Context, req any) (any, error) { return answer(ctx, req.(*dynamicpb.Message)) })
 		}}
 	}
 	unary := func(name string, answer func(req *dynamicpb.Message) (*dynamicpb.Message, error)) ggrpc.MethodDesc {

@@ -23,6 +23,7 @@ type Search struct {
 	cfg   Config
 	log   io.Writer
 	steps io.Writer // the steps' sessions' log: each line once
+	seqs  uint64    // the {{seq}}s the steps so far took: the next step's first
 	// hadData says which of the steps' checks have had data at a step:
 	// one that never has ends the search.
 	hadData []bool
@@ -72,6 +73,7 @@ func (s *Search) stepConfig(rate float64, m *measure) session.Config {
 	load := *cfg.Load
 	load.Rate, load.Duration = rate, s.cfg.Warmup+s.cfg.Step
 	load.Stages, load.Requests = nil, 0
+	load.FirstSeq = s.seqs // {{seq}} goes on from the steps before
 	cfg.Load = &load
 	cfg.Gates, cfg.Baseline, cfg.AbortAfter, cfg.Cooldown = nil, nil, 0, 0
 	// A profile diagnosis asks for should record the step under load,
@@ -175,6 +177,9 @@ func (s *Search) runStep(ctx context.Context, rate, offset float64) (*step, erro
 	if err != nil {
 		return nil, err
 	}
+	// Every request begun took a {{seq}}: those completed and those the
+	// step's end cut off.
+	s.seqs += uint64(rep.Summary["requests"] + rep.Summary["unfinished"])
 	st := &step{rep: rep, offset: offset, checks: checks(s.cfg.SLOs, rate, s.cfg.Precision)}
 	st.Rate, st.Start, st.DurationSeconds = rate, offset+m.first.Seconds(), m.seconds()
 	st.Summary = m.summary(rate)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"sync"
 
 	"sync/atomic"
 	"testing"
@@ -212,5 +213,34 @@ func TestBudgetEndsTheSearch(t *testing.T) {
 	}
 	if rep.DurationSeconds > 3 {
 		t.Errorf("the search took %.1fs of a 3s budget", rep.DurationSeconds)
+	}
+}
+
+// {{seq}} numbers a search's requests across its steps: no key repeats
+// from one step to the next.
+func TestSeqGoesOnAcrossSteps(t *testing.T) {
+	var mu sync.Mutex
+	seen := map[string]int{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		seen[r.URL.Path]++
+		mu.Unlock()
+	}))
+	defer srv.Close()
+	cfg := searchConfig(t, srv.URL+"/k/{{seq}}", "error_rate < 1%")
+	cfg.Ceiling = 200
+	rep := runSearch(t, cfg)
+	mu.Lock()
+	defer mu.Unlock()
+	if len(rep.Steps) < 2 {
+		t.Fatalf("%d steps: the test needs two", len(rep.Steps))
+	}
+	for key, n := range seen {
+		if n != 1 {
+			t.Errorf("%s sent %d times", key, n)
+		}
+	}
+	if seen["/k/0"] != 1 || len(seen) < 100 {
+		t.Errorf("%d keys, /k/0 seen %d times", len(seen), seen["/k/0"])
 	}
 }

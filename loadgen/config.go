@@ -59,6 +59,11 @@ type Config struct {
 	// read. Zero means DefaultMaxBody; negative is an error.
 	MaxBody int64
 
+	// FirstSeq is the {{seq}} of the run's first request: a run that
+	// continues another's numbering (a capacity search's next step)
+	// starts past the requests the other began.
+	FirstSeq uint64
+
 	// Segment makes this run one part of a load split over several
 	// (Split makes its config): in the open model it sends its turns of
 	// the whole's schedule, at Rate×Share. Zero: the whole.

@@ -184,7 +184,7 @@ func (e *Engine) do(ctx context.Context, s sender, o *outgoing, fl *flight, id i
 	}
 	var seq uint64
 	if e.varies {
-		seq = uint64(e.cfg.Segment.nth(e.seq.Add(1) - 1))
+		seq = e.cfg.FirstSeq + uint64(e.cfg.Segment.nth(e.seq.Add(1)-1))
 	}
 	o.set(t, seq)
 	e.inflight.Add(1)

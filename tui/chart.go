@@ -34,7 +34,7 @@ func (s span) col(t float64) int {
 func plot(pts []sample, s span, top float64, h int) []string {
 	g := graph.NewBrailleGrid(s.cols, h, s.t0, s.t1, 0, top)
 	var prev canvas.Point
-	prevFrame := -1
+	prevFrame := -2 // no sample's index follows it
 	for _, p := range pts {
 		q := g.GridPoint(canvas.Float64Point{X: p.t, Y: min(max(p.v, 0), top)})
 		if p.frame == prevFrame+1 {
@@ -56,7 +56,7 @@ func plot(pts []sample, s span, top float64, h int) []string {
 // the value now at the left, the scale (the highest value in view, and 0)
 // beside the axis.
 func (m Model) chart(label, name, value string, s span, h int) []string {
-	pts := m.hist.since(name, s.t0)
+	pts := m.points(name, s)
 	top := 0.0
 	for _, p := range pts {
 		top = max(top, p.v)
@@ -86,8 +86,9 @@ func (m Model) chart(label, name, value string, s span, h int) []string {
 	return out
 }
 
-// timeAxis is the row under the charts: the span's start, middle and end.
-func timeAxis(s span) string {
+// timeAxis is the row under the charts: what they show (label) in the
+// gutter, then the span's start, middle and end.
+func timeAxis(s span, label string) string {
 	first, last := clockOf(s.t0), clockOf(s.t1)
 	row := []rune(strings.Repeat(" ", s.cols))
 	copy(row, []rune(first))
@@ -97,7 +98,7 @@ func timeAxis(s span) string {
 	if s.cols >= len(first)+len(last)+1 && last != first {
 		copy(row[s.cols-len(last):], []rune(last))
 	}
-	return strings.Repeat(" ", gutterWidth-1) + dimStyle.Render("└"+string(row))
+	return dimStyle.Render(fmt.Sprintf("%*s └", gutterWidth-2, truncate(label, gutterWidth-2)) + string(row))
 }
 
 func clockOf(t float64) string { return clockString(secondsOf(t)) }
@@ -105,26 +106,41 @@ func clockOf(t float64) string { return clockString(secondsOf(t)) }
 // alertRow marks the columns of the span in which an alert was firing,
 // by its worst severity: the same columns as the charts above. A frame's
 // standing holds over the interval that ends at it, so a column shows the
-// standing of the first frame at or after its middle.
+// worst standing of the intervals (or the overview's buckets) that overlap
+// it: an alert of one interval stays in view however many a column spans.
 func (m Model) alertRow(s span) string {
 	var row strings.Builder
-	marks := m.hist.alerts
-	width := (s.t1 - s.t0) / float64(s.cols)
-	for c := range s.cols {
-		mid := s.t0 + (float64(c)+0.5)*width
-		for len(marks) > 0 && marks[0].t < mid {
-			marks = marks[1:]
-		}
-		switch {
-		case len(marks) == 0 || marks[0].level == 0:
+	for _, level := range columnLevels(m.marks(), s) {
+		switch level {
+		case 0:
 			row.WriteString(" ")
-		case marks[0].level == 2:
+		case 2:
 			row.WriteString(critStyle.Render("━"))
 		default:
 			row.WriteString(warnStyle.Render("━"))
 		}
 	}
 	return fmt.Sprintf("%-*s%*s ", labelWidth, "alerts", valueWidth, "") + dimStyle.Render("│") + row.String()
+}
+
+// columnLevels is the worst standing of marks over each column of s; marks
+// are in time order.
+func columnLevels(marks []mark, s span) []int {
+	out := make([]int, s.cols)
+	width := (s.t1 - s.t0) / float64(s.cols)
+	for c := range out {
+		c0, c1 := s.t0+float64(c)*width, s.t0+float64(c+1)*width
+		for len(marks) > 0 && marks[0].t <= c0 {
+			marks = marks[1:] // over before the column begins
+		}
+		for _, mk := range marks {
+			if mk.t0 >= c1 {
+				break
+			}
+			out[c] = max(out[c], mk.level)
+		}
+	}
+	return out
 }
 
 // secondsOf is t seconds as a duration.

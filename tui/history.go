@@ -1,44 +1,69 @@
 package tui
 
-// historyLen is how many intervals of history each series keeps.
-const historyLen = 240
+import "github.com/strain-dev/strain/metric"
 
-// sample is one interval's value of a series: the frame it came in (to
-// tell a gap from the next interval), its time in seconds, its value.
+// recentLen is how many intervals the recent view keeps, as they came.
+const recentLen = 240
+
+// maxSeries bounds the series the history keeps: names past it still show
+// their value now, with no chart. Sources already bound a sample's metrics;
+// this keeps a target that renames its series each interval from growing
+// the dashboard.
+const maxSeries = 1024
+
+// sample is one point of a series as a chart draws it: its index (an
+// interval, or a bucket of the overview; the line breaks where two
+// samples' indexes are not consecutive, a gap), its time in seconds, its
+// value.
 type sample struct {
 	frame int
 	t, v  float64
 }
 
-// mark is one interval's alert standing: the worst severity firing at its
-// end, 0 for none, 1 for a warning, 2 for a critical.
+// mark is the alert standing over (t0, t]: the worst severity firing at
+// the end of an interval in it, 0 for none, 1 for a warning, 2 for a
+// critical.
 type mark struct {
-	t     float64
+	t0, t float64
 	level int
 }
 
-// history keeps the last historyLen samples of each series and the alert
-// standing of each frame: rings that never grow.
+// history is what the charts draw: the last recentLen intervals as they
+// came, and the whole run, downsampled into at most overviewLen buckets
+// (see overview). Neither grows with the run.
 type history struct {
-	frames int
-	series map[string][]sample
-	alerts []mark
+	frames  int
+	lastT   float64
+	series  map[string][]sample // the recent intervals of each series
+	alerts  []mark              // the recent intervals' alert standing
+	whole   overview
+	dropped bool // a series past maxSeries was not kept
 }
 
-func newHistory() history { return history{series: map[string][]sample{}} }
+func newHistory() history {
+	return history{series: map[string][]sample{}, whole: newOverview()}
+}
 
 // add records frame f.
 func (h *history) add(f Frame) {
 	h.frames++
 	for name, v := range f.Metrics {
-		h.series[name] = keep(append(h.series[name], sample{h.frames, f.T, v}))
+		s, ok := h.series[name]
+		if !ok && len(h.series) >= maxSeries {
+			h.dropped = true
+			continue
+		}
+		h.series[name] = keep(append(s, sample{h.frames, f.T, v}))
 	}
-	h.alerts = keep(append(h.alerts, mark{f.T, firingLevel(f.Alerts)}))
+	level := firingLevel(f.Alerts)
+	h.alerts = keep(append(h.alerts, mark{h.lastT, f.T, level}))
+	h.whole.add(f, h.lastT, level, h.series)
+	h.lastT = f.T
 }
 
 func keep[T any](s []T) []T {
-	if len(s) > historyLen {
-		s = s[len(s)-historyLen:]
+	if len(s) > recentLen {
+		s = s[len(s)-recentLen:]
 	}
 	return s
 }
@@ -58,11 +83,11 @@ func firingLevel(alerts []Alert) int {
 	return level
 }
 
-// last returns the newest width values of name.
-func (h *history) last(name string, width int) []float64 {
+// last returns the newest n values of name.
+func (h *history) last(name string, n int) []float64 {
 	s := h.series[name]
-	if len(s) > width {
-		s = s[len(s)-width:]
+	if len(s) > n {
+		s = s[len(s)-n:]
 	}
 	out := make([]float64, len(s))
 	for i, p := range s {
@@ -71,7 +96,16 @@ func (h *history) last(name string, width int) []float64 {
 	return out
 }
 
-// since returns the samples of name from time t0 on.
+// recentStart is where the recent view begins: the run's start while it
+// holds every interval, else the start of its oldest.
+func (h *history) recentStart() float64 {
+	if len(h.alerts) == 0 || h.frames <= len(h.alerts) {
+		return 0
+	}
+	return h.alerts[0].t0
+}
+
+// since returns the recent samples of name from time t0 on.
 func (h *history) since(name string, t0 float64) []sample {
 	s := h.series[name]
 	for len(s) > 0 && s[0].t < t0 {
@@ -80,12 +114,11 @@ func (h *history) since(name string, t0 float64) []sample {
 	return s
 }
 
-// fired reports whether any alert fired within the history.
-func (h *history) fired() bool {
-	for _, m := range h.alerts {
-		if m.level > 0 {
-			return true
-		}
-	}
-	return false
+// peak says whether a series downsamples to its highest value rather than
+// its mean: durations (latency, scheduler latency, GC pauses, the oldest
+// request in flight) and ratios (error rate, the GC's share), so that a
+// spike of one interval stays in view however long the run.
+func peak(name string) bool {
+	u := metric.UnitOf(name)
+	return u == metric.Seconds || u == metric.Ratio
 }

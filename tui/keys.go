@@ -4,7 +4,7 @@ import "github.com/charmbracelet/bubbles/key"
 
 // keyMap is the dashboard's keys.
 type keyMap struct {
-	More, Less, Double, Half, Pause, CPU, Goroutines, Heap, Help, Quit key.Binding
+	More, Less, Double, Half, Pause, CPU, Goroutines, Heap, View, Help, Quit key.Binding
 }
 
 var keys = keyMap{
@@ -16,6 +16,7 @@ var keys = keyMap{
 	CPU:        key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "cpu profile")),
 	Goroutines: key.NewBinding(key.WithKeys("g"), key.WithHelp("g", "goroutines")),
 	Heap:       key.NewBinding(key.WithKeys("h"), key.WithHelp("h", "heap")),
+	View:       key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "whole run / recent")),
 	Help:       key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 	Quit:       key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
 }
@@ -25,5 +26,7 @@ var helpText = `Keys
   ] / [     double or halve it
   space     pause and resume the load
   p g h     capture a CPU, goroutine or heap profile of the watched targets now
+  t         charts: the whole run (downsampled: a latency or a ratio keeps each
+            span's highest, other figures their mean) or the last 240 intervals
   ?         this help
   q ctrl+c  quit: the run stops and prints its summary, as without the dashboard`

@@ -32,6 +32,7 @@ type Model struct {
 	hist     history
 	latency  latencyCounts // the run's responses so far, by latency
 	events   []string
+	recent   bool // the charts show the recent intervals, not the whole run
 	help     bool
 	quitting bool
 }
@@ -95,6 +96,8 @@ func (m Model) key(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		return m, tea.Quit
 	case key.Matches(msg, keys.Help):
 		m.help = !m.help
+	case key.Matches(msg, keys.View):
+		m.recent = !m.recent
 	case !steers && key.Matches(msg, keys.More, keys.Less, keys.Double, keys.Half):
 		m.events = lastEvents(append(m.events, noScale))
 	case !steers && key.Matches(msg, keys.Pause):
@@ -151,8 +154,12 @@ func (m Model) View() string {
 		parts = append(parts, m.viewLoad(w))
 	}
 	compact := m.height < 30
-	for _, t := range m.targets() {
-		parts = append(parts, m.viewTarget(w, t, compact))
+	for i, t := range m.targets() {
+		note := "" // what the sparklines show, said once: on the load's panel, else the first target's
+		if i == 0 && m.header.Model == "watch" {
+			note = " · " + m.viewLabel()
+		}
+		parts = append(parts, m.viewTarget(w, t, compact, note))
 	}
 	parts = append(parts, m.viewSelf(w), m.viewProfiles(w, compact), m.viewEvents(w))
 	body := strings.Join(nonEmpty(parts), "\n")

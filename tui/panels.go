@@ -51,7 +51,7 @@ func (m Model) viewLoad(w int) string {
 	lines := append([]string{text[0],
 		m.sparkRow("throughput", "throughput", w, num(f, "throughput")),
 		m.sparkRow("p99", "latency.p99", w, sec(f, "latency.p99"))}, text[1:]...)
-	return panel("load", lines, w)
+	return panel("load · "+m.viewLabel(), lines, w)
 }
 
 // loadLines are the load panel's lines of text, without its charts: the
@@ -84,7 +84,7 @@ const (
 // sparkRow is a label, a sparkline of the metric's history, and its value.
 func (m Model) sparkRow(label, metric string, w int, value string) string {
 	width := max(w-labelWidth-valueWidth-2, 8)
-	return fmt.Sprintf("%-*s %s %*s", labelWidth, label, spark(m.hist.last(metric, width), width), valueWidth, value)
+	return fmt.Sprintf("%-*s %s %*s", labelWidth, label, spark(m.sparkValues(metric, width), width), valueWidth, value)
 }
 
 // spark draws values scaled to their own range, so that seconds and
@@ -119,7 +119,8 @@ const compactRows = 4
 // maxTargetRows bounds a target's panel, however many series it offers.
 const maxTargetRows = 8
 
-func (m Model) viewTarget(w int, scope metric.Scope, compact bool) string {
+// viewTarget is a target's panel, its title followed by note.
+func (m Model) viewTarget(w int, scope metric.Scope, compact bool, note string) string {
 	limit := maxTargetRows
 	if compact {
 		limit = compactRows
@@ -135,7 +136,7 @@ func (m Model) viewTarget(w int, scope metric.Scope, compact bool) string {
 	if len(lines) == 0 {
 		lines = []string{dimStyle.Render("no data yet")}
 	}
-	return panel(m.title(scope), lines, w)
+	return panel(m.title(scope)+note, lines, w)
 }
 
 // title is a target's heading: its scope, and what it runs where its

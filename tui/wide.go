@@ -39,7 +39,7 @@ func (m Model) viewWide(w, h int) (string, bool) {
 	}
 	bottom := nonEmpty([]string{m.viewSelf(w), m.viewProfiles(w, false), m.viewEvents(w)})
 	fixed := height(top) + len(load) + height(bottom) + 2 // the footer and the time axis
-	if m.hist.fired() {
+	if m.fired() {
 		fixed++
 	}
 	groups, rows := m.fitCharts(h - fixed)
@@ -129,10 +129,10 @@ func (m Model) chartArea(groups []chartGroup, rows, w int) []string {
 			left = append(left, m.chart(c.label, c.name, c.value, s, rows)...)
 		}
 	}
-	if m.hist.fired() {
+	if m.fired() {
 		left = append(left, m.alertRow(s))
 	}
-	left = append(left, timeAxis(s))
+	left = append(left, timeAxis(s, m.viewLabel()))
 	if histW == 0 {
 		return left
 	}
@@ -144,15 +144,6 @@ func (m Model) chartArea(groups []chartGroup, rows, w int) []string {
 		}
 	}
 	return left
-}
-
-// span is the time the history covers, drawn over cols columns.
-func (m Model) span(cols int) span {
-	s := span{t1: m.frame.T, cols: max(cols, 1)}
-	if a := m.hist.alerts; m.hist.frames > len(a) && len(a) > 0 {
-		s.t0 = a[0].t // the history no longer holds the start
-	}
-	return s
 }
 
 // pad fills s with spaces to width w.

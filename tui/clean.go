@@ -23,10 +23,7 @@ func cleanFrame(f Frame) Frame {
 		return a
 	})
 	// A finding's sentence quotes what a target's profiles name.
-	f.Findings = cleanEach(f.Findings, func(fd Finding) Finding {
-		fd.Kind, fd.Severity, fd.Summary, fd.Culprit = line(fd.Kind), line(fd.Severity), line(fd.Summary), line(fd.Culprit)
-		return fd
-	})
+	f.Findings = cleanEach(f.Findings, cleanFinding)
 	if len(f.Runtimes) > 0 {
 		runtimes := make(map[string]string, len(f.Runtimes)) // the point's map is the other sinks' too
 		for k, v := range f.Runtimes {
@@ -39,6 +36,26 @@ func cleanFrame(f Frame) Frame {
 		return p
 	})
 	return f
+}
+
+// The evidence the findings view keeps of a finding: the rest is in the
+// report.
+const (
+	maxEvidence = 8
+	maxTop      = 10
+)
+
+// cleanFinding is fd fit to draw: its sentences quote what a target's
+// profiles name, and its evidence lists them.
+func cleanFinding(fd Finding) Finding {
+	fd.Kind, fd.Severity, fd.Summary, fd.Culprit = line(fd.Kind), line(fd.Severity), line(fd.Summary), line(fd.Culprit)
+	fd.Target, fd.Next = line(fd.Target), line(fd.Next)
+	fd.Evidence = cleanEach(fd.Evidence[:min(len(fd.Evidence), maxEvidence)], func(ev Evidence) Evidence {
+		ev.Metric, ev.Shown, ev.Profile, ev.Note = line(ev.Metric), line(ev.Shown), line(ev.Profile), line(ev.Note)
+		ev.Top = cleanAll(ev.Top[:min(len(ev.Top), maxTop)])
+		return ev
+	})
+	return fd
 }
 
 // cleanHeader is h with its strings fit to draw.

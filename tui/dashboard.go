@@ -174,7 +174,7 @@ func FrameOf(p *session.Point, start time.Time, lines []string) Frame {
 	f.Runtimes, f.Names = p.TargetRuntimes, p.TargetNames
 	for _, fd := range p.Findings {
 		if fd.Severity != report.Info {
-			f.Findings = append(f.Findings, Finding{Kind: fd.Kind, Severity: fd.Severity, Summary: fd.Summary, Culprit: fd.Culprit})
+			f.Findings = append(f.Findings, findingOf(fd))
 		}
 	}
 	maps.Copy(f.Status, p.Status)
@@ -201,4 +201,14 @@ func alertOf(st alert.Status, now time.Time) Alert {
 	}
 	return Alert{Rule: st.Rule.Text, State: state, Severity: string(st.Rule.Severity),
 		Value: metric.Format(st.Rule.Metric, st.Value), Since: now.Sub(st.Since).Round(time.Second)}
+}
+
+// findingOf is a finding as the dashboard shows it.
+func findingOf(fd report.Finding) Finding {
+	f := Finding{Kind: fd.Kind, Severity: fd.Severity, Summary: fd.Summary, Culprit: fd.Culprit,
+		Target: fd.Target, Start: fd.Start, End: fd.End, Next: fd.Next}
+	for _, ev := range fd.Evidence {
+		f.Evidence = append(f.Evidence, Evidence{Metric: ev.Metric, Shown: ev.Shown, Profile: ev.Profile, Top: ev.Top, Note: ev.Note})
+	}
+	return f
 }

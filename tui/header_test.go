@@ -42,7 +42,7 @@ func TestHeaderOf(t *testing.T) {
 func TestSearchFooterOffersNoLoadKeys(t *testing.T) {
 	m := New(Header{Model: SearchModel}, nil, time.Time{})
 	footer := m.viewFooter(200)
-	if strings.Contains(footer, "+/- load") || !strings.Contains(footer, "the search sets the rate") {
+	if strings.Contains(footer, "+/-") || !strings.Contains(footer, "the search sets the rate") {
 		t.Errorf("footer %q", footer)
 	}
 }

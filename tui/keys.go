@@ -4,7 +4,7 @@ import "github.com/charmbracelet/bubbles/key"
 
 // keyMap is the dashboard's keys.
 type keyMap struct {
-	More, Less, Double, Half, Pause, CPU, Goroutines, Heap, View, Help, Quit key.Binding
+	More, Less, Double, Half, Pause, CPU, Goroutines, Heap, View, Findings, Close, Up, Down, Help, Quit key.Binding
 }
 
 var keys = keyMap{
@@ -17,6 +17,10 @@ var keys = keyMap{
 	Goroutines: key.NewBinding(key.WithKeys("g"), key.WithHelp("g", "goroutines")),
 	Heap:       key.NewBinding(key.WithKeys("h"), key.WithHelp("h", "heap")),
 	View:       key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "whole run / recent")),
+	Findings:   key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "findings")),
+	Close:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "close")),
+	Up:         key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑", "previous")),
+	Down:       key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓", "next")),
 	Help:       key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 	Quit:       key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
 }
@@ -28,5 +32,8 @@ var helpText = `Keys
   p g h     capture a CPU, goroutine or heap profile of the watched targets now
   t         charts: the whole run (downsampled: a latency or a ratio keeps each
             span's highest, other figures their mean) or the last 240 intervals
+  f         open the findings: each one's evidence (the metrics, the top
+            functions or stacks of its profiles) and next step; ↑/↓ choose,
+            f or esc close
   ?         this help
   q ctrl+c  quit: the run stops and prints its summary, as without the dashboard`

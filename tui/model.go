@@ -33,6 +33,8 @@ type Model struct {
 	latency  latencyCounts // the run's responses so far, by latency
 	events   []string
 	recent   bool // the charts show the recent intervals, not the whole run
+	findings bool // the findings view is open
+	chosen   int  // the finding it opens
 	help     bool
 	quitting bool
 }
@@ -98,6 +100,14 @@ func (m Model) key(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		m.help = !m.help
 	case key.Matches(msg, keys.View):
 		m.recent = !m.recent
+	case key.Matches(msg, keys.Findings):
+		m.openFindings()
+	case m.findings && key.Matches(msg, keys.Close):
+		m.findings = false
+	case m.findings && key.Matches(msg, keys.Up):
+		m.choose(-1)
+	case m.findings && key.Matches(msg, keys.Down):
+		m.choose(1)
 	case !steers && key.Matches(msg, keys.More, keys.Less, keys.Double, keys.Half):
 		m.events = lastEvents(append(m.events, noScale))
 	case !steers && key.Matches(msg, keys.Pause):
@@ -142,6 +152,10 @@ func (m Model) View() string {
 	w := max(m.width, 40)
 	if m.help {
 		return lipgloss.JoinVertical(lipgloss.Left, m.viewHeader(w), "", helpText)
+	}
+	if m.findings && len(m.frame.Findings) > 0 {
+		body := m.viewHeader(w) + "\n" + m.viewFindingsOpen(w)
+		return fit(body, m.height-1) + "\n" + m.viewFooter(w)
 	}
 	if w >= wideWidth && m.height >= wideHeight {
 		if view, ok := m.viewWide(w, m.height); ok {

@@ -241,7 +241,7 @@ func (m Model) viewFindings(w int, compact bool) string {
 		}
 		lines = append(lines, style.Render(fmt.Sprintf("%-8s", strings.ToUpper(string(f.Severity))))+" "+truncate(text, w-9))
 	}
-	return panel(fmt.Sprintf("findings (%d)", len(fs)), lines, w)
+	return panel(fmt.Sprintf("findings (%d) · f opens", len(fs)), lines, w)
 }
 
 func (m Model) viewProfiles(w int, compact bool) string {
@@ -275,12 +275,17 @@ func (m Model) viewEvents(w int) string {
 }
 
 func (m Model) viewFooter(w int) string {
-	keys := "+/- load · ]/[ ×2 ÷2 · space pause · p/g/h cpu/goroutine/heap profile · ? help · q quit"
+	keys := "+/- ]/[ load  space pause  p/g/h profile  t recent  f findings  ? help  q quit"
 	switch {
+	case m.findings && len(m.frame.Findings) > 0:
+		keys = "↑/↓ choose a finding  f or esc close  q quit"
 	case m.header.Model == "watch":
-		keys = "p/g/h cpu/goroutine/heap profile · ? help · q quit"
+		keys = "p/g/h cpu/goroutine/heap profile  t recent  f findings  ? help  q quit"
 	case m.header.Model == SearchModel:
-		keys = "the search sets the rate · p/g/h cpu/goroutine/heap profile · ? help · q end it with what it found"
+		keys = "the search sets the rate  p/g/h profile  t recent  f findings  ? help  q end it with what it found"
+	}
+	if m.recent {
+		keys = strings.Replace(keys, "t recent", "t whole", 1)
 	}
 	return dimStyle.Render(truncate(keys, w))
 }

@@ -73,12 +73,26 @@ type Alert struct {
 	Since                        time.Duration
 }
 
-// Finding is a problem diagnosis found: its kind, severity and sentence.
+// Finding is a problem diagnosis found: its kind, severity and sentence,
+// and what it stands on, which the findings view opens.
 type Finding struct {
-	Kind     report.Kind
-	Severity report.Severity
-	Summary  string
-	Culprit  string // what its profile shows, "" until one does
+	Kind       report.Kind
+	Severity   report.Severity
+	Summary    string
+	Culprit    string // what its profile shows, "" until one does
+	Target     string // the target it is about, "" for the load
+	Start, End float64
+	Evidence   []Evidence
+	Next       string // what to do next
+}
+
+// Evidence is one thing a finding stands on: a metric's value, or a
+// profile and what it shows (its top functions or stacks, most first).
+type Evidence struct {
+	Metric, Shown string
+	Profile       string
+	Top           []string
+	Note          string // why a profile shows nothing
 }
 
 // Profile is one captured profile.

@@ -28,10 +28,11 @@ type Search struct {
 	// one that never has ends the search.
 	hadData []bool
 
-	mu      sync.Mutex // guards what follows
-	cur     *session.Session
-	stop    context.CancelFunc
-	stopped bool
+	mu       sync.Mutex // guards what follows
+	cur      *session.Session
+	progress Progress
+	stop     context.CancelFunc
+	stopped  bool
 }
 
 // step is one rate tried: what it found, and the session's own report.
@@ -139,12 +140,14 @@ func (s *Search) Run(ctx context.Context) (*report.Report, error) {
 			if st != nil {
 				st.Note, st.cut, st.SLOs, st.Pass = "cut short ("+outcome+"): not judged", true, nil, false
 				steps = append(steps, st)
+				s.recordStep(st, &b)
 			}
 			continue
 		}
 		lost = 0
 		steps = append(steps, st)
 		b.record(rate, st.Pass)
+		s.recordStep(st, &b)
 		outcome = s.afterStep(ctx, st)
 	}
 	return s.assemble(ctx, steps, &b, outcome, began), nil
@@ -168,10 +171,10 @@ func (s *Search) runStep(ctx context.Context, rate, offset float64) (*step, erro
 	}
 	m.decided = func(sum map[string]float64) string { return failedBeyondDoubt(s.cfg.SLOs, sum) }
 	m.end = func(why string) { sess.End(errors.New(why)) }
-	if !s.current(sess) {
+	if !s.current(sess, rate) {
 		return nil, session.ErrInterrupted
 	}
-	defer s.current(nil)
+	defer s.current(nil, 0)
 	fmt.Fprintf(s.log, "capacity: trying %s\n", metric.FormatPerSecond(rate))
 	rep, err := sess.Run(ctx)
 	if err != nil {
@@ -264,10 +267,10 @@ func (s *Search) pause(ctx context.Context, d time.Duration) {
 
 // current makes sess the step running (nil: none); false when the search
 // was stopped meanwhile.
-func (s *Search) current(sess *session.Session) bool {
+func (s *Search) current(sess *session.Session, rate float64) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.cur = sess
+	s.cur, s.progress.Running = sess, rate
 	return !s.stopped
 }
 
@@ -300,13 +303,7 @@ func (s *Search) Capture(kind string) {
 
 // StepLine is how a step reads as a line of the log.
 func StepLine(st *report.Step) string {
-	verdict := "held"
-	for _, g := range st.SLOs {
-		if !g.Pass {
-			verdict = fmt.Sprintf("FAILED %s (%s)", g.Expr, g.Shown)
-			break
-		}
-	}
+	verdict := Verdict(st)
 	p99 := "-"
 	if v, ok := st.Summary["latency.p99"]; ok {
 		p99 = metric.Format("latency.p99", v)

@@ -7,6 +7,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/strain-dev/strain/capacity"
 )
 
 // tickEvery refreshes the clock in the header between frames: it shows
@@ -32,9 +33,10 @@ type Model struct {
 	hist     history
 	latency  latencyCounts // the run's responses so far, by latency
 	events   []string
-	recent   bool // the charts show the recent intervals, not the whole run
-	findings bool // the findings view is open
-	chosen   int  // the finding it opens
+	recent   bool               // the charts show the recent intervals, not the whole run
+	search   *capacity.Progress // a capacity search's, when the Control runs one
+	findings bool               // the findings view is open
+	chosen   int                // the finding it opens
 	help     bool
 	quitting bool
 }
@@ -71,7 +73,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.addFrame(msg)
 	case tickMsg:
 		m.now = time.Time(msg)
-		return m, tick()
+		return m, tea.Batch(tick(), m.pollSearch())
+	case capacity.Progress:
+		m.search = &msg
 	case Done:
 		m.quitting = true
 		return m, tea.Quit
@@ -163,7 +167,7 @@ func (m Model) View() string {
 		}
 	}
 	// Alerts first: on a small screen the bottom is what gets cut.
-	parts := []string{m.viewHeader(w), m.viewAlerts(w), m.viewFindings(w, m.height < 30)}
+	parts := []string{m.viewHeader(w), m.viewAlerts(w), m.viewFindings(w, m.height < 30), m.viewSearch(w, m.height < 30)}
 	if m.header.Model != "watch" {
 		parts = append(parts, m.viewLoad(w))
 	}

@@ -32,7 +32,7 @@ type chartGroup struct {
 // alerts' spans marked under them, and the run's latency histogram beside
 // them. It reports false when the screen is too small for it.
 func (m Model) viewWide(w, h int) (string, bool) {
-	top := nonEmpty([]string{m.viewHeader(w), m.viewAlerts(w), m.viewFindings(w, false)})
+	top := nonEmpty([]string{m.viewHeader(w), m.viewAlerts(w), m.viewFindings(w, false), m.viewSearch(w, false)})
 	var load []string
 	if m.header.Model != "watch" {
 		load = append([]string{rule("load", w)}, m.loadLines(w)...)

@@ -213,3 +213,36 @@ func checkFits(t *testing.T, view string, size [2]int) {
 		}
 	}
 }
+
+// BenchmarkLongRun is a frame's cost after ten hours of one-second
+// intervals (36,000 frames) at 200×50, in the whole-run view (the
+// overview, downsampled) and in the recent one: the overview's cost does
+// not grow with the run.
+func BenchmarkLongRun(b *testing.B) {
+	run := longRun()
+	for _, recent := range []bool{false, true} {
+		b.Run(map[bool]string{false: "whole", true: "recent"}[recent], func(b *testing.B) {
+			var m tea.Model = New(Header{Model: "closed"}, &recorder{}, time.Time{})
+			m, _ = m.Update(tea.WindowSizeMsg{Width: 200, Height: 50})
+			if recent {
+				m, _ = m.Update(press("t"))
+			}
+			next := func(i int) Frame {
+				f := run[i%len(run)]
+				f.T = float64(i + 1)
+				return f
+			}
+			for i := range 36_000 {
+				m, _ = m.Update(next(i))
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				m, _ = m.Update(next(36_000 + i))
+				if len(m.View()) == 0 {
+					b.Fatal("empty view")
+				}
+			}
+		})
+	}
+}

@@ -1,7 +1,6 @@
 package capacity
 
 import (
-	"context"
 	"fmt"
 	"net/http/httptest"
 	"sync"
@@ -32,14 +31,8 @@ func TestProgressFollowsTheSearch(t *testing.T) {
 		}
 		judged = append(judged, len(pr.Steps))
 	})}
-	s, err := New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rep, err := s.Run(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
+	s = newSearch(t, cfg)
+	rep := finish(t, s)
 	if len(wrong) > 0 {
 		t.Errorf("while running: %v", wrong)
 	}

@@ -94,10 +94,22 @@ func TestFindsATokenBucketsRate(t *testing.T) {
 // runSearch runs a search of cfg to its end.
 func runSearch(t *testing.T, cfg Config) *report.Report {
 	t.Helper()
+	return finish(t, newSearch(t, cfg))
+}
+
+// newSearch readies a search of cfg.
+func newSearch(t *testing.T, cfg Config) *Search {
+	t.Helper()
 	s, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return s
+}
+
+// finish runs s to its end.
+func finish(t *testing.T, s *Search) *report.Report {
+	t.Helper()
 	rep, err := s.Run(context.Background())
 	if err != nil {
 		t.Fatal(err)

@@ -1,7 +1,7 @@
 package tui
 
 import (
-	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -42,40 +42,24 @@ func withEvidence() []Frame {
 // profile's top functions, its next step); ↓ the next one's; f closes.
 func TestFindingsOpen(t *testing.T) {
 	h := Header{Targets: []string{"GET http://127.0.0.1:8080/api"}, Model: "closed", Duration: 30 * time.Second}
-	for _, size := range [][2]int{{80, 24}, {200, 50}} {
-		for _, down := range []bool{false, true} {
-			name := fmt.Sprintf("%dx%d", size[0], size[1])
-			if down {
-				name += "-second"
-			}
-			t.Run(name, func(t *testing.T) {
-				tm := teatest.NewTestModel(t, New(h, &recorder{}, time.Time{}), teatest.WithInitialTermSize(size[0], size[1]))
-				for _, f := range withEvidence() {
-					tm.Send(f)
-				}
-				tm.Send(press("f"))
-				if down {
-					tm.Send(tea.KeyMsg{Type: tea.KeyDown})
-				}
-				tm.Send(tea.Quit())
-				view := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(Model).View()
-				checkFits(t, view, size)
-				want := []string{"▸ CRITICAL starvation api", "1. api.hog 91%", "12.1ms", "next: The CPU profile"}
-				if down {
-					want = []string{"▸ WARNING  leak api", "1. 1100 api.leakedWorker \\x1b[31m← chan receive", "empty profile"}
-				}
-				for _, w := range want {
-					if !strings.Contains(view, w) {
-						t.Errorf("the findings view lacks %q:\n%s", w, view)
-					}
-				}
-				if strings.Contains(view, "\x1b[31m") {
-					t.Error("a target's escape sequence reached the terminal")
-				}
-				teatest.RequireEqualOutput(t, []byte(view))
-			})
+	msgs := append(msgsOf(withEvidence()), press("f"))
+	variants := map[string][]tea.Msg{"": msgs, "-second": append(slices.Clone(msgs), tea.KeyMsg{Type: tea.KeyDown})}
+	eachScreen(t, variants, func(t *testing.T, size [2]int, variant string) {
+		view := finalView(t, New(h, &recorder{}, time.Time{}), size, variants[variant]...)
+		want := []string{"▸ CRITICAL starvation api", "1. api.hog 91%", "12.1ms", "next: The CPU profile"}
+		if variant == "-second" {
+			want = []string{"▸ WARNING  leak api", "1. 1100 api.leakedWorker \\x1b[31m← chan receive", "empty profile"}
 		}
-	}
+		for _, w := range want {
+			if !strings.Contains(view, w) {
+				t.Errorf("the findings view lacks %q:\n%s", w, view)
+			}
+		}
+		if strings.Contains(view, "\x1b[31m") {
+			t.Error("a target's escape sequence reached the terminal")
+		}
+		teatest.RequireEqualOutput(t, []byte(view))
+	})
 }
 
 func press(k string) tea.KeyMsg { return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k)} }

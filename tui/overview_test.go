@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -156,48 +157,67 @@ func longRun() []Frame {
 // 240 intervals, which no longer hold it, and back.
 func TestLongRunKeepsItsStart(t *testing.T) {
 	h := Header{Targets: []string{"GET http://127.0.0.1:8080/api"}, Model: "closed", Duration: 10 * time.Minute}
-	for _, size := range [][2]int{{80, 24}, {200, 50}} {
-		for _, recent := range []bool{false, true} {
-			name := fmt.Sprintf("%dx%d", size[0], size[1])
-			if recent {
-				name += "-recent"
+	whole := msgsOf(longRun())
+	variants := map[string][]tea.Msg{"": whole, "-recent": append(slices.Clone(whole), press("t"))}
+	eachScreen(t, variants, func(t *testing.T, size [2]int, variant string) {
+		recent := variant == "-recent"
+		view := finalView(t, New(h, &recorder{}, time.Time{}), size, variants[variant]...)
+		wide := size[0] >= wideWidth
+		switch {
+		case wide && !recent:
+			for _, want := range []string{"whole run └00:00", "2.00s ┤", "━"} {
+				if !strings.Contains(view, want) {
+					t.Errorf("the whole run's view lacks %q:\n%s", want, view)
+				}
 			}
-			t.Run(name, func(t *testing.T) {
-				tm := teatest.NewTestModel(t, New(h, &recorder{}, time.Time{}), teatest.WithInitialTermSize(size[0], size[1]))
-				for _, f := range longRun() {
-					tm.Send(f)
-				}
-				if recent {
-					tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("t")})
-				}
-				tm.Send(tea.Quit())
-				view := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(Model).View()
-				checkFits(t, view, size)
-				wide := size[0] >= wideWidth
-				switch {
-				case wide && !recent:
-					for _, want := range []string{"whole run └00:00", "2.00s ┤", "━"} {
-						if !strings.Contains(view, want) {
-							t.Errorf("the whole run's view lacks %q:\n%s", want, view)
-						}
-					}
-				case wide && recent:
-					if !strings.Contains(view, "last 04:00 └06:00") || strings.Contains(view, "2.00s ┤") {
-						t.Errorf("the recent view should run from 06:00 without the stall:\n%s", view)
-					}
-				case recent:
-					if !strings.Contains(view, "load · last 04:00") {
-						t.Errorf("the compact recent view does not say so:\n%s", view)
-					}
-				default:
-					if !strings.Contains(view, "load · whole run") {
-						t.Errorf("the compact view does not say it shows the whole run:\n%s", view)
-					}
-				}
-				teatest.RequireEqualOutput(t, []byte(view))
-			})
+		case wide && recent:
+			if !strings.Contains(view, "last 04:00 └06:00") || strings.Contains(view, "2.00s ┤") {
+				t.Errorf("the recent view should run from 06:00 without the stall:\n%s", view)
+			}
+		case recent:
+			if !strings.Contains(view, "load · last 04:00") {
+				t.Errorf("the compact recent view does not say so:\n%s", view)
+			}
+		default:
+			if !strings.Contains(view, "load · whole run") {
+				t.Errorf("the compact view does not say it shows the whole run:\n%s", view)
+			}
+		}
+		teatest.RequireEqualOutput(t, []byte(view))
+	})
+}
+
+// eachScreen runs check at 80×24 and 200×50 for each variant, as a
+// subtest named for both ("80x24-recent"); the variant "" is the plain one.
+func eachScreen(t *testing.T, variants map[string][]tea.Msg, check func(t *testing.T, size [2]int, variant string)) {
+	for _, size := range [][2]int{{80, 24}, {200, 50}} {
+		for _, v := range slices.Sorted(maps.Keys(variants)) {
+			t.Run(fmt.Sprintf("%dx%d%s", size[0], size[1], v), func(t *testing.T) { check(t, size, v) })
 		}
 	}
+}
+
+// msgsOf is frames as messages to send.
+func msgsOf(frames []Frame) []tea.Msg {
+	out := make([]tea.Msg, len(frames))
+	for i, f := range frames {
+		out[i] = f
+	}
+	return out
+}
+
+// finalView sends msgs to m on a screen of size and returns the view it
+// ends with, checked to fit the screen.
+func finalView(t *testing.T, m Model, size [2]int, msgs ...tea.Msg) string {
+	t.Helper()
+	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(size[0], size[1]))
+	for _, msg := range msgs {
+		tm.Send(msg)
+	}
+	tm.Send(tea.Quit())
+	view := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(Model).View()
+	checkFits(t, view, size)
+	return view
 }
 
 // checkFits fails when view does not fit a screen of size.

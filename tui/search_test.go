@@ -39,30 +39,26 @@ func searchSoFar() capacity.Progress {
 // verdicts, the step running now with its figures.
 func TestSearchPanel(t *testing.T) {
 	h := Header{Targets: []string{"GET http://127.0.0.1:8080/api"}, Model: SearchModel, Duration: 5 * time.Minute}
-	for _, size := range [][2]int{{80, 24}, {200, 50}} {
-		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
-			tm := teatest.NewTestModel(t, New(h, &searcher{}, time.Time{}), teatest.WithInitialTermSize(size[0], size[1]))
-			for i, f := range frames() {
-				f.Metrics["rate"] = 350
-				delete(f.Metrics, "concurrency")
-				f.Metrics["latency.p99"] = 0.042
-				f.T = 60 + float64(i)
-				f.Findings, f.Alerts, f.Profiles = nil, nil, nil
-				tm.Send(f)
-			}
-			tm.Send(searchSoFar())
-			tm.Send(tea.Quit())
-			view := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(Model).View()
-			checkFits(t, view, size)
-			want := []string{"capacity · held 300 req/s · failed 400 req/s · 4 steps", "FAILED latency.p99 < 50ms (88.3ms)", "▸ 350 req/s", "running"}
-			for _, w := range want {
-				if !strings.Contains(view, w) {
-					t.Errorf("the search's panel lacks %q:\n%s", w, view)
-				}
-			}
-			teatest.RequireEqualOutput(t, []byte(view))
-		})
+	fs := frames()
+	for i := range fs {
+		f := &fs[i]
+		f.Metrics["rate"] = 350
+		delete(f.Metrics, "concurrency")
+		f.Metrics["latency.p99"] = 0.042
+		f.T = 60 + float64(i)
+		f.Findings, f.Alerts, f.Profiles = nil, nil, nil
 	}
+	msgs := append(msgsOf(fs), searchSoFar())
+	eachScreen(t, map[string][]tea.Msg{"": msgs}, func(t *testing.T, size [2]int, _ string) {
+		view := finalView(t, New(h, &searcher{}, time.Time{}), size, msgs...)
+		want := []string{"capacity · held 300 req/s · failed 400 req/s · 4 steps", "FAILED latency.p99 < 50ms (88.3ms)", "▸ 350 req/s", "running"}
+		for _, w := range want {
+			if !strings.Contains(view, w) {
+				t.Errorf("the search's panel lacks %q:\n%s", w, view)
+			}
+		}
+		teatest.RequireEqualOutput(t, []byte(view))
+	})
 }
 
 // The clock's tick asks a Searcher for its progress, and only a Searcher.

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -8,6 +9,8 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/exp/teatest"
+	"github.com/strain-dev/strain/report"
+	"github.com/strain-dev/strain/session"
 )
 
 // withEvidence is frames() with two findings that have evidence: a
@@ -88,5 +91,21 @@ func TestFindingsKeys(t *testing.T) {
 		if got := m.(Model); got.findings != s.open || got.chosen != s.chosen {
 			t.Errorf("step %d (%s): open %v chosen %d, want %v %d", i, s.key, got.findings, got.chosen, s.open, s.chosen)
 		}
+	}
+}
+
+// A point's findings reach the frame with what they stand on, info
+// findings left out.
+func TestFrameOfKeepsEvidence(t *testing.T) {
+	p := &session.Point{Point: report.Point{T: 3}, Findings: []report.Finding{
+		{Kind: report.Leak, Severity: report.Warning, Target: "api", Start: 1, End: 3, Summary: "grew", Culprit: "Grown: api.leak.", Next: "close it",
+			Evidence: []report.Evidence{{Metric: "target.goroutines", Value: 900, Shown: "900"}, {Profile: "p.pb.gz", Top: []string{"api.leak +200"}}}},
+		{Kind: report.InsufficientData, Severity: report.Info, Summary: "no pprof"},
+	}}
+	f := FrameOf(p, time.Time{}, nil)
+	want := []Finding{{Kind: report.Leak, Severity: report.Warning, Target: "api", Start: 1, End: 3, Summary: "grew", Culprit: "Grown: api.leak.", Next: "close it",
+		Evidence: []Evidence{{Metric: "target.goroutines", Shown: "900"}, {Profile: "p.pb.gz", Top: []string{"api.leak +200"}}}}}
+	if !reflect.DeepEqual(f.Findings, want) {
+		t.Errorf("frame's findings %+v, want %+v", f.Findings, want)
 	}
 }

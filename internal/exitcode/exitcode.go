@@ -32,6 +32,7 @@ func (e *codeError) Error() string { return safe.Line(redact.Text(e.err.Error())
 
 // maxMessage bounds a message, in runes.
 const maxMessage = 4096
+
 func (e *codeError) Unwrap() error { return e.err }
 
 // UsageError is err ending the program with Usage.

@@ -1,0 +1,79 @@
+// A Node HTTP service with strain-vitals on, that walks Node's usual faults
+// on request, for strain's tests and README:
+//
+//   /             answers at once
+//   /block?ms=N   blocks the event loop for N ms in blockTheLoop (a busy wait,
+//                 the shape of a synchronous function on the hot path)
+//   /sleep?ms=N   blocks it for N ms in sleepOnTheLoop (Atomics.wait: the
+//                 loop held without the CPU, as a *Sync call on a slow disk)
+//   /leak         starts an interval that is never cleared (leakAnInterval)
+//   /lag          the loop's delay as a perf_hooks histogram of the service's
+//                 own, apart from the agent's: {count, p50, p99, max} in seconds
+//                 less the timer's resolution; /lag?reset starts it again
+//
+// Run: node faults.js [port] [agent-port] [seconds] [--no-agent]; it prints
+// "listening PORT AGENT_PORT" (AGENT_PORT 0 without the agent) and ends
+// after the given seconds (default 60).
+const http = require("http");
+const { monitorEventLoopDelay } = require("perf_hooks");
+const vitals = require("..");
+
+const RESOLUTION_MS = 10;
+const own = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
+own.enable();
+
+function blockTheLoop(ms) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {} // eslint-disable-line no-empty
+}
+
+const cell = new Int32Array(new SharedArrayBuffer(4));
+function sleepOnTheLoop(ms) {
+  Atomics.wait(cell, 0, 0, ms);
+}
+
+const leaked = [];
+function leakAnInterval() {
+  leaked.push(setInterval(() => {}, 60000));
+}
+
+function lag(reset) {
+  const res = RESOLUTION_MS * 1e6;
+  const s = (ns) => Math.max(ns - res, 0) / 1e9;
+  const out = { count: own.count, p50: s(own.percentile(50)), p99: s(own.percentile(99)), max: s(own.max) };
+  if (reset) own.reset();
+  return out;
+}
+
+const handlers = {
+  "/block": (q) => blockTheLoop(Math.min(Number(q.get("ms") || 10), 10000)),
+  "/sleep": (q) => sleepOnTheLoop(Math.min(Number(q.get("ms") || 10), 10000)),
+  "/leak": () => leakAnInterval(),
+};
+
+const server = http.createServer((req, res) => {
+  const url = new URL(req.url, "http://x");
+  if (url.pathname === "/lag") {
+    res.setHeader("Content-Type", "application/json");
+    res.end(JSON.stringify(lag(url.searchParams.has("reset"))));
+    return;
+  }
+  const h = handlers[url.pathname];
+  if (h) h(url.searchParams);
+  res.end("ok\n");
+});
+
+async function main() {
+  const args = process.argv.slice(2).filter((a) => !a.startsWith("--"));
+  const port = Number(args[0] || 8083);
+  const agentPort = Number(args[1] || 6062);
+  const seconds = Number(args[2] || 60);
+  const agent = process.argv.includes("--no-agent") ? null : await vitals.start({ port: agentPort });
+  server.listen(port, "127.0.0.1", () => {
+    console.log(`listening ${server.address().port} ${agent ? agent.port : 0}`);
+  });
+  setTimeout(() => process.exit(0), seconds * 1000).unref();
+  process.on("SIGTERM", () => process.exit(0));
+}
+
+main();

@@ -201,7 +201,7 @@ func summary(pr *profile.Profile, k profiles.Kind) shown {
 	// Where the top is the standard library's (sync.(*Mutex).Unlock,
 	// runtime.mallocgc), the program's own function above it is the
 	// culprit: first.
-	if len(t.Rows) > 0 && !python(pr) && standard(t.Rows[0].Name) {
+	if len(t.Rows) > 0 && !loopProfile(pr) && standard(t.Rows[0].Name) {
 		if own, fn, ok := ownTop(pr, index); ok {
 			sh.top, sh.fn = append([]string{own}, sh.top...), fn
 		}
@@ -210,19 +210,12 @@ func summary(pr *profile.Profile, k profiles.Kind) shown {
 }
 
 // unitsOf names what a stack's count counts: an event loop's tasks (its
-// frames are Python's), or goroutines.
+// frames are Python's or Node's), or goroutines.
 func unitsOf(frames []profiles.Frame) string {
-	if len(frames) > 0 && strings.HasSuffix(frames[0].File, ".py") {
+	if loopFrames(frames) {
 		return "tasks"
 	}
 	return "goroutines"
-}
-
-// python reports whether a profile is of Python code (the agent's), whose
-// function names say nothing of their package: Go's rule for what is the
-// standard library's does not apply.
-func python(pr *profile.Profile) bool {
-	return slices.ContainsFunc(pr.Function, func(f *profile.Function) bool { return strings.HasSuffix(f.Filename, ".py") })
 }
 
 // ownTop is the program's own function nearest the top of each sample
@@ -373,12 +366,16 @@ func ownCode(frames []profiles.Frame) string {
 	return profiles.Where(frames)
 }
 
-// standardFrame reports whether a frame is in a standard library: Go's,
-// or, for a Python frame, a file of the interpreter's own lib directory
-// (not its site- or dist-packages).
+// standardFrame reports whether a frame is in a standard library: Go's;
+// for a Python frame, a file of the interpreter's own lib directory (not
+// its site- or dist-packages); for a JavaScript frame, Node's built-in
+// modules.
 func standardFrame(f profiles.Frame) bool {
 	if python, lib := profiles.PythonLibrary(f.File); python {
 		return lib
+	}
+	if nodeFile(f.File) {
+		return nodeLibrary(f.File)
 	}
 	return standard(f.Func)
 }

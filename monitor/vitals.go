@@ -76,7 +76,10 @@ func (s *vitalsSource) Warnings() []string { return s.notes }
 // vitalsMetrics names a reading's figures; those over an interval need a
 // previous reading. The notes say what of the reading it left out.
 func vitalsMetrics(prev, cur *vitals.Reading) (Metrics, []string) {
-	m := Metrics{"threads": float64(cur.Threads)}
+	m := Metrics{}
+	if cur.Threads > 0 { // an agent that cannot count them leaves them out
+		m["threads"] = float64(cur.Threads)
+	}
 	if cur.TotalMemoryBytes > 0 { // an agent that cannot read it leaves it out: no process holds none
 		m["memory"] = float64(cur.TotalMemoryBytes)
 	}
@@ -87,6 +90,9 @@ func vitalsMetrics(prev, cur *vitals.Reading) (Metrics, []string) {
 		notes = putStates(m, cur.GoroutinesByState)
 	} else {
 		m["tasks"] = float64(cur.Tasks)
+		if cur.HeapObjectsBytes > 0 { // the Node agent's used heap; Python's has none
+			m["heap"] = float64(cur.HeapObjectsBytes)
+		}
 	}
 	if prev == nil {
 		return m, notes

@@ -7,6 +7,7 @@
 //   /sleep?ms=N   blocks it for N ms in sleepOnTheLoop (Atomics.wait: the
 //                 loop held without the CPU, as a *Sync call on a slow disk)
 //   /leak         starts an interval that is never cleared (leakAnInterval)
+//   /hold?kb=N    keeps N KiB for good, in small arrays (holdMemory)
 //   /lag          the loop's delay as a perf_hooks histogram of the service's
 //                 own, apart from the agent's: {count, p50, p99, max} in seconds
 //                 less the timer's resolution; /lag?reset starts it again
@@ -37,6 +38,11 @@ function leakAnInterval() {
   leaked.push(setInterval(() => {}, 60000));
 }
 
+const held = [];
+function holdMemory(kb) {
+  for (let i = 0; i < kb; i++) held.push(new Array(128).fill(i)); // about 1 KiB each
+}
+
 function lag(reset) {
   const res = RESOLUTION_MS * 1e6;
   const s = (ns) => Math.max(ns - res, 0) / 1e9;
@@ -49,6 +55,7 @@ const handlers = {
   "/block": (q) => blockTheLoop(Math.min(Number(q.get("ms") || 10), 10000)),
   "/sleep": (q) => sleepOnTheLoop(Math.min(Number(q.get("ms") || 10), 10000)),
   "/leak": () => leakAnInterval(),
+  "/hold": (q) => holdMemory(Math.min(Number(q.get("kb") || 1024), 1 << 20)),
 };
 
 const server = http.createServer((req, res) => {

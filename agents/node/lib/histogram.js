@@ -42,15 +42,17 @@ class Histogram {
 // recorded to h, each value less the timer's own resolution (the delay is
 // the time between two of its ticks: a loop that waits for nothing shows
 // the resolution), and says how many values it added. The histogram
-// gives its percentiles, not its buckets: the values between two of its
-// percentiles count at the higher one's value, the most they could have
-// been, so that no tail is made shorter than it was.
+// gives its percentiles, not its buckets: each percentile's value is the
+// top of the bucket that holds the value of rank ceil(pct% of the count),
+// so the values of the ranks after the previous percentile's up to that
+// one count at it, the most they could have been: no tail is made shorter
+// than it was, and none longer than the histogram's own step.
 function foldDelay(h, delay, resolutionNanos) {
   const total = delay.count;
   if (!total) return 0;
   let below = 0;
   for (const [pct, nanos] of delay.percentiles) {
-    const upTo = Math.min(Math.round((total * pct) / 100), total);
+    const upTo = Math.min(Math.ceil((total * pct) / 100 - 1e-9), total);
     if (upTo > below) {
       h.add(Math.max(nanos - resolutionNanos, 0) / 1e9, upTo - below);
       below = upTo;

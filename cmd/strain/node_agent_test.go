@@ -1,0 +1,145 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/pprof/profile"
+)
+
+// nodeAgentService starts agents/node/example/faults.js, a real Node
+// service with strain-vitals (agents/node) on, and returns its URL and the
+// agent's. It skips the test without node.
+func nodeAgentService(t *testing.T) (url, agent string) {
+	t.Helper()
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("no node")
+	}
+	f := startService(t, exec.Command(node, filepath.Join("..", "..", "agents", "node", "example", "faults.js"), "0", "0", "60"), 3)
+	return "http://127.0.0.1:" + f[1], "http://127.0.0.1:" + f[2]
+}
+
+// A synchronous function on a Node service's hot path (30 ms of busy wait
+// in blockTheLoop, 20 times a second: 60% of its core): strain reads the
+// loop's delay through the agent, finds the loop blocked, and the blocking
+// capture, the CPU profile of the stretches that held the loop, names the
+// function.
+func TestNodeAgentBlockedLoop(t *testing.T) {
+	url, agent := nodeAgentService(t)
+	dir := t.TempDir()
+	out := filepath.Join(dir, "r.json")
+	code, stdout, stderr := cli(t, context.Background(), "run", url+"/block?ms=30", "-r", "20", "-d", "7s", "--interval", "500ms",
+		"--watch", agent, "--alerts", "default", "--no-tui", "-o", out, "--profiles", filepath.Join(dir, "p"))
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	rep := readReport(t, out)
+	if p99 := rep.Summary["target.sched_latency.p99.max"]; p99 < 0.025 || p99 > 0.25 {
+		t.Errorf("target.sched_latency.p99.max = %v, want the 30 ms block's", p99)
+	}
+	if rt := rep.TargetRuntimes["target"]; rt != "node" {
+		t.Errorf("the target's runtime is %q, want node", rt)
+	}
+	for _, m := range []string{"target.tasks.max", "target.heap.max", "target.cpu.max", "target.memory.max"} {
+		if _, ok := rep.Summary[m]; !ok {
+			t.Errorf("no %s", m)
+		}
+	}
+	f, ok := finding(rep, "blocking")
+	if !ok || !strings.Contains(f.Culprit, "Held the loop: blockTheLoop") {
+		t.Errorf("blocking: %+v\n%s", f, stdout)
+	}
+}
+
+// Intervals set on each request and never cleared are a leak, named by
+// their resource type (Timeout) from two dumps of the active resources.
+func TestNodeAgentLeakedIntervals(t *testing.T) {
+	url, agent := nodeAgentService(t)
+	dir := t.TempDir()
+	out := filepath.Join(dir, "r.json")
+	code, stdout, stderr := cli(t, context.Background(), "run", url+"/leak", "-r", "100", "-d", "5s", "--interval", "500ms",
+		"--watch", agent, "--no-tui", "-o", out, "--profiles", filepath.Join(dir, "p"))
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	f, ok := finding(readReport(t, out), "leak")
+	if !ok || !strings.Contains(f.Summary, "tasks grew") || !strings.Contains(f.Culprit, "Grown: Timeout +") {
+		t.Errorf("leak: %+v\n%s", f, stdout)
+	}
+}
+
+// strain profile capture takes the Node agent's CPU, heap, resource and
+// blocking profiles; each parses as pprof, go tool pprof reads it, and
+// strain profile top names the function that burnt the CPU.
+func TestNodeAgentProfiles(t *testing.T) {
+	url, agent := nodeAgentService(t)
+	for range 4 {
+		getOK(t, url+"/hold?kb=4096") // 16 MiB held: the heap profile's samples
+	}
+	stop := loadFor(url+"/block?ms=20", 2)
+	defer stop()
+	dir := t.TempDir()
+	code, stdout, stderr := cli(t, context.Background(), "profile", "capture", agent, "--cpu", "2s", "--heap", "--goroutine", "--blocking", "-o", dir)
+	if code != ExitPassed {
+		t.Fatalf("capture: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	want := map[string]string{"cpu": "blockTheLoop", "blocking": "blockTheLoop", "goroutine": "TCPServerWrap", "heap": "holdMemory"}
+	for kind, fn := range want {
+		path := capturedFile(t, stdout, kind)
+		pr := parseProfile(t, path)
+		if len(pr.Sample) == 0 {
+			t.Errorf("%s: no samples", kind)
+		}
+		if fn != "" && !hasFunction(pr, fn) {
+			t.Errorf("%s: no %s in %s", kind, fn, path)
+		}
+		if goTool, err := exec.LookPath("go"); err == nil {
+			top, err := exec.Command(goTool, "tool", "pprof", "-top", path).CombinedOutput()
+			if err != nil || !strings.Contains(string(top), fn) {
+				t.Errorf("go tool pprof -top %s: %v\n%s", kind, err, top)
+			}
+		}
+	}
+	code, top, stderr := cli(t, context.Background(), "profile", "top", capturedFile(t, stdout, "cpu"), "-n", "3")
+	if code != ExitPassed || !strings.Contains(top, "blockTheLoop") {
+		t.Errorf("strain profile top: exit %d\n%s\n%s", code, top, stderr)
+	}
+}
+
+func getOK(t *testing.T, url string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+}
+
+func parseProfile(t *testing.T, path string) *profile.Profile {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	pr, err := profile.Parse(f)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return pr
+}
+
+func hasFunction(pr *profile.Profile, name string) bool {
+	for _, fn := range pr.Function {
+		if fn.Name == name {
+			return true
+		}
+	}
+	return false
+}

@@ -20,7 +20,7 @@ const (
 	ThreadCreate Kind = "threadcreate" // stacks that created OS threads
 	Trace        Kind = "trace"        // execution trace over a duration
 	Flight       Kind = "flight"       // the last seconds of execution trace, from vitals' flight recorder
-	Blocking     Kind = "blocking"     // an event loop's blocked stretches, sampled (agents/python's watchdog)
+	Blocking     Kind = "blocking"     // an event loop's blocked stretches, sampled (agents/python's watchdog; agents/node's CPU profile of them)
 )
 
 // Kinds lists every Kind, in the order a listing shows them.

@@ -138,7 +138,7 @@ func emptyWarning(k Kind) string {
 	case Block:
 		return "no samples: no blocking yet, or the target never set runtime.SetBlockProfileRate"
 	case Blocking:
-		return "no samples: the event loop has not been blocked past the watchdog's threshold"
+		return "no samples: the event loop has not been blocked past the agent's threshold (20 ms)"
 	}
 	return "no samples"
 }

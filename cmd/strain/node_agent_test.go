@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -40,8 +41,17 @@ func TestNodeAgentBlockedLoop(t *testing.T) {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
 	}
 	rep := readReport(t, out)
-	if p99 := rep.Summary["target.sched_latency.p99.max"]; p99 < 0.025 || p99 > 0.25 {
-		t.Errorf("target.sched_latency.p99.max = %v, want the 30 ms block's", p99)
+	// The median interval's p99: on a busy machine (this one is shared) an
+	// interval or two waits for the CPU far longer than any block.
+	var p99s []float64
+	for _, p := range rep.Series {
+		if v, ok := p.Metrics["target.sched_latency.p99"]; ok {
+			p99s = append(p99s, v)
+		}
+	}
+	slices.Sort(p99s)
+	if len(p99s) < 5 || p99s[len(p99s)/2] < 0.025 || p99s[len(p99s)/2] > 0.1 {
+		t.Errorf("target.sched_latency.p99 by interval = %v, want the 30 ms block's", p99s)
 	}
 	if rt := rep.TargetRuntimes["target"]; rt != "node" {
 		t.Errorf("the target's runtime is %q, want node", rt)
@@ -96,8 +106,9 @@ func TestNodeAgentProfiles(t *testing.T) {
 		if len(pr.Sample) == 0 {
 			t.Errorf("%s: no samples", kind)
 		}
-		if fn != "" && !hasFunction(pr, fn) {
-			t.Errorf("%s: no %s in %s", kind, fn, path)
+		if !hasFunction(pr, fn) {
+			_, top, _ := cli(t, context.Background(), "profile", "top", path, "-n", "8")
+			t.Errorf("%s: no %s in %s:\n%s", kind, fn, path, top)
 		}
 		if goTool, err := exec.LookPath("go"); err == nil {
 			top, err := exec.Command(goTool, "tool", "pprof", "-top", path).CombinedOutput()

@@ -52,7 +52,7 @@ of execution trace from the service's flight recorder at
 		{profiles.Heap, "capture the heap profile"}, {profiles.Allocs, "capture the allocations profile"},
 		{profiles.Goroutine, "capture the goroutine profile"}, {profiles.Mutex, "capture the mutex contention profile"},
 		{profiles.Block, "capture the blocking profile"}, {profiles.ThreadCreate, "capture the thread creation profile"},
-		{profiles.Flight, "pull the flight recorder's last seconds of execution trace"}, {profiles.Blocking, "capture an event loop's blocked stretches (the Python agent's watchdog)"},
+		{profiles.Flight, "pull the flight recorder's last seconds of execution trace"}, {profiles.Blocking, "capture an event loop's blocked stretches (the Python agent's watchdog, the Node agent's CPU profile of them)"},
 	} {
 		f.snapshots[k.kind] = fl.Bool(string(k.kind), false, k.usage)
 	}

@@ -16,11 +16,15 @@ go build -o "$work/strain" ./cmd/strain
 run() { # run off|on|profiling: prints req/s
   local flag="" port agent watch=()
   [ "$1" = off ] && flag=--no-agent
-  taskset -c "$svc_cpu" node agents/node/example/hello.js 0 0 $((secs + 30)) $flag > "$work/svc.out" &
+  # A file of its own each run: the last run's line must not be read
+  # before this service has written its own.
+  local out
+  out=$(mktemp -p "$work")
+  taskset -c "$svc_cpu" node agents/node/example/hello.js 0 0 $((secs + 30)) $flag > "$out" &
   local pid=$!
   pids+=("$pid")
-  for _ in $(seq 50); do grep -q listening "$work/svc.out" && break; sleep 0.1; done
-  read -r _ port agent < "$work/svc.out"
+  for _ in $(seq 100); do grep -q listening "$out" && break; sleep 0.1; done
+  read -r _ port agent < "$out"
   [ "$1" != off ] && watch=(--watch "http://127.0.0.1:$agent")
   local prof=""
   if [ "$1" = profiling ]; then

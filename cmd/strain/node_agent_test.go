@@ -68,20 +68,28 @@ func TestNodeAgentBlockedLoop(t *testing.T) {
 	}
 }
 
-// Intervals set on each request and never cleared are a leak, named by
-// their resource type (Timeout) from two dumps of the active resources.
-func TestNodeAgentLeakedIntervals(t *testing.T) {
-	url, agent := nodeAgentService(t)
-	dir := t.TempDir()
-	out := filepath.Join(dir, "r.json")
-	code, stdout, stderr := cli(t, context.Background(), "run", url+"/leak", "-r", "100", "-d", "5s", "--interval", "500ms",
-		"--watch", agent, "--no-tui", "-o", out, "--profiles", filepath.Join(dir, "p"))
-	if code != 0 {
-		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
-	}
-	f, ok := finding(readReport(t, out), "leak")
-	if !ok || !strings.Contains(f.Summary, "tasks grew") || !strings.Contains(f.Culprit, "Grown: Timeout +") {
-		t.Errorf("leak: %+v\n%s", f, stdout)
+// Intervals set on each request and never cleared, or connections never
+// closed, are a leak, named by their resource type from two dumps of the
+// active resources.
+func TestNodeAgentLeaks(t *testing.T) {
+	for _, c := range []struct{ path, culprit string }{
+		{"/leak", "Grown: Timeout +"},
+		{"/leak-socket", "Grown: TCPSocketWrap +"},
+	} {
+		t.Run(c.path, func(t *testing.T) {
+			url, agent := nodeAgentService(t)
+			dir := t.TempDir()
+			out := filepath.Join(dir, "r.json")
+			code, stdout, stderr := cli(t, context.Background(), "run", url+c.path, "-r", "100", "-d", "5s", "--interval", "500ms",
+				"--watch", agent, "--no-tui", "-o", out, "--profiles", filepath.Join(dir, "p"))
+			if code != 0 {
+				t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+			}
+			f, ok := finding(readReport(t, out), "leak")
+			if !ok || !strings.Contains(f.Summary, "tasks grew") || !strings.Contains(f.Culprit, c.culprit) {
+				t.Errorf("leak: %+v\n%s", f, stdout)
+			}
+		})
 	}
 }
 

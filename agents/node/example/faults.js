@@ -7,6 +7,9 @@
 //   /sleep?ms=N   blocks it for N ms in sleepOnTheLoop (Atomics.wait: the
 //                 loop held without the CPU, as a *Sync call on a slow disk)
 //   /leak         starts an interval that is never cleared (leakAnInterval)
+//   /leak-socket  opens a connection to a dependency and never closes it
+//                 (leakASocket: two sockets a request, the service's end and
+//                 the dependency's, both in this process)
 //   /hold?kb=N    keeps N KiB for good, in small arrays (holdMemory)
 //   /lag          the loop's delay as a perf_hooks histogram of the service's
 //                 own, apart from the agent's: {count, p50, p99, max} in seconds
@@ -16,6 +19,7 @@
 // "listening PORT AGENT_PORT" (AGENT_PORT 0 without the agent) and ends
 // after the given seconds (default 60).
 const http = require("http");
+const net = require("net");
 const { monitorEventLoopDelay } = require("perf_hooks");
 const vitals = require("..");
 
@@ -38,6 +42,13 @@ function leakAnInterval() {
   leaked.push(setInterval(() => {}, 60000));
 }
 
+// A dependency inside the process, that holds every connection open.
+const dependency = net.createServer(() => {}).listen(0, "127.0.0.1");
+const sockets = [];
+function leakASocket() {
+  sockets.push(net.connect(dependency.address().port, "127.0.0.1"));
+}
+
 const held = [];
 function holdMemory(kb) {
   for (let i = 0; i < kb; i++) held.push(new Array(128).fill(i)); // about 1 KiB each
@@ -58,6 +69,7 @@ const handlers = {
   "/block": function blockRoute(q) { blockTheLoop(ms(q)); },
   "/sleep": function sleepRoute(q) { sleepOnTheLoop(ms(q)); },
   "/leak": function leakRoute() { leakAnInterval(); },
+  "/leak-socket": function leakSocketRoute() { leakASocket(); },
   "/hold": function holdRoute(q) { holdMemory(Math.min(Number(q.get("kb") || 1024), 1 << 20)); },
 };
 

@@ -1,0 +1,73 @@
+package diagnose
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/google/pprof/profile"
+	"github.com/strain-dev/strain/profiles"
+)
+
+// jsProfile is a profile as the Node agent writes one: each stack's
+// frames (function, file), innermost first, with its value.
+func jsProfile(sampleType string, stacks map[string]int64) *profile.Profile {
+	pr := &profile.Profile{SampleType: []*profile.ValueType{{Type: sampleType, Unit: "count"}}}
+	fns := map[string]*profile.Function{}
+	for stack, v := range stacks {
+		var locs []*profile.Location
+		for _, frame := range strings.Split(stack, ";") {
+			name, file, _ := strings.Cut(frame, "@")
+			fn, ok := fns[frame]
+			if !ok {
+				fn = &profile.Function{ID: uint64(len(fns) + 1), Name: name, SystemName: name, Filename: file}
+				fns[frame] = fn
+				pr.Function = append(pr.Function, fn)
+			}
+			loc := &profile.Location{ID: uint64(len(pr.Location) + 1), Line: []profile.Line{{Function: fn}}}
+			pr.Location = append(pr.Location, loc)
+			locs = append(locs, loc)
+		}
+		pr.Sample = append(pr.Sample, &profile.Sample{Location: locs, Value: []int64{v}})
+	}
+	return pr
+}
+
+const resources = "@node:process.getActiveResourcesInfo"
+
+// Two dumps of a Node service's active resources: what grew is named by
+// its type, and counted as tasks, not goroutines.
+func TestNodeResourcesThatGrew(t *testing.T) {
+	before := jsProfile("goroutine", map[string]int64{"Timeout" + resources: 3, "TCPServerWrap" + resources: 1})
+	after := jsProfile("goroutine", map[string]int64{"Timeout" + resources: 503, "TCPServerWrap" + resources: 1, "TCPSocketWrap" + resources: 2})
+	top, note := grown(before, after)
+	if len(top) == 0 || top[0] != "Timeout +500 tasks" {
+		t.Errorf("grown = %q (%s), want Timeout +500 tasks first", top, note)
+	}
+}
+
+// A JavaScript function is the program's own, however its name reads; a
+// frame of Node's built-in modules is its library's.
+func TestNodeFramesOwnAndLibrary(t *testing.T) {
+	frames := []profiles.Frame{
+		{Func: "listOnTimeout", File: "node:internal/timers"},
+		{Func: "blockTheLoop", File: "/srv/app/faults.js"},
+		{Func: "processTimers", File: "node:internal/timers"},
+	}
+	if got := ownCode(frames); got != "blockTheLoop" {
+		t.Errorf("ownCode = %q, want blockTheLoop", got)
+	}
+	if got := unitsOf(frames[1:]); got != "tasks" {
+		t.Errorf("unitsOf = %q, want tasks", got)
+	}
+	// The flat top of a Node profile is its own; Go's rule for the
+	// standard library (no dot in the package) must not put another
+	// function before it.
+	pr := jsProfile("samples", map[string]int64{
+		"blockTheLoop@/srv/app/faults.js;blockRoute@/srv/app/faults.js": 90,
+		"writev@node:internal/stream_base_commons":                      10,
+	})
+	top, _ := summary(pr, profiles.Blocking)
+	if len(top) == 0 || !strings.HasPrefix(top[0], "blockTheLoop ") {
+		t.Errorf("summary = %q, want blockTheLoop first", top)
+	}
+}

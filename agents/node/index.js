@@ -30,7 +30,8 @@ const DEFAULTS = {
   host: '127.0.0.1',
   port: 0,
   resolution: 10, // ms between the loop-delay timer's ticks (monitorEventLoopDelay)
-  cpuInterval: 1000, // µs between CPU profile samples (V8's default)
+  cpuInterval: 10000, // µs between a CPU profile's samples: 100 a second, as Go's
+  blockingInterval: 1000, // µs between the blocking capture's samples (V8's default): a 20 ms stretch is 20
   heapInterval: 512 * 1024, // bytes between heap samples on average, as Go's MemProfileRate; 0: no heap profile
   blockThreshold: 20, // ms the loop must go without idling for the blocking capture to keep it
   blockingSeconds: 2, // how long the blocking capture profiles when not asked
@@ -132,12 +133,12 @@ class Agent {
 
   // cpuProfile profiles the CPU for seconds on a session of its own, and
   // hands the V8 profile to convert.
-  async cpuProfile(seconds) {
+  async cpuProfile(seconds, interval) {
     const session = new inspector.Session();
     session.connect();
     try {
       await post(session, 'Profiler.enable');
-      await post(session, 'Profiler.setSamplingInterval', { interval: this.opts.cpuInterval });
+      await post(session, 'Profiler.setSamplingInterval', { interval });
       const started = Date.now();
       await post(session, 'Profiler.start');
       await sleep(seconds * 1e3);
@@ -161,10 +162,10 @@ class Agent {
       case '/debug/strain':
         return send(res, 200, 'application/json', JSON.stringify(this.reading()));
       case '/debug/pprof/profile':
-        return this.timed(res, url, 'cpu', 30, (p, started) => pprof.fromCpuProfile(p, this.opts.cpuInterval), 'CPU profiling');
+        return this.timed(res, url, 'cpu', 30, this.opts.cpuInterval, (p) => pprof.fromCpuProfile(p, this.opts.cpuInterval), 'CPU profiling');
       case '/debug/pprof/blocking':
-        return this.timed(res, url, 'blocking', this.opts.blockingSeconds,
-          (p) => pprof.fromBlocking(p, this.opts.cpuInterval, this.opts.blockThreshold * 1e3), 'the blocking capture');
+        return this.timed(res, url, 'blocking', this.opts.blockingSeconds, this.opts.blockingInterval,
+          (p) => pprof.fromBlocking(p, this.opts.blockingInterval, this.opts.blockThreshold * 1e3), 'the blocking capture');
       case '/debug/pprof/heap':
         return send(res, 200, 'application/octet-stream', await this.heapProfile());
       case '/debug/pprof/goroutine':
@@ -177,10 +178,10 @@ class Agent {
     }
   }
 
-  // timed serves a CPU profile of ?seconds= (def when not asked),
-  // converted by convert; one at a time of each kind, as net/http/pprof
-  // serves one CPU profile at a time.
-  async timed(res, url, kind, def, convert, what) {
+  // timed serves a CPU profile of ?seconds= (def when not asked), sampled
+  // every interval µs, converted by convert; one at a time of each kind,
+  // as net/http/pprof serves one CPU profile at a time.
+  async timed(res, url, kind, def, interval, convert, what) {
     const seconds = parseSeconds(url.searchParams.get('seconds'), def);
     if (seconds === null) {
       return send(res, 400, 'text/plain', `bad seconds: want a whole number from 1 to ${MAX_SECONDS}\n`);
@@ -188,7 +189,7 @@ class Agent {
     if (this.busy[kind]) return send(res, 500, 'text/plain', `Could not enable ${what}: already in use\n`);
     this.busy[kind] = true;
     try {
-      const { profile, started } = await this.cpuProfile(seconds);
+      const { profile, started } = await this.cpuProfile(seconds, interval);
       const b = convert(profile);
       b.timeNanos = BigInt(started) * 1000000n;
       send(res, 200, 'application/octet-stream', b.encode());

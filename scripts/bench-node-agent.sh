@@ -61,5 +61,6 @@ off = runs[0]
 for name, xs in zip(("without the agent", "with the agent", "with it, profiling"), runs):
     print(f"{name:20s} median {med(xs, 0):8.0f} req/s {med(xs, 1):7.1f} µs CPU/req   runs (req/s/µs): {' '.join(f'{a:.0f}/{b:.1f}' for a, b in xs)}")
 for name, xs in (("with", runs[1]), ("profiling", runs[2])):
-    print(f"{name}/without: {med(xs, 0) / med(off, 0):.3f} of the requests/s, {med(xs, 1) / med(off, 1):.3f} of the CPU a request")
+    print(f"{name}/without: {med(xs, 0) / med(off, 0):.3f} of the requests/s, {med(xs, 1) / med(off, 1):.3f} of the CPU a request"
+          f" (round by round, the median ratio: {statistics.median(b[1] / a[1] for a, b in zip(off, xs)):.3f})")
 PY

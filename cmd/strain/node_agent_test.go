@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/google/pprof/profile"
+	"github.com/strain-dev/strain/internal/exitcode"
 )
 
 // nodeAgentService starts agents/node/example/faults.js, a real Node
@@ -106,7 +107,7 @@ func TestNodeAgentProfiles(t *testing.T) {
 	defer stop()
 	dir := t.TempDir()
 	code, stdout, stderr := cli(t, context.Background(), "profile", "capture", agent, "--cpu", "2s", "--heap", "--goroutine", "--blocking", "-o", dir)
-	if code != ExitPassed {
+	if code != exitcode.Passed {
 		t.Fatalf("capture: exit %d\n%s\n%s", code, stdout, stderr)
 	}
 	want := map[string]string{"cpu": "blockTheLoop", "blocking": "blockTheLoop", "goroutine": "TCPServerWrap", "heap": "holdMemory"}
@@ -128,7 +129,7 @@ func TestNodeAgentProfiles(t *testing.T) {
 		}
 	}
 	code, top, stderr := cli(t, context.Background(), "profile", "top", capturedFile(t, stdout, "cpu"), "-n", "3")
-	if code != ExitPassed || !strings.Contains(top, "blockTheLoop") {
+	if code != exitcode.Passed || !strings.Contains(top, "blockTheLoop") {
 		t.Errorf("strain profile top: exit %d\n%s\n%s", code, top, stderr)
 	}
 }

@@ -141,6 +141,9 @@ func (p *Profiles) evidence(f *report.Finding, k profiles.Kind, caps []report.Pr
 		ev.Note = "unreadable: " + err.Error()
 		return ev, true
 	}
+	if f.Kind != report.Leak && resourceDump(pr) {
+		return report.Evidence{}, false // no stacks: it says what leaked, never where requests wait
+	}
 	if f.Kind == report.Leak && first != last {
 		if base, err := p.get(first.Path); err == nil {
 			// Both dumps taken once the leak had stopped growing (it hit

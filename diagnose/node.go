@@ -33,3 +33,13 @@ func loopProfile(pr *profile.Profile) bool {
 		return strings.HasSuffix(f.Filename, ".py") || nodeFile(f.Filename)
 	})
 }
+
+// resourcesFile is the file the Node agent's dumps of its active resources
+// name their frames by: one frame a resource type, and no stack.
+const resourcesFile = "node:process.getActiveResourcesInfo"
+
+// resourceDump reports whether pr is the Node agent's dump of its active
+// resources, which counts resources by type and shows no stack.
+func resourceDump(pr *profile.Profile) bool {
+	return len(pr.Function) > 0 && !slices.ContainsFunc(pr.Function, func(f *profile.Function) bool { return f.Filename != resourcesFile })
+}

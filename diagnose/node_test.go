@@ -3,9 +3,11 @@ package diagnose
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/pprof/profile"
 	"github.com/strain-dev/strain/profiles"
+	"github.com/strain-dev/strain/report"
 )
 
 // jsProfile is a profile as the Node agent writes one: each stack's
@@ -32,7 +34,7 @@ func jsProfile(sampleType string, stacks map[string]int64) *profile.Profile {
 	return pr
 }
 
-const resources = "@node:process.getActiveResourcesInfo"
+const resources = "@" + resourcesFile
 
 // Two dumps of a Node service's active resources: what grew is named by
 // its type, and counted as tasks, not goroutines.
@@ -69,5 +71,22 @@ func TestNodeFramesOwnAndLibrary(t *testing.T) {
 	top, _ := summary(pr, profiles.Blocking)
 	if len(top) == 0 || !strings.HasPrefix(top[0], "blockTheLoop ") {
 		t.Errorf("summary = %q, want blockTheLoop first", top)
+	}
+}
+
+// A blocked Node loop's evidence is never its resource dump, which has no
+// stacks to say where anything waits; a leak's is.
+func TestNodeResourceDumpIsOnlyALeaksEvidence(t *testing.T) {
+	dump := jsProfile("goroutine", map[string]int64{"Timeout" + resources: 404})
+	read := func(string) (*profile.Profile, error) { return dump, nil }
+	started := time.Unix(1000, 0)
+	caps := []report.Profile{{Path: "a-goroutine-1.pb.gz", Kind: string(profiles.Goroutine), Time: started.Add(2 * time.Second)}}
+	fs := []report.Finding{{Kind: report.Blocking, Start: 1, End: 4}, {Kind: report.Leak, Start: 1, End: 4}}
+	NewProfiles(read).Attach(fs, caps, started)
+	if fs[0].Culprit != "" || len(fs[0].Evidence) != 0 {
+		t.Errorf("blocking: culprit %q, evidence %+v: want none from a resource dump", fs[0].Culprit, fs[0].Evidence)
+	}
+	if !strings.Contains(fs[1].Culprit, "Timeout") {
+		t.Errorf("leak: culprit %q, want Timeout", fs[1].Culprit)
 	}
 }

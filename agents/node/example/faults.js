@@ -13,7 +13,8 @@
 //   /hold?kb=N    keeps N KiB for good, in small arrays (holdMemory)
 //   /lag          the loop's delay as a perf_hooks histogram of the service's
 //                 own, apart from the agent's: {count, p50, p99, max} in seconds
-//                 less the timer's resolution; /lag?reset starts it again
+//                 less the timer's resolution, the quantiles the values of
+//                 rank ceil(q × count); /lag?reset starts it again
 //
 // Run: node faults.js [port] [agent-port] [seconds] [--no-agent]; it prints
 // "listening PORT AGENT_PORT" (AGENT_PORT 0 without the agent) and ends
@@ -57,7 +58,10 @@ function holdMemory(kb) {
 function lag(reset) {
   const res = RESOLUTION_MS * 1e6;
   const s = (ns) => Math.max(ns - res, 0) / 1e9;
-  const out = { count: own.count, p50: s(own.percentile(50)), p99: s(own.percentile(99)), max: s(own.max) };
+  // The value of rank ceil(q of the count), as strain takes a quantile
+  // from buckets: percentile() itself rounds the rank to the nearest.
+  const at = (q) => (own.count ? s(own.percentile(Math.min(100, (100 * Math.ceil(q * own.count)) / own.count))) : 0);
+  const out = { count: own.count, p50: at(0.5), p99: at(0.99), max: s(own.max) };
   if (reset) own.reset();
   return out;
 }

@@ -63,8 +63,10 @@ func TestNodeAgentBlockedLoop(t *testing.T) {
 			t.Errorf("no %s", m)
 		}
 	}
+	// The function, or, where V8 inlined it into its caller while the
+	// capture ran, the route's handler that calls it (see warm).
 	f, ok := finding(rep, "blocking")
-	if !ok || !strings.Contains(f.Culprit, "Held the loop: blockTheLoop") {
+	if !ok || !strings.Contains(f.Culprit, "Held the loop: blockTheLoop") && !strings.Contains(f.Culprit, "Held the loop: blockRoute") {
 		t.Errorf("blocking: %+v\n%s", f, stdout)
 	}
 }
@@ -73,9 +75,11 @@ func TestNodeAgentBlockedLoop(t *testing.T) {
 // closed, are a leak, named by their resource type from two dumps of the
 // active resources.
 func TestNodeAgentLeaks(t *testing.T) {
+	// Grown: Timeout +N tasks (two dumps), or Grown: N tasks in Timeout
+	// (one, when the run ended before the second).
 	for _, c := range []struct{ path, culprit string }{
-		{"/leak", "Grown: Timeout +"},
-		{"/leak-socket", "Grown: TCPSocketWrap +"},
+		{"/leak", "Timeout"},
+		{"/leak-socket", "TCPSocketWrap"},
 	} {
 		t.Run(c.path, func(t *testing.T) {
 			url, agent := nodeAgentService(t)
@@ -87,7 +91,7 @@ func TestNodeAgentLeaks(t *testing.T) {
 				t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
 			}
 			f, ok := finding(readReport(t, out), "leak")
-			if !ok || !strings.Contains(f.Summary, "tasks grew") || !strings.Contains(f.Culprit, c.culprit) {
+			if !ok || !strings.Contains(f.Summary, "tasks grew") || !strings.HasPrefix(f.Culprit, "Grown: ") || !strings.Contains(f.Culprit, c.culprit) {
 				t.Errorf("leak: %+v\n%s", f, stdout)
 			}
 		})
@@ -137,8 +141,9 @@ func TestNodeAgentProfiles(t *testing.T) {
 // warm runs blockTheLoop a few hundred times before a test profiles it:
 // V8 optimises it meanwhile, inlining it into its caller, and a function
 // inlined while a CPU profile runs is sometimes charged to its caller
-// (the route's handler): V8 records where inlined code came from only
-// for code it had when the profile started.
+// (the route's handler, blockRoute), though the agent asks V8 for
+// detailed line information; on a busy machine it still happens now and
+// then (1 run in 3 or 4 here), and the culprit is then the caller.
 func warm(t *testing.T, url string) {
 	t.Helper()
 	for range 300 {

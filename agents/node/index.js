@@ -20,7 +20,6 @@
 const http = require('node:http');
 const fs = require('node:fs');
 const inspector = require('node:inspector');
-const v8 = require('node:v8');
 const { monitorEventLoopDelay, performance, PerformanceObserver, constants } = require('node:perf_hooks');
 const { Histogram, foldDelay } = require('./lib/histogram');
 const pprof = require('./lib/pprof');
@@ -35,7 +34,6 @@ const DEFAULTS = {
   heapInterval: 512 * 1024, // bytes between heap samples on average, as Go's MemProfileRate; 0: no heap profile
   blockThreshold: 20, // ms the loop must go without idling for the blocking capture to keep it
   blockingSeconds: 2, // how long the blocking capture profiles when not asked
-  detailedLineInfo: true, // V8's --detailed-line-info: profiles name inlined functions
 };
 
 // Bounds on what a request may ask for.
@@ -64,12 +62,6 @@ class Agent {
 
   // --- measuring -------------------------------------------------------
   open() {
-    // Code V8 optimises from now on keeps the source positions of the
-    // functions it inlined, so a CPU profile names a small function
-    // inlined into its caller (blockTheLoop inside a handler), not the
-    // caller; without it, code optimised before a profile began shows
-    // only its outer function. It costs memory for those tables only.
-    if (this.opts.detailedLineInfo) v8.setFlagsFromString('--detailed-line-info');
     this.delay = monitorEventLoopDelay({ resolution: this.opts.resolution });
     this.delay.enable();
     this.gcObserver = new PerformanceObserver((list) => {

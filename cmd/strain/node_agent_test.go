@@ -138,12 +138,11 @@ func TestNodeAgentProfiles(t *testing.T) {
 	}
 }
 
-// warm runs blockTheLoop a few hundred times before a test profiles it:
-// V8 optimises it meanwhile, inlining it into its caller, and a function
-// inlined while a CPU profile runs is sometimes charged to its caller
-// (the route's handler, blockRoute), though the agent asks V8 for
-// detailed line information; on a busy machine it still happens now and
-// then (1 run in 3 or 4 here), and the culprit is then the caller.
+// warm runs blockTheLoop a few hundred times before a test profiles it,
+// so that V8 has optimised it, inlining it into its caller, before a
+// profile starts. V8 still charges it to its caller (the route's handler,
+// blockRoute) now and then, about one process in three here, and the
+// culprit is then the caller.
 func warm(t *testing.T, url string) {
 	t.Helper()
 	for range 300 {

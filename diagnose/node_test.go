@@ -41,9 +41,9 @@ const resources = "@" + resourcesFile
 func TestNodeResourcesThatGrew(t *testing.T) {
 	before := jsProfile("goroutine", map[string]int64{"Timeout" + resources: 3, "TCPServerWrap" + resources: 1})
 	after := jsProfile("goroutine", map[string]int64{"Timeout" + resources: 503, "TCPServerWrap" + resources: 1, "TCPSocketWrap" + resources: 2})
-	top, note := grown(before, after)
-	if len(top) == 0 || top[0] != "Timeout +500 tasks" {
-		t.Errorf("grown = %q (%s), want Timeout +500 tasks first", top, note)
+	sh := grown(before, after)
+	if len(sh.top) == 0 || sh.top[0] != "Timeout +500 tasks" {
+		t.Errorf("grown = %q (%s), want Timeout +500 tasks first", sh.top, sh.note)
 	}
 }
 
@@ -68,9 +68,9 @@ func TestNodeFramesOwnAndLibrary(t *testing.T) {
 		"blockTheLoop@/srv/app/faults.js;blockRoute@/srv/app/faults.js": 90,
 		"writev@node:internal/stream_base_commons":                      10,
 	})
-	top, _ := summary(pr, profiles.Blocking)
-	if len(top) == 0 || !strings.HasPrefix(top[0], "blockTheLoop ") {
-		t.Errorf("summary = %q, want blockTheLoop first", top)
+	sh := summary(pr, profiles.Blocking)
+	if len(sh.top) == 0 || !strings.HasPrefix(sh.top[0], "blockTheLoop ") {
+		t.Errorf("summary = %q, want blockTheLoop first", sh.top)
 	}
 }
 

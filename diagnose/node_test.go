@@ -6,32 +6,15 @@ import (
 	"time"
 
 	"github.com/google/pprof/profile"
+	"github.com/strain-dev/strain/internal/pproftest"
 	"github.com/strain-dev/strain/profiles"
 	"github.com/strain-dev/strain/report"
 )
 
-// jsProfile is a profile as the Node agent writes one: each stack's
-// frames (function, file), innermost first, with its value.
+// jsProfile is a profile as the Node agent writes one: stacks of
+// function@file, root first.
 func jsProfile(sampleType string, stacks map[string]int64) *profile.Profile {
-	pr := &profile.Profile{SampleType: []*profile.ValueType{{Type: sampleType, Unit: "count"}}}
-	fns := map[string]*profile.Function{}
-	for stack, v := range stacks {
-		var locs []*profile.Location
-		for _, frame := range strings.Split(stack, ";") {
-			name, file, _ := strings.Cut(frame, "@")
-			fn, ok := fns[frame]
-			if !ok {
-				fn = &profile.Function{ID: uint64(len(fns) + 1), Name: name, SystemName: name, Filename: file}
-				fns[frame] = fn
-				pr.Function = append(pr.Function, fn)
-			}
-			loc := &profile.Location{ID: uint64(len(pr.Location) + 1), Line: []profile.Line{{Function: fn}}}
-			pr.Location = append(pr.Location, loc)
-			locs = append(locs, loc)
-		}
-		pr.Sample = append(pr.Sample, &profile.Sample{Location: locs, Value: []int64{v}})
-	}
-	return pr
+	return pproftest.Profile(sampleType, "count", stacks)
 }
 
 const resources = "@" + resourcesFile
@@ -65,7 +48,7 @@ func TestNodeFramesOwnAndLibrary(t *testing.T) {
 	// standard library (no dot in the package) must not put another
 	// function before it.
 	pr := jsProfile("samples", map[string]int64{
-		"blockTheLoop@/srv/app/faults.js;blockRoute@/srv/app/faults.js": 90,
+		"blockRoute@/srv/app/faults.js;blockTheLoop@/srv/app/faults.js": 90,
 		"writev@node:internal/stream_base_commons":                      10,
 	})
 	sh := summary(pr, profiles.Blocking)

@@ -19,12 +19,7 @@ import (
 // agent's. It skips the test without node.
 func nodeAgentService(t *testing.T) (url, agent string) {
 	t.Helper()
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Skip("no node")
-	}
-	f := startService(t, exec.Command(node, filepath.Join("..", "..", "agents", "node", "example", "faults.js"), "0", "0", "60"), 3)
-	return "http://127.0.0.1:" + f[1], "http://127.0.0.1:" + f[2]
+	return agentService(t, "node", filepath.Join("..", "..", "agents", "node", "example", "faults.js"), "0", "0", "60")
 }
 
 // A synchronous function on a Node service's hot path (30 ms of busy wait

@@ -19,11 +19,19 @@ import (
 // It skips the test where there is no python3.
 func pythonService(t *testing.T) (url, agent string) {
 	t.Helper()
-	py, err := exec.LookPath("python3")
+	return agentService(t, "python3", filepath.Join("..", "..", "agents", "python", "examples", "service.py"), "--port", "0", "--agent-port", "0", "--seconds", "60")
+}
+
+// agentService starts a service with an agent on under interpreter (found
+// on PATH; the test skips without it), which says "listening PORT
+// AGENT_PORT", and returns its URL and the agent's.
+func agentService(t *testing.T, interpreter string, args ...string) (url, agent string) {
+	t.Helper()
+	bin, err := exec.LookPath(interpreter)
 	if err != nil {
-		t.Skip("no python3")
+		t.Skip("no " + interpreter)
 	}
-	f := startService(t, exec.Command(py, filepath.Join("..", "..", "agents", "python", "examples", "service.py"), "--port", "0", "--agent-port", "0", "--seconds", "60"), 3)
+	f := startService(t, exec.Command(bin, args...), 3)
 	return "http://127.0.0.1:" + f[1], "http://127.0.0.1:" + f[2]
 }
 

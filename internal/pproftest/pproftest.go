@@ -10,6 +10,7 @@ import (
 
 // Profile is a profile of one sample type whose samples are stacks, each
 // its functions from the root to the leaf joined by ";", with its value.
+// A function may name its file after an "@": "blockTheLoop@/srv/app.js".
 func Profile(sampleType, unit string, stacks map[string]int64) *profile.Profile {
 	p := &profile.Profile{SampleType: []*profile.ValueType{{Type: sampleType, Unit: unit}}}
 	fns := map[string]*profile.Function{}
@@ -19,7 +20,8 @@ func Profile(sampleType, unit string, stacks map[string]int64) *profile.Profile 
 		for i := len(names) - 1; i >= 0; i-- { // the leaf first
 			f := fns[names[i]]
 			if f == nil {
-				f = &profile.Function{ID: uint64(len(fns) + 1), Name: names[i]}
+				name, file, _ := strings.Cut(names[i], "@")
+				f = &profile.Function{ID: uint64(len(fns) + 1), Name: name, Filename: file}
 				fns[names[i]] = f
 				p.Function = append(p.Function, f)
 			}

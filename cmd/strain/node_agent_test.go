@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/pprof/profile"
 	"github.com/strain-dev/strain/internal/exitcode"
+	"github.com/strain-dev/strain/report"
 )
 
 // nodeAgentService starts agents/node/example/faults.js, a real Node
@@ -29,15 +30,8 @@ func nodeAgentService(t *testing.T) (url, agent string) {
 // function.
 func TestNodeAgentBlockedLoop(t *testing.T) {
 	url, agent := nodeAgentService(t)
-	warm(t, url)
-	dir := t.TempDir()
-	out := filepath.Join(dir, "r.json")
-	code, stdout, stderr := cli(t, context.Background(), "run", url+"/block?ms=30", "-r", "20", "-d", "7s", "--interval", "500ms",
-		"--watch", agent, "--alerts", "default", "--no-tui", "-o", out, "--profiles", filepath.Join(dir, "p"))
-	if code != 0 {
-		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
-	}
-	rep := readReport(t, out)
+	warm(t, url, "/block")
+	rep, stdout := blockedRun(t, url+"/block?ms=30", agent)
 	// The median interval's p99: on a busy machine (this one is shared) an
 	// interval or two waits for the CPU far longer than any block.
 	var p99s []float64
@@ -58,10 +52,40 @@ func TestNodeAgentBlockedLoop(t *testing.T) {
 			t.Errorf("no %s", m)
 		}
 	}
-	// The function, or, where V8 inlined it into its caller while the
-	// capture ran, the route's handler that calls it (see warm).
+	heldBy(t, rep, stdout, "blockTheLoop", "blockRoute")
+}
+
+// A loop held without the CPU (Atomics.wait, as a *Sync call waits on a
+// slow disk) is named the same: the blocking capture keeps the samples
+// in which the loop did not go idle, whatever the thread did in them.
+func TestNodeAgentLoopHeldWithoutTheCPU(t *testing.T) {
+	url, agent := nodeAgentService(t)
+	warm(t, url, "/sleep")
+	rep, stdout := blockedRun(t, url+"/sleep?ms=30", agent)
+	heldBy(t, rep, stdout, "sleepOnTheLoop", "sleepRoute")
+}
+
+// blockedRun loads url at 20 requests/s for 7 s, watching agent, with the
+// default alerts, and returns the report and what strain printed.
+func blockedRun(t *testing.T, url, agent string) (*report.Report, string) {
+	t.Helper()
+	dir := t.TempDir()
+	out := filepath.Join(dir, "r.json")
+	code, stdout, stderr := cli(t, context.Background(), "run", url, "-r", "20", "-d", "7s", "--interval", "500ms",
+		"--watch", agent, "--alerts", "default", "--no-tui", "-o", out, "--profiles", filepath.Join(dir, "p"))
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	return readReport(t, out), stdout
+}
+
+// heldBy checks that rep has a blocking finding whose culprit is fn, or,
+// where V8 inlined fn into its caller while the capture ran, the route's
+// handler that calls it (see warm).
+func heldBy(t *testing.T, rep *report.Report, stdout, fn, caller string) {
+	t.Helper()
 	f, ok := finding(rep, "blocking")
-	if !ok || !strings.Contains(f.Culprit, "Held the loop: blockTheLoop") && !strings.Contains(f.Culprit, "Held the loop: blockRoute") {
+	if !ok || !strings.Contains(f.Culprit, "Held the loop: "+fn) && !strings.Contains(f.Culprit, "Held the loop: "+caller) {
 		t.Errorf("blocking: %+v\n%s", f, stdout)
 	}
 }
@@ -98,7 +122,7 @@ func TestNodeAgentLeaks(t *testing.T) {
 // strain profile top names the function that burnt the CPU.
 func TestNodeAgentProfiles(t *testing.T) {
 	url, agent := nodeAgentService(t)
-	warm(t, url)
+	warm(t, url, "/block")
 	for range 4 {
 		getOK(t, url+"/hold?kb=4096") // 16 MiB held: the heap profile's samples
 	}
@@ -133,15 +157,15 @@ func TestNodeAgentProfiles(t *testing.T) {
 	}
 }
 
-// warm runs blockTheLoop a few hundred times before a test profiles it,
-// so that V8 has optimised it, inlining it into its caller, before a
-// profile starts. V8 still charges it to its caller (the route's handler,
-// blockRoute) now and then, about one process in three here, and the
-// culprit is then the caller.
-func warm(t *testing.T, url string) {
+// warm runs route's function (blockTheLoop, sleepOnTheLoop) a few hundred
+// times before a test profiles it, so that V8 has optimised it, inlining
+// it into its caller, before a profile starts. V8 still charges it to its
+// caller (the route's handler, blockRoute) now and then, about one process
+// in three here, and the culprit is then the caller.
+func warm(t *testing.T, url, route string) {
 	t.Helper()
 	for range 300 {
-		getOK(t, url+"/block?ms=1")
+		getOK(t, url+route+"?ms=1")
 	}
 }
 

@@ -123,8 +123,10 @@ class Agent {
     return out;
   }
 
-  // cpuProfile profiles the CPU for seconds on a session of its own, and
-  // hands the V8 profile to convert.
+  // cpuProfile profiles the CPU for seconds, a sample every interval µs,
+  // on an inspector session of its own (so that a CPU profile and a
+  // blocking capture may run at once), and returns V8's profile and the
+  // time it started (ms since the epoch).
   async cpuProfile(seconds, interval) {
     const session = new inspector.Session();
     session.connect();

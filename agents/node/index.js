@@ -30,7 +30,7 @@ const DEFAULTS = {
   port: 0,
   resolution: 10, // ms between the loop-delay timer's ticks (monitorEventLoopDelay)
   cpuInterval: 10000, // µs between a CPU profile's samples: 100 a second, as Go's
-  blockingInterval: 1000, // µs between the blocking capture's samples (V8's default): a 20 ms stretch is 20
+  blockingInterval: 5000, // µs between the blocking capture's samples, as the Python agent's watchdog: a 20 ms stretch is 4
   heapInterval: 512 * 1024, // bytes between heap samples on average, as Go's MemProfileRate; 0: no heap profile
   blockThreshold: 20, // ms the loop must go without idling for the blocking capture to keep it
   blockingSeconds: 2, // how long the blocking capture profiles when not asked

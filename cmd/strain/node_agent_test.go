@@ -2,11 +2,11 @@ package main
 
 import (
 	"context"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -123,9 +123,7 @@ func TestNodeAgentLeaks(t *testing.T) {
 func TestNodeAgentProfiles(t *testing.T) {
 	url, agent := nodeAgentService(t)
 	warm(t, url, "/block")
-	for range 4 {
-		getOK(t, url+"/hold?kb=4096") // 16 MiB held: the heap profile's samples
-	}
+	fetch(t, url+"/hold?kb=4096", 4) // 16 MiB held: the heap profile's samples
 	stop := loadFor(url+"/block?ms=20", 2)
 	defer stop()
 	dir := t.TempDir()
@@ -164,18 +162,15 @@ func TestNodeAgentProfiles(t *testing.T) {
 // in three here, and the culprit is then the caller.
 func warm(t *testing.T, url, route string) {
 	t.Helper()
-	for range 300 {
-		getOK(t, url+route+"?ms=1")
-	}
+	fetch(t, url+route+"?ms=1", 300)
 }
 
-func getOK(t *testing.T, url string) {
+// fetch GETs url n times, one at a time, through strain.
+func fetch(t *testing.T, url string, n int) {
 	t.Helper()
-	resp, err := http.Get(url)
-	if err != nil {
-		t.Fatal(err)
+	if code, stdout, stderr := cli(t, context.Background(), "run", url, "-c", "1", "-n", strconv.Itoa(n), "--no-tui"); code != exitcode.Passed {
+		t.Fatalf("strain run %s: exit %d\n%s\n%s", url, code, stdout, stderr)
 	}
-	resp.Body.Close()
 }
 
 func parseProfile(t *testing.T, path string) *profile.Profile {

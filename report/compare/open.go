@@ -1,6 +1,8 @@
 package compare
 
 import (
+	"path/filepath"
+
 	"github.com/strain-dev/strain/alert"
 	"github.com/strain-dev/strain/report"
 )
@@ -20,6 +22,7 @@ func Open(paths, gates []string, out report.Outputs) (*report.Report, report.Ren
 		if reps[i], err = report.ReadFile(path); err != nil {
 			return nil, report.Renderers{}, err
 		}
+		reps[i].Relocate(filepath.Dir(path)) // its profiles, moved with it
 	}
 	last := reps[len(reps)-1]
 	parsed, err := alert.ParseGates(gates, alert.SavedCatalogue(last))

@@ -156,12 +156,10 @@ func TestCPUHogBurnsOnSchedule(t *testing.T) {
 		time.Sleep(time.Until(began.Add(b)))
 		return (cpuSeconds(t) - cpu) / (b - a).Seconds()
 	}
-	if got := cores(50*time.Millisecond, 350*time.Millisecond); got > 0.3 {
-		t.Errorf("before the start: %.2f cores, want under 0.3", got)
-	}
-	if got := cores(500*time.Millisecond, 1000*time.Millisecond); got < 0.5 {
-		t.Errorf("in the burst: %.2f cores, want 0.5 or more", got)
-	}
+	// On a busy machine the hog gets what the others leave it: the burst
+	// is judged against the quiet on either side, not against a core.
+	before := cores(50*time.Millisecond, 350*time.Millisecond)
+	in := cores(500*time.Millisecond, 1000*time.Millisecond)
 	hogs := goroutinesIn(t, culprit(t, "cpuhog"))
 	if want := runtime.GOMAXPROCS(0) + c.ExtraHogs; hogs != want {
 		t.Errorf("%d goroutines in compactSearchIndex during the burst, want %d", hogs, want)
@@ -169,8 +167,9 @@ func TestCPUHogBurnsOnSchedule(t *testing.T) {
 	if got := status(t, srv.URL+"/"); got != http.StatusOK {
 		t.Errorf("GET / in the burst = %d, want 200", got)
 	}
-	if got := cores(1200*time.Millisecond, 1700*time.Millisecond); got > 0.3 {
-		t.Errorf("between bursts: %.2f cores, want under 0.3", got)
+	between := cores(1200*time.Millisecond, 1700*time.Millisecond)
+	if quiet := max(before, between, 0.02); in < 3*quiet || before > 0.3 || between > 0.3 {
+		t.Errorf("cores before the burst %.2f, in it %.2f, after it %.2f: want the burst 3× the quiet, and the quiet under 0.3", before, in, between)
 	}
 }
 

@@ -58,22 +58,20 @@ func ParseOK(s string, isGRPC bool) (StatusSet, error) {
 	return GRPCOK(codes...), err
 }
 
-// httpToGRPC is the code of a response with no grpc-status, from its HTTP
-// status, as the gRPC specification maps them.
+// httpCodes are the codes of responses with no grpc-status, by their
+// HTTP status, as the gRPC specification maps them; any other is UNKNOWN.
+// A 200 without one is a call the server ended without a status.
+var httpCodes = map[int]grpc.Code{
+	http.StatusOK: grpc.Internal, http.StatusBadRequest: grpc.Internal, http.StatusUnauthorized: grpc.Unauthenticated,
+	http.StatusForbidden: grpc.PermissionDenied, http.StatusNotFound: grpc.Unimplemented,
+	http.StatusTooManyRequests: grpc.Unavailable, http.StatusBadGateway: grpc.Unavailable,
+	http.StatusServiceUnavailable: grpc.Unavailable, http.StatusGatewayTimeout: grpc.Unavailable,
+}
+
+// httpToGRPC is the code of a response with no grpc-status.
 func httpToGRPC(status int) grpc.Code {
-	switch status {
-	case http.StatusOK:
-		return grpc.Internal // the server ended the call without a status
-	case http.StatusBadRequest:
-		return grpc.Internal
-	case http.StatusUnauthorized:
-		return grpc.Unauthenticated
-	case http.StatusForbidden:
-		return grpc.PermissionDenied
-	case http.StatusNotFound:
-		return grpc.Unimplemented
-	case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-		return grpc.Unavailable
+	if c, ok := httpCodes[status]; ok {
+		return c
 	}
 	return grpc.Unknown
 }
@@ -98,15 +96,17 @@ func (c *h2Conn) resetCall(id uint32, code http2.ErrCode) bool {
 	return true
 }
 
+// resetCodes are the codes of calls reset with an HTTP/2 error code, as
+// the gRPC specification maps them; any other is INTERNAL.
+var resetCodes = map[http2.ErrCode]grpc.Code{
+	http2.ErrCodeCancel: grpc.Canceled, http2.ErrCodeEnhanceYourCalm: grpc.ResourceExhausted,
+	http2.ErrCodeInadequateSecurity: grpc.PermissionDenied,
+}
+
 // resetStatus is the code of a call reset with an HTTP/2 error code.
 func resetStatus(code http2.ErrCode) grpc.Code {
-	switch code {
-	case http2.ErrCodeCancel:
-		return grpc.Canceled
-	case http2.ErrCodeEnhanceYourCalm:
-		return grpc.ResourceExhausted
-	case http2.ErrCodeInadequateSecurity:
-		return grpc.PermissionDenied
+	if c, ok := resetCodes[code]; ok {
+		return c
 	}
 	return grpc.Internal
 }

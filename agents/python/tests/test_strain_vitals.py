@@ -5,6 +5,7 @@ import gzip
 import json
 import os
 import sys
+import threading
 import time
 import unittest
 import unittest.mock
@@ -67,6 +68,55 @@ async def leaked_forever(event):
 
 def block_the_loop(seconds):
     time.sleep(seconds)
+
+
+def square_sum(n):
+    x = 0
+    for i in range(n):
+        x += i * i
+    return x
+
+
+def crunch_until(deadline):
+    """CPU-bound work spread over many short calls, as a busy handler's."""
+    while time.monotonic() < deadline:
+        square_sum(200)
+
+
+def cpu_profile(body):
+    """A CPU profile's samples as (thread, [function names, innermost
+    first], samples, cpu ns), and its period in ns."""
+    fields = varints(gzip.decompress(body))
+    strings = [b.decode() for f, b in fields if f == 6]
+    fn_names = {}
+    for f, b in fields:
+        if f == 5:
+            fn = dict(varints(b))
+            fn_names[fn[1]] = strings[fn.get(2, 0)]
+    loc_fn = {}
+    for f, b in fields:
+        if f == 4:
+            loc = dict(varints(b))
+            loc_fn[loc[1]] = fn_names[dict(varints(loc[4]))[1]]
+    samples = []
+    for f, b in fields:
+        if f == 2:
+            msg = varints(b)
+            locs = unpack(dict(msg).get(1, b""))
+            values = unpack(dict(msg)[2])
+            label = dict(varints(dict(msg)[3]))
+            samples.append((strings[label[2]], [loc_fn[i] for i in locs], values[0], values[1]))
+    period = dict(fields).get(12, 0)
+    types = [(strings[dict(varints(b)).get(1, 0)], strings[dict(varints(b)).get(2, 0)]) for f, b in fields if f == 1]
+    return samples, period, types
+
+
+def unpack(buf):
+    out, i = [], 0
+    while i < len(buf):
+        v, i = read_varint(buf, i)
+        out.append(v)
+    return out
 
 
 class AgentTest(unittest.IsolatedAsyncioTestCase):
@@ -147,6 +197,58 @@ class AgentTest(unittest.IsolatedAsyncioTestCase):
         self.assertNotIn("total_memory_bytes", reading)
         reading = json.loads(await self.fetch("/debug/strain"))
         self.assertGreater(reading["total_memory_bytes"], 0)
+
+    async def test_cpu_profile_names_the_function_that_burns_the_loop(self):
+        fut = self.loop.run_in_executor(None, get, self.agent.port, "/debug/pprof/profile?seconds=2")
+        await asyncio.sleep(0.1)  # the profile has begun
+        ran = time.thread_time()
+        crunch_until(time.monotonic() + 2.2)  # past the profile's end
+        ran = time.thread_time() - ran
+        samples, period, types = cpu_profile(await fut)
+        self.assertEqual(types, [("samples", "count"), ("cpu", "nanoseconds")])
+        self.assertEqual(period, int(1e9 / strain_vitals._PROFILE_HZ))
+        loop = [s for s in samples if s[0] == "loop"]
+        cpu = sum(s[3] for s in loop)
+        hot = sum(s[3] for s in loop if s[1][0] == "square_sum")
+        # The loop's thread ran about 2 s of the 2.2 s it burned while the
+        # profile looked; its own clock (time.thread_time) says how much.
+        self.assertGreater(cpu, 0.8 * 2e9 * ran / 2.2, (cpu, ran))
+        self.assertLess(cpu, 1.05 * ran * 1e9, (cpu, ran))
+        self.assertGreater(hot / cpu, 0.7, samples)  # the leaf where the time goes
+        self.assertTrue(all("crunch_until" in s[1] for s in loop if s[1][0] == "square_sum"))
+        # One look every period: about 99 a second for a thread always busy.
+        n = sum(s[2] for s in loop)
+        self.assertGreater(n, 0.6 * 2 * strain_vitals._PROFILE_HZ, n)
+        self.assertLessEqual(n, 2 * strain_vitals._PROFILE_HZ + 2, n)
+
+    async def test_cpu_profile_of_an_idle_service_is_almost_empty(self):
+        await self.fetch("/debug/strain")  # the executor's thread, started
+        threads = threading.active_count()
+        samples, _, _ = cpu_profile(await self.fetch("/debug/pprof/profile?seconds=1"))
+        # The probe wakes 100 times a second; that, and nothing of the
+        # agent's own threads (the one sampling, the server's), is all.
+        self.assertLess(sum(s[3] for s in samples), 0.1e9, samples)
+        self.assertFalse([s for s in samples if any("strain_vitals" in f or "_CPUProfile" in f for f in s[1]) and s[0] != "loop"])
+        # Nothing is left running once it is done.
+        await asyncio.sleep(0.05)
+        self.assertEqual(threading.active_count(), threads)
+
+    async def test_one_cpu_profile_at_a_time(self):
+        first = self.loop.run_in_executor(None, get, self.agent.port, "/debug/pprof/profile?seconds=1")
+        await asyncio.sleep(0.2)
+        with self.assertRaises(urllib.error.HTTPError) as cm:
+            await self.fetch("/debug/pprof/profile?seconds=1")
+        self.assertEqual(cm.exception.code, 500)
+        self.assertIn(b"cpu profiling already in use", cm.exception.read())
+        await first
+        await self.fetch("/debug/pprof/profile?seconds=1")  # free again
+
+    async def test_cpu_profile_seconds_are_bounded(self):
+        for seconds in ["0", "301", "-1", "1.5", "x"]:
+            with self.subTest(seconds=seconds):
+                with self.assertRaises(urllib.error.HTTPError) as cm:
+                    await self.fetch("/debug/pprof/profile?seconds=" + seconds)
+                self.assertEqual(cm.exception.code, 400)
 
     async def test_unknown_path_is_404(self):
         with self.assertRaises(urllib.error.HTTPError) as cm:

@@ -2,6 +2,8 @@
 
     /             answers at once
     /block?ms=N   blocks the event loop for N ms (block_the_loop)
+    /busy?ms=N    burns N ms of CPU on the loop in many short calls
+                  (rank_candidates calling score_candidate)
     /leak         starts a task that never ends (leaked_task)
 
 Run: python3 aiohttp_service.py [--agent-port A] [--seconds S]. It prints
@@ -27,6 +29,24 @@ def block_the_loop(ms):
     time.sleep(ms / 1000)
 
 
+def rank_candidates(ms):
+    """CPU-bound work on the loop, spread over many short calls (a handler
+    scoring candidates in pure Python): ms of the thread's CPU time, none
+    of it in one long call."""
+    end = time.thread_time() + ms / 1000
+    best = 0
+    while time.thread_time() < end:
+        best = max(best, score_candidate(best))
+    return best
+
+
+def score_candidate(seed):
+    x = seed
+    for i in range(50):
+        x = (x * 31 + i) % 1_000_003
+    return x
+
+
 async def leaked_task():
     await _leaked.wait()
 
@@ -37,6 +57,11 @@ async def ok(request):
 
 async def block(request):
     block_the_loop(min(float(request.query.get("ms", "10")), 10_000))
+    return web.Response(text="ok\n")
+
+
+async def busy(request):
+    rank_candidates(min(float(request.query.get("ms", "5")), 1_000))
     return web.Response(text="ok\n")
 
 
@@ -52,7 +77,7 @@ async def main():
     ap.add_argument("--no-agent", action="store_true")
     args = ap.parse_args()
     app = web.Application()
-    app.add_routes([web.get("/", ok), web.get("/block", block), web.get("/leak", leak)])
+    app.add_routes([web.get("/", ok), web.get("/block", block), web.get("/busy", busy), web.get("/leak", leak)])
     if not args.no_agent:
         app.on_startup.append(strain_vitals.aiohttp_startup(args.agent_port))
     runner = web.AppRunner(app, access_log=None)

@@ -3,6 +3,8 @@ that walks the asyncio guides' pitfalls on request:
 
     /             answers at once
     /block?ms=N   blocks the event loop for N ms (block_the_loop: time.sleep)
+    /busy?ms=N    burns N ms of CPU on the loop in many short calls
+                  (rank_candidates calling score_candidate)
     /leak         starts a task that never ends (leaked_task)
 
 With --scenario it walks them by itself over its run, a quarter each after
@@ -30,6 +32,24 @@ _leaked = asyncio.Event()  # nobody sets it
 
 def block_the_loop(ms):
     time.sleep(ms / 1000)
+
+
+def rank_candidates(ms):
+    """CPU-bound work on the loop, spread over many short calls (a handler
+    scoring candidates in pure Python): ms of the thread's CPU time, none
+    of it in one long call."""
+    end = time.thread_time() + ms / 1000
+    best = 0
+    while time.thread_time() < end:
+        best = max(best, score_candidate(best))
+    return best
+
+
+def score_candidate(seed):
+    x = seed
+    for i in range(50):
+        x = (x * 31 + i) % 1_000_003
+    return x
 
 
 async def leaked_task():
@@ -97,6 +117,9 @@ async def handle(reader, writer):
             if route == "/block":
                 ms = float(dict(q.split("=", 1) for q in query.split("&") if "=" in q).get("ms", "10"))
                 block_the_loop(min(ms, 10_000))
+            elif route == "/busy":
+                ms = float(dict(q.split("=", 1) for q in query.split("&") if "=" in q).get("ms", "5"))
+                rank_candidates(min(ms, 1_000))
             elif route == "/leak":
                 asyncio.get_running_loop().create_task(leaked_task())
             elif _phase["name"] == "fanout":

@@ -104,8 +104,8 @@ def cpu_profile(body):
             msg = varints(b)
             locs = unpack(dict(msg).get(1, b""))
             values = unpack(dict(msg)[2])
-            label = dict(varints(dict(msg)[3]))
-            samples.append((strings[label[2]], [loc_fn[i] for i in locs], values[0], values[1]))
+            label = dict(varints(dict(msg).get(3, b"")))
+            samples.append((strings[label.get(2, 0)], [loc_fn[i] for i in locs], values[0], values[-1]))
     period = dict(fields).get(12, 0)
     types = [(strings[dict(varints(b)).get(1, 0)], strings[dict(varints(b)).get(2, 0)]) for f, b in fields if f == 1]
     return samples, period, types
@@ -178,6 +178,26 @@ class AgentTest(unittest.IsolatedAsyncioTestCase):
         # About (0.3 - 0.05) / 0.01 samples, on a busy machine fewer.
         self.assertGreater(len(samples), 0)
 
+    async def test_watchdog_charges_a_busy_loop_to_its_work_not_its_writes(self):
+        # Work in 3 ms pieces, each ended by a write that gives up the GIL
+        # (as a handler's response does), 0.4 s without the loop turning:
+        # the watchdog's looks land in the work, where the time goes.
+        r, w = os.pipe()
+        self.addCleanup(os.close, r)
+        self.addCleanup(os.close, w)
+        await asyncio.sleep(0.05)
+        end = time.monotonic() + 0.4
+        while time.monotonic() < end:
+            crunch_until(time.monotonic() + 0.003)
+            os.write(w, b"x")
+            os.read(r, 1)
+        await asyncio.sleep(0.02)
+        samples, _, _ = cpu_profile(await self.fetch("/debug/pprof/blocking"))
+        work = sum(s[2] for s in samples if "crunch_until" in s[1])
+        total = sum(s[2] for s in samples)
+        self.assertGreater(work / total, 0.5, samples)  # about 0.1 with the default interval
+        self.assertEqual(sys.getswitchinterval(), 0.005)  # the loop turns: the service's again
+
     async def test_endpoint_answers_while_the_loop_is_blocked(self):
         start = time.monotonic()
         fut = self.loop.run_in_executor(None, get, self.agent.port, "/debug/strain")
@@ -222,16 +242,19 @@ class AgentTest(unittest.IsolatedAsyncioTestCase):
         self.assertLessEqual(n, 2 * strain_vitals._PROFILE_HZ + 2, n)
 
     async def test_cpu_profile_of_an_idle_service_is_almost_empty(self):
-        await self.fetch("/debug/strain")  # the executor's thread, started
-        threads = threading.active_count()
+        threads = set(threading.enumerate())
         samples, _, _ = cpu_profile(await self.fetch("/debug/pprof/profile?seconds=1"))
         # The probe wakes 100 times a second; that, and nothing of the
         # agent's own threads (the one sampling, the server's), is all.
         self.assertLess(sum(s[3] for s in samples), 0.1e9, samples)
         self.assertFalse([s for s in samples if any("strain_vitals" in f or "_CPUProfile" in f for f in s[1]) and s[0] != "loop"])
-        # Nothing is left running once it is done.
+        # Nothing is left running once it is done (but the threads of the
+        # loop's executor, which fetched it), and the GIL's switch interval
+        # is the service's again.
         await asyncio.sleep(0.05)
-        self.assertEqual(threading.active_count(), threads)
+        left = [t.name for t in set(threading.enumerate()) - threads if not t.name.startswith("asyncio")]
+        self.assertEqual(left, [])
+        self.assertEqual(sys.getswitchinterval(), 0.005)
 
     async def test_one_cpu_profile_at_a_time(self):
         first = self.loop.run_in_executor(None, get, self.agent.port, "/debug/pprof/profile?seconds=1")

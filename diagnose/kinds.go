@@ -60,7 +60,7 @@ func (t *timeline) starvation(s metric.Scope) []report.Finding {
 	limit := 100 * cores
 	ok := make([]bool, len(sched))
 	loop := t.eventLoop(s)
-	own := t.ownWork(s, cores, known)
+	own, heavy := t.ownWork(s, cores, known), t.heavyHandlers(s)
 	// A scheduler that kept ready work waiting from the start is how the
 	// service runs under this load (its requests queue for its cores),
 	// not something that befell it: starvation is a rise.
@@ -69,9 +69,12 @@ func (t *timeline) starvation(s metric.Scope) []report.Finding {
 		floor = max(floor, riseFactor*before)
 	}
 	for i := range ok {
-		// An event loop running at less than its core is not starved: it
-		// is blocked (blockedLoop says so).
-		ok[i] = sched[i] >= floor && !(gc[i] >= gcShare) && !(loop && !(cpu[i] >= busyShare*limit)) && !own[i]
+		// An event loop's CPU-bound handlers hold it however long they
+		// have (heavyHandlers): no rise is asked of them. An event loop
+		// running at less than its core is not starved: it is blocked
+		// (blockedLoop says so).
+		over := sched[i] >= floor || heavy[i] && sched[i] >= secs(starvedSched)
+		ok[i] = over && !(gc[i] >= gcShare) && !(loop && !(cpu[i] >= busyShare*limit)) && !(own[i] && !heavy[i])
 	}
 	var out []report.Finding
 	// Three intervals: a busy neighbour on a shared machine makes a
@@ -90,6 +93,7 @@ func (t *timeline) starvation(s metric.Scope) []report.Finding {
 		case busy >= ownShare*limit:
 			// Its own work kept it busy, whoever had the other cores.
 			f.Summary += fmt.Sprintf(" while the service used %s of its %s CPU", metric.Format(cpuName, busy), metric.Format(cpuName, limit))
+			f.Summary += t.handlersWork(s, heavy, r)
 			f.Evidence = append(f.Evidence, evidence(cpuName, busy))
 		default:
 			f.Summary += fmt.Sprintf(" though the service used only %s of its %s CPU: the cores were not there for it", metric.Format(cpuName, busy), metric.Format(cpuName, limit))

@@ -1,0 +1,189 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/pprof/profile"
+	"github.com/strain-dev/strain/report"
+)
+
+// aiohttpService starts agents/python/examples/aiohttp_service.py under
+// the distribution's python3 and returns its URL, its agent's and its
+// process; the test skips without aiohttp.
+func aiohttpService(t *testing.T) (url, agent string, proc *os.Process) {
+	t.Helper()
+	py := distPython(t, "aiohttp")
+	cmd := exec.Command(py, filepath.Join("..", "..", "agents", "python", "examples", "aiohttp_service.py"), "--seconds", "90")
+	f := startService(t, cmd, 3)
+	return "http://127.0.0.1:" + f[1], "http://127.0.0.1:" + f[2], cmd.Process
+}
+
+// Handlers that burn the loop's CPU in many short calls, loaded through
+// strain with the default alerts: diagnosis finds the loop starved by
+// them, captures the agent's CPU profile and names the function that
+// burns it. On a machine whose cores other processes take, the loop uses
+// less of its core than its handlers would, and the finding is a blocked
+// loop, named from the watchdog's samples: either names the function.
+func TestPythonCPUBoundHandlersAreNamed(t *testing.T) {
+	url, agent, _ := aiohttpService(t)
+	dir := t.TempDir()
+	out := filepath.Join(dir, "r.json")
+	// 4 ms of CPU a request at 200 a second: the loop's core, and more.
+	code, stdout, stderr := cli(t, context.Background(), "run", url+"/busy?ms=4", "-r", "200", "-d", "13s", "--interval", "500ms",
+		"--watch", agent, "--alerts", "default", "--no-tui", "-o", out, "--profiles", filepath.Join(dir, "p"))
+	if code != ExitPassed {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	rep := readReport(t, out)
+	named := func(f report.Finding) bool {
+		return strings.Contains(f.Culprit, "score_candidate") || strings.Contains(f.Culprit, "rank_candidates")
+	}
+	f, starved := finding(rep, report.Starvation)
+	if !starved {
+		if b, ok := finding(rep, report.Blocking); ok && named(b) {
+			t.Logf("the loop was short of its core (a busy machine): a blocked loop, named: %s", b.Culprit)
+			return
+		}
+		t.Fatalf("no starvation, nor a blocked loop naming the function: %+v", rep.Findings)
+	}
+	if !strings.Contains(f.Summary, "CPU-bound work in its handlers holds the loop") || !named(f) {
+		t.Errorf("starvation: %+v", f)
+	}
+	if !strings.Contains(f.Next, "ProcessPoolExecutor") {
+		t.Errorf("next: %q, want Python's advice", f.Next)
+	}
+	if !slices.ContainsFunc(f.Evidence, func(e report.Evidence) bool { return strings.Contains(e.Profile, "-cpu-") }) {
+		t.Errorf("the culprit is not from the agent's CPU profile: %+v", f.Evidence)
+	}
+}
+
+// strain profile capture --cpu takes the agent's CPU profile while the
+// service burns its loop: a pprof file that github.com/google/pprof reads,
+// whose CPU is the process's as /proc counts it (less the agent's own
+// threads), about 99 looks a second of a loop always busy, and whose top,
+// by `strain profile top`, is the function that burns it.
+func TestPythonCPUProfileCapture(t *testing.T) {
+	url, agent, proc := aiohttpService(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	defer cancel()
+	wg.Add(1)
+	go func() { // one request after another: the loop always busy
+		defer wg.Done()
+		for i := 0; i < 5000 && ctx.Err() == nil; i++ {
+			req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url+"/busy?ms=5", nil)
+			if resp, err := http.DefaultClient.Do(req); err == nil {
+				resp.Body.Close()
+			}
+		}
+	}()
+	time.Sleep(300 * time.Millisecond)
+	before := procCPU(t, proc.Pid)
+	dir := t.TempDir()
+	code, stdout, stderr := cli(t, ctx, "profile", "capture", agent, "--cpu", "2s", "-o", dir)
+	ran := procCPU(t, proc.Pid) - before
+	if code != ExitPassed {
+		t.Fatalf("capture: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	path := capturedFile(t, stdout, "cpu")
+	cancel()
+	p := readProfile(t, path)
+	if len(p.SampleType) != 2 || p.SampleType[1].Type != "cpu" || p.SampleType[1].Unit != "nanoseconds" || p.Period != int64(time.Second/99) {
+		t.Fatalf("sample types %v, period %d", p.SampleType, p.Period)
+	}
+	var looks, cpu, hot int64
+	for _, s := range p.Sample {
+		looks += s.Value[0]
+		cpu += s.Value[1]
+		if onStack(s, "rank_candidates") {
+			hot += s.Value[1]
+		}
+	}
+	// The process ran its loop, its GC and the agent's threads, from a
+	// little before the profile began to a little after it ended.
+	if got := time.Duration(cpu); got < ran/2 || got > ran+ran/20 {
+		t.Errorf("the profile holds %v of CPU; /proc says the process ran %v over the capture", got, ran)
+	}
+	if share := float64(hot) / float64(cpu); share < 0.6 {
+		t.Errorf("rank_candidates has %.0f%% of the CPU, want most of it", 100*share)
+	}
+	if looks < 99 || looks > 2*99+2 {
+		t.Errorf("%d looks at a busy loop in 2 s at 99 a second", looks)
+	}
+	code, top, stderr := cli(t, context.Background(), "profile", "top", path, "-n", "3")
+	if code != ExitPassed || !strings.Contains(top, "score_candidate") || !strings.Contains(top, "Type: cpu") {
+		t.Errorf("strain profile top: exit %d\n%s\n%s", code, top, stderr)
+	}
+}
+
+// A healthy aiohttp service, its handlers light, gets no finding about
+// itself.
+func TestPythonHealthyServiceHasNoFinding(t *testing.T) {
+	url, agent, _ := aiohttpService(t)
+	dir := t.TempDir()
+	out := filepath.Join(dir, "r.json")
+	code, stdout, stderr := cli(t, context.Background(), "run", url+"/", "-r", "100", "-d", "6s", "--interval", "500ms",
+		"--watch", agent, "--alerts", "default", "--no-tui", "-o", out, "--profiles", filepath.Join(dir, "p"))
+	if code != ExitPassed {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	for _, f := range readReport(t, out).Findings {
+		if f.Severity != report.Info && f.Kind != report.GeneratorSaturated {
+			t.Errorf("a finding on a healthy service: %+v", f)
+		}
+	}
+}
+
+// procCPU is the CPU time process pid has run, user and system, from
+// /proc/PID/stat.
+func procCPU(t *testing.T, pid int) time.Duration {
+	t.Helper()
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		t.Skipf("no /proc: %v", err)
+	}
+	// The fields after the command's closing parenthesis; utime and stime
+	// are the 14th and 15th of the line, in clock ticks (100 a second).
+	f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+2:]))
+	utime, _ := strconv.ParseInt(f[11], 10, 64)
+	stime, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(utime+stime) * 10 * time.Millisecond
+}
+
+// readProfile parses a pprof file with github.com/google/pprof.
+func readProfile(t *testing.T, path string) *profile.Profile {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	p, err := profile.Parse(f)
+	if err != nil {
+		t.Fatalf("parse %s: %v", path, err)
+	}
+	return p
+}
+
+// onStack reports whether function fn is on a sample's stack.
+func onStack(s *profile.Sample, fn string) bool {
+	for _, l := range s.Location {
+		for _, ln := range l.Line {
+			if ln.Function != nil && ln.Function.Name == fn {
+				return true
+			}
+		}
+	}
+	return false
+}

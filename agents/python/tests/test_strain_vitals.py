@@ -7,6 +7,7 @@ import os
 import sys
 import threading
 import time
+import tracemalloc
 import unittest
 import unittest.mock
 import urllib.request
@@ -277,6 +278,44 @@ class AgentTest(unittest.IsolatedAsyncioTestCase):
         with self.assertRaises(urllib.error.HTTPError) as cm:
             await self.fetch("/nope")
         self.assertEqual(cm.exception.code, 404)
+
+
+_held = []
+
+
+def hold_sessions(n):
+    """Keeps n buffers of 1000 bytes: what the heap profile must find."""
+    for _ in range(n):
+        _held.append(bytearray(1000))
+
+
+class HeapTest(unittest.IsolatedAsyncioTestCase):
+    async def test_heap_profile_is_off_unless_asked_for(self):
+        agent = await strain_vitals.start(port=0)
+        self.addCleanup(agent.stop)
+        loop = asyncio.get_running_loop()
+        with self.assertRaises(urllib.error.HTTPError) as cm:
+            await loop.run_in_executor(None, get, agent.port, "/debug/pprof/heap")
+        self.assertEqual(cm.exception.code, 404)
+        self.assertFalse(tracemalloc.is_tracing())
+
+    async def test_heap_profile_names_what_holds_the_memory(self):
+        agent = await strain_vitals.start(port=0, heap_frames=8)
+        loop = asyncio.get_running_loop()
+        try:
+            hold_sessions(2000)
+            samples, _, types = cpu_profile(await loop.run_in_executor(None, get, agent.port, "/debug/pprof/heap"))
+        finally:
+            _held.clear()
+            agent.stop()
+        self.assertFalse(tracemalloc.is_tracing())  # the agent started it, and stops it
+        self.assertEqual(types, [("inuse_objects", "count"), ("inuse_space", "bytes")])
+        held = sum(s[3] for s in samples if s[1][0] == "hold_sessions")
+        # 2000 buffers of 1000 bytes, each with its object's header.
+        self.assertGreaterEqual(held, 2000 * 1000)
+        self.assertLess(held, 2000 * 1200)
+        self.assertEqual(max(samples, key=lambda s: s[3])[1][0], "hold_sessions")
+        self.assertIn("HeapTest.test_heap_profile_names_what_holds_the_memory", max(samples, key=lambda s: s[3])[1])
 
 
 if __name__ == "__main__":

@@ -20,10 +20,11 @@ import (
 // aiohttpService starts agents/python/examples/aiohttp_service.py under
 // the distribution's python3 and returns its URL, its agent's and its
 // process; the test skips without aiohttp.
-func aiohttpService(t *testing.T) (url, agent string, proc *os.Process) {
+func aiohttpService(t *testing.T, args ...string) (url, agent string, proc *os.Process) {
 	t.Helper()
 	py := distPython(t, "aiohttp")
-	cmd := exec.Command(py, filepath.Join("..", "..", "agents", "python", "examples", "aiohttp_service.py"), "--seconds", "90")
+	args = append([]string{filepath.Join("..", "..", "agents", "python", "examples", "aiohttp_service.py"), "--seconds", "90"}, args...)
+	cmd := exec.Command(py, args...)
 	f := startService(t, cmd, 3)
 	return "http://127.0.0.1:" + f[1], "http://127.0.0.1:" + f[2], cmd.Process
 }
@@ -123,6 +124,46 @@ func TestPythonCPUProfileCapture(t *testing.T) {
 	}
 	code, top, stderr := cli(t, context.Background(), "profile", "top", path, "-n", "3")
 	if code != ExitPassed || !strings.Contains(top, "score_candidate") || !strings.Contains(top, "Type: cpu") {
+		t.Errorf("strain profile top: exit %d\n%s\n%s", code, top, stderr)
+	}
+}
+
+// strain profile capture --heap takes the agent's heap profile, when the
+// service asked for one: what remember_session holds is what the service
+// was asked to keep (50 buffers of 100 KiB), and `strain profile top`
+// names it.
+func TestPythonHeapProfileCapture(t *testing.T) {
+	url, agent, _ := aiohttpService(t, "--heap-frames", "8")
+	for range 50 {
+		resp, err := http.Get(url + "/hold?kb=100")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	dir := t.TempDir()
+	code, stdout, stderr := cli(t, context.Background(), "profile", "capture", agent, "--heap", "-o", dir)
+	if code != ExitPassed {
+		t.Fatalf("capture: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	path := capturedFile(t, stdout, "heap")
+	p := readProfile(t, path)
+	idx, err := p.SampleIndexByName("inuse_space")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var held int64
+	for _, s := range p.Sample {
+		if onStack(s, "remember_session") {
+			held += s.Value[idx]
+		}
+	}
+	const want = 50 * 100 << 10
+	if held < want || held > want+want/20 {
+		t.Errorf("remember_session holds %d bytes in the profile, want the %d it was asked to keep", held, want)
+	}
+	code, top, stderr := cli(t, context.Background(), "profile", "top", path, "-n", "3", "--sample-index", "inuse_space")
+	if code != ExitPassed || !strings.Contains(top, "remember_session") {
 		t.Errorf("strain profile top: exit %d\n%s\n%s", code, top, stderr)
 	}
 }

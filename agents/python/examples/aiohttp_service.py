@@ -5,8 +5,10 @@
     /busy?ms=N    burns N ms of CPU on the loop in many short calls
                   (rank_candidates calling score_candidate)
     /leak         starts a task that never ends (leaked_task)
+    /hold?kb=N    keeps N KiB for good (remember_session); with
+                  --heap-frames N the agent's heap profile shows them
 
-Run: python3 aiohttp_service.py [--agent-port A] [--seconds S]. It prints
+Run: python3 aiohttp_service.py [--agent-port A] [--seconds S] [--heap-frames N]. It prints
 "listening PORT AGENT_PORT" once both listen.
 """
 
@@ -65,6 +67,18 @@ async def busy(request):
     return web.Response(text="ok\n")
 
 
+_sessions = []
+
+
+def remember_session(kb):
+    _sessions.append(bytearray(kb * 1024))
+
+
+async def hold(request):
+    remember_session(min(int(request.query.get("kb", "1")), 1 << 20))
+    return web.Response(text="ok\n")
+
+
 async def leak(request):
     asyncio.get_running_loop().create_task(leaked_task())
     return web.Response(text="ok\n")
@@ -75,11 +89,12 @@ async def main():
     ap.add_argument("--agent-port", type=int, default=0)
     ap.add_argument("--seconds", type=float, default=60)
     ap.add_argument("--no-agent", action="store_true")
+    ap.add_argument("--heap-frames", type=int, default=0, help="the agent's heap profile, keeping N frames a stack (tracemalloc)")
     args = ap.parse_args()
     app = web.Application()
-    app.add_routes([web.get("/", ok), web.get("/block", block), web.get("/busy", busy), web.get("/leak", leak)])
+    app.add_routes([web.get("/", ok), web.get("/block", block), web.get("/busy", busy), web.get("/leak", leak), web.get("/hold", hold)])
     if not args.no_agent:
-        app.on_startup.append(strain_vitals.aiohttp_startup(args.agent_port))
+        app.on_startup.append(strain_vitals.aiohttp_startup(args.agent_port, heap_frames=args.heap_frames))
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     sock = socket.socket()

@@ -235,9 +235,8 @@ class _Switch:
     shorter than that is charged to the write that ends it. Lowered to
     50 µs, a look lands near its time (on a busy machine the thread that
     looks waits for a core too: 0.2 ms still left most looks at the
-    writes). Counted, as the CPU
-    profile and the watchdog may each lower it: the interval the service
-    had comes back when both are done."""
+    writes). Counted, as the CPU profile and the watchdog may each lower
+    it: the interval the service had comes back when both are done."""
 
     def __init__(self):
         self._lock = threading.Lock()
@@ -294,17 +293,21 @@ class _ThreadClocks:
             return None
 
     def _open(self, ident):
-        if ident not in self._native:
-            self._native = {t.ident: t.native_id for t in threading.enumerate()}
-        tid = self._native.get(ident)
-        if tid is None:
-            return None
-        try:
-            fd = os.open(f"/proc/self/task/{tid}/schedstat", os.O_RDONLY)
-        except OSError:
-            return None
-        self._fds[ident] = fd
-        return fd
+        for fresh in (False, True):
+            if fresh or ident not in self._native:
+                # A thread new since the last listing, or an ident an ended
+                # thread left to a new one.
+                self._native = {t.ident: t.native_id for t in threading.enumerate()}
+            tid = self._native.get(ident)
+            if tid is None:
+                return None
+            try:
+                fd = os.open(f"/proc/self/task/{tid}/schedstat", os.O_RDONLY)
+            except OSError:
+                continue
+            self._fds[ident] = fd
+            return fd
+        return None
 
     def close(self):
         for fd in self._fds.values():

@@ -361,7 +361,12 @@ class _CPUProfile:
                 now = time.monotonic()
                 if at < now:  # fell behind (the GIL, a busy machine): no catching up
                     at = now
-                if at > end or stop.wait(at - now):
+                if at > end:
+                    break
+                # time.sleep, not stop.wait: an Event's wait costs twice
+                # the CPU (66 µs a wait here, against 33), 99 times a second.
+                time.sleep(at - now)
+                if stop.is_set():
                     break
                 self.look()
         finally:

@@ -37,9 +37,9 @@ while the loop is blocked):
     ``samples/count`` and ``cpu/nanoseconds``, each sample labelled with its
     thread, as ``go tool pprof`` reads Go's. One at a time: a second
     request meanwhile gets 500. Nothing samples when nobody asks. While
-    it looks (and while the watchdog samples a late loop), the GIL's
-    switch interval is 50 µs, so that looks land in a busy handler's work
-    rather than at its next write; the service's own comes back after.
+    it looks, the GIL's switch interval is 50 µs, so that looks land in a
+    busy handler's work rather than at its next write; the service's own
+    comes back after.
     A C call that releases the GIL is charged to the Python function that
     made it.
 ``/debug/pprof/heap``
@@ -56,10 +56,13 @@ Standard library only; Python 3.9 or later.
 import asyncio
 import bisect
 import collections
+import functools
 import gc
 import gzip
+import itertools
 import json
 import linecache
+import operator
 import os
 import re
 import sys
@@ -117,16 +120,6 @@ def _coro_stack(coro):
         code = frame.f_code
         out.append((getattr(code, "co_qualname", code.co_name), code.co_filename, frame.f_lineno))
         coro = getattr(coro, "cr_await", None) or getattr(coro, "gi_yieldfrom", None)
-    return out
-
-
-def _thread_stack(frame):
-    """A thread's stack from its innermost frame, innermost first."""
-    out = []
-    while frame is not None and len(out) < _MAX_DEPTH:
-        code = frame.f_code
-        out.append((getattr(code, "co_qualname", code.co_name), code.co_filename, frame.f_lineno))
-        frame = frame.f_back
     return out
 
 
@@ -224,19 +217,20 @@ _PROFILE_HZ = 99
 _PROFILE_SECONDS = 30  # when the request does not say
 _MAX_PROFILE_SECONDS = 300
 _MAX_STACKS = 50_000  # distinct stacks one profile holds
-_SWITCH_INTERVAL = 0.00005  # seconds: the GIL's switch interval while sampling stacks
+_SWITCH_INTERVAL = 0.00005  # seconds: the GIL's switch interval while profiling
 
 
 class _Switch:
-    """The GIL's switch interval, lowered while stacks are being sampled. A
+    """The GIL's switch interval, lowered while a CPU profile is taken. A
     look at the stacks needs the GIL, which a busy thread gives up at its
     next blocking call (a socket's write) or once the interval has passed
     (5 ms by default): with the default, the CPU-bound work of a handler
     shorter than that is charged to the write that ends it. Lowered to
     50 µs, a look lands near its time (on a busy machine the thread that
     looks waits for a core too: 0.2 ms still left most looks at the
-    writes). Counted, as the CPU profile and the watchdog may each lower
-    it: the interval the service had comes back when both are done."""
+    writes). Meanwhile threads that contend for the GIL switch that often
+    too. Counted, so that the agents of several loops in one process,
+    profiling at once, give back the interval the service had."""
 
     def __init__(self):
         self._lock = threading.Lock()
@@ -315,14 +309,34 @@ class _ThreadClocks:
         self._fds.clear()
 
 
-def _raw_stack(frame):
-    """A thread's stack as (code, line) pairs, innermost first: cheap to
-    take at each look; named once, when the profile is written."""
-    out = []
-    while frame is not None and len(out) < _MAX_DEPTH:
-        out.append((frame.f_code, frame.f_lineno))
-        frame = frame.f_back
-    return tuple(out)
+# The stacks of every thread, taken in one call into C: a look (built by
+# _look_pipeline) that runs no Python bytecode from sys._current_frames() to
+# the last frame read. Bytecode may hand the GIL to another thread, which
+# then pops the frames being read: CPython 3.11 crashed (SIGSEGV in
+# frame.f_back) when a look read the loop thread's frames after a call that
+# let it run. Frames are read only here; what the look keeps is code
+# objects and line numbers.
+_NOT_NONE = functools.partial(operator.is_not, None)
+_CODE_LINE = operator.attrgetter("f_code", "f_lineno")
+
+
+def _all_stacks():
+    """Every thread's stack as (code, line) pairs, innermost first, by
+    thread ident: a look at one instant."""
+    backs = ("f_back",) * (_MAX_DEPTH - 1)
+    gc_on = gc.isenabled()
+    gc.disable()  # a collection runs Python (finalizers, gc.callbacks)
+    try:
+        # The one call, dict(), pulls the lazy chain below; all of it is C.
+        pairs = itertools.chain.from_iterable(map(dict.items, itertools.islice(iter(sys._current_frames, None), 1)))
+        a, b = itertools.tee(pairs)
+        frames = map(operator.itemgetter(1), b)
+        chains = map(itertools.accumulate, map(itertools.chain, zip(frames), itertools.repeat(backs)), itertools.repeat(getattr))
+        stacks = map(tuple, map(map, itertools.repeat(_CODE_LINE), map(itertools.takewhile, itertools.repeat(_NOT_NONE), chains)))
+        return dict(zip(map(operator.itemgetter(0), a), stacks))
+    finally:
+        if gc_on:
+            gc.enable()
 
 
 def _named(stack):
@@ -331,7 +345,7 @@ def _named(stack):
 
 # The agent's own file: a thread of the agent's (a request to it being
 # served) is strain looking, not the service's work.
-_OWN_FILE = _raw_stack.__code__.co_filename
+_OWN_FILE = _all_stacks.__code__.co_filename
 
 
 class _CPUProfile:
@@ -375,9 +389,9 @@ class _CPUProfile:
         return self.encode(time.monotonic() - start)
 
     def look(self):
-        frames = sys._current_frames()
+        stacks = _all_stacks()  # first: the clocks' reads let other threads run
         # The loop's thread first: its samples lead the profile.
-        for ident in sorted(frames, key=lambda i: i != self.loop_thread):
+        for ident in sorted(stacks, key=lambda i: i != self.loop_thread):
             if ident in self.skip:
                 continue
             cpu = self.clocks.read(ident)
@@ -387,7 +401,7 @@ class _CPUProfile:
             self.last[ident] = cpu
             if ran <= 0:
                 continue  # idle since the last look, or first seen
-            stack = _raw_stack(frames[ident])
+            stack = stacks[ident]
             if ident != self.loop_thread and any(code.co_filename == _OWN_FILE for code, _ in stack):
                 continue
             key = (self._thread_name(ident), stack)
@@ -539,29 +553,23 @@ class Agent:
     def _watch(self):
         # While the loop turns, look every half threshold (each look takes
         # the GIL from a busy loop); while it is blocked, every sample_every.
-        # While it samples, the GIL's switch interval is lowered (_Switch).
+        # It leaves the GIL's switch interval as it is (_Switch): it runs
+        # always, and a lower interval costs every thread that waits on the
+        # GIL. A loop late because it is busy, not blocked, has its looks
+        # land at its writes: the CPU profile says where it is busy.
         wait = self.block_threshold / 2
-        lowered = False
         while not self._stop.wait(wait):
             if time.monotonic() - self.heartbeat < self.block_threshold:
                 wait = self.block_threshold / 2
-                if lowered:
-                    _switch.restore()
-                    lowered = False
                 continue
             wait = self.sample_every
-            if not lowered:
-                _switch.lower()
-                lowered = True
-            frame = sys._current_frames().get(self.loop_thread)
-            if frame is None:
+            raw = _all_stacks().get(self.loop_thread)
+            if raw is None:
                 continue
-            stack = tuple(_thread_stack(frame))
+            stack = tuple(_named(raw))
             with self.blocked_lock:
                 if stack in self.blocked or len(self.blocked) < _MAX_TASKS_DUMPED:
                     self.blocked[stack] = self.blocked.get(stack, 0) + 1
-        if lowered:
-            _switch.restore()
 
     # --- what the server serves ----------------------------------------
     def reading(self):

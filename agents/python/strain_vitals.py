@@ -32,8 +32,9 @@ while the loop is blocked):
     a CPU profile of the process's threads over N seconds (default 30, at
     most 300), the loop's thread first: a thread of the request's own reads
     every thread's stack (``sys._current_frames``) and the CPU time each
-    ran since its last look (Linux's ``/proc/self/task/TID/schedstat``)
-    99 times a second, and charges that time to the stack. Sample types
+    ran since its last look (its CPU clock, ``pthread_getcpuclockid``: not
+    on macOS, where it answers 501) 49 times a second, and charges that
+    time to the stack. Sample types
     ``samples/count`` and ``cpu/nanoseconds``, each sample labelled with its
     thread, as ``go tool pprof`` reads Go's. One at a time: a second
     request meanwhile gets 500. Nothing samples when nobody asks. While
@@ -211,9 +212,11 @@ def _packed(field, ns):
     return _bytes(field, b"".join(_varint(n) for n in ns)) if ns else b""
 
 
-# The CPU profile's rate and bounds. 99 a second, not 100, so that the
-# looks do not fall in step with work done every 10 ms (the probe's).
-_PROFILE_HZ = 99
+# The CPU profile's rate and bounds. 49 looks a second: at 99 a CPU-bound
+# loop lost 3.4% of its work, at 49 2.5% (scripts/python-profile-cost.py);
+# not 50, so that the looks do not fall in step with work done every 10 ms
+# (the probe's).
+_PROFILE_HZ = 49
 _PROFILE_SECONDS = 30  # when the request does not say
 _MAX_PROFILE_SECONDS = 300
 _MAX_STACKS = 50_000  # distinct stacks one profile holds
@@ -221,34 +224,43 @@ _SWITCH_INTERVAL = 0.00005  # seconds: the GIL's switch interval while profiling
 
 
 class _Switch:
-    """The GIL's switch interval, lowered while a CPU profile is taken. A
-    look at the stacks needs the GIL, which a busy thread gives up at its
-    next blocking call (a socket's write) or once the interval has passed
-    (5 ms by default): with the default, the CPU-bound work of a handler
-    shorter than that is charged to the write that ends it. Lowered to
-    50 µs, a look lands near its time (on a busy machine the thread that
-    looks waits for a core too: 0.2 ms still left most looks at the
-    writes). Meanwhile threads that contend for the GIL switch that often
-    too. Counted, so that the agents of several loops in one process,
-    profiling at once, give back the interval the service had."""
+    """The GIL's switch interval, lowered while a CPU profile's sampler
+    waits for the GIL, and the service's own while it holds it. A look at
+    the stacks needs the GIL, which a busy thread gives up at its next
+    blocking call (a socket's write) or once the interval has passed (5 ms
+    by default): with the default, the CPU-bound work of a handler shorter
+    than that is charged to the write that ends it. At 50 µs, a look lands
+    near its time (on a busy machine the thread that looks waits for a core
+    too: 0.2 ms still left most looks at the writes). Left at 50 µs while
+    the sampler works, the loop would take the GIL back every 50 µs, each
+    time with a switch of threads: a look cost 250 µs of CPU that way.
+    Counted, so that the agents of several loops in one process, profiling
+    at once, give back the interval the service had."""
 
     def __init__(self):
         self._lock = threading.Lock()
         self._n = 0
         self._saved = None
 
-    def lower(self):
+    def enter(self):
         with self._lock:
             if self._n == 0:
                 self._saved = sys.getswitchinterval()
-                sys.setswitchinterval(min(self._saved, _SWITCH_INTERVAL))
             self._n += 1
 
-    def restore(self):
+    def leave(self):
         with self._lock:
             self._n -= 1
             if self._n == 0:
                 sys.setswitchinterval(self._saved)
+
+    def fast(self):
+        """Before the sampler sleeps: its next wait for the GIL is short."""
+        sys.setswitchinterval(min(self._saved, _SWITCH_INTERVAL))
+
+    def slow(self):
+        """Once it holds the GIL: the service's own interval."""
+        sys.setswitchinterval(self._saved)
 
 
 _switch = _Switch()  # the interval is the process's
@@ -256,57 +268,6 @@ _switch = _Switch()  # the interval is the process's
 
 class ProfilingBusy(Exception):
     """A CPU profile was asked for while another was being taken."""
-
-
-class _ThreadClocks:
-    """The CPU time each thread has run, in nanoseconds, from the first
-    field of Linux's /proc/self/task/TID/schedstat (the scheduler's own
-    sum of the thread's run time), each file kept open while profiling."""
-
-    def __init__(self):
-        self._native = {}  # thread ident -> native id (the kernel's TID)
-        self._fds = {}  # thread ident -> open schedstat
-
-    @staticmethod
-    def available():
-        return os.path.exists(f"/proc/self/task/{threading.get_native_id()}/schedstat")
-
-    def read(self, ident):
-        """The thread's CPU time, or None where it cannot be read (a thread
-        threading does not know, or one that has ended)."""
-        fd = self._fds.get(ident)
-        if fd is None:
-            fd = self._open(ident)
-            if fd is None:
-                return None
-        try:
-            return int(os.pread(fd, 64, 0).split()[0])
-        except (OSError, ValueError, IndexError):
-            self._fds.pop(ident, None)
-            os.close(fd)
-            return None
-
-    def _open(self, ident):
-        for fresh in (False, True):
-            if fresh or ident not in self._native:
-                # A thread new since the last listing, or an ident an ended
-                # thread left to a new one.
-                self._native = {t.ident: t.native_id for t in threading.enumerate()}
-            tid = self._native.get(ident)
-            if tid is None:
-                return None
-            try:
-                fd = os.open(f"/proc/self/task/{tid}/schedstat", os.O_RDONLY)
-            except OSError:
-                continue
-            self._fds[ident] = fd
-            return fd
-        return None
-
-    def close(self):
-        for fd in self._fds.values():
-            os.close(fd)
-        self._fds.clear()
 
 
 # The stacks of every thread, taken in one call into C: a look (built by
@@ -320,23 +281,47 @@ _NOT_NONE = functools.partial(operator.is_not, None)
 _CODE_LINE = operator.attrgetter("f_code", "f_lineno")
 
 
-def _all_stacks():
-    """Every thread's stack as (code, line) pairs, innermost first, by
-    thread ident: a look at one instant."""
+def _one_look():
+    """An iterator that looks at the threads once, when first pulled: a
+    fresh sys._current_frames() inside the C call that pulls it."""
+    return itertools.islice(iter(sys._current_frames, None), 1)
+
+
+def _walk(frames):
+    """The stacks of frames (each a thread's innermost frame, or None), as
+    a lazy chain of C calls."""
     backs = ("f_back",) * (_MAX_DEPTH - 1)
+    chains = map(itertools.accumulate, map(itertools.chain, zip(frames), itertools.repeat(backs)), itertools.repeat(getattr))
+    return map(tuple, map(map, itertools.repeat(_CODE_LINE), map(itertools.takewhile, itertools.repeat(_NOT_NONE), chains)))
+
+
+def _all_stacks(idents=None):
+    """The stacks of the threads idents (all when None) as (code, line)
+    pairs, innermost first, by thread ident: a look at one instant (an
+    ident that has ended has an empty stack)."""
     gc_on = gc.isenabled()
     gc.disable()  # a collection runs Python (finalizers, gc.callbacks)
     try:
-        # The one call, dict(), pulls the lazy chain below; all of it is C.
-        pairs = itertools.chain.from_iterable(map(dict.items, itertools.islice(iter(sys._current_frames, None), 1)))
-        a, b = itertools.tee(pairs)
-        frames = map(operator.itemgetter(1), b)
-        chains = map(itertools.accumulate, map(itertools.chain, zip(frames), itertools.repeat(backs)), itertools.repeat(getattr))
-        stacks = map(tuple, map(map, itertools.repeat(_CODE_LINE), map(itertools.takewhile, itertools.repeat(_NOT_NONE), chains)))
-        return dict(zip(map(operator.itemgetter(0), a), stacks))
+        # The one call, dict(), pulls the lazy chain; all of it is C.
+        if idents is None:
+            a, b = itertools.tee(itertools.chain.from_iterable(map(dict.items, _one_look())))
+            return dict(zip(map(operator.itemgetter(0), a), _walk(map(operator.itemgetter(1), b))))
+        idents = list(idents)
+        frames = itertools.chain.from_iterable(map(map, map(operator.attrgetter("get"), _one_look()), itertools.repeat(idents)))
+        return dict(zip(idents, _walk(frames)))
     finally:
         if gc_on:
             gc.enable()
+
+
+def _cpu_clocks(skip):
+    """The CPU time each thread but those in skip has run, in ns, by ident:
+    its CPU clock as the kernel counts it, read in the call that lists the
+    threads, so that none ends between (pthread_getcpuclockid reads the
+    thread's own record); no GIL given up (a file in /proc would, to every
+    thread waiting)."""
+    a, b = itertools.tee(itertools.filterfalse(skip.__contains__, itertools.chain.from_iterable(map(iter, _one_look()))))
+    return dict(zip(a, map(time.clock_gettime_ns, map(time.pthread_getcpuclockid, b))))
 
 
 def _named(stack):
@@ -357,7 +342,6 @@ class _CPUProfile:
         self.skip = skip  # idents of threads left out: the sampler's, the agent's own
         self.period = 1.0 / hz
         self.stacks = {}  # (thread name, stack) -> [samples, cpu ns]
-        self.clocks = _ThreadClocks()
         self.last = {}  # thread ident -> CPU ns at the last look
         self.names = {}
 
@@ -366,7 +350,7 @@ class _CPUProfile:
         profile, pprof-encoded."""
         start = time.monotonic()
         end = start + seconds
-        _switch.lower()
+        _switch.enter()
         try:
             self.look()  # where each thread's clock starts
             at = start
@@ -378,30 +362,32 @@ class _CPUProfile:
                 if at > end:
                     break
                 # time.sleep, not stop.wait: an Event's wait costs twice
-                # the CPU (66 µs a wait here, against 33), 99 times a second.
+                # the CPU (66 µs a wait here, against 33).
+                _switch.fast()
                 time.sleep(at - now)
+                _switch.slow()
                 if stop.is_set():
                     break
                 self.look()
         finally:
-            _switch.restore()
-            self.clocks.close()
+            _switch.leave()
         return self.encode(time.monotonic() - start)
 
     def look(self):
-        stacks = _all_stacks()  # first: the clocks' reads let other threads run
-        # The loop's thread first: its samples lead the profile.
-        for ident in sorted(stacks, key=lambda i: i != self.loop_thread):
-            if ident in self.skip:
-                continue
-            cpu = self.clocks.read(ident)
-            if cpu is None:
-                continue
-            ran = cpu - self.last.get(ident, cpu)
+        try:
+            clocks = _cpu_clocks(self.skip)
+        except OSError:
+            return  # a thread ended as its clock was read: the next look
+        ran = {}
+        for ident, cpu in clocks.items():
+            ran[ident] = cpu - self.last.get(ident, cpu)
             self.last[ident] = cpu
-            if ran <= 0:
-                continue  # idle since the last look, or first seen
-            stack = stacks[ident]
+        # Only the threads that ran are walked (idle ones cost a clock read),
+        # the loop's first: its samples lead the profile.
+        busy = sorted((i for i, ns in ran.items() if ns > 0), key=lambda i: i != self.loop_thread)
+        if not busy:
+            return
+        for ident, stack in _all_stacks(busy).items():
             if ident != self.loop_thread and any(code.co_filename == _OWN_FILE for code, _ in stack):
                 continue
             key = (self._thread_name(ident), stack)
@@ -411,7 +397,7 @@ class _CPUProfile:
                     key = (key[0], ())  # counted, at no stack
                 counts = self.stacks.setdefault(key, [0, 0])
             counts[0] += 1
-            counts[1] += ran
+            counts[1] += ran[ident]
 
     def _thread_name(self, ident):
         if ident == self.loop_thread:
@@ -749,8 +735,8 @@ def _handler(agent):
             seconds, err = _profile_seconds(self.path)
             if err:
                 self._send(400, "text/plain", err.encode() + b"\n")
-            elif not _ThreadClocks.available():
-                self._send(501, "text/plain", b"CPU profiles need Linux's /proc/self/task/TID/schedstat\n")
+            elif not hasattr(time, "pthread_getcpuclockid"):
+                self._send(501, "text/plain", b"CPU profiles need per-thread CPU clocks (pthread_getcpuclockid), which this OS lacks\n")
             else:
                 try:
                     body = agent.cpu_profile(seconds)

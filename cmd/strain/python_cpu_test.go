@@ -37,15 +37,8 @@ func aiohttpService(t *testing.T, args ...string) (url, agent string, proc *os.P
 // loop, named from the watchdog's samples: either names the function.
 func TestPythonCPUBoundHandlersAreNamed(t *testing.T) {
 	url, agent, _ := aiohttpService(t)
-	dir := t.TempDir()
-	out := filepath.Join(dir, "r.json")
 	// 4 ms of CPU a request at 200 a second: the loop's core, and more.
-	code, stdout, stderr := cli(t, context.Background(), "run", url+"/busy?ms=4", "-r", "200", "-d", "13s", "--interval", "500ms",
-		"--watch", agent, "--alerts", "default", "--no-tui", "-o", out, "--profiles", filepath.Join(dir, "p"))
-	if code != ExitPassed {
-		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
-	}
-	rep := readReport(t, out)
+	rep := loadWatched(t, url+"/busy?ms=4", agent, "200", "13s")
 	named := func(f report.Finding) bool {
 		return strings.Contains(f.Culprit, "score_candidate") || strings.Contains(f.Culprit, "rank_candidates")
 	}
@@ -71,7 +64,7 @@ func TestPythonCPUBoundHandlersAreNamed(t *testing.T) {
 // strain profile capture --cpu takes the agent's CPU profile while the
 // service burns its loop: a pprof file that github.com/google/pprof reads,
 // whose CPU is the process's as /proc counts it (less the agent's own
-// threads), about 99 looks a second of a loop always busy, and whose top,
+// threads), about 49 looks a second of a loop always busy, and whose top,
 // by `strain profile top`, is the function that burns it.
 func TestPythonCPUProfileCapture(t *testing.T) {
 	url, agent, proc := aiohttpService(t)
@@ -100,7 +93,7 @@ func TestPythonCPUProfileCapture(t *testing.T) {
 	path := capturedFile(t, stdout, "cpu")
 	cancel()
 	p := readProfile(t, path)
-	if len(p.SampleType) != 2 || p.SampleType[1].Type != "cpu" || p.SampleType[1].Unit != "nanoseconds" || p.Period != int64(time.Second/99) {
+	if len(p.SampleType) != 2 || p.SampleType[1].Type != "cpu" || p.SampleType[1].Unit != "nanoseconds" || p.Period != int64(time.Second/49) {
 		t.Fatalf("sample types %v, period %d", p.SampleType, p.Period)
 	}
 	var looks, cpu, hot int64
@@ -119,8 +112,8 @@ func TestPythonCPUProfileCapture(t *testing.T) {
 	if share := float64(hot) / float64(cpu); share < 0.6 {
 		t.Errorf("rank_candidates has %.0f%% of the CPU, want most of it", 100*share)
 	}
-	if looks < 99 || looks > 2*99+2 {
-		t.Errorf("%d looks at a busy loop in 2 s at 99 a second", looks)
+	if looks < 49 || looks > 2*49+2 {
+		t.Errorf("%d looks at a busy loop in 2 s at 49 a second", looks)
 	}
 	code, top, stderr := cli(t, context.Background(), "profile", "top", path, "-n", "3")
 	if code != ExitPassed || !strings.Contains(top, "score_candidate") || !strings.Contains(top, "Type: cpu") {
@@ -172,18 +165,25 @@ func TestPythonHeapProfileCapture(t *testing.T) {
 // itself.
 func TestPythonHealthyServiceHasNoFinding(t *testing.T) {
 	url, agent, _ := aiohttpService(t)
-	dir := t.TempDir()
-	out := filepath.Join(dir, "r.json")
-	code, stdout, stderr := cli(t, context.Background(), "run", url+"/", "-r", "100", "-d", "6s", "--interval", "500ms",
-		"--watch", agent, "--alerts", "default", "--no-tui", "-o", out, "--profiles", filepath.Join(dir, "p"))
-	if code != ExitPassed {
-		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
-	}
-	for _, f := range readReport(t, out).Findings {
+	for _, f := range loadWatched(t, url+"/", agent, "100", "6s").Findings {
 		if f.Severity != report.Info && f.Kind != report.GeneratorSaturated {
 			t.Errorf("a finding on a healthy service: %+v", f)
 		}
 	}
+}
+
+// loadWatched loads url at rate for d through strain, watching agent
+// with the default alerts, and returns the report.
+func loadWatched(t *testing.T, url, agent, rate, d string) *report.Report {
+	t.Helper()
+	dir := t.TempDir()
+	out := filepath.Join(dir, "r.json")
+	code, stdout, stderr := cli(t, context.Background(), "run", url, "-r", rate, "-d", d, "--interval", "500ms",
+		"--watch", agent, "--alerts", "default", "--no-tui", "-o", out, "--profiles", filepath.Join(dir, "p"))
+	if code != ExitPassed {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	return readReport(t, out)
 }
 
 // procCPU is the CPU time process pid has run, user and system, from

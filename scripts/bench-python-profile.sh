@@ -57,7 +57,7 @@ idle() { # idle on|off: prints the service's CPU time over secs, in ms, the load
 }
 ion=(); ioff=()
 for r in 1 2 3; do ioff+=("$(idle off)"); ion+=("$(idle on)"); done
-echo "idle, ${secs}s: the service's CPU without a profile ${ioff[*]} ms; profiling ${ion[*]} ms (the sampler's own, 99 looks a second)"
+echo "idle, ${secs}s: the service's CPU without a profile ${ioff[*]} ms; profiling ${ion[*]} ms (the difference is the sampler's own)"
 load off > /dev/null # warm up
 on=(); off=()
 for r in $(seq "$rounds"); do

@@ -232,9 +232,9 @@ class _Switch:
     than that is charged to the write that ends it. At 50 µs, a look lands
     near its time (on a busy machine the thread that looks waits for a core
     too: 0.2 ms still left most looks at the writes). Left at 50 µs while
-    the sampler works, the loop would take the GIL back every 50 µs, each
-    time with a switch of threads: a look cost 250 µs of CPU that way.
-    Counted, so that the agents of several loops in one process, profiling
+    the sampler works, the loop takes the GIL back every 50 µs, with a
+    switch of threads each time (a look's CPU went from 245 to 192 µs when
+    it was raised meanwhile). Counted, so that the agents of several loops in one process, profiling
     at once, give back the interval the service had."""
 
     def __init__(self):

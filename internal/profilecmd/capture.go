@@ -32,7 +32,8 @@ func newCaptureCmd(stdout, stderr io.Writer, exits *shutdown.Gate) *cobra.Comman
 URL. Each kind asked for is captured at once, side by side, and written
 under -o with index.json beside the files. --flight pulls the last seconds
 of execution trace from the service's flight recorder at
-/debug/strain/flight (package vitals).`,
+/debug/strain/flight (package vitals). strain's Python agent serves --cpu,
+--goroutine (its task dump) and --blocking at its own URL.`,
 		Example: `  strain profile capture http://127.0.0.1:8080 --cpu 10s --heap --goroutine
   strain profile capture http://127.0.0.1:8080/debug/pprof/ --trace 2s -o traces`,
 		RunE: func(cmd *cobra.Command, args []string) error {

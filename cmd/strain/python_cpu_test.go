@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/google/pprof/profile"
+	"github.com/strain-dev/strain/internal/exitcode"
 	"github.com/strain-dev/strain/report"
 )
 
@@ -87,7 +88,7 @@ func TestPythonCPUProfileCapture(t *testing.T) {
 	dir := t.TempDir()
 	code, stdout, stderr := cli(t, ctx, "profile", "capture", agent, "--cpu", "2s", "-o", dir)
 	ran := procCPU(t, proc.Pid) - before
-	if code != ExitPassed {
+	if code != exitcode.Passed {
 		t.Fatalf("capture: exit %d\n%s\n%s", code, stdout, stderr)
 	}
 	path := capturedFile(t, stdout, "cpu")
@@ -116,7 +117,7 @@ func TestPythonCPUProfileCapture(t *testing.T) {
 		t.Errorf("%d looks at a busy loop in 2 s at 49 a second", looks)
 	}
 	code, top, stderr := cli(t, context.Background(), "profile", "top", path, "-n", "3")
-	if code != ExitPassed || !strings.Contains(top, "score_candidate") || !strings.Contains(top, "Type: cpu") {
+	if code != exitcode.Passed || !strings.Contains(top, "score_candidate") || !strings.Contains(top, "Type: cpu") {
 		t.Errorf("strain profile top: exit %d\n%s\n%s", code, top, stderr)
 	}
 }
@@ -136,7 +137,7 @@ func TestPythonHeapProfileCapture(t *testing.T) {
 	}
 	dir := t.TempDir()
 	code, stdout, stderr := cli(t, context.Background(), "profile", "capture", agent, "--heap", "-o", dir)
-	if code != ExitPassed {
+	if code != exitcode.Passed {
 		t.Fatalf("capture: exit %d\n%s\n%s", code, stdout, stderr)
 	}
 	path := capturedFile(t, stdout, "heap")
@@ -156,7 +157,7 @@ func TestPythonHeapProfileCapture(t *testing.T) {
 		t.Errorf("remember_session holds %d bytes in the profile, want the %d it was asked to keep", held, want)
 	}
 	code, top, stderr := cli(t, context.Background(), "profile", "top", path, "-n", "3", "--sample-index", "inuse_space")
-	if code != ExitPassed || !strings.Contains(top, "remember_session") {
+	if code != exitcode.Passed || !strings.Contains(top, "remember_session") {
 		t.Errorf("strain profile top: exit %d\n%s\n%s", code, top, stderr)
 	}
 }
@@ -180,7 +181,7 @@ func loadWatched(t *testing.T, url, agent, rate, d string) *report.Report {
 	out := filepath.Join(dir, "r.json")
 	code, stdout, stderr := cli(t, context.Background(), "run", url, "-r", rate, "-d", d, "--interval", "500ms",
 		"--watch", agent, "--alerts", "default", "--no-tui", "-o", out, "--profiles", filepath.Join(dir, "p"))
-	if code != ExitPassed {
+	if code != exitcode.Passed {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
 	}
 	return readReport(t, out)

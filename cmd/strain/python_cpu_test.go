@@ -95,7 +95,7 @@ func TestPythonCPUProfileCapture(t *testing.T) {
 	}
 	path := capturedFile(t, stdout, "cpu")
 	cancel()
-	p := readProfile(t, path)
+	p := parseProfile(t, path)
 	if len(p.SampleType) != 2 || p.SampleType[1].Type != "cpu" || p.SampleType[1].Unit != "nanoseconds" || p.Period != int64(time.Second/49) {
 		t.Fatalf("sample types %v, period %d", p.SampleType, p.Period)
 	}
@@ -143,7 +143,7 @@ func TestPythonHeapProfileCapture(t *testing.T) {
 		t.Fatalf("capture: exit %d\n%s\n%s", code, stdout, stderr)
 	}
 	path := capturedFile(t, stdout, "heap")
-	p := readProfile(t, path)
+	p := parseProfile(t, path)
 	idx, err := p.SampleIndexByName("inuse_space")
 	if err != nil {
 		t.Fatal(err)
@@ -203,21 +203,6 @@ func procCPU(t *testing.T, pid int) time.Duration {
 	utime, _ := strconv.ParseInt(f[11], 10, 64)
 	stime, _ := strconv.ParseInt(f[12], 10, 64)
 	return time.Duration(utime+stime) * 10 * time.Millisecond
-}
-
-// readProfile parses a pprof file with github.com/google/pprof.
-func readProfile(t *testing.T, path string) *profile.Profile {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	p, err := profile.Parse(f)
-	if err != nil {
-		t.Fatalf("parse %s: %v", path, err)
-	}
-	return p
 }
 
 // onStack reports whether function fn is on a sample's stack.

@@ -13,10 +13,20 @@ import (
 )
 
 // WantsFor is Wants for a target that is an event loop or not: a blocked
-// loop's evidence is also its agent's watchdog samples.
+// loop's evidence is also its agent's watchdog samples; an agent (Python's,
+// Node's) serves no allocation or mutex profile, so GC pressure asks for
+// its heap view and contention for its task dump.
 func WantsFor(kind report.Kind, eventLoop bool) []profiles.Kind {
-	if eventLoop && kind == report.Blocking {
+	if !eventLoop {
+		return Wants(kind)
+	}
+	switch kind {
+	case report.Blocking:
 		return []profiles.Kind{profiles.Blocking, profiles.Goroutine}
+	case report.GCPressure:
+		return []profiles.Kind{profiles.Heap}
+	case report.Contention:
+		return []profiles.Kind{profiles.Goroutine}
 	}
 	return Wants(kind)
 }

@@ -137,3 +137,21 @@ func leakedHere(running, release chan struct{}) {
 	running <- struct{}{}
 	<-release
 }
+
+// An event loop's agent is asked only for what agents serve: no
+// allocation or mutex profile.
+func TestWantsForAnEventLoop(t *testing.T) {
+	for _, kind := range report.Kinds {
+		for _, k := range WantsFor(kind, true) {
+			if k == profiles.Allocs || k == profiles.Mutex || k == profiles.Block {
+				t.Errorf("%s asks an event loop's agent for %s", kind, k)
+			}
+		}
+		if len(Wants(kind)) > 0 && len(WantsFor(kind, true)) == 0 {
+			t.Errorf("%s asks an event loop's agent for nothing", kind)
+		}
+	}
+	if got := WantsFor(report.GCPressure, false); len(got) != 1 || got[0] != profiles.Allocs {
+		t.Errorf("a Go target's GC pressure wants %v", got)
+	}
+}

@@ -166,8 +166,42 @@ func (p *Profiles) evidence(f *report.Finding, k profiles.Kind, caps []report.Pr
 		}
 	}
 	sh := summary(pr, k)
+	if f.Kind == report.Leak && k == profiles.Goroutine {
+		sh = leaked(pr) // what is held, not the load's connections
+	}
 	ev.Top, ev.Function, ev.Note = sh.top, sh.fn, sh.note
 	return ev, true
+}
+
+// leaked is what one goroutine dump shows of a leak: its largest stacks,
+// but for net/http's connections, which the load's connections hold (an
+// open model's backlog after a stall holds a thousand of them).
+func leaked(pr *profile.Profile) shown {
+	sh := stacksShown(pr, false, func(frames []profiles.Frame) bool { return profiling(frames) || connection(frames) })
+	if len(sh.top) == 0 && sh.note == "" {
+		sh.note = "only the load's connections are held"
+	}
+	return sh
+}
+
+// stacksShown is a goroutine dump's largest stacks but those skip says,
+// handlers first when servingFirst: where requests wait.
+func stacksShown(pr *profile.Profile, servingFirst bool, skip func([]profiles.Frame) bool) shown {
+	stacks, err := profiles.Stacks(pr)
+	if err != nil {
+		return shown{note: err.Error()}
+	}
+	if servingFirst {
+		slices.SortStableFunc(stacks, func(a, b profiles.Stack) int { return boolRank(serving(b.Frames)) - boolRank(serving(a.Frames)) })
+	}
+	var sh shown
+	for _, s := range stacks {
+		if len(sh.top) < topN && !skip(s.Frames) {
+			sh.top = append(sh.top, fmt.Sprintf("%d %s in %s", s.Count, unitsOf(s.Frames), short(ownCode(s.Frames))))
+			sh.fn = cmp.Or(sh.fn, ownCode(s.Frames))
+		}
+	}
+	return sh
 }
 
 // shown is what a profile shows: its top lines, most first, and the
@@ -180,20 +214,7 @@ type shown struct {
 // summary is what a profile of kind k shows.
 func summary(pr *profile.Profile, k profiles.Kind) shown {
 	if k == profiles.Goroutine {
-		stacks, err := profiles.Stacks(pr)
-		if err != nil {
-			return shown{note: err.Error()}
-		}
-		// Handlers first: where requests wait is the evidence.
-		slices.SortStableFunc(stacks, func(a, b profiles.Stack) int { return boolRank(serving(b.Frames)) - boolRank(serving(a.Frames)) })
-		var sh shown
-		for _, s := range stacks {
-			if len(sh.top) < topN && !profiling(s.Frames) {
-				sh.top = append(sh.top, fmt.Sprintf("%d %s in %s", s.Count, unitsOf(s.Frames), short(ownCode(s.Frames))))
-				sh.fn = cmp.Or(sh.fn, ownCode(s.Frames))
-			}
-		}
-		return sh
+		return stacksShown(pr, true, profiling) // handlers first: where requests wait is the evidence
 	}
 	index := map[profiles.Kind]string{profiles.Mutex: "delay", profiles.Block: "delay", profiles.Heap: "inuse_space", profiles.Allocs: "alloc_space", profiles.Blocking: "samples"}[k]
 	pr = unobserved(pr)

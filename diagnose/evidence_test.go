@@ -1,7 +1,12 @@
 package diagnose
 
 import (
+	"bufio"
 	"bytes"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
 	"runtime"
 	"runtime/pprof"
 	"strings"
@@ -153,5 +158,46 @@ func TestWantsForAnEventLoop(t *testing.T) {
 	}
 	if got := WantsFor(report.GCPressure, false); len(got) != 1 || got[0] != profiles.Allocs {
 		t.Errorf("a Go target's GC pressure wants %v", got)
+	}
+}
+
+var leakRelease = make(chan struct{})
+
+//go:noinline
+func leakedForTest() { <-leakRelease }
+
+// One dump of a leak names what is held, not the load's connections:
+// here 40 idle keep-alive connections outnumber 10 leaked goroutines.
+func TestLeakedSkipsTheLoadsConnections(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	defer srv.Close()
+	var conns []net.Conn
+	defer func() {
+		for _, c := range conns {
+			c.Close()
+		}
+	}()
+	for range 40 { // each connection's server goroutine waits for its next request
+		c, err := net.Dial("tcp", srv.Listener.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+		bufio.NewReader(c).ReadString('\n')
+		conns = append(conns, c)
+	}
+	for range 10 {
+		go leakedForTest()
+	}
+	defer close(leakRelease)
+	time.Sleep(50 * time.Millisecond) // the goroutines reach their waits
+	sh := leaked(capture(t, "goroutine"))
+	if !strings.Contains(sh.fn, "leakedForTest") {
+		t.Errorf("leaked names %q (%v), want leakedForTest", sh.fn, sh.top)
+	}
+	for _, line := range sh.top {
+		if strings.Contains(line, "netFD).Read") {
+			t.Errorf("a connection is listed: %v", sh.top)
+		}
 	}
 }

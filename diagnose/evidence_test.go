@@ -161,10 +161,8 @@ func TestWantsForAnEventLoop(t *testing.T) {
 	}
 }
 
-var leakRelease = make(chan struct{})
-
 //go:noinline
-func leakedForTest() { <-leakRelease }
+func leakedForTest(release chan struct{}) { <-release }
 
 // One dump of a leak names what is held, not the load's connections:
 // here 40 idle keep-alive connections outnumber 10 leaked goroutines.
@@ -186,10 +184,11 @@ func TestLeakedSkipsTheLoadsConnections(t *testing.T) {
 		bufio.NewReader(c).ReadString('\n')
 		conns = append(conns, c)
 	}
+	release := make(chan struct{})
+	defer close(release)
 	for range 10 {
-		go leakedForTest()
+		go leakedForTest(release)
 	}
-	defer close(leakRelease)
 	time.Sleep(50 * time.Millisecond) // the goroutines reach their waits
 	sh := leaked(capture(t, "goroutine"))
 	if !strings.Contains(sh.fn, "leakedForTest") {

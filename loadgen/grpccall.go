@@ -134,7 +134,7 @@ func (g *grpcCall) status(httpStatus int) int {
 	return GRPCStatus(httpToGRPC(httpStatus))
 }
 
-// GRPC reports whether the run's targets are gRPC calls (GRPCCalls').
+// GRPC reports whether the run's targets are gRPC calls (Request.Calls').
 func (c Config) GRPC() bool { return len(c.Targets) > 0 && c.Targets[0].grpc }
 
 // grpcDefaults sets what a run of gRPC calls needs: HTTP/2, and OK as the

@@ -1,14 +1,12 @@
 package loadgen
 
 import (
-	"bufio"
 	"context"
 	"crypto/tls"
 	"fmt"
 	"io"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"strings"
 	"sync"
 	"testing"
@@ -157,19 +155,7 @@ func TestGRPCResponderProcess(t *testing.T) {
 // grpcProcess runs an Echo server in a child process, so that its
 // allocations are not the benchmark's, and returns its address.
 func grpcProcess(tb testing.TB) *grpctest.Server {
-	cmd := exec.Command(os.Args[0], "-test.run=^TestGRPCResponderProcess$")
-	cmd.Env = append(os.Environ(), grpcEnv+"=1")
-	stdin, _ := cmd.StdinPipe()
-	stdout, _ := cmd.StdoutPipe()
-	if err := cmd.Start(); err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { stdin.Close(); cmd.Wait() })
-	addr, err := bufio.NewReader(stdout).ReadString('\n')
-	if err != nil {
-		tb.Fatalf("gRPC responder process: %v", err)
-	}
-	return &grpctest.Server{Addr: strings.TrimSpace(addr)}
+	return &grpctest.Server{Addr: childProcess(tb, "TestGRPCResponderProcess", grpcEnv+"=1")}
 }
 
 // BenchmarkGRPCSend is one worker's call after call of a unary method on

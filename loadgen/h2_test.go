@@ -345,19 +345,26 @@ func TestH2ResponderProcess(t *testing.T) {
 // allocations are not the benchmark's) and returns its URL; mode
 // "literal" answers with nginx's headers (nginxHeaders).
 func h2Process(tb testing.TB, mode string) string {
-	cmd := exec.Command(os.Args[0], "-test.run=^TestH2ResponderProcess$")
-	cmd.Env = append(os.Environ(), h2Env+"="+cmp.Or(mode, "indexed"))
+	return childProcess(tb, "TestH2ResponderProcess", h2Env+"="+cmp.Or(mode, "indexed"))
+}
+
+// childProcess runs this test binary's test named test in a child
+// process, with env added, and returns the first line it prints; the
+// child serves until its stdin closes, at the end of tb.
+func childProcess(tb testing.TB, test, env string) string {
+	cmd := exec.Command(os.Args[0], "-test.run=^"+test+"$")
+	cmd.Env = append(os.Environ(), env)
 	stdin, _ := cmd.StdinPipe()
 	stdout, _ := cmd.StdoutPipe()
 	if err := cmd.Start(); err != nil {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { stdin.Close(); cmd.Wait() })
-	url, err := bufio.NewReader(stdout).ReadString('\n')
+	line, err := bufio.NewReader(stdout).ReadString('\n')
 	if err != nil {
-		tb.Fatalf("h2 responder process: %v", err)
+		tb.Fatalf("%s process: %v", test, err)
 	}
-	return strings.TrimSpace(url)
+	return strings.TrimSpace(line)
 }
 
 // BenchmarkH2Send is one worker's request after request on the HTTP/2

@@ -8,18 +8,7 @@ import (
 
 	"github.com/strain-dev/strain/internal/exitcode"
 	"github.com/strain-dev/strain/loadgen/grpc/grpctest"
-	"github.com/strain-dev/strain/report"
 )
-
-// readReport reads a JSON report a test's run wrote.
-func readGRPCReport(t *testing.T, path string) *report.Report {
-	t.Helper()
-	rep, err := report.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return rep
-}
 
 // strain run grpc://: a method found by reflection or by its .proto, the
 // calls counted as the server counts them, statuses by name, the
@@ -45,7 +34,7 @@ func TestRunGRPC(t *testing.T) {
 			if code != exitcode.Passed {
 				t.Fatalf("exit %d: %s", code, stderr)
 			}
-			rep := readGRPCReport(t, out)
+			rep := readReport(t, out)
 			// A call still in flight when the run ends is unfinished:
 			// the server may have counted it, strain does not.
 			calls, unfinished := rep.Summary["requests"], rep.Summary["unfinished"]
@@ -72,11 +61,11 @@ func TestRunGRPCStatuses(t *testing.T) {
 	fail := "grpc://" + srv.Addr + "/strain.echo.Echo/Fail"
 	out := filepath.Join(t.TempDir(), "r.json")
 	code, _, stderr := cli(t, context.Background(), "run", fail, "--body", `{"key": "UNAVAILABLE"}`, "-n", "20", "--no-tui", "-o", out, "--gate", "errors == 0")
-	if rep := readGRPCReport(t, out); code != exitcode.GateFailed || rep.StatusCodes["UNAVAILABLE"] != 20 || rep.ErrorsByKind["grpc_status"] != 20 {
+	if rep := readReport(t, out); code != exitcode.GateFailed || rep.StatusCodes["UNAVAILABLE"] != 20 || rep.ErrorsByKind["grpc_status"] != 20 {
 		t.Errorf("exit %d (%s); statuses %v, errors %v", code, stderr, rep.StatusCodes, rep.ErrorsByKind)
 	}
 	code, _, stderr = cli(t, context.Background(), "run", fail, "--body", `{"key": "NOT_FOUND"}`, "--ok-status", "not_found", "-n", "20", "--no-tui", "-o", out, "--gate", "errors == 0")
-	if rep := readGRPCReport(t, out); code != exitcode.Passed || rep.StatusCodes["NOT_FOUND"] != 20 {
+	if rep := readReport(t, out); code != exitcode.Passed || rep.StatusCodes["NOT_FOUND"] != 20 {
 		t.Errorf("accepted: exit %d (%s); statuses %v", code, stderr, rep.StatusCodes)
 	}
 }
@@ -133,7 +122,7 @@ func TestGRPCSegmentsMerge(t *testing.T) {
 	if code, _, stderr := cli(t, context.Background(), append([]string{"merge", "-o", merged}, parts...)...); code != 0 {
 		t.Fatalf("merge: exit %d: %s", code, stderr)
 	}
-	rep := readGRPCReport(t, merged)
+	rep := readReport(t, merged)
 	if rep.Summary["requests"] != 300 || rep.Summary["messages"] != 600 || srv.Calls.Load() != 300 || rep.StatusCodes["OK"] != 300 {
 		t.Errorf("merged: %v calls, %v messages, statuses %v; the server counted %d", rep.Summary["requests"], rep.Summary["messages"], rep.StatusCodes, srv.Calls.Load())
 	}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"os"
 	"strconv"
 	"time"
 
@@ -166,15 +165,7 @@ func (r Request) Calls(ctx context.Context, urls []string, timeout time.Duration
 	if r.TargetsFile != "" {
 		return nil, errors.New("a targets file (-f) holds HTTP requests, not gRPC calls")
 	}
-	message, err := r.body()
-	if err != nil {
-		return nil, err
-	}
-	header, err := r.headers()
-	if err != nil {
-		return nil, err
-	}
-	tpl, err := r.messageTemplate(message, header)
+	message, header, tpl, err := r.parts()
 	if err != nil {
 		return nil, err
 	}
@@ -207,15 +198,6 @@ func (r Request) Calls(ctx context.Context, urls []string, timeout time.Duration
 		return nil, errors.New("no gRPC method to call")
 	}
 	return targets, nil
-}
-
-// messageTemplate checks the templates of a gRPC call's message and
-// metadata, and compiles the message's.
-func (r Request) messageTemplate(message []byte, header http.Header) (*template.Template, error) {
-	if err := r.check(message, header); err != nil {
-		return nil, err
-	}
-	return template.Parse(string(message), template.Body, template.Options{Data: r.Data, LookupEnv: os.LookupEnv})
 }
 
 // frameFor is a call's body: the message framed once when it is fixed

@@ -52,15 +52,8 @@ func (r Request) ReadData() (*template.Data, error) {
 // (in a URL, a header value, the body or the targets file) that does not
 // compile: its error names the flag and the position.
 func (r Request) Targets(urls []string) ([]Target, error) {
-	body, err := r.body()
+	body, header, _, err := r.parts()
 	if err != nil {
-		return nil, err
-	}
-	header, err := r.headers()
-	if err != nil {
-		return nil, err
-	}
-	if err := r.check(body, header); err != nil {
 		return nil, err
 	}
 	var targets []Target
@@ -88,25 +81,41 @@ func (r Request) Targets(urls []string) ([]Target, error) {
 	return targets, nil
 }
 
+// parts are r's body and header values, read, with their templates
+// compiled so that an error names its flag; and the body's template.
+func (r Request) parts() ([]byte, http.Header, *template.Template, error) {
+	body, err := r.body()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	header, err := r.headers()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	tpl, err := r.check(body, header)
+	return body, header, tpl, err
+}
+
 // check compiles the templates of r's body and header values, so that
-// an error names its flag.
-func (r Request) check(body []byte, header http.Header) error {
+// an error names its flag, and returns the body's.
+func (r Request) check(body []byte, header http.Header) (*template.Template, error) {
 	opts := template.Options{Data: r.Data, LookupEnv: os.LookupEnv}
-	if _, err := template.Parse(string(body), template.Body, opts); err != nil {
+	tpl, err := template.Parse(string(body), template.Body, opts)
+	if err != nil {
 		flag := "--body"
 		if r.BodyFile != "" {
 			flag = "--body-file " + r.BodyFile
 		}
-		return fmt.Errorf("%s: %w", flag, err)
+		return nil, fmt.Errorf("%s: %w", flag, err)
 	}
 	for name, values := range header {
 		for _, value := range values {
 			if _, err := template.Parse(value, template.Header, opts); err != nil {
-				return fmt.Errorf("-H %s: %w", name, err) // the name alone: a value may be a secret
+				return nil, fmt.Errorf("-H %s: %w", name, err) // the name alone: a value may be a secret
 			}
 		}
 	}
-	return nil
+	return tpl, nil
 }
 
 // body is the request body: BodyFile's content if it is set, else Body's;

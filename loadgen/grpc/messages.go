@@ -72,11 +72,3 @@ func (m *Messages) Partial() bool { return m.have > 0 || m.left > 0 }
 
 // Reset readies m for the next call, keeping its bound.
 func (m *Messages) Reset() { *m = Messages{Max: m.Max} }
-
-// frame is msg with its prefix, uncompressed.
-func frame(msg []byte) []byte {
-	out := make([]byte, prefixLen+len(msg))
-	binary.BigEndian.PutUint32(out[1:prefixLen], uint32(len(msg)))
-	copy(out[prefixLen:], msg)
-	return out
-}

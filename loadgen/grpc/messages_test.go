@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
+	"encoding/binary"
 	"io"
 	"net"
 	"net/http"
@@ -159,4 +160,12 @@ func TestCallGRPCGo(t *testing.T) {
 	if got := e.Calls.Load() - before; got != 5 {
 		t.Errorf("the server counted %d calls, want 5", got)
 	}
+}
+
+// frame is msg with its prefix, uncompressed.
+func frame(msg []byte) []byte {
+	out := make([]byte, prefixLen+len(msg))
+	binary.BigEndian.PutUint32(out[1:prefixLen], uint32(len(msg)))
+	copy(out[prefixLen:], msg)
+	return out
 }

@@ -1,6 +1,7 @@
 package grpc
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -102,18 +103,10 @@ func (m *Method) AppendFrame(dst, jsonMsg []byte) ([]byte, error) {
 // is the empty message) as the method's input type, with its prefix: a
 // request body, ready to send as it is.
 func (m *Method) Frame(jsonMsg []byte) ([]byte, error) {
-	in := m.Desc.Input()
-	msg := dynamicpb.NewMessage(in)
-	if len(strings.TrimSpace(string(jsonMsg))) > 0 {
-		if err := protojson.Unmarshal(jsonMsg, msg); err != nil {
-			return nil, fmt.Errorf("the message does not match %s: %w", in.FullName(), unwrapProto(err))
-		}
+	if len(bytes.TrimSpace(jsonMsg)) == 0 {
+		jsonMsg = []byte("{}") // none is the empty message
 	}
-	b, err := proto.Marshal(msg)
-	if err != nil {
-		return nil, fmt.Errorf("encode %s: %w", in.FullName(), err)
-	}
-	return frame(b), nil
+	return m.AppendFrame(nil, jsonMsg)
 }
 
 // unwrapProto drops protojson's "proto: " prefix from its errors.

@@ -227,8 +227,10 @@ func (e *Engine) do(ctx context.Context, s sender, o *outgoing, fl *flight, id i
 	case !e.cfg.OKStatus.OK(status):
 		r.kind = StatusKind(status)
 	}
-	if hs, ok := s.(*h2Sender); ok && t.grpc {
-		r.messages = hs.messages
+	if t.grpc { // a gRPC call's messages, as its sender counted them
+		if hs, ok := s.(*h2Sender); ok {
+			r.messages = hs.messages
+		}
 	}
 	e.rec.record(id, &r)
 	fl.pace(ctx, r.kind == KindFDLimit)

@@ -158,9 +158,8 @@ func (c *Config) grpcDefaults() error {
 // each method resolved (by reflection, or r.Descriptors' .proto files)
 // and r's body, its message in JSON, encoded once as the method's input.
 // r.Header is the calls' metadata; timeout is sent as grpc-timeout, unless
-// r.Header gives one. A
-// server that cannot be reached for its reflection is a
-// *grpc.UnreachableError.
+// r.Header gives one. A server that cannot be reached for its reflection
+// is a *grpc.UnreachableError.
 func (r Request) Calls(ctx context.Context, urls []string, timeout time.Duration) ([]Target, error) {
 	if r.TargetsFile != "" {
 		return nil, errors.New("a targets file (-f) holds HTTP requests, not gRPC calls")

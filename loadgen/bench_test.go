@@ -10,6 +10,9 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/strain-dev/strain/loadgen/internal/loadtest"
+	"github.com/strain-dev/strain/loadgen/send"
 )
 
 // BenchmarkEngineClosed measures the whole path (send, read, record)
@@ -28,7 +31,7 @@ func BenchmarkEngineClosed(b *testing.B) {
 // BenchmarkEngineClosedRaw is BenchmarkEngineClosed against a responder
 // that allocates nothing, so that allocs/op are the client's alone.
 func BenchmarkEngineClosedRaw(b *testing.B) {
-	url := cannedResponder(b)
+	url := loadtest.CannedResponder(b)
 	for _, p := range paths {
 		b.Run(p.name, func(b *testing.B) {
 			benchEngine(b, p.on(Config{Targets: []Target{{URL: url}}, Concurrency: 8}))
@@ -39,7 +42,7 @@ func BenchmarkEngineClosedRaw(b *testing.B) {
 // benchEngine runs cfg for b.N requests in one interval and reports req/s.
 func benchEngine(b *testing.B, cfg Config) {
 	cfg.Requests, cfg.Interval = int64(b.N), time.Hour
-	e, err := New(cfg)
+	e, err := newEngine(cfg)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -57,53 +60,17 @@ func benchEngine(b *testing.B, cfg Config) {
 // BenchmarkEngineOverhead is the engine's own cost per request in the
 // closed model, transport aside: requests answered at once by instantSender.
 func BenchmarkEngineOverhead(b *testing.B) {
-	e, err := New(Config{Targets: []Target{{URL: "http://127.0.0.1:1/"}}, Concurrency: 8, Requests: int64(b.N), Interval: time.Hour})
+	e, err := newEngine(Config{Targets: []Target{{URL: "http://127.0.0.1:1/"}}, Concurrency: 8, Requests: int64(b.N), Interval: time.Hour})
 	if err != nil {
 		b.Fatal(err)
 	}
-	e.newSender = func(context.Context) sender { return instantSender{} }
+	e.newSender = func(context.Context) send.Sender { return instantSender{} }
 	b.ReportAllocs()
 	b.ResetTimer()
 	for range e.Start(context.Background()) {
 	}
 	if res := e.Result(); res.Requests != int64(b.N) {
 		b.Fatalf("requests %d, want %d", res.Requests, b.N)
-	}
-}
-
-// BenchmarkWireSend is one worker's request on the wire path, engine
-// aside: write, read and frame the response over a kept-alive connection.
-// "fixed" sends the same request each time; "templated" fills {{seq}} in
-// the path and {{uuid}} in a header, request after request.
-func BenchmarkWireSend(b *testing.B) {
-	for _, tt := range []struct {
-		name, path string
-		header     http.Header
-	}{
-		{"fixed", "", nil},
-		{"templated", "items/{{seq}}", http.Header{"X-Request-Id": {"{{uuid}}"}}},
-	} {
-		b.Run(tt.name, func(b *testing.B) {
-			e, err := New(Config{Targets: []Target{{URL: cannedResponder(b) + tt.path, Header: tt.header}}})
-			if err != nil {
-				b.Fatal(err)
-			}
-			s := e.transport.sender(context.Background())
-			defer s.close()
-			benchSend(b, s, e.targets[0])
-		})
-	}
-}
-
-// benchSend sends t on s, request after request, numbered from 0.
-func benchSend(b *testing.B, s sender, t *prepared) {
-	o := newOutgoing()
-	b.ReportAllocs()
-	for seq := uint64(0); b.Loop(); seq++ {
-		o.set(t, seq)
-		if status, n, err := s.send(o, time.Now().Add(time.Minute)); status != 200 || n != 6 || err != nil {
-			b.Fatalf("status %d, %d bytes, %v", status, n, err)
-		}
 	}
 }
 
@@ -116,7 +83,7 @@ func benchSend(b *testing.B, s sender, t *prepared) {
 // own, as a target would be.
 func BenchmarkPacer(b *testing.B) {
 	b.Run("instant", func(b *testing.B) {
-		benchPacer(b, Config{Targets: []Target{{URL: "http://127.0.0.1:1/"}}}, func(context.Context) sender { return instantSender{} })
+		benchPacer(b, Config{Targets: []Target{{URL: "http://127.0.0.1:1/"}}}, func(context.Context) send.Sender { return instantSender{} })
 	})
 	url := cannedProcess(b)
 	for _, p := range paths {
@@ -128,10 +95,10 @@ func BenchmarkPacer(b *testing.B) {
 
 // benchPacer runs cfg's open model for b.N requests, through newSender's
 // senders if it is not nil, and reports the lag.
-func benchPacer(b *testing.B, cfg Config, newSender func(context.Context) sender) {
+func benchPacer(b *testing.B, cfg Config, newSender func(context.Context) send.Sender) {
 	const rate = 20000
 	cfg.Rate, cfg.Requests, cfg.Interval = rate, int64(b.N), time.Hour
-	e, err := New(cfg)
+	e, err := newEngine(cfg)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -188,7 +155,7 @@ func BenchmarkConnMemory(b *testing.B) {
 // use were largest.
 func peakMemory(b *testing.B, cfg Config) runtime.MemStats {
 	cfg.Duration, cfg.Interval = time.Second, 200*time.Millisecond
-	e, err := New(cfg)
+	e, err := newEngine(cfg)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -212,7 +179,7 @@ func peakMemory(b *testing.B, cfg Config) runtime.MemStats {
 // or close to it, growth means something accumulates per request. Run it
 // long: -benchtime=20000000x.
 func BenchmarkLongRun(b *testing.B) {
-	e, err := New(Config{Targets: []Target{{URL: cannedResponder(b)}}, Concurrency: 50, Requests: int64(b.N), Interval: 100 * time.Millisecond})
+	e, err := newEngine(Config{Targets: []Target{{URL: loadtest.CannedResponder(b)}}, Concurrency: 50, Requests: int64(b.N), Interval: 100 * time.Millisecond})
 	if err != nil {
 		b.Fatal(err)
 	}

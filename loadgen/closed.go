@@ -6,6 +6,8 @@ import (
 	"runtime"
 	"sync"
 	"time"
+
+	"github.com/strain-dev/strain/loadgen/send"
 )
 
 // rampEvery is how often a ramping closed model adjusts its workers.
@@ -71,11 +73,11 @@ func (e *Engine) runClosed(ctx context.Context) {
 
 func (e *Engine) closedWorker(ctx context.Context, id int, stop <-chan struct{}) {
 	s := e.newSender(ctx)
-	defer s.close()
+	defer s.Close()
 	fl := e.flights.add()
 	defer e.flights.remove(fl)
-	yield := !e.transport.gathers()
-	o := newOutgoing()
+	yield := !e.transport.Gathers()
+	o := send.NewOutgoing()
 	for {
 		select {
 		case <-stop:
@@ -96,7 +98,7 @@ func (e *Engine) closedWorker(ctx context.Context, id int, stop <-chan struct{})
 		// sends at once finds its answer ready only after those workers
 		// have run. The sends then go out together, as wrk's do, which
 		// spares the target a wake-up per request (BENCHMARKS.md §1).
-		// On HTTP/2 a connection's writer gathers the sends (h2write.go):
+		// On HTTP/2 a connection's writer gathers the sends (package h2):
 		// the yield would be one more trip through the scheduler.
 		if yield {
 			runtime.Gosched()

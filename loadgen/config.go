@@ -5,6 +5,7 @@ import (
 	"math"
 	"time"
 
+	"github.com/strain-dev/strain/loadgen/send"
 	"github.com/strain-dev/strain/loadgen/template"
 )
 
@@ -73,9 +74,11 @@ type Config struct {
 	// takes (template.ReadData); nil for none.
 	Data *template.Data
 
-	// generalOnly sends every request through net/http, never the wire
-	// path; the tests set it to run the engine's suite on both paths.
-	generalOnly bool
+	// Transport makes the transport that carries the run's requests
+	// (package loadgen/transport's For picks strain's own clients, with
+	// net/http for what they do not speak). The engine imports no
+	// transport: New refuses a config without one.
+	Transport send.Maker
 }
 
 // DefaultStreamsPerConn is how many requests in flight share an HTTP/2
@@ -101,6 +104,8 @@ func (c Config) withDefaults() (Config, error) {
 	switch {
 	case len(c.Targets) == 0:
 		return c, fmt.Errorf("no targets")
+	case c.Transport == nil:
+		return c, fmt.Errorf("no transport: set Config.Transport (loadgen/transport's For)")
 	case c.Concurrency < 0:
 		return c, fmt.Errorf("concurrency %d is negative", c.Concurrency)
 	case c.Concurrency > MaxConcurrency:
@@ -155,6 +160,12 @@ const (
 	MinRate        = 1e-3
 	MaxConcurrency = 100_000
 )
+
+// options are what the transport takes from c.
+func (c *Config) options() send.Options {
+	return send.Options{Timeout: c.Timeout, MaxBody: c.MaxBody, Insecure: c.Insecure, HTTP2: c.HTTP2,
+		Concurrency: c.peakConcurrency(), H2Conns: c.HTTP2Connections()}
+}
 
 // peakConcurrency is the most requests the run can have in flight at once.
 func (c *Config) peakConcurrency() int {

@@ -1,4 +1,4 @@
-// Package loadgen is strain's load engine: it sends HTTP requests in a closed
+// Package loadgen is strain's load engine: it sends requests in a closed
 // model (a fixed number in flight) or an open model (a fixed arrival rate,
 // whatever the target does), and records every result in HDR histograms,
 // per-interval windows and a whole-run total.
@@ -9,11 +9,12 @@
 // sent. Requests that could not start on time are counted as late, and those
 // that never started before the run ended as dropped.
 //
-// Each worker sends through a sender of its own. For http and https
-// (without HTTP2) that is the wire path: a lean HTTP/1.1 client over raw
-// connections, one per worker and host, with requests rendered once and
-// responses framed without allocating. HTTP/2, and anything the wire path
-// does not speak, goes through net/http.
+// The engine sends through a transport it is given (Config.Transport, a
+// send.Maker): each worker has a send.Sender of its own. It imports no
+// transport. Package loadgen/transport wires strain's: its own HTTP/1.1
+// client (loadgen/http1), its own HTTP/2 client (loadgen/h2, which also
+// carries gRPC, read by loadgen/grpc's watcher), and net/http
+// (loadgen/nethttp) for what those do not speak.
 //
 // A failed request is a measurement, not a Go error: it is counted by kind.
 // loadgen imports none of strain's other packages.

@@ -27,7 +27,7 @@ func TestConfigRefusesEdges(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c := base
 			tt.edit(&c)
-			if _, err := New(c); err == nil || !strings.Contains(err.Error(), tt.want) {
+			if _, err := newEngine(c); err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("New = %v, want an error saying %q", err, tt.want)
 			}
 		})
@@ -53,7 +53,7 @@ func TestOpenLowRateLastsItsDuration(t *testing.T) {
 // not scheduled, not as dropped.
 func TestOpenPausedToTheEndDropsNothing(t *testing.T) {
 	srv := newCountingServer(t, 0)
-	e, err := New(Config{Targets: []Target{{URL: srv.URL}}, Rate: 100, Duration: 1500 * time.Millisecond})
+	e, err := newEngine(Config{Targets: []Target{{URL: srv.URL}}, Rate: 100, Duration: 1500 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,20 +2,22 @@ package loadgen
 
 import (
 	"context"
-	"fmt"
 	"math"
 	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/strain-dev/strain/loadgen/send"
 )
 
 // Engine runs one load test. Make one with New, then Start it once.
 type Engine struct {
 	cfg       Config
-	targets   []*prepared
-	transport *transport
-	newSender func(ctx context.Context) sender // the transport's; benchmarks of the engine alone replace it
+	targets   []*send.Prepared
+	grpc      bool // the targets are gRPC calls: a status other than OK is KindGRPCStatus
+	transport send.Transport
+	newSender func(ctx context.Context) send.Sender // the transport's; benchmarks of the engine alone replace it
 	rec       *recorder
 
 	started    time.Time
@@ -48,23 +50,32 @@ func New(cfg Config) (*Engine, error) {
 		return nil, err
 	}
 	e := &Engine{live: newLive(), flights: newFlights(), cfg: cfg, exhausted: make(chan struct{}), windows: make(chan Window, 16)}
-	for _, t := range cfg.Targets {
-		p, err := prepare(t, cfg.Data)
-		if err != nil {
-			return nil, fmt.Errorf("prepare %s %s: %w", t.Method, t.URL, err)
-		}
-		e.targets = append(e.targets, p)
-		e.varies = e.varies || p.vary != nil
+	if e.targets, err = Prepare(cfg.Targets, cfg.Data); err != nil {
+		return nil, err
 	}
-	e.transport = newTransport(&cfg, e.targets, cfg.generalOnly)
-	e.newSender = e.transport.sender
+	for _, p := range e.targets {
+		e.varies = e.varies || p.Vary != nil
+	}
+	e.grpc = cfg.GRPC()
+	e.transport = cfg.Transport(cfg.options(), e.targets)
+	e.newSender = e.transport.Sender
 	e.rec = newRecorder(2 * runtime.GOMAXPROCS(0))
 	return e, nil
 }
 
 // Path says which path the run's requests take: PathWire, PathH2 or
 // PathNetHTTP.
-func (e *Engine) Path() string { return e.transport.path() }
+func (e *Engine) Path() string { return e.transport.Path() }
+
+// ProbeHTTP2 checks, before the load, that the targets speak the
+// transport's protocol, when it can tell (send.Prober): an HTTP/2 client
+// meeting a server without HTTP/2 fails the run here, in one line.
+func (e *Engine) ProbeHTTP2(ctx context.Context, wait time.Duration) error {
+	if p, ok := e.transport.(send.Prober); ok {
+		return p.Probe(ctx, wait)
+	}
+	return nil
+}
 
 // Config is the run's configuration with its defaults filled in.
 func (e *Engine) Config() Config { return e.cfg }
@@ -85,7 +96,7 @@ func (e *Engine) Result() Result { return e.result }
 
 func (e *Engine) run(ctx context.Context) {
 	defer close(e.windows)
-	defer e.transport.close()
+	defer e.transport.Close()
 	runCtx, cancel := context.WithCancel(ctx)
 	if e.cfg.Duration > 0 {
 		runCtx, cancel = context.WithDeadline(ctx, e.started.Add(e.cfg.Duration))
@@ -177,7 +188,7 @@ func (e *Engine) claim() bool {
 // flights, intended to start at intended, and records it. The closed model
 // intends every request for the moment it is sent. It reports whether the
 // run goes on: false once a request was cut off by the run's end.
-func (e *Engine) do(ctx context.Context, s sender, o *outgoing, fl *flight, id int, intended time.Time) bool {
+func (e *Engine) do(ctx context.Context, s send.Sender, o *send.Outgoing, fl *flight, id int, intended time.Time) bool {
 	t := e.targets[0]
 	if len(e.targets) > 1 {
 		t = e.targets[e.next.Add(1)%uint64(len(e.targets))]
@@ -186,7 +197,7 @@ func (e *Engine) do(ctx context.Context, s sender, o *outgoing, fl *flight, id i
 	if e.varies {
 		seq = e.cfg.FirstSeq + uint64(e.cfg.Segment.nth(e.seq.Add(1)-1))
 	}
-	o.set(t, seq)
+	o.Set(t, seq)
 	e.inflight.Add(1)
 	sent := intended
 	if e.cfg.Open() {
@@ -200,16 +211,17 @@ func (e *Engine) do(ctx context.Context, s sender, o *outgoing, fl *flight, id i
 	}
 	deadline := sent.Add(e.cfg.Timeout)
 	fl.begin(sent.Sub(e.started))
-	status, n, err := 0, int64(0), o.err // a gRPC message that did not encode is not sent
+	var resp send.Response
+	err := o.Err // a gRPC message that did not encode is not sent
 	if err == nil {
-		status, n, err = s.send(o, deadline)
+		resp, err = s.Send(o, deadline)
 	}
 	fl.end()
 	done := time.Now()
 	if err == nil && done.After(deadline) {
 		// The response came, but after the timeout: a timeout, whether or
 		// not the path gave up in time (the wire path may wait a little
-		// longer, wireConn.arm).
+		// longer: package http1's wireConn.arm).
 		err = context.DeadlineExceeded
 	}
 	e.inflight.Add(-1)
@@ -218,19 +230,14 @@ func (e *Engine) do(ctx context.Context, s sender, o *outgoing, fl *flight, id i
 		e.unfinished.Add(1)
 		return false
 	}
-	r := result{intended: intended, sent: sent, done: done, status: status, bytesIn: n, bytesOut: int64(len(o.body))}
+	r := result{intended: intended, sent: sent, done: done, status: resp.Status, bytesIn: resp.Bytes, bytesOut: int64(len(o.Body)), messages: resp.Messages}
 	switch {
 	case err != nil:
 		r.kind, r.status = Classify(err), 0
-	case !e.cfg.OKStatus.OK(status) && t.grpc:
+	case !e.cfg.OKStatus.OK(resp.Status) && e.grpc:
 		r.kind = KindGRPCStatus
-	case !e.cfg.OKStatus.OK(status):
-		r.kind = StatusKind(status)
-	}
-	if t.grpc { // a gRPC call's messages, as its sender counted them
-		if hs, ok := s.(*h2Sender); ok {
-			r.messages = hs.messages
-		}
+	case !e.cfg.OKStatus.OK(resp.Status):
+		r.kind = StatusKind(resp.Status)
 	}
 	e.rec.record(id, &r)
 	fl.pace(ctx, r.kind == KindFDLimit)

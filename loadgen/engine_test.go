@@ -9,6 +9,9 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/strain-dev/strain/loadgen/send"
+	"github.com/strain-dev/strain/loadgen/transport"
 )
 
 // countingServer answers every request and counts it: the server's own
@@ -90,18 +93,26 @@ func checkSchedule(t *testing.T, res Result, scheduled int64) {
 
 // path is one of the engine's two ways of sending HTTP/1.1.
 type path struct {
-	name        string
-	generalOnly bool
+	name      string
+	transport send.Maker
 }
 
 // paths are the wire path and net/http. The engine's tests run on each and
 // must hold on both.
-var paths = []path{{"wire", false}, {"nethttp", true}}
+var paths = []path{{"wire", transport.For}, {"nethttp", transport.NetHTTP}}
 
 // on is cfg sent on p.
 func (p path) on(cfg Config) Config {
-	cfg.generalOnly = p.generalOnly
+	cfg.Transport = p.transport
 	return cfg
+}
+
+// newEngine is New, on strain's own transports when cfg names none.
+func newEngine(cfg Config) (*Engine, error) {
+	if cfg.Transport == nil {
+		cfg.Transport = transport.For
+	}
+	return New(cfg)
 }
 
 // forEachPath runs test on each path, in parallel subtests: most engine
@@ -129,7 +140,7 @@ func forEachPathInTurn(t *testing.T, test func(t *testing.T, p path)) {
 // runEngine runs cfg to its end and returns every window and the result.
 func runEngine(t *testing.T, ctx context.Context, cfg Config) ([]Window, Result) {
 	t.Helper()
-	e, err := New(cfg)
+	e, err := newEngine(cfg)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
@@ -316,7 +327,7 @@ func testInterruptMarksResult(t *testing.T, p path) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	const c = 4
-	e, err := New(p.on(Config{Targets: []Target{{URL: srv.URL}}, Concurrency: c, Duration: time.Minute}))
+	e, err := newEngine(p.on(Config{Targets: []Target{{URL: srv.URL}}, Concurrency: c, Duration: time.Minute}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -412,8 +423,8 @@ func TestConfigErrors(t *testing.T) {
 	}
 	for name, cfg := range tests {
 		t.Run(name, func(t *testing.T) {
-			if _, err := New(cfg); err == nil {
-				t.Errorf("New(%s) succeeded", name)
+			if _, err := newEngine(cfg); err == nil {
+				t.Errorf("newEngine(%s) succeeded", name)
 			}
 		})
 	}

@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/strain-dev/strain/loadgen/internal/loadtest"
 )
 
 // The load-side faults of issue 8: bodies without end, trickling
@@ -36,11 +38,11 @@ func newStreamServer(t *testing.T, head string, chunked bool) *streamServer {
 	if chunked {
 		block = append(append([]byte("1000\r\n"), block...), "\r\n"...)
 	}
-	s.url = rawServer(t, func(c net.Conn) {
+	s.url = loadtest.RawServer(t, func(c net.Conn) {
 		defer c.Close()
 		defer s.ended.Add(1)
 		s.conns.Add(1)
-		readRequest(c)
+		loadtest.ReadRequest(c)
 		c.SetWriteDeadline(time.Now().Add(time.Minute)) // never outlives a broken test for long
 		if _, err := io.WriteString(c, head); err != nil {
 			return
@@ -89,7 +91,7 @@ func TestBodyWithoutEnd(t *testing.T) {
 					t.Errorf("requests %d errors %d kinds %v, want %d × body_too_large", res.Requests, res.Errors, res.Kinds, n)
 				}
 				// Telling the body is too large takes one byte past the cap.
-				if per := res.BytesIn / n; per <= testMaxBody || per > testMaxBody+wireBufSize {
+				if per := res.BytesIn / n; per <= testMaxBody || per > testMaxBody+wireReadBuffer {
 					t.Errorf("bytes_in per request = %d, want just past the cap of %d", per, testMaxBody)
 				}
 				t.Logf("bytes_in per request %d, cap %d", res.BytesIn/n, testMaxBody)
@@ -172,9 +174,9 @@ func TestBodyAtTheCap(t *testing.T) {
 // trickleServer answers each request with raw, one byte every interval,
 // then closes the connection.
 func trickleServer(t *testing.T, raw string, every time.Duration) string {
-	return rawServer(t, func(c net.Conn) {
+	return loadtest.RawServer(t, func(c net.Conn) {
 		defer c.Close()
-		readRequest(c)
+		loadtest.ReadRequest(c)
 		for i := range len(raw) {
 			if _, err := c.Write([]byte{raw[i]}); err != nil {
 				return // the client gave up
@@ -236,12 +238,12 @@ func TestTrickle(t *testing.T) {
 func TestHugeHeaders(t *testing.T) {
 	line := "X-Pad: " + strings.Repeat("x", 1024-len("X-Pad: \r\n")) + "\r\n"
 	block := []byte(strings.Repeat(line, 64)) // 64 KiB, written again and again
-	overCap := rawServer(t, func(c net.Conn) {
+	overCap := loadtest.RawServer(t, func(c net.Conn) {
 		defer c.Close()
-		readRequest(c)
+		loadtest.ReadRequest(c)
 		c.SetWriteDeadline(time.Now().Add(time.Minute))
 		io.WriteString(c, "HTTP/1.1 200 OK\r\n")
-		for written := 0; written <= maxHeaderBytes+1<<20; written += len(block) {
+		for written := 0; written <= headerCap+1<<20; written += len(block) {
 			if _, err := c.Write(block); err != nil {
 				return // the client gave up at its cap
 			}
@@ -276,10 +278,10 @@ func TestHugeHeaders(t *testing.T) {
 
 func TestMaxBodyDefaults(t *testing.T) {
 	target := []Target{{URL: "http://127.0.0.1:1/"}}
-	if _, err := New(Config{Targets: target, MaxBody: -1}); err == nil {
+	if _, err := newEngine(Config{Targets: target, MaxBody: -1}); err == nil {
 		t.Error("New accepted a negative MaxBody")
 	}
-	e, err := New(Config{Targets: target})
+	e, err := newEngine(Config{Targets: target})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -287,3 +289,11 @@ func TestMaxBodyDefaults(t *testing.T) {
 		t.Errorf("zero MaxBody became %d, want DefaultMaxBody %d", got, DefaultMaxBody)
 	}
 }
+
+// wireReadBuffer is the wire path's read buffer (package http1): a body
+// past the cap is read at most that far past it.
+const wireReadBuffer = 4096
+
+// headerCap is a response head's cap, the wire path's as net/http's
+// (MaxResponseHeaderBytes).
+const headerCap = 10 << 20

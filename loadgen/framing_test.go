@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/strain-dev/strain/loadgen/internal/loadtest"
 )
 
 // scriptedServer answers every request it reads with the same raw bytes,
@@ -23,7 +25,7 @@ type scriptedServer struct {
 func newScriptedServer(t *testing.T, raw string, hangUp bool) *scriptedServer {
 	t.Helper()
 	s := &scriptedServer{}
-	s.url = rawServer(t, func(c net.Conn) {
+	s.url = loadtest.RawServer(t, func(c net.Conn) {
 		defer c.Close()
 		s.conns.Add(1)
 		br := bufio.NewReader(c)
@@ -97,7 +99,7 @@ func TestResponseFraming(t *testing.T) {
 				// pool reuses connections too, but may dial a spare when a
 				// worker asks just before the other hands one back.
 				keep := int64(2)
-				if p.generalOnly {
+				if p.name == "nethttp" {
 					keep = framingRequests - 1
 				}
 				// net/http puts a connection back only once its writer has
@@ -106,7 +108,7 @@ func TestResponseFraming(t *testing.T) {
 				// body to read, can beat a busy machine's writer to it every
 				// time, and then no connection is reused (20 for 20 was
 				// seen). That is net/http's timing, not strain's framing.
-				timing := p.generalOnly && tt.method == "HEAD"
+				timing := p.name == "nethttp" && tt.method == "HEAD"
 				if !tt.newConn && !timing && conns > keep {
 					t.Errorf("%d connections for 2 workers, want at most %d: kept alive", conns, keep)
 				}
@@ -196,8 +198,8 @@ func TestResponseFaults(t *testing.T) {
 func TestRunEndCutsOffRequestsInFlight(t *testing.T) {
 	forEachPath(t, func(t *testing.T, p path) {
 		const hold = 5 * time.Second
-		url := rawServer(t, func(c net.Conn) {
-			readRequest(c)
+		url := loadtest.RawServer(t, func(c net.Conn) {
+			loadtest.ReadRequest(c)
 			time.Sleep(hold) // never answers within the run
 			c.Close()
 		})

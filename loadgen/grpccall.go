@@ -10,23 +10,11 @@ import (
 
 	"github.com/strain-dev/strain/loadgen/grpc"
 	"github.com/strain-dev/strain/loadgen/template"
-	"golang.org/x/net/http2"
 )
 
-// A gRPC call goes on the HTTP/2 fast path as a POST of its framed message
-// (package grpc). Its status is the grpc-status its trailers carry (or its
-// headers, in a trailers-only response), and the messages it streams back
-// are counted as they arrive.
-
 // GRPCStatus is how a call's status is counted in Counts.Status: its code
-// plus one, so that OK is not the zero of no response. A code past the
-// specification's counts as UNKNOWN, as grpc-go takes it.
-func GRPCStatus(c grpc.Code) int {
-	if c > grpc.Unauthenticated {
-		c = grpc.Unknown
-	}
-	return int(c) + 1
-}
+// plus one, so that OK is not the zero of no response (grpc.Counted).
+func GRPCStatus(c grpc.Code) int { return grpc.Counted(c) }
 
 // StatusName names a counted status as a report does: "200", or for a
 // run of gRPC calls the code's name, "UNAVAILABLE".
@@ -55,82 +43,6 @@ func ParseOK(s string, isGRPC bool) (StatusSet, error) {
 	}
 	codes, err := grpc.ParseCodes(s)
 	return GRPCOK(codes...), err
-}
-
-// httpCodes are the codes of responses with no grpc-status, by their
-// HTTP status, as the gRPC specification maps them; any other is UNKNOWN.
-// A 200 without one is a call the server ended without a status.
-var httpCodes = map[int]grpc.Code{
-	http.StatusOK: grpc.Internal, http.StatusBadRequest: grpc.Internal, http.StatusUnauthorized: grpc.Unauthenticated,
-	http.StatusForbidden: grpc.PermissionDenied, http.StatusNotFound: grpc.Unimplemented,
-	http.StatusTooManyRequests: grpc.Unavailable, http.StatusBadGateway: grpc.Unavailable,
-	http.StatusServiceUnavailable: grpc.Unavailable, http.StatusGatewayTimeout: grpc.Unavailable,
-}
-
-// httpToGRPC is the code of a response with no grpc-status.
-func httpToGRPC(status int) grpc.Code {
-	if c, ok := httpCodes[status]; ok {
-		return c
-	}
-	return grpc.Unknown
-}
-
-// resetCall ends a gRPC call the server reset with code, with the status
-// the gRPC specification gives that code; false if id is no gRPC call
-// waited for.
-func (c *h2Conn) resetCall(id uint32, code http2.ErrCode) bool {
-	c.mu.Lock()
-	st, ok := c.streams[id]
-	if ok && st.grpc.on {
-		st.grpc.code, st.grpc.sawStatus = resetStatus(code), true
-		if st.status == 0 {
-			st.status = http.StatusOK // the status stands for the call's: none came
-		}
-	}
-	c.mu.Unlock()
-	if !ok || !st.grpc.on {
-		return false
-	}
-	c.finish(id, nil)
-	return true
-}
-
-// resetCodes are the codes of calls reset with an HTTP/2 error code, as
-// the gRPC specification maps them; any other is INTERNAL.
-var resetCodes = map[http2.ErrCode]grpc.Code{
-	http2.ErrCodeCancel: grpc.Canceled, http2.ErrCodeEnhanceYourCalm: grpc.ResourceExhausted,
-	http2.ErrCodeInadequateSecurity: grpc.PermissionDenied,
-}
-
-// resetStatus is the code of a call reset with an HTTP/2 error code.
-func resetStatus(code http2.ErrCode) grpc.Code {
-	if c, ok := resetCodes[code]; ok {
-		return c
-	}
-	return grpc.Internal
-}
-
-// grpcCall is a stream's gRPC state for the call in flight: the messages
-// so far, and the status once read.
-type grpcCall struct {
-	on        bool // the request in flight is a gRPC call
-	msgs      grpc.Messages
-	code      grpc.Code
-	sawStatus bool
-}
-
-// reset readies the state for the next request, a gRPC call or not.
-func (g *grpcCall) reset(on bool) {
-	g.on, g.code, g.sawStatus = on, grpc.OK, false
-	g.msgs.Reset()
-}
-
-// status is the call's counted status, given the response's HTTP status.
-func (g *grpcCall) status(httpStatus int) int {
-	if g.sawStatus {
-		return GRPCStatus(g.code)
-	}
-	return GRPCStatus(httpToGRPC(httpStatus))
 }
 
 // GRPC reports whether the run's targets are gRPC calls (Request.Calls').

@@ -3,10 +3,7 @@ package loadgen
 import (
 	"context"
 	"crypto/tls"
-	"fmt"
-	"io"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -106,7 +103,7 @@ func TestGRPCTimeoutAndMetadata(t *testing.T) {
 func TestGRPCDoesNotMix(t *testing.T) {
 	srv := grpctest.Start(t, true)
 	targets := append(grpcCalls(t, srv, "Say", `{}`), Target{URL: "http://127.0.0.1:1/"})
-	if _, err := New(Config{Targets: targets}); err == nil || !strings.Contains(err.Error(), "cannot be sent in one run") {
+	if _, err := newEngine(Config{Targets: targets}); err == nil || !strings.Contains(err.Error(), "cannot be sent in one run") {
 		t.Errorf("New = %v", err)
 	}
 }
@@ -137,49 +134,6 @@ func TestGRPCDeadlineExceeded(t *testing.T) {
 	ended := res.Status[GRPCStatus(grpc.DeadlineExceeded)] + res.Status[GRPCStatus(grpc.Canceled)]
 	if ended != 8 || res.Kinds["grpc_status"] != 8 {
 		t.Errorf("statuses %v, kinds %v; want 8 DEADLINE_EXCEEDED or CANCELLED", res.Status, res.Kinds)
-	}
-}
-
-const grpcEnv = "LOADGEN_GRPC_RESPONDER"
-
-// TestGRPCResponderProcess is the child of grpcProcess: it prints the
-// address of an Echo server, and serves until its stdin closes.
-func TestGRPCResponderProcess(t *testing.T) {
-	if os.Getenv(grpcEnv) == "" {
-		t.Skip("a helper process for the benchmarks")
-	}
-	fmt.Println(grpctest.Start(t, true).Addr)
-	io.Copy(io.Discard, os.Stdin)
-}
-
-// grpcProcess runs an Echo server in a child process, so that its
-// allocations are not the benchmark's, and returns its address.
-func grpcProcess(tb testing.TB) *grpctest.Server {
-	return &grpctest.Server{Addr: childProcess(tb, "TestGRPCResponderProcess", grpcEnv+"=1")}
-}
-
-// BenchmarkGRPCSend is one worker's call after call of a unary method on
-// the HTTP/2 fast path, against grpc-go in another process: the
-// allocations per call in steady state, its message encoded once.
-func BenchmarkGRPCSend(b *testing.B) {
-	srv := grpcProcess(b)
-	targets, err := Request{Body: `{"key": "user-7"}`}.Calls(context.Background(), []string{"grpc://" + srv.Addr + "/strain.echo.Echo/Say"}, time.Minute)
-	if err != nil {
-		b.Fatal(err)
-	}
-	e, err := New(Config{Targets: targets})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer e.transport.close()
-	s := e.transport.sender(context.Background())
-	o := newOutgoing()
-	o.set(e.targets[0], 0)
-	b.ReportAllocs()
-	for b.Loop() {
-		if status, _, err := s.send(o, time.Now().Add(time.Minute)); status != GRPCStatus(grpc.OK) || err != nil {
-			b.Fatalf("status %d, %v", status, err)
-		}
 	}
 }
 

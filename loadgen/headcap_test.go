@@ -5,15 +5,17 @@ import (
 	"net"
 	"testing"
 	"time"
+
+	"github.com/strain-dev/strain/loadgen/internal/loadtest"
 )
 
 // A response whose head never ends, in small header lines as fast as the
 // server can write them, is a protocol error once it passes the cap on a
 // head's size, at once, as a single line too long is; not a timeout.
 func TestEndlessHeadIsProtocol(t *testing.T) {
-	url := rawServer(t, func(c net.Conn) {
+	url := loadtest.RawServer(t, func(c net.Conn) {
 		defer c.Close()
-		readRequest(c)
+		loadtest.ReadRequest(c)
 		if _, err := c.Write([]byte("HTTP/1.1 200 OK\r\n")); err != nil {
 			return
 		}

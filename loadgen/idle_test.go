@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/strain-dev/strain/loadgen/internal/loadtest"
 )
 
 // A server that closes kept-alive connections idle for 0.3 s (as Node's
@@ -47,7 +49,7 @@ func TestIdleClosedConnectionIsNotReused(t *testing.T) {
 func TestResponseBeforeRequestIsNotPaired(t *testing.T) {
 	forEachPathInTurn(t, func(t *testing.T, p path) {
 		var served atomic.Int64
-		url := rawServer(t, func(c net.Conn) {
+		url := loadtest.RawServer(t, func(c net.Conn) {
 			defer c.Close()
 			br := bufio.NewReader(c)
 			for {

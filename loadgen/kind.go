@@ -9,6 +9,8 @@ import (
 	"net"
 	"strings"
 	"syscall"
+
+	"github.com/strain-dev/strain/loadgen/send"
 )
 
 // Kind is why a request failed. A failure is a measurement, counted by kind.
@@ -44,10 +46,6 @@ func (k Kind) String() string {
 	return kindNames[k]
 }
 
-// errBodyTooLarge ends a response whose body runs past Config.MaxBody, on
-// either path.
-var errBodyTooLarge = errors.New("response body larger than the cap")
-
 // Classify names the kind of a transport error. A nil error is KindNone.
 func Classify(err error) Kind {
 	if err == nil {
@@ -60,13 +58,13 @@ func Classify(err error) Kind {
 	var unknownAuth x509.UnknownAuthorityError
 	var hostErr x509.HostnameError
 	var invalidErr x509.CertificateInvalidError
-	var protoErr *protocolError
+	var protoErr *send.ProtocolError
 	switch {
-	case errors.Is(err, errBodyTooLarge):
+	case errors.Is(err, send.ErrBodyTooLarge):
 		return KindBodyTooLarge
 	case errors.Is(err, syscall.EMFILE), errors.Is(err, syscall.ENFILE):
 		return KindFDLimit
-	case errors.Is(err, context.DeadlineExceeded), isTimeout(err):
+	case errors.Is(err, context.DeadlineExceeded), send.IsTimeout(err):
 		return KindTimeout
 	case errors.As(err, &dnsErr):
 		return KindDNS
@@ -96,15 +94,10 @@ func StatusKind(code int) Kind {
 	return KindStatus
 }
 
-func isTimeout(err error) bool {
-	var ne net.Error
-	return errors.As(err, &ne) && ne.Timeout()
-}
-
 // isProtocol recognises net/http's parse failures, which carry no type: of
 // the status line, headers, framing headers and chunked encoding, and
 // headers past MaxResponseHeaderBytes (the wire path reports each of these
-// as a protocolError).
+// as a send.ProtocolError).
 func isProtocol(err error) bool {
 	msg := err.Error()
 	for _, s := range []string{"malformed HTTP", "bad status", "malformed chunked", "invalid header", "malformed MIME header",

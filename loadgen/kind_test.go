@@ -1,7 +1,6 @@
 package loadgen
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -12,31 +11,10 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/strain-dev/strain/loadgen/internal/loadtest"
+	"github.com/strain-dev/strain/loadgen/send"
 )
-
-// rawServer accepts connections on loopback and hands each to handle.
-func rawServer(t *testing.T, handle func(net.Conn)) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go handle(c)
-		}
-	}()
-	return "http://" + ln.Addr().String() + "/"
-}
-
-func readRequest(c net.Conn) {
-	http.ReadRequest(bufio.NewReader(c))
-}
 
 // failTimeout is the timeout for requests that must fail as kind: short
 // where the failure is the timeout, against a server that never answers,
@@ -75,14 +53,14 @@ func TestFailureKinds(t *testing.T) {
 		want string
 	}{
 		{"refused", closedPort(t), "refused"},
-		{"reset", rawServer(t, func(c net.Conn) {
-			readRequest(c)
+		{"reset", loadtest.RawServer(t, func(c net.Conn) {
+			loadtest.ReadRequest(c)
 			c.(*net.TCPConn).SetLinger(0)
 			c.Close()
 		}), "reset"},
-		{"eof", rawServer(t, func(c net.Conn) { readRequest(c); c.Close() }), "eof"},
-		{"timeout", rawServer(t, func(c net.Conn) { readRequest(c); io.Copy(io.Discard, c); c.Close() }), "timeout"}, // answers never
-		{"protocol", rawServer(t, func(c net.Conn) { readRequest(c); fmt.Fprint(c, "HTTP/1.1 abc nonsense\r\n\r\n"); c.Close() }), "protocol"},
+		{"eof", loadtest.RawServer(t, func(c net.Conn) { loadtest.ReadRequest(c); c.Close() }), "eof"},
+		{"timeout", loadtest.RawServer(t, func(c net.Conn) { loadtest.ReadRequest(c); io.Copy(io.Discard, c); c.Close() }), "timeout"}, // answers never
+		{"protocol", loadtest.RawServer(t, func(c net.Conn) { loadtest.ReadRequest(c); fmt.Fprint(c, "HTTP/1.1 abc nonsense\r\n\r\n"); c.Close() }), "protocol"},
 		{"tls", tlsSrv.URL, "tls"},
 		{"503", status(503), "http_5xx"},
 		{"404", status(404), "http_4xx"},
@@ -129,11 +107,11 @@ func TestClassify(t *testing.T) {
 		{&net.DNSError{Err: "no such host", Name: "x.invalid", IsNotFound: true}, KindDNS},
 		{&net.OpError{Op: "dial", Err: syscall.ECONNREFUSED}, KindRefused},
 		{fmt.Errorf("read: %w", syscall.ECONNRESET), KindReset},
-		{fmt.Errorf("read: %w", errChunked), KindProtocol},
+		{fmt.Errorf("read: %w", &send.ProtocolError{What: "malformed chunked encoding"}), KindProtocol},
 		{errors.New("net/http: HTTP/1.x transport connection broken: malformed MIME header line: x"), KindProtocol},
 		{errors.New("invalid byte in chunk length"), KindProtocol},
 		{errors.New("net/http: server response headers exceeded 10485760 bytes; aborted"), KindProtocol},
-		{fmt.Errorf("read: %w", errBodyTooLarge), KindBodyTooLarge},
+		{fmt.Errorf("read: %w", send.ErrBodyTooLarge), KindBodyTooLarge},
 		{errors.New("something odd"), KindOther},
 	}
 	for _, tt := range tests {

@@ -19,7 +19,7 @@ func waitUntil(t *testing.T, what string, cond func() bool) {
 
 func TestSetLevelAndPauseClosed(t *testing.T) {
 	srv := newCountingServer(t, 20*time.Millisecond)
-	e, err := New(Config{Targets: []Target{{URL: srv.URL}}, Concurrency: 2, Duration: 20 * time.Second})
+	e, err := newEngine(Config{Targets: []Target{{URL: srv.URL}}, Concurrency: 2, Duration: 20 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +52,7 @@ func TestSetLevelAndPauseClosed(t *testing.T) {
 func TestSetLevelAndPauseOpen(t *testing.T) {
 	srv := newCountingServer(t, 0)
 	const dur = 3 * time.Second
-	e, err := New(Config{Targets: []Target{{URL: srv.URL}}, Rate: 100, Duration: dur})
+	e, err := newEngine(Config{Targets: []Target{{URL: srv.URL}}, Rate: 100, Duration: dur})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,8 @@ import (
 	"runtime"
 	"sync"
 	"time"
+
+	"github.com/strain-dev/strain/loadgen/send"
 )
 
 // runOpen starts requests on the schedule of the rate profile, whatever the
@@ -125,10 +127,10 @@ func (e *Engine) dispatch(ctx context.Context, ticks chan time.Time, intended ti
 func (e *Engine) openWorker(ctx context.Context, ticks <-chan time.Time, wg *sync.WaitGroup, id int, first time.Time) {
 	defer wg.Done()
 	s := e.newSender(ctx)
-	defer s.close()
+	defer s.Close()
 	fl := e.flights.add()
 	defer e.flights.remove(fl)
-	o := newOutgoing()
+	o := send.NewOutgoing()
 	e.do(ctx, s, o, fl, id, first)
 	for intended := range ticks {
 		e.do(ctx, s, o, fl, id, intended)

@@ -6,6 +6,8 @@ import (
 	"net"
 	"net/url"
 	"time"
+
+	"github.com/strain-dev/strain/loadgen/send"
 )
 
 const (
@@ -62,14 +64,5 @@ func dialAddr(raw string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("malformed URL %q", raw)
 	}
-	return hostPort(u), nil
-}
-
-// hostPort is the host:port u connects to, with the scheme's default port.
-func hostPort(u *url.URL) string {
-	port := u.Port()
-	if port == "" {
-		port = map[string]string{"http": "80", "https": "443"}[u.Scheme]
-	}
-	return net.JoinHostPort(u.Hostname(), port)
+	return send.HostPort(u), nil
 }

@@ -12,7 +12,10 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/strain-dev/strain/loadgen/internal/loadtest"
+	"github.com/strain-dev/strain/loadgen/send"
 	"github.com/strain-dev/strain/loadgen/template"
+	"github.com/strain-dev/strain/loadgen/transport"
 )
 
 // received is what a templated request carried, as the server read it.
@@ -125,18 +128,21 @@ func TestTemplatedRequests(t *testing.T) {
 			rec := &valueRecorder{}
 			var srv *httptest.Server
 			if p == "h2" {
-				srv, _ = h2cServer(t, rec.handler)
+				srv, _ = loadtest.H2CServer(t, rec.handler)
 			} else {
 				srv = httptest.NewServer(http.HandlerFunc(rec.handler))
 				defer srv.Close()
 			}
 			cfg := templatedConfig(t, srv.URL)
-			cfg.generalOnly, cfg.HTTP2 = p == "nethttp", p == "h2"
-			e, err := New(cfg)
+			cfg.HTTP2 = p == "h2"
+			if p == "nethttp" {
+				cfg.Transport = transport.NetHTTP
+			}
+			e, err := newEngine(cfg)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if want := map[string]string{"wire": PathWire, "nethttp": PathNetHTTP, "h2": PathH2}[p]; e.Path() != want {
+			if want := map[string]string{"wire": send.PathWire, "nethttp": send.PathNetHTTP, "h2": send.PathH2}[p]; e.Path() != want {
 				t.Fatalf("path %s, want %s", e.Path(), want)
 			}
 			for range e.Start(context.Background()) {
@@ -222,30 +228,17 @@ func TestTemplateErrors(t *testing.T) {
 	}
 }
 
-// A target whose templates hold only {{env}} is fixed: the wire path's
-// one rendering, the value in it.
-func TestEnvOnlyIsFixed(t *testing.T) {
-	t.Setenv("STRAIN_TEST_TOKEN", "s3cret")
-	p, err := prepare(Target{URL: "http://h/{{env STRAIN_TEST_TOKEN}}", Header: http.Header{"X-T": {"{{env STRAIN_TEST_TOKEN}}"}}}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if p.vary != nil || p.render() != nil || !strings.Contains(string(p.wire), "GET /s3cret HTTP/1.1\r\n") || !strings.Contains(string(p.wire), "X-T: s3cret\r\n") {
-		t.Errorf("vary %v, wire %q", p.vary, p.wire)
-	}
-}
-
 // A templated target beside fixed ones on one HTTP/2 connection: the
 // fixed blocks kept as indices and the varying one's literals share one
 // encoder's table, and Go's server decodes every block.
 func TestTemplatedBesideFixedOnH2(t *testing.T) {
 	var mu sync.Mutex
 	paths := map[string]int{}
-	srv, n := h2cServer(t, func(w http.ResponseWriter, r *http.Request) {
+	srv, n := loadtest.H2CServer(t, func(w http.ResponseWriter, r *http.Request) {
 		mu.Lock()
 		paths[r.URL.Path+" "+r.Header.Get("X-A")]++
 		mu.Unlock()
-		hello(w, r)
+		loadtest.Hello(w, r)
 	})
 	targets := []Target{{URL: srv.URL + "/a", Header: http.Header{"X-A": {"1"}}}, {URL: srv.URL + "/v/{{seq}}", Header: http.Header{"X-A": {"{{randint 2 2}}"}}}, {URL: srv.URL + "/b"}}
 	_, res := runEngine(t, context.Background(), Config{Targets: targets, HTTP2: true, Concurrency: 6, Connections: 1, Requests: 900})

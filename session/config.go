@@ -16,6 +16,7 @@ import (
 // watching strain itself; every field below adds to that.
 type Config struct {
 	// Load is the load to send; nil watches without load (strain watch).
+	// Its Transport, when nil, is strain's own (loadgen/transport's For).
 	Load *loadgen.Config
 	// StartAt, when set, is when the run begins: Run waits for it before
 	// it checks that the targets answer, so that the segments of a split

@@ -15,6 +15,7 @@ import (
 
 	"github.com/strain-dev/strain/alert"
 	"github.com/strain-dev/strain/loadgen"
+	"github.com/strain-dev/strain/loadgen/transport"
 	"github.com/strain-dev/strain/metric"
 	"github.com/strain-dev/strain/profiles"
 	"github.com/strain-dev/strain/report"
@@ -91,7 +92,11 @@ func New(cfg Config) (*Session, error) {
 		}
 	}
 	if cfg.Load != nil {
-		if s.eng, err = loadgen.New(*cfg.Load); err != nil {
+		load := *cfg.Load
+		if load.Transport == nil {
+			load.Transport = transport.For // strain's own clients, and net/http for the rest
+		}
+		if s.eng, err = loadgen.New(load); err != nil {
 			return nil, err
 		}
 	}

@@ -1,4 +1,4 @@
-package loadgen
+package http1
 
 import (
 	"bufio"
@@ -7,6 +7,8 @@ import (
 	"io"
 	"net"
 	"time"
+
+	"github.com/strain-dev/strain/loadgen/send"
 )
 
 // wireBufSize is each wire connection's read buffer: room for the head of
@@ -108,7 +110,7 @@ func (c *wireConn) arm(ctx context.Context, deadline time.Time, slack time.Durat
 // maxBody. retry reports a failure that net/http would retry on a fresh
 // connection: on a reused connection, either nothing was written, or
 // nothing came back to a request that is safe to send twice.
-func (c *wireConn) roundTrip(ctx context.Context, t *prepared, wire []byte, deadline time.Time, slack time.Duration, maxBody int64) (resp response, retry bool, err error) {
+func (c *wireConn) roundTrip(ctx context.Context, t *send.Prepared, wire []byte, deadline time.Time, slack time.Duration, maxBody int64) (resp response, retry bool, err error) {
 	if err := c.arm(ctx, deadline, slack); err != nil {
 		return resp, false, err
 	}
@@ -116,9 +118,9 @@ func (c *wireConn) roundTrip(ctx context.Context, t *prepared, wire []byte, dead
 	if n, err := c.send(wire); err != nil {
 		return resp, c.reused && n == 0, err
 	}
-	resp, err = readResponse(c.br, t.head, maxBody)
+	resp, err = readResponse(c.br, t.Head, maxBody)
 	if err != nil {
-		return resp, c.reused && !resp.started && t.replayable, err
+		return resp, c.reused && !resp.started && t.Replayable, err
 	}
 	c.reused = true
 	return resp, false, nil

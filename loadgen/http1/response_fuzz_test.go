@@ -1,4 +1,4 @@
-package loadgen
+package http1
 
 import (
 	"bufio"
@@ -6,6 +6,9 @@ import (
 	"errors"
 	"io"
 	"testing"
+
+	"github.com/strain-dev/strain/loadgen"
+	"github.com/strain-dev/strain/loadgen/send"
 )
 
 // FuzzResponse: whatever a server sends, readResponse frames one response
@@ -36,7 +39,7 @@ func FuzzResponse(f *testing.F) {
 		if resp.body < 0 || resp.body > read || resp.body > maxBody+1 {
 			t.Fatalf("body %d bytes, of %d read, cap %d", resp.body, read, maxBody)
 		}
-		if resp.body > maxBody && !errors.Is(err, errBodyTooLarge) {
+		if resp.body > maxBody && !errors.Is(err, send.ErrBodyTooLarge) {
 			t.Fatalf("body %d bytes past the cap %d, error %v", resp.body, maxBody, err)
 		}
 		if resp.status != 0 && !bytes.Contains(in, []byte{byte('0' + resp.status/100), byte('0' + resp.status/10%10), byte('0' + resp.status%10)}) {
@@ -52,10 +55,10 @@ func FuzzResponse(f *testing.F) {
 			if resp.status > 999 || resp.status >= 100 && resp.status < 200 && resp.status != 101 {
 				t.Fatalf("no error, status %d", resp.status)
 			}
-		case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, errBodyTooLarge):
+		case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, send.ErrBodyTooLarge):
 		default:
-			if Classify(err) != KindProtocol {
-				t.Fatalf("error %v is counted as %v, want protocol", err, Classify(err))
+			if k := loadgen.Classify(err); k != loadgen.KindProtocol {
+				t.Fatalf("error %v is counted as %v, want protocol", err, k)
 			}
 		}
 	})

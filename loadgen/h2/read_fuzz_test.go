@@ -1,4 +1,4 @@
-package loadgen
+package h2
 
 import (
 	"bytes"
@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/strain-dev/strain/loadgen/grpc"
+	"github.com/strain-dev/strain/loadgen/send"
 
 	"golang.org/x/net/http2"
 	"golang.org/x/net/http2/hpack"
@@ -47,19 +48,19 @@ func h2Reads(t *testing.T, in []byte, grpcCall bool) (status int, body int64, er
 
 // h2Stream1 is stream 1 once the reader has read in, a gRPC call's when
 // grpcCall is set.
-func h2Stream1(t *testing.T, in []byte, grpcCall bool) *h2Stream {
+func h2Stream1(t *testing.T, in []byte, grpcCall bool) *stream {
 	t.Helper()
 	var buf bytes.Buffer
 	http2.NewFramer(&buf, nil).WriteSettings()
 	buf.Write(in)
 	server := &h2Server{opened: make(chan struct{}), in: &buf}
-	c, err := newH2Conn(server)
+	c, err := newConn(server)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(c.close)
-	st := newH2Stream(c)
-	if err := c.open(st, &h2Request{grpc: grpcCall}, time.Now().Add(time.Minute), 1<<10); err != nil {
+	st := newStream(c)
+	if err := c.open(st, &request{watch: watchFor(grpcCall)}, time.Now().Add(time.Minute), 1<<10); err != nil {
 		t.Fatal(err)
 	}
 	c.mu.Lock()
@@ -168,11 +169,11 @@ func FuzzGRPCRead(f *testing.F) {
 		st := h2Stream1(t, in, true)
 		st.conn.mu.Lock()
 		defer st.conn.mu.Unlock()
-		if n := int64(st.grpc.msgs.Count()); n*5 > st.body {
+		if n := st.watcher.Messages(); n*5 > st.body {
 			t.Fatalf("%d messages in %d bytes", n, st.body)
 		}
 		if st.err == nil && st.status != 0 {
-			if s := st.grpc.status(st.status); s < 1 || s > GRPCStatus(grpc.Unauthenticated) {
+			if s := st.watcher.Status(st.status); s < 1 || s > grpc.Counted(grpc.Unauthenticated) {
 				t.Fatalf("status %d", s)
 			}
 		}
@@ -234,10 +235,18 @@ func TestGRPCSeeds(t *testing.T) {
 	for i, seed := range grpcSeeds(t) {
 		st := h2Stream1(t, seed, true)
 		st.conn.mu.Lock()
-		code, n, err := st.grpc.status(st.status), st.grpc.msgs.Count(), st.err
+		code, n, err := st.watcher.Status(st.status), st.watcher.Messages(), st.err
 		st.conn.mu.Unlock()
-		if err != nil || code != GRPCStatus(want[i].code) || n != want[i].messages {
+		if err != nil || code != grpc.Counted(want[i].code) || n != int64(want[i].messages) {
 			t.Errorf("seed %d: status %d, %d messages, %v; want %v, %d", i, code, n, err, want[i].code, want[i].messages)
 		}
 	}
+}
+
+// watchFor is a gRPC call's watcher maker when grpcCall is set, else none.
+func watchFor(grpcCall bool) func() send.Watcher {
+	if grpcCall {
+		return grpc.NewWatcher
+	}
+	return nil
 }

@@ -1,4 +1,4 @@
-package loadgen
+package h2
 
 import (
 	"bufio"
@@ -16,6 +16,7 @@ import (
 	"golang.org/x/net/http2"
 	"golang.org/x/net/http2/hpack"
 
+	"github.com/strain-dev/strain/loadgen/send"
 	"github.com/strain-dev/strain/loadgen/template"
 )
 
@@ -52,12 +53,12 @@ func retryable(err error) bool {
 	return err == errH2GoAway || err == errH2Refused || err == errH2NotSent
 }
 
-// h2Stream is one request in flight. A worker owns one and reuses it for
+// stream is one request in flight. A worker owns one and reuses it for
 // each of its requests on one connection; the connection's reader fills
 // it in under the connection's mu and signals done, and so does its
 // timer when the deadline passes first.
-type h2Stream struct {
-	conn       *h2Conn
+type stream struct {
+	conn       *conn
 	id         uint32
 	done       chan struct{} // one signal per request: the response is complete, or failed
 	timer      *time.Timer   // calls expire at the deadline
@@ -70,11 +71,14 @@ type h2Stream struct {
 	recvUnack  int64  // bytes received on it since the last WINDOW_UPDATE
 	seq        uint64 // the request's number: the stream is reused, request after request
 	queued     bool   // waiting for the writer to open it
-	grpc       grpcCall
+	// watcher reads a response beyond HTTP (send.Watcher) when watching:
+	// the request in flight is of a protocol carried on HTTP/2, gRPC.
+	watcher  send.Watcher
+	watching bool
 }
 
-func newH2Stream(c *h2Conn) *h2Stream {
-	st := &h2Stream{conn: c, done: make(chan struct{}, 1)}
+func newStream(c *conn) *stream {
+	st := &stream{conn: c, done: make(chan struct{}, 1)}
 	st.timer = time.AfterFunc(time.Hour, st.expire)
 	st.timer.Stop()
 	return st
@@ -83,7 +87,7 @@ func newH2Stream(c *h2Conn) *h2Stream {
 // expire gives up on the request in flight once its deadline has passed.
 // A call that comes late, from a request already answered, finds the
 // next one's deadline ahead, or its number changed, and does nothing.
-func (st *h2Stream) expire() {
+func (st *stream) expire() {
 	c := st.conn
 	c.mu.Lock()
 	seq, due := st.seq, !time.Now().Before(st.deadline)
@@ -93,8 +97,8 @@ func (st *h2Stream) expire() {
 	}
 }
 
-// h2Conn is one HTTP/2 connection, its streams shared by several workers.
-type h2Conn struct {
+// conn is one HTTP/2 connection, its streams shared by several workers.
+type conn struct {
 	nc net.Conn
 
 	wmu sync.Mutex // guards the writing side: a frame, or a request's frames, at a time
@@ -105,22 +109,22 @@ type h2Conn struct {
 	bw      *bufio.Writer
 
 	qmu        sync.Mutex // guards the writer's queue
-	queue      []h2Queued
-	spare      []h2Queued
+	queue      []queuedRequest
+	spare      []queuedRequest
 	writerDone bool          // the writer has ended with the connection: nothing more is queued
 	wake       chan struct{} // the queue has requests
 	fr         *http2.Framer
 	enc        *hpack.Encoder
 	hbuf       bytes.Buffer
-	filler     *template.Filler          // under wmu: fills a varying request's fields (h2write.go)
-	vbuf       []byte                    // under wmu: a field's value, filled
-	blocks     map[*h2Request]*keptBlock // under wmu, as the encoder's table stood (h2write.go)
-	tableGen   uint64                    // counts the blocks that may have changed the encoder's table
+	filler     *template.Filler        // under wmu: fills a varying request's fields (write.go)
+	vbuf       []byte                  // under wmu: a field's value, filled
+	blocks     map[*request]*keptBlock // under wmu, as the encoder's table stood (write.go)
+	tableGen   uint64                  // counts the blocks that may have changed the encoder's table
 	nextID     uint32
 
 	mu         sync.Mutex // guards what follows; never held while waiting to write
 	cond       *sync.Cond // a stream slot or send window freed, or the connection ended
-	streams    map[uint32]*h2Stream
+	streams    map[uint32]*stream
 	active     int           // streams opened and not ended: those in streams, and those about to be
 	maxStreams int           // the server's SETTINGS_MAX_CONCURRENT_STREAMS
 	peerWindow int64         // its SETTINGS_INITIAL_WINDOW_SIZE: each new stream's send window
@@ -133,11 +137,11 @@ type h2Conn struct {
 	// The reader's own, used by its goroutine alone.
 	br          *bufio.Reader
 	dec         *hpack.Decoder
-	decoding    *h2Stream // the stream whose header block is being decoded; nil for one no longer waited for
-	sawStatus   bool      // the block being decoded had a :status, 1xx included
-	inTrailers  bool      // the block being decoded is a response's trailers
-	hdrs        []byte    // a header block being put together from CONTINUATION frames
-	inBlock     bool      // hdrs holds a block not ended yet
+	decoding    *stream // the stream whose header block is being decoded; nil for one no longer waited for
+	sawStatus   bool    // the block being decoded had a :status, 1xx included
+	inTrailers  bool    // the block being decoded is a response's trailers
+	hdrs        []byte  // a header block being put together from CONTINUATION frames
+	inBlock     bool    // hdrs holds a block not ended yet
 	hdrStream   uint32
 	hdrEnd      bool // the block's HEADERS ended its stream
 	sawSettings bool // the server's first SETTINGS came: settled is closed
@@ -145,10 +149,10 @@ type h2Conn struct {
 	recvUnack   int64 // bytes received on the connection since its last WINDOW_UPDATE
 }
 
-// newH2Conn starts HTTP/2 on nc (after TLS, if any): the preface, strain's
+// newConn starts HTTP/2 on nc (after TLS, if any): the preface, strain's
 // SETTINGS and its connection window; its reader runs until nc ends.
-func newH2Conn(nc net.Conn) (*h2Conn, error) {
-	c := &h2Conn{nc: nc, nextID: 1, streams: make(map[uint32]*h2Stream, h2DefaultMax),
+func newConn(nc net.Conn) (*conn, error) {
+	c := &conn{nc: nc, nextID: 1, streams: make(map[uint32]*stream, h2DefaultMax),
 		maxStreams: h2DefaultMax, peerWindow: h2PeerWindow, sendWindow: h2PeerWindow,
 		br: bufio.NewReaderSize(nc, 64<<10), payload: make([]byte, h2MaxFrame), wake: make(chan struct{}, 1),
 		settled: make(chan struct{}), dead: make(chan struct{})}
@@ -157,7 +161,7 @@ func newH2Conn(nc net.Conn) (*h2Conn, error) {
 	c.fr = http2.NewFramer(c.bw, nil)
 	c.enc = hpack.NewEncoder(&c.hbuf)
 	c.filler = template.NewFiller()
-	c.blocks = map[*h2Request]*keptBlock{}
+	c.blocks = map[*request]*keptBlock{}
 	c.dec = hpack.NewDecoder(4096, c.header)
 	c.dec.SetMaxStringLength(h2MaxHeaderLen)
 	c.bw.WriteString(h2Preface)
@@ -177,7 +181,7 @@ func newH2Conn(nc net.Conn) (*h2Conn, error) {
 // settle waits for the server's first SETTINGS, until ctx ends: a stream
 // opened before would not know how many the server takes, and one past
 // them would be refused, or reset once the SETTINGS are acknowledged.
-func (c *h2Conn) settle(ctx context.Context) error {
+func (c *conn) settle(ctx context.Context) error {
 	select {
 	case <-c.settled:
 		return nil
@@ -192,17 +196,17 @@ func (c *h2Conn) settle(ctx context.Context) error {
 }
 
 // usable says whether new streams may open on c.
-func (c *h2Conn) usable() bool {
+func (c *conn) usable() bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.err == nil && !c.goneAway
 }
 
 // close ends c: its streams fail, its reader stops.
-func (c *h2Conn) close() { c.fail(errH2Closed) }
+func (c *conn) close() { c.fail(errH2Closed) }
 
 // fail ends c with err, once: every stream in flight fails with it.
-func (c *h2Conn) fail(err error) {
+func (c *conn) fail(err error) {
 	c.mu.Lock()
 	if c.err == nil {
 		c.err = err
@@ -223,13 +227,13 @@ func (c *h2Conn) fail(err error) {
 }
 
 // drop ends stream id's hold on a slot (called with mu held).
-func (c *h2Conn) drop(id uint32) {
+func (c *conn) drop(id uint32) {
 	delete(c.streams, id)
 	c.active--
 	c.cond.Signal()
 }
 
-func signal(st *h2Stream) {
+func signal(st *stream) {
 	select {
 	case st.done <- struct{}{}:
 	default:
@@ -238,7 +242,7 @@ func signal(st *h2Stream) {
 
 // waitFor waits on c's cond until ok (called with mu held) or the
 // deadline passes; it reports ok's last answer.
-func (c *h2Conn) waitFor(deadline time.Time, ok func() bool) bool {
+func (c *conn) waitFor(deadline time.Time, ok func() bool) bool {
 	if ok() {
 		return true
 	}
@@ -255,7 +259,7 @@ func (c *h2Conn) waitFor(deadline time.Time, ok func() bool) bool {
 }
 
 // open registers st as a new stream, once the server takes one more.
-func (c *h2Conn) open(st *h2Stream, t *h2Request, deadline time.Time, maxBody int64) error {
+func (c *conn) open(st *stream, t *request, deadline time.Time, maxBody int64) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if !c.waitFor(deadline, func() bool { return c.err != nil || c.goneAway || c.active < c.maxStreams }) {
@@ -267,7 +271,13 @@ func (c *h2Conn) open(st *h2Stream, t *h2Request, deadline time.Time, maxBody in
 	c.active++ // the slot is taken now, before the stream has its id
 	st.status, st.body, st.err, st.maxBody, st.recvUnack, st.deadline = 0, 0, nil, maxBody, 0, deadline
 	st.seq++
-	st.grpc.reset(t.grpc)
+	st.watching = t.watch != nil
+	if st.watching {
+		if st.watcher == nil {
+			st.watcher = t.watch()
+		}
+		st.watcher.Begin()
+	}
 	st.sendWindow = c.peerWindow
 	select { // a signal left from a request given up on
 	case <-st.done:
@@ -281,31 +291,34 @@ func (c *h2Conn) open(st *h2Stream, t *h2Request, deadline time.Time, maxBody in
 var errTimeoutWaiting = fmt.Errorf("http2: no stream free before the deadline: %w", timeoutErr{})
 
 // roundTrip sends t as a new stream and waits for its response, or its
-// deadline. The run's end fails it with the connection (h2Pool.close).
-func (c *h2Conn) roundTrip(st *h2Stream, t h2Out, deadline time.Time, maxBody int64) (int, int64, error) {
+// deadline. The run's end fails it with the connection (pool.close).
+func (c *conn) roundTrip(st *stream, t outgoing, deadline time.Time, maxBody int64) (send.Response, error) {
 	if err := c.open(st, t.t, deadline, maxBody); err != nil {
-		return 0, 0, err
+		return send.Response{}, err
 	}
 	st.timer.Reset(time.Until(deadline))
 	if len(t.body) == 0 {
 		if err := c.enqueue(st, t); err != nil {
 			st.timer.Stop()
-			return 0, 0, err
+			return send.Response{}, err
 		}
 	} else if err := c.send(st, t, deadline); err != nil { // a body waits on flow control: its own frames
 		st.timer.Stop()
 		c.cancel(st, st.seq, err)
-		return 0, 0, err
+		return send.Response{}, err
 	}
 	<-st.done
 	st.timer.Stop()
 	c.mu.Lock()
-	status, body, err := st.status, st.body, st.err
-	if st.grpc.on && err == nil {
-		status = st.grpc.status(status)
+	resp, err := send.Response{Status: st.status, Bytes: st.body}, st.err
+	if st.watching {
+		resp.Messages = st.watcher.Messages()
+		if err == nil {
+			resp.Status = st.watcher.Status(resp.Status)
+		}
 	}
 	c.mu.Unlock()
-	return status, body, err
+	return resp, err
 }
 
 // timeoutErr is a request past its deadline: a net.Error that says so.
@@ -319,7 +332,7 @@ func (timeoutErr) Temporary() bool { return true }
 var errRunEnded = errors.New("http2: the run ended")
 
 // send writes t's HEADERS, and its DATA within the flow-control windows.
-func (c *h2Conn) send(st *h2Stream, t h2Out, deadline time.Time) error {
+func (c *conn) send(st *stream, t outgoing, deadline time.Time) error {
 	c.writers.Add(1)
 	c.wmu.Lock()
 	block := c.block(t)
@@ -347,7 +360,7 @@ func (c *h2Conn) send(st *h2Stream, t h2Out, deadline time.Time) error {
 
 // sendBody writes body as DATA frames, each within what the server takes
 // on the connection and the stream.
-func (c *h2Conn) sendBody(st *h2Stream, body []byte, deadline time.Time) error {
+func (c *conn) sendBody(st *stream, body []byte, deadline time.Time) error {
 	for len(body) > 0 {
 		c.mu.Lock()
 		ok := c.waitFor(deadline, func() bool { return c.err != nil || st.err != nil || (c.sendWindow > 0 && st.sendWindow > 0) })
@@ -381,7 +394,7 @@ func (c *h2Conn) sendBody(st *h2Stream, body []byte, deadline time.Time) error {
 // cancel gives up on st's request numbered seq with err, unless its
 // response came meanwhile, tells the server to stop sending it, and wakes
 // its worker.
-func (c *h2Conn) cancel(st *h2Stream, seq uint64, err error) {
+func (c *conn) cancel(st *stream, seq uint64, err error) {
 	c.mu.Lock()
 	if st.seq != seq {
 		c.mu.Unlock()
@@ -407,7 +420,7 @@ func (c *h2Conn) cancel(st *h2Stream, seq uint64, err error) {
 }
 
 // writeFrame writes one frame, to be flushed with the burst it is in.
-func (c *h2Conn) writeFrame(write func() error) {
+func (c *conn) writeFrame(write func() error) {
 	c.writers.Add(1)
 	c.wmu.Lock()
 	c.endWrite(write())
@@ -416,7 +429,7 @@ func (c *h2Conn) writeFrame(write func() error) {
 // endWrite ends a write begun with writers.Add(1) and wmu.Lock, whose
 // error is err: the last writer of a burst flushes. A failed write ends
 // the connection.
-func (c *h2Conn) endWrite(err error) error {
+func (c *conn) endWrite(err error) error {
 	if c.writers.Add(-1) == 0 && err == nil {
 		err = c.bw.Flush()
 	}

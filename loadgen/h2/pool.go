@@ -1,4 +1,4 @@
-package loadgen
+package h2
 
 import (
 	"context"
@@ -17,69 +17,63 @@ import (
 
 	"golang.org/x/net/http2/hpack"
 
+	"github.com/strain-dev/strain/loadgen/send"
 	"github.com/strain-dev/strain/loadgen/template"
 )
 
-// The paths a request can take, as the report names them.
-const (
-	PathWire    = "wire"     // strain's own HTTP/1.1
-	PathH2      = "h2"       // strain's own HTTP/2
-	PathNetHTTP = "net/http" // Go's client
-)
-
-// h2Request is a target as the HTTP/2 fast path sends it: its header
+// request is a target as the HTTP/2 fast path sends it: its header
 // fields, pseudo-headers first, lower-case, as net/http's HTTP/2 client
 // would send them; and its body.
-type h2Request struct {
+type request struct {
 	fields []hpack.HeaderField
 	body   []byte
-	grpc   bool // a gRPC call
+	watch  func() send.Watcher // a protocol on HTTP/2 (a gRPC call): its stream's watcher
 	// vary holds, for a target whose request varies, each field's
 	// template (nil for a fixed field); lenField is the content-length
 	// field's index when the body varies, else -1. The writer fills them
-	// per request (h2Conn.block), between runs of fixed fields.
+	// per request (conn.block), between runs of fixed fields.
 	vary     []*template.Template
 	lenField int
-	runs     []h2Run
+	runs     []fieldRun
 }
 
-// h2Run is a run of a varying request's fixed fields, fields[from:to],
+// fieldRun is a run of a varying request's fixed fields, fields[from:to],
 // and the varying field after it, or -1 at the end.
-type h2Run struct{ from, to, vary int }
+type fieldRun struct{ from, to, vary int }
 
 // connectionHeaders are HTTP/1.1's, which HTTP/2 forbids (RFC 9113 §8.2.2).
 var connectionHeaders = []string{"connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "host"}
 
-// h2Fields builds p's HTTP/2 request.
-func h2Fields(p *prepared) *h2Request {
-	t := h2FixedFields(p)
-	if p.vary != nil {
-		t.varying(p.vary)
+// newRequest builds p's HTTP/2 request.
+func newRequest(p *send.Prepared) *request {
+	t := fixedFields(p)
+	if p.Vary != nil {
+		t.varying(p.Vary)
 	}
 	return t
 }
 
 // varying compiles t's fields that hold v's markers back into templates.
-func (t *h2Request) varying(v *varying) {
+func (t *request) varying(v *send.Varying) {
 	t.vary, t.lenField = make([]*template.Template, len(t.fields)), -1
 	from := 0
 	for i, f := range t.fields {
 		switch {
-		case f.Name == "content-length" && v.body != nil:
+		case f.Name == "content-length" && v.Body != nil:
 			t.lenField = i
-		case v.marks.Marked(f.Value):
-			t.vary[i], _ = v.marks.Read(f.Value) // the markers are as Mark wrote them
+		case v.Marks.Marked(f.Value):
+			t.vary[i], _ = v.Marks.Read(f.Value) // the markers are as Mark wrote them
 		default:
 			continue
 		}
-		t.runs = append(t.runs, h2Run{from, i, i})
+		t.runs = append(t.runs, fieldRun{from, i, i})
 		from = i + 1
 	}
-	t.runs = append(t.runs, h2Run{from, len(t.fields), -1})
+	t.runs = append(t.runs, fieldRun{from, len(t.fields), -1})
 }
 
 // varyingMax is the longest header block t's fields can fill to.
-func (t *h2Request) varyingMax() int {
+func (t *request) varyingMax() int {
 	n := 0
 	for i, f := range t.fields {
 		n += len(f.Name) + len(f.Value) + 2*maxVarintLen
@@ -90,9 +84,9 @@ func (t *h2Request) varyingMax() int {
 	return n
 }
 
-// h2FixedFields is p's request's fields as they stand.
-func h2FixedFields(p *prepared) *h2Request {
-	r := p.req
+// fixedFields is p's request's fields as they stand.
+func fixedFields(p *send.Prepared) *request {
+	r := p.Req
 	authority := r.Host
 	if authority == "" {
 		authority = r.URL.Host
@@ -124,67 +118,81 @@ func h2FixedFields(p *prepared) *h2Request {
 		auth.SetBasicAuth(u.Username(), password)
 		fields = append(fields, hpack.HeaderField{Name: "authorization", Value: auth.Header.Get("Authorization"), Sensitive: true})
 	}
-	if len(p.body) > 0 || p.vary != nil && p.vary.body != nil || r.Method == http.MethodPost || r.Method == http.MethodPut || r.Method == http.MethodPatch {
-		fields = append(fields, hpack.HeaderField{Name: "content-length", Value: strconv.Itoa(len(p.body))})
+	if len(p.Body) > 0 || p.Vary != nil && p.Vary.Body != nil || r.Method == http.MethodPost || r.Method == http.MethodPut || r.Method == http.MethodPatch {
+		fields = append(fields, hpack.HeaderField{Name: "content-length", Value: strconv.Itoa(len(p.Body))})
 	}
-	return &h2Request{fields: fields, body: p.body, grpc: p.grpc}
+	return &request{fields: fields, body: p.Body, watch: p.Watch}
 }
 
-// h2Endpoint is one scheme and address the fast path sends to, over
+// endpoint is one scheme and address the fast path sends to, over
 // conns connections that the workers share.
-type h2Endpoint struct {
+type endpoint struct {
 	addr   string
 	tls    *tls.Config // nil: h2c, HTTP/2 in the clear with prior knowledge
 	mu     sync.Mutex  // guards what follows
-	conn   []*h2Conn   // by slot; nil until dialled, replaced when it ends
+	conn   []*conn     // by slot; nil until dialled, replaced when it ends
 	closed bool        // the run has ended: no connection is dialled
 }
 
-// h2Pool is the fast path's connections: each endpoint's slots, and the
+// pool is the fast path's connections: each endpoint's slots, and the
 // slot the next worker takes, so that the workers (the streams in
 // flight) spread evenly over the connections.
-type h2Pool struct {
-	endpoints []*h2Endpoint
+type pool struct {
+	endpoints []*endpoint
 	slots     int
 	next      atomic.Uint32
 }
 
-// newH2Pool gives each http or https target its endpoint, one per scheme
-// and address, with cfg.HTTP2Connections() slots.
-func newH2Pool(cfg *Config, targets []*prepared) *h2Pool {
-	p := &h2Pool{slots: cfg.HTTP2Connections()}
+// target is a target as the fast path carries it.
+type target struct {
+	req      *request
+	endpoint int
+}
+
+// maxVaryingHeader bounds a templated request's header fields, filled:
+// the fast path sends them in one HEADERS frame, whose payload is at most
+// 16 KiB before the server says more.
+const maxVaryingHeader = 12 << 10
+
+// newPool gives each http or https target its endpoint, one per scheme
+// and address, with opts.H2Conns slots; it returns the targets it carries,
+// by index, nil for those net/http carries.
+func newPool(opts send.Options, targets []*send.Prepared) (*pool, []*target) {
+	p := &pool{slots: max(opts.H2Conns, 1)}
 	keys := map[string]int{}
+	carried := make([]*target, len(targets))
 	for _, t := range targets {
-		u := t.req.URL
+		u := t.Req.URL
 		if u.Scheme != "http" && u.Scheme != "https" {
 			continue // net/http sends it, and reports why it cannot
 		}
-		key := u.Scheme + "://" + hostPort(u)
+		req := newRequest(t)
+		if t.Vary != nil && req.varyingMax() > maxVaryingHeader {
+			continue // net/http sends it, in as many frames as it takes
+		}
+		key := u.Scheme + "://" + send.HostPort(u)
 		slot, ok := keys[key]
 		if !ok {
 			slot = len(p.endpoints)
 			keys[key] = slot
-			p.endpoints = append(p.endpoints, newH2Endpoint(cfg, u, p.slots))
+			p.endpoints = append(p.endpoints, newEndpoint(opts, u, p.slots))
 		}
-		t.endpoint, t.h2 = slot, h2Fields(t)
-		if t.vary != nil && t.h2.varyingMax() > maxVaryingHeader {
-			t.h2 = nil // net/http sends it, in as many frames as it takes
-		}
+		carried[t.Index] = &target{req: req, endpoint: slot}
 	}
-	return p
+	return p, carried
 }
 
-func newH2Endpoint(cfg *Config, u *url.URL, slots int) *h2Endpoint {
-	ep := &h2Endpoint{addr: hostPort(u), conn: make([]*h2Conn, slots)}
+func newEndpoint(opts send.Options, u *url.URL, slots int) *endpoint {
+	ep := &endpoint{addr: send.HostPort(u), conn: make([]*conn, slots)}
 	if u.Scheme == "https" {
-		ep.tls = &tls.Config{InsecureSkipVerify: cfg.Insecure, ServerName: u.Hostname(), NextProtos: []string{"h2", "http/1.1"}} // http/1.1 too: a server without h2 says so, rather than end the handshake
+		ep.tls = &tls.Config{InsecureSkipVerify: opts.Insecure, ServerName: u.Hostname(), NextProtos: []string{"h2", "http/1.1"}} // http/1.1 too: a server without h2 says so, rather than end the handshake
 	}
 	return ep
 }
 
 // get is slot's connection, dialled when there is none or the one there
 // takes no new stream.
-func (ep *h2Endpoint) get(ctx context.Context, slot int, deadline time.Time) (*h2Conn, error) {
+func (ep *endpoint) get(ctx context.Context, slot int, deadline time.Time) (*conn, error) {
 	ep.mu.Lock()
 	defer ep.mu.Unlock()
 	if ep.closed {
@@ -202,7 +210,7 @@ func (ep *h2Endpoint) get(ctx context.Context, slot int, deadline time.Time) (*h
 }
 
 // dial opens a connection: TCP, TLS with ALPN h2 for https, then HTTP/2.
-func (ep *h2Endpoint) dial(ctx context.Context, deadline time.Time) (*h2Conn, error) {
+func (ep *endpoint) dial(ctx context.Context, deadline time.Time) (*conn, error) {
 	dctx, cancel := context.WithDeadline(ctx, deadline)
 	defer cancel()
 	nc, err := (&net.Dialer{KeepAlive: 30 * time.Second}).DialContext(dctx, "tcp", ep.addr)
@@ -220,11 +228,11 @@ func (ep *h2Endpoint) dial(ctx context.Context, deadline time.Time) (*h2Conn, er
 		}
 		if p := tc.ConnectionState().NegotiatedProtocol; p != "h2" {
 			tc.Close()
-			return nil, &notHTTP2Error{&protocolError{what: fmt.Sprintf("TLS's ALPN chose %q, not h2", p)}}
+			return nil, &notHTTP2Error{&send.ProtocolError{What: fmt.Sprintf("TLS's ALPN chose %q, not h2", p)}}
 		}
 		nc = tc
 	}
-	c, err := newH2Conn(nc)
+	c, err := newConn(nc)
 	if err != nil {
 		return nil, err
 	}
@@ -234,21 +242,18 @@ func (ep *h2Endpoint) dial(ctx context.Context, deadline time.Time) (*h2Conn, er
 	return c, nil
 }
 
-// ProbeHTTP2 opens an HTTP/2 connection to each of the fast path's
-// endpoints and closes it, so that a server that does not speak HTTP/2
-// (no h2 in its TLS ALPN, an HTTP/1.1 answer to the preface) fails the run
-// at its start, in one line, rather than every request. Other failures
-// (a refused connection, a certificate) are left to the run, which counts
+// Probe opens an HTTP/2 connection to each of the fast path's endpoints
+// and closes it, so that a server that does not speak HTTP/2 (no h2 in its
+// TLS ALPN, an HTTP/1.1 answer to the preface) fails the run at its
+// start, in one line, rather than every request. Other failures (a
+// refused connection, a certificate) are left to the run, which counts
 // them by kind as on every path.
-func (e *Engine) ProbeHTTP2(ctx context.Context, wait time.Duration) error {
-	if e.transport.h2 == nil {
-		return nil
-	}
-	for _, ep := range e.transport.h2.endpoints {
+func (tr *Transport) Probe(ctx context.Context, wait time.Duration) error {
+	for _, ep := range tr.pool.endpoints {
 		c, err := ep.dial(ctx, time.Now().Add(wait))
 		var not *notHTTP2Error
 		if errors.As(err, &not) {
-			return fmt.Errorf("target %s does not speak HTTP/2: %s; run without --http2", ep.addr, not.err.what)
+			return fmt.Errorf("target %s does not speak HTTP/2: %s; run without --http2", ep.addr, not.err.What)
 		}
 		if err == nil {
 			c.close()
@@ -259,14 +264,14 @@ func (e *Engine) ProbeHTTP2(ctx context.Context, wait time.Duration) error {
 
 // notHTTP2Error is a server that answered in another protocol than
 // HTTP/2; a request that meets it counts as a protocol error.
-type notHTTP2Error struct{ err *protocolError }
+type notHTTP2Error struct{ err *send.ProtocolError }
 
 func (e *notHTTP2Error) Error() string { return e.err.Error() }
 func (e *notHTTP2Error) Unwrap() error { return e.err }
 
 // close ends the pool at the run's end: its connections fail their
 // streams in flight with errRunEnded, and no new one is dialled.
-func (p *h2Pool) close() {
+func (p *pool) close() {
 	for _, ep := range p.endpoints {
 		ep.mu.Lock()
 		ep.closed = true
@@ -280,40 +285,37 @@ func (p *h2Pool) close() {
 	}
 }
 
-// h2Sender is one worker's sender on the HTTP/2 fast path: a stream at a
+// sender is one worker's sender on the HTTP/2 fast path: a stream at a
 // time, on its slot's connection of the target's endpoint.
-type h2Sender struct {
+type sender struct {
 	ctx     context.Context
 	unwatch func() bool // stops closing the pool when ctx ends
-	pool    *h2Pool
+	tr      *Transport
 	slot    int
-	stream  *h2Stream // reused request after request on on, its connection
-	on      *h2Conn
-	general *httpSender
-	maxBody int64
-	// messages is the last gRPC call's count of response messages.
-	messages int64
+	stream  *stream // reused request after request on on, its connection
+	on      *conn
+	general send.Sender
 }
 
-func (s *h2Sender) send(o *outgoing, deadline time.Time) (int, int64, error) {
-	t := o.t
-	if t.h2 == nil {
-		return s.general.send(o, deadline)
+// Send sends o's request as a stream on its endpoint's connection.
+func (s *sender) Send(o *send.Outgoing, deadline time.Time) (send.Response, error) {
+	t := s.tr.targets[o.T.Index]
+	if t == nil {
+		return s.general.Send(o, deadline)
 	}
-	ep := s.pool.endpoints[t.endpoint]
+	ep := s.tr.pool.endpoints[t.endpoint]
 	for attempt := 0; ; attempt++ {
 		c, err := ep.get(s.ctx, s.slot, deadline)
 		if err != nil {
-			return 0, 0, err
+			return send.Response{}, err
 		}
 		if s.on != c {
 			// A stream belongs to one connection: the old one may still
 			// hold the last (its queue, a frame in flight), under its
 			// own lock.
-			s.stream, s.on = newH2Stream(c), c
+			s.stream, s.on = newStream(c), c
 		}
-		status, body, err := c.roundTrip(s.stream, h2Out{t: t.h2, seq: o.seq, body: o.body}, deadline, s.maxBody)
-		s.messages = int64(s.stream.grpc.msgs.Count())
+		resp, err := c.roundTrip(s.stream, outgoing{t: t.req, seq: o.Seq, body: o.Body}, deadline, s.tr.maxBody)
 		if errors.Is(err, errRunEnded) && s.ctx.Err() != nil {
 			err = s.ctx.Err()
 		}
@@ -325,7 +327,7 @@ func (s *h2Sender) send(o *outgoing, deadline time.Time) (int, int64, error) {
 		if again && s.ctx.Err() == nil && time.Now().Before(deadline) && attempt < maxH2Attempts {
 			continue
 		}
-		return status, body, err
+		return resp, err
 	}
 }
 
@@ -333,6 +335,9 @@ func (s *h2Sender) send(o *outgoing, deadline time.Time) (int, int64, error) {
 // connection ended before it could be sent.
 const maxH2Attempts = 16
 
-// close stops watching for the run's end; the connections are the
+// Close stops watching for the run's end; the connections are the
 // pool's, shared by the workers, and the transport closes them.
-func (s *h2Sender) close() { s.unwatch() }
+func (s *sender) Close() {
+	s.unwatch()
+	s.general.Close()
+}

@@ -1,4 +1,4 @@
-package loadgen
+package h2
 
 import (
 	"bytes"
@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/strain-dev/strain/loadgen"
+	"github.com/strain-dev/strain/loadgen/internal/loadtest"
 	"golang.org/x/net/http2/hpack"
 )
 
@@ -55,7 +57,7 @@ func TestOnlyIndexed(t *testing.T) {
 func TestH2KeptBlocksDecode(t *testing.T) {
 	var mu sync.Mutex
 	served := map[string]int{}
-	srv, n := h2cServer(t, func(w http.ResponseWriter, r *http.Request) {
+	srv, n := loadtest.H2CServer(t, func(w http.ResponseWriter, r *http.Request) {
 		which := strings.TrimPrefix(r.URL.Path, "/")
 		user, pass, auth := r.BasicAuth()
 		ok := r.Header.Get("X-Which") == which && auth == (which == "secret") && (!auth || user == "u" && pass == "p")
@@ -67,15 +69,15 @@ func TestH2KeptBlocksDecode(t *testing.T) {
 		served[which]++
 		mu.Unlock()
 	})
-	var targets []Target
+	var targets []loadgen.Target
 	for _, which := range []string{"a", "b", "c", "secret"} {
 		u := srv.URL + "/" + which
 		if which == "secret" {
 			u = strings.Replace(u, "http://", "http://u:p@", 1)
 		}
-		targets = append(targets, Target{URL: u, Header: http.Header{"X-Which": {which}}})
+		targets = append(targets, loadgen.Target{URL: u, Header: http.Header{"X-Which": {which}}})
 	}
-	_, res := runEngine(t, context.Background(), Config{Targets: targets, HTTP2: true, Concurrency: 8, Connections: 2, Requests: 2000})
+	_, res := runEngine(t, context.Background(), loadgen.Config{Targets: targets, HTTP2: true, Concurrency: 8, Connections: 2, Requests: 2000})
 	if res.Requests != 2000 || res.Status[200] != 2000 || n.Load() != 2000 {
 		t.Errorf("requests %d, 200s %d (%v, kinds %v); the server answered %d", res.Requests, res.Status[200], res.Status, res.Kinds, n.Load())
 	}

@@ -1,4 +1,4 @@
-package loadgen
+package http1
 
 import "syscall"
 

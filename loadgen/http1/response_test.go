@@ -1,4 +1,4 @@
-package loadgen
+package http1
 
 import (
 	"bufio"
@@ -6,6 +6,8 @@ import (
 	"io"
 	"strings"
 	"testing"
+
+	"github.com/strain-dev/strain/loadgen"
 )
 
 // readResponse frames responses straight from bytes, with a buffer small
@@ -41,7 +43,7 @@ func TestReadResponse(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			br := bufio.NewReaderSize(strings.NewReader(tt.in), 48)
-			got, err := readResponse(br, tt.head, DefaultMaxBody)
+			got, err := readResponse(br, tt.head, loadgen.DefaultMaxBody)
 			if got != tt.want || !errors.Is(err, tt.err) || (tt.err == nil && err != nil) {
 				t.Errorf("got %+v, %v; want %+v, %v", got, err, tt.want, tt.err)
 			}
@@ -57,12 +59,12 @@ func TestReadResponse(t *testing.T) {
 func TestReadResponseHeaderBudget(t *testing.T) {
 	interim := "HTTP/1.1 103 Early Hints\r\nLink: " + strings.Repeat("x", 1000) + "\r\n\r\n"
 	in := strings.Repeat(interim, maxHeaderBytes/len(interim)+1) + "HTTP/1.1 200 OK\r\n\r\n"
-	_, err := readResponse(bufio.NewReader(strings.NewReader(in)), false, DefaultMaxBody)
+	_, err := readResponse(bufio.NewReader(strings.NewReader(in)), false, loadgen.DefaultMaxBody)
 	if !errors.Is(err, errHeaderTooLong) {
 		t.Errorf("error = %v, want %v", err, errHeaderTooLong)
 	}
-	if Classify(err) != KindProtocol {
-		t.Errorf("Classify(%v) = %v, want protocol", err, Classify(err))
+	if loadgen.Classify(err) != loadgen.KindProtocol {
+		t.Errorf("loadgen.Classify(%v) = %v, want protocol", err, loadgen.Classify(err))
 	}
 }
 
@@ -72,7 +74,7 @@ func TestReadChunkedSpendsNoBudgetOnSizes(t *testing.T) {
 	in := strings.Repeat("1\r\na\r\n", 100) + "0\r\n\r\n"
 	var n int64
 	budget := 10
-	if err := readChunked(bufio.NewReader(strings.NewReader(in)), &n, DefaultMaxBody, &budget); err != nil || n != 100 {
+	if err := readChunked(bufio.NewReader(strings.NewReader(in)), &n, loadgen.DefaultMaxBody, &budget); err != nil || n != 100 {
 		t.Errorf("read %d bytes, %v; want 100, nil", n, err)
 	}
 }

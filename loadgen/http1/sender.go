@@ -1,41 +1,42 @@
-package loadgen
+package http1
 
 import (
 	"context"
 	"time"
+
+	"github.com/strain-dev/strain/loadgen/send"
 )
 
 // wireSender is one worker's sender on the wire path: HTTP/1.1 over a
 // connection of its own per endpoint, dialled when first needed and again
 // after the server closes it. Targets the wire path does not take go
-// through the general path.
+// through the general path, the fallback's sender.
 type wireSender struct {
-	ctx       context.Context // the run
-	endpoints []endpoint
-	conns     []*wireConn // by endpoint; nil until dialled
-	general   *httpSender
-	slack     time.Duration // how far past a request's deadline its connection's may fall (wireConn.arm)
-	maxBody   int64         // Config.MaxBody
-	buf       []byte        // a varying request's bytes, reused
+	ctx     context.Context // the run
+	tr      *Transport
+	conns   []*wireConn // by endpoint; nil until dialled
+	general send.Sender
+	buf     []byte // a varying request's bytes, reused
 }
 
-func (s *wireSender) send(o *outgoing, deadline time.Time) (int, int64, error) {
-	t := o.t
+// Send sends o's request on its endpoint's connection.
+func (s *wireSender) Send(o *send.Outgoing, deadline time.Time) (send.Response, error) {
+	t := s.tr.targets[o.T.Index]
+	if t == nil {
+		return s.general.Send(o, deadline)
+	}
 	wire := t.wire
-	switch {
-	case t.vary != nil && t.vary.head != nil:
-		s.buf = t.vary.appendWire(s.buf[:0], o)
+	if t.head != nil {
+		s.buf = t.appendWire(s.buf[:0], o)
 		wire = s.buf
-	case wire == nil:
-		return s.general.send(o, deadline)
 	}
 	resp, retry, err := s.exchange(t, wire, deadline)
-	if retry && s.ctx.Err() == nil && !isTimeout(err) {
+	if retry && s.ctx.Err() == nil && !send.IsTimeout(err) {
 		// The kept-alive connection had been closed by the server while
 		// it sat idle; net/http sends such a request again on a new one.
 		resp, _, err = s.exchange(t, wire, deadline)
 	}
-	return resp.status, resp.body, err
+	return send.Response{Status: resp.status, Bytes: resp.body}, err
 }
 
 // exchange sends t on its endpoint's connection and reads the response,
@@ -43,7 +44,7 @@ func (s *wireSender) send(o *outgoing, deadline time.Time) (int, int64, error) {
 // or request closes, is dropped: a body past the cap, unread, goes with
 // it. retry reports a failure that net/http would retry on a fresh
 // connection.
-func (s *wireSender) exchange(t *prepared, wire []byte, deadline time.Time) (resp response, retry bool, err error) {
+func (s *wireSender) exchange(t *target, wire []byte, deadline time.Time) (resp response, retry bool, err error) {
 	c := s.conns[t.endpoint]
 	if c != nil && (c.br.Buffered() > 0 || c.stale(deadline)) {
 		// Bytes that no request asked for: the connection is out of step;
@@ -53,24 +54,26 @@ func (s *wireSender) exchange(t *prepared, wire []byte, deadline time.Time) (res
 		c = nil
 	}
 	if c == nil {
-		if c, err = dialWire(s.ctx, &s.endpoints[t.endpoint], deadline, s.slack); err != nil {
+		if c, err = dialWire(s.ctx, &s.tr.endpoints[t.endpoint], deadline, s.tr.slack); err != nil {
 			return resp, false, err
 		}
 		s.conns[t.endpoint] = c
 	}
-	resp, retry, err = c.roundTrip(s.ctx, t, wire, deadline, s.slack, s.maxBody)
-	if err != nil || resp.close || t.close {
+	resp, retry, err = c.roundTrip(s.ctx, t.p, wire, deadline, s.tr.slack, s.tr.maxBody)
+	if err != nil || resp.close || t.p.Close {
 		c.close()
 		s.conns[t.endpoint] = nil
 	}
 	return resp, retry, err
 }
 
-func (s *wireSender) close() {
+// Close closes the sender's connections, and its general path's.
+func (s *wireSender) Close() {
 	for i, c := range s.conns {
 		if c != nil {
 			c.close()
 			s.conns[i] = nil
 		}
 	}
+	s.general.Close()
 }

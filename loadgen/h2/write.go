@@ -1,4 +1,4 @@
-package loadgen
+package h2
 
 import (
 	"runtime"
@@ -13,26 +13,26 @@ import (
 // for queue up, and go out together in the next: one system call (one TLS
 // record) for many requests, as an event loop would send them.
 
-// h2Queued is a request waiting for the writer: its stream, as of the
+// queuedRequest is a request waiting for the writer: its stream, as of the
 // request numbered seq (a stream is reused, request after request).
-type h2Queued struct {
-	st  *h2Stream
-	t   h2Out
+type queuedRequest struct {
+	st  *stream
+	t   outgoing
 	seq uint64
 }
 
-// h2Out is one request on the fast path: its target's, and when the
+// outgoing is one request on the fast path: its target's, and when the
 // target varies, its number in the load, from which the writer fills its
 // fields, and its body, filled.
-type h2Out struct {
-	t    *h2Request
+type outgoing struct {
+	t    *request
 	seq  uint64
 	body []byte
 }
 
 // enqueue hands st's request to the writer; its error is the
 // connection's, when it has ended.
-func (c *h2Conn) enqueue(st *h2Stream, t h2Out) error {
+func (c *conn) enqueue(st *stream, t outgoing) error {
 	c.qmu.Lock()
 	if c.writerDone {
 		c.qmu.Unlock()
@@ -44,7 +44,7 @@ func (c *h2Conn) enqueue(st *h2Stream, t h2Out) error {
 	c.mu.Lock()
 	st.queued = true
 	c.mu.Unlock()
-	c.queue = append(c.queue, h2Queued{st: st, t: t, seq: st.seq})
+	c.queue = append(c.queue, queuedRequest{st: st, t: t, seq: st.seq})
 	c.qmu.Unlock()
 	select {
 	case c.wake <- struct{}{}:
@@ -54,7 +54,7 @@ func (c *h2Conn) enqueue(st *h2Stream, t h2Out) error {
 }
 
 // writer writes the queued requests until the connection ends.
-func (c *h2Conn) writer() {
+func (c *conn) writer() {
 	for range c.wake {
 		// The workers the last responses woke are runnable now: let them
 		// queue their next requests first, so that they go out together
@@ -98,7 +98,7 @@ func (c *h2Conn) writer() {
 // writeBatch opens a stream for each request of batch still waited for,
 // writes their HEADERS and flushes once; it reports whether the
 // connection has ended.
-func (c *h2Conn) writeBatch(batch []h2Queued) bool {
+func (c *conn) writeBatch(batch []queuedRequest) bool {
 	c.writers.Add(1)
 	c.wmu.Lock()
 	var err error
@@ -140,7 +140,7 @@ func (c *h2Conn) writeBatch(batch []h2Queued) bool {
 
 // failQueued fails the requests left in the queue when the connection
 // ended: their streams were never opened.
-func (c *h2Conn) failQueued() {
+func (c *conn) failQueued() {
 	c.qmu.Lock()
 	batch := c.queue
 	c.queue = nil
@@ -153,7 +153,7 @@ func (c *h2Conn) failQueued() {
 // failEach fails the queued requests of batch, which the connection's
 // end left unopened: they may go once more, elsewhere (called with mu
 // held).
-func (c *h2Conn) failEach(batch []h2Queued) {
+func (c *conn) failEach(batch []queuedRequest) {
 	for _, q := range batch {
 		if q.st.seq == q.seq && q.st.queued {
 			q.st.err, q.st.queued = errH2NotSent, false
@@ -168,7 +168,7 @@ func (c *h2Conn) failEach(batch []h2Queued) {
 type keptBlock struct {
 	gen   uint64
 	bytes []byte
-	runs  [][]byte // a varying request's: each run of fixed fields, encoded (h2Request.runs)
+	runs  [][]byte // a varying request's: each run of fixed fields, encoded (request.runs)
 }
 
 // maxKeptBlocks bounds the blocks a connection keeps: one per target, for
@@ -180,7 +180,7 @@ const maxKeptBlocks = 1024
 // bytes, request after request, while the table stays as it is. Those
 // bytes are kept and sent again until a block that may change the table
 // (one with a literal, or a size update) is encoded.
-func (c *h2Conn) block(o h2Out) []byte {
+func (c *conn) block(o outgoing) []byte {
 	t := o.t
 	if t.vary != nil {
 		return c.varyingBlock(o)
@@ -212,7 +212,7 @@ func (c *h2Conn) block(o h2Out) []byte {
 // the fixed fields stay indexed and a value sent once takes no room in it
 // (the encoder's WriteField would add each value to the table, evicting
 // the fixed fields, and make a string of it: an allocation per field).
-func (c *h2Conn) varyingBlock(o h2Out) []byte {
+func (c *conn) varyingBlock(o outgoing) []byte {
 	t := o.t
 	kept := c.blocks[t]
 	fresh := kept == nil || kept.gen != c.tableGen
@@ -252,7 +252,7 @@ func (c *h2Conn) varyingBlock(o h2Out) []byte {
 
 // writeVarying writes o's field i, filled, as a literal without indexing
 // and with a new name.
-func (c *h2Conn) writeVarying(o h2Out, i int) {
+func (c *conn) writeVarying(o outgoing, i int) {
 	if i == o.t.lenField {
 		c.vbuf = strconv.AppendInt(c.vbuf[:0], int64(len(o.body)), 10)
 	} else {
@@ -268,7 +268,7 @@ func (c *h2Conn) writeVarying(o h2Out, i int) {
 
 // writeLength writes the length of a string literal that follows it,
 // not Huffman coded (RFC 7541 §5.2).
-func (c *h2Conn) writeLength(n int) {
+func (c *conn) writeLength(n int) {
 	var b [maxVarintLen]byte
 	c.hbuf.Write(appendVarint(b[:0], 7, uint64(n)))
 }

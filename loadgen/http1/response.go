@@ -1,4 +1,4 @@
-package loadgen
+package http1
 
 import (
 	"bufio"
@@ -6,27 +6,24 @@ import (
 	"errors"
 	"io"
 	"math"
+
+	"github.com/strain-dev/strain/loadgen/send"
 )
 
 // maxHeaderBytes bounds a response's status line and headers, 1xx
 // responses included, as net/http's default MaxResponseHeaderBytes does.
 const maxHeaderBytes = 10 << 20
 
-// protocolError is a response the wire path cannot frame: not HTTP/1.x as
-// RFC 9112 has it. Classify counts it as KindProtocol.
-type protocolError struct{ what string }
-
-func (e *protocolError) Error() string { return "malformed HTTP response: " + e.what }
-
-// The wire path's framing errors. They are values, so failing allocates
+// The wire path's framing errors: responses it cannot frame, not HTTP/1.x
+// as RFC 9112 has it. They are values, so failing allocates
 // nothing either.
 var (
-	errStatusLine    = &protocolError{"bad status line"}
-	errHeaderLine    = &protocolError{"bad header line"}
-	errHeaderTooLong = &protocolError{"headers too long"}
-	errLength        = &protocolError{"bad Content-Length"}
-	errEncoding      = &protocolError{"unsupported Transfer-Encoding"}
-	errChunked       = &protocolError{"malformed chunked encoding"}
+	errStatusLine    = &send.ProtocolError{What: "bad status line"}
+	errHeaderLine    = &send.ProtocolError{What: "bad header line"}
+	errHeaderTooLong = &send.ProtocolError{What: "headers too long"}
+	errLength        = &send.ProtocolError{What: "bad Content-Length"}
+	errEncoding      = &send.ProtocolError{What: "unsupported Transfer-Encoding"}
+	errChunked       = &send.ProtocolError{What: "malformed chunked encoding"}
 )
 
 // response is what the wire path keeps of one response.
@@ -53,7 +50,7 @@ type framing struct {
 // readResponse reads one response to the request just sent, body and all,
 // skipping 1xx interim responses. head is set for a HEAD request, whose
 // response has no body. A body longer than maxBody is read only to one
-// byte past it (errBodyTooLarge); one whose Content-Length says so is not
+// byte past it (send.ErrBodyTooLarge); one whose Content-Length says so is not
 // read at all. On error, resp still holds what was read.
 func readResponse(br *bufio.Reader, head bool, maxBody int64) (resp response, err error) {
 	budget := maxHeaderBytes
@@ -73,7 +70,7 @@ func readResponse(br *bufio.Reader, head bool, maxBody int64) (resp response, er
 		case f.chunked:
 			err = readChunked(br, &resp.body, maxBody, &budget)
 		case f.length > maxBody:
-			err = errBodyTooLarge
+			err = send.ErrBodyTooLarge
 		case f.length >= 0:
 			err = discard(br, f.length, &resp.body)
 		default:
@@ -183,7 +180,7 @@ func readChunked(br *bufio.Reader, n *int64, maxBody int64, budget *int) error {
 			if err := discard(br, left+1, n); err != nil {
 				return err
 			}
-			return errBodyTooLarge
+			return send.ErrBodyTooLarge
 		}
 		if err := discard(br, size, n); err != nil {
 			return err
@@ -264,7 +261,7 @@ func readToEOF(br *bufio.Reader, n *int64, maxBody int64) error {
 		d, err := br.Discard(int(min(maxBody-*n, math.MaxInt32-1) + 1))
 		*n += int64(d)
 		if *n > maxBody {
-			return errBodyTooLarge
+			return send.ErrBodyTooLarge
 		}
 		if err == io.EOF {
 			return nil

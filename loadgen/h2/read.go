@@ -1,4 +1,4 @@
-package loadgen
+package h2
 
 // The reading side of an HTTP/2 connection: one goroutine per connection
 // reads the server's frames and completes the streams they answer.
@@ -14,11 +14,11 @@ import (
 	"golang.org/x/net/http2"
 	"golang.org/x/net/http2/hpack"
 
-	"github.com/strain-dev/strain/loadgen/grpc"
+	"github.com/strain-dev/strain/loadgen/send"
 )
 
 // finish completes the stream id, if it is still waited for, with err.
-func (c *h2Conn) finish(id uint32, err error) {
+func (c *conn) finish(id uint32, err error) {
 	c.mu.Lock()
 	if st, ok := c.streams[id]; ok {
 		c.drop(id)
@@ -31,15 +31,15 @@ func (c *h2Conn) finish(id uint32, err error) {
 }
 
 // read reads frames until the connection ends.
-func (c *h2Conn) read() {
+func (c *conn) read() {
 	if b, _ := c.br.Peek(len("HTTP/")); string(b) == "HTTP/" {
-		c.fail(&notHTTP2Error{&protocolError{what: "the server answered HTTP/2's preface in HTTP/1: no HTTP/2 in the clear (h2c)"}})
+		c.fail(&notHTTP2Error{&send.ProtocolError{What: "the server answered HTTP/2's preface in HTTP/1: no HTTP/2 in the clear (h2c)"}})
 		return
 	}
 	for {
 		fh, err := http2.ReadFrameHeader(c.br)
 		if err == nil && fh.Length > uint32(len(c.payload)) {
-			err = &protocolError{what: "an HTTP/2 frame larger than strain asked for"}
+			err = &send.ProtocolError{What: "an HTTP/2 frame larger than strain asked for"}
 		}
 		if err == nil {
 			_, err = io.ReadFull(c.br, c.payload[:fh.Length])
@@ -58,9 +58,9 @@ func (c *h2Conn) read() {
 }
 
 // frame handles one frame from the server.
-func (c *h2Conn) frame(fh http2.FrameHeader, p []byte) error {
+func (c *conn) frame(fh http2.FrameHeader, p []byte) error {
 	if c.inBlock && fh.Type != http2.FrameContinuation {
-		return &protocolError{what: "an HTTP/2 header block cut by another frame"}
+		return &send.ProtocolError{What: "an HTTP/2 header block cut by another frame"}
 	}
 	switch fh.Type {
 	case http2.FrameData:
@@ -69,15 +69,15 @@ func (c *h2Conn) frame(fh http2.FrameHeader, p []byte) error {
 		return c.headers(fh, p)
 	case http2.FrameContinuation:
 		if !c.inBlock || fh.StreamID != c.hdrStream {
-			return &protocolError{what: "an HTTP/2 CONTINUATION without its HEADERS"}
+			return &send.ProtocolError{What: "an HTTP/2 CONTINUATION without its HEADERS"}
 		}
 		return c.addHeaders(fh, p)
 	case http2.FrameRSTStream:
 		if len(p) != 4 {
-			return &protocolError{what: "an HTTP/2 RST_STREAM of the wrong size"}
+			return &send.ProtocolError{What: "an HTTP/2 RST_STREAM of the wrong size"}
 		}
 		code := http2.ErrCode(binary.BigEndian.Uint32(p))
-		if code != http2.ErrCodeRefusedStream && c.resetCall(fh.StreamID, code) {
+		if code != http2.ErrCodeRefusedStream && c.resetWatched(fh.StreamID, code) {
 			return nil
 		}
 		err := error(errH2Refused)
@@ -89,7 +89,7 @@ func (c *h2Conn) frame(fh http2.FrameHeader, p []byte) error {
 		return c.settings(fh, p)
 	case http2.FramePing:
 		if len(p) != 8 {
-			return &protocolError{what: "an HTTP/2 PING of the wrong size"}
+			return &send.ProtocolError{What: "an HTTP/2 PING of the wrong size"}
 		}
 		if !fh.Flags.Has(http2.FlagPingAck) {
 			var data [8]byte
@@ -98,16 +98,16 @@ func (c *h2Conn) frame(fh http2.FrameHeader, p []byte) error {
 		}
 	case http2.FrameGoAway:
 		if len(p) < 8 {
-			return &protocolError{what: "an HTTP/2 GOAWAY too short"}
+			return &send.ProtocolError{What: "an HTTP/2 GOAWAY too short"}
 		}
 		c.goAway(binary.BigEndian.Uint32(p) & (1<<31 - 1))
 	case http2.FrameWindowUpdate:
 		if len(p) != 4 {
-			return &protocolError{what: "an HTTP/2 WINDOW_UPDATE of the wrong size"}
+			return &send.ProtocolError{What: "an HTTP/2 WINDOW_UPDATE of the wrong size"}
 		}
 		c.windowUpdate(fh.StreamID, int64(binary.BigEndian.Uint32(p)&(1<<31-1)))
 	case http2.FramePushPromise:
-		return &protocolError{what: "an HTTP/2 PUSH_PROMISE, which strain turned off"}
+		return &send.ProtocolError{What: "an HTTP/2 PUSH_PROMISE, which strain turned off"}
 	}
 	return nil // PRIORITY and unknown frames are ignored, as the protocol says
 }
@@ -118,14 +118,14 @@ func unpad(fh http2.FrameHeader, p []byte) ([]byte, error) {
 		return p, nil
 	}
 	if len(p) == 0 || int(p[0]) >= len(p) {
-		return nil, &protocolError{what: "an HTTP/2 frame's padding longer than the frame"}
+		return nil, &send.ProtocolError{What: "an HTTP/2 frame's padding longer than the frame"}
 	}
 	return p[1 : len(p)-int(p[0])], nil
 }
 
 // data counts a DATA frame's bytes to its stream, gives the server its
 // window back as it is used, and completes the stream at its end.
-func (c *h2Conn) data(fh http2.FrameHeader, p []byte) error {
+func (c *conn) data(fh http2.FrameHeader, p []byte) error {
 	body, err := unpad(fh, p)
 	if err != nil {
 		return err
@@ -147,8 +147,8 @@ func (c *h2Conn) data(fh http2.FrameHeader, p []byte) error {
 		st.body += int64(len(body))
 		st.recvUnack += int64(fh.Length)
 		tooLarge = st.body > st.maxBody
-		if st.grpc.on {
-			bad = st.grpc.msgs.Feed(body)
+		if st.watching {
+			bad = st.watcher.Data(body)
 		}
 		if !end && !tooLarge && st.recvUnack >= int64(h2StreamWindow/2) {
 			update, st.recvUnack = uint32(st.recvUnack), 0
@@ -159,13 +159,13 @@ func (c *h2Conn) data(fh http2.FrameHeader, p []byte) error {
 	case !ok:
 		return nil // a stream given up on: its bytes counted for the connection only
 	case early:
-		c.finish(fh.StreamID, &protocolError{what: "an HTTP/2 DATA frame before its response's HEADERS"})
+		c.finish(fh.StreamID, &send.ProtocolError{What: "an HTTP/2 DATA frame before its response's HEADERS"})
 		c.writeFrame(func() error { return c.fr.WriteRSTStream(fh.StreamID, http2.ErrCodeProtocol) })
 	case tooLarge:
-		c.finish(fh.StreamID, errBodyTooLarge)
+		c.finish(fh.StreamID, send.ErrBodyTooLarge)
 		c.writeFrame(func() error { return c.fr.WriteRSTStream(fh.StreamID, http2.ErrCodeCancel) })
 	case bad != nil:
-		c.finish(fh.StreamID, &protocolError{what: "gRPC: " + bad.Error()})
+		c.finish(fh.StreamID, &send.ProtocolError{What: bad.Error()})
 		c.writeFrame(func() error { return c.fr.WriteRSTStream(fh.StreamID, http2.ErrCodeCancel) })
 	case end:
 		c.finish(fh.StreamID, nil)
@@ -177,14 +177,14 @@ func (c *h2Conn) data(fh http2.FrameHeader, p []byte) error {
 
 // headers starts a header block: the response's, an interim one, or its
 // trailers.
-func (c *h2Conn) headers(fh http2.FrameHeader, p []byte) error {
+func (c *conn) headers(fh http2.FrameHeader, p []byte) error {
 	block, err := unpad(fh, p)
 	if err != nil {
 		return err
 	}
 	if fh.Flags.Has(http2.FlagHeadersPriority) {
 		if len(block) < 5 {
-			return &protocolError{what: "an HTTP/2 HEADERS frame too short for its priority"}
+			return &send.ProtocolError{What: "an HTTP/2 HEADERS frame too short for its priority"}
 		}
 		block = block[5:]
 	}
@@ -194,9 +194,9 @@ func (c *h2Conn) headers(fh http2.FrameHeader, p []byte) error {
 
 // addHeaders adds a fragment to the header block, and decodes the block
 // at its end.
-func (c *h2Conn) addHeaders(fh http2.FrameHeader, fragment []byte) error {
+func (c *conn) addHeaders(fh http2.FrameHeader, fragment []byte) error {
 	if len(c.hdrs)+len(fragment) > h2MaxHeaderLen {
-		return &protocolError{what: "an HTTP/2 header block over 1 MiB"}
+		return &send.ProtocolError{What: "an HTTP/2 header block over 1 MiB"}
 	}
 	c.hdrs = append(c.hdrs, fragment...)
 	if !fh.Flags.Has(http2.FlagHeadersEndHeaders) {
@@ -207,7 +207,7 @@ func (c *h2Conn) addHeaders(fh http2.FrameHeader, fragment []byte) error {
 	c.mu.Lock()
 	st := c.streams[c.hdrStream]
 	trailers := st != nil && st.status >= 200
-	if trailers && !st.grpc.on {
+	if trailers && !st.watching {
 		st = nil // trailers: the status is known
 	}
 	c.decoding, c.sawStatus, c.inTrailers = st, false, trailers
@@ -217,16 +217,16 @@ func (c *h2Conn) addHeaders(fh http2.FrameHeader, fragment []byte) error {
 	// the header calls no more once it has it.
 	c.dec.SetEmitEnabled(true)
 	if _, err := c.dec.Write(block); err != nil {
-		return &protocolError{what: "an HTTP/2 header block that does not decode: " + err.Error()}
+		return &send.ProtocolError{What: "an HTTP/2 header block that does not decode: " + err.Error()}
 	}
 	if err := c.dec.Close(); err != nil {
-		return &protocolError{what: "an HTTP/2 header block cut short"}
+		return &send.ProtocolError{What: "an HTTP/2 header block cut short"}
 	}
 	c.mu.Lock()
 	final := st != nil && st.status >= 200
 	if st != nil && !trailers && !c.sawStatus && st.err == nil {
 		// A 1xx had its :status: it is interim, and the answer follows.
-		st.err = &protocolError{what: "an HTTP/2 response without :status"}
+		st.err = &send.ProtocolError{What: "an HTTP/2 response without :status"}
 	}
 	c.mu.Unlock()
 	switch {
@@ -240,10 +240,10 @@ func (c *h2Conn) addHeaders(fh http2.FrameHeader, fragment []byte) error {
 
 // header takes one decoded header field: a stream's :status. 1xx
 // statuses are interim: the final one follows.
-func (c *h2Conn) header(f hpack.HeaderField) {
+func (c *conn) header(f hpack.HeaderField) {
 	st := c.decoding
-	if st != nil && st.grpc.on {
-		c.grpcHeader(st, f)
+	if st != nil && st.watching {
+		c.watchHeader(st, f)
 	} else {
 		c.dec.SetEmitEnabled(false)
 	}
@@ -254,7 +254,7 @@ func (c *h2Conn) header(f hpack.HeaderField) {
 	code, err := strconv.Atoi(f.Value)
 	c.mu.Lock()
 	if err != nil || code < 100 || code > 999 {
-		st.err = &protocolError{what: "an HTTP/2 :status that is not a status"}
+		st.err = &send.ProtocolError{What: "an HTTP/2 :status that is not a status"}
 	} else if code >= 200 {
 		st.status = code
 	}
@@ -262,12 +262,12 @@ func (c *h2Conn) header(f hpack.HeaderField) {
 }
 
 // settings applies the server's SETTINGS, and acknowledges them.
-func (c *h2Conn) settings(fh http2.FrameHeader, p []byte) error {
+func (c *conn) settings(fh http2.FrameHeader, p []byte) error {
 	if fh.Flags.Has(http2.FlagSettingsAck) {
 		return nil
 	}
 	if len(p)%6 != 0 {
-		return &protocolError{what: "an HTTP/2 SETTINGS frame of the wrong size"}
+		return &send.ProtocolError{What: "an HTTP/2 SETTINGS frame of the wrong size"}
 	}
 	tableSize := int64(-1) // the server's HPACK table for what strain sends, if it says
 	c.mu.Lock()
@@ -281,7 +281,7 @@ func (c *h2Conn) settings(fh http2.FrameHeader, p []byte) error {
 		case http2.SettingInitialWindowSize:
 			if val > 1<<31-1 {
 				c.mu.Unlock()
-				return &protocolError{what: "an HTTP/2 initial window over 2^31-1"}
+				return &send.ProtocolError{What: "an HTTP/2 initial window over 2^31-1"}
 			}
 			delta := int64(val) - c.peerWindow
 			c.peerWindow = int64(val)
@@ -309,7 +309,7 @@ func (c *h2Conn) settings(fh http2.FrameHeader, p []byte) error {
 // goAway stops new streams on c; those past last failed unprocessed and
 // may be sent again elsewhere; the others finish. c closes once none is
 // left.
-func (c *h2Conn) goAway(last uint32) {
+func (c *conn) goAway(last uint32) {
 	c.mu.Lock()
 	c.goneAway = true
 	for id, st := range c.streams {
@@ -329,7 +329,7 @@ func (c *h2Conn) goAway(last uint32) {
 
 // windowUpdate gives back send window on the connection (id 0) or a
 // stream.
-func (c *h2Conn) windowUpdate(id uint32, n int64) {
+func (c *conn) windowUpdate(id uint32, n int64) {
 	c.mu.Lock()
 	if id == 0 {
 		c.sendWindow += n
@@ -340,19 +340,27 @@ func (c *h2Conn) windowUpdate(id uint32, n int64) {
 	c.mu.Unlock()
 }
 
-// grpcHeader takes a header field of a gRPC call's response or trailers:
-// its grpc-status. Every field of the block is looked at, for the status
-// may come after the others.
-func (c *h2Conn) grpcHeader(st *h2Stream, f hpack.HeaderField) {
-	if f.Name != "grpc-status" {
-		return
-	}
-	code, ok := grpc.ParseStatus([]byte(f.Value))
+// watchHeader hands a header field of a watched response, or of its
+// trailers, to its watcher. Every field of the block is looked at, for the
+// one it wants (gRPC's status) may come after the others.
+func (c *conn) watchHeader(st *stream, f hpack.HeaderField) {
 	c.mu.Lock()
-	if !ok {
-		st.err = &protocolError{what: "a grpc-status that is not a status"}
-	} else {
-		st.grpc.code, st.grpc.sawStatus = code, true
+	if err := st.watcher.Field(f.Name, f.Value); err != nil && st.err == nil {
+		st.err = &send.ProtocolError{What: err.Error()}
 	}
 	c.mu.Unlock()
+}
+
+// resetWatched ends a watched stream that the server reset with code,
+// when its watcher takes the reset as its answer; false if id is no
+// watched stream waited for, or the reset is a failure.
+func (c *conn) resetWatched(id uint32, code http2.ErrCode) bool {
+	c.mu.Lock()
+	st, ok := c.streams[id]
+	answered := ok && st.watching && st.watcher.Reset(uint32(code))
+	c.mu.Unlock()
+	if answered {
+		c.finish(id, nil)
+	}
+	return answered
 }

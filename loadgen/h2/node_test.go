@@ -1,4 +1,4 @@
-package loadgen
+package h2
 
 import (
 	"bufio"
@@ -21,6 +21,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/strain-dev/strain/loadgen"
 )
 
 // nodeH2 is Node's HTTP/2 server (nghttp2 underneath: another
@@ -62,7 +64,7 @@ func TestH2AgainstNode(t *testing.T) {
 	}
 	want := 0
 	for i, base := range []string{"http://127.0.0.1:" + ports[0], "https://127.0.0.1:" + ports[1]} {
-		_, res := runEngine(t, context.Background(), Config{Targets: []Target{{URL: base + "/"}}, HTTP2: true, Insecure: true,
+		_, res := runEngine(t, context.Background(), loadgen.Config{Targets: []loadgen.Target{{URL: base + "/"}}, HTTP2: true, Insecure: true,
 			Concurrency: 20, Connections: 1 + i, Requests: 3000, Timeout: 10 * time.Second})
 		want += 3000
 		if res.Requests != 3000 || res.Errors != 0 || res.Status[200] != 3000 || res.BytesIn != 3000*6 {

@@ -1,7 +1,6 @@
-package loadgen
+package h2
 
 import (
-	"bufio"
 	"bytes"
 	"cmp"
 	"context"
@@ -18,41 +17,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/strain-dev/strain/loadgen"
+	"github.com/strain-dev/strain/loadgen/internal/loadtest"
 	"golang.org/x/net/http2"
 	"golang.org/x/net/http2/hpack"
 )
 
-// counting is handler, counting the requests it answers, each of which
-// must have come over HTTP/2.
-func counting(t *testing.T, handler http.HandlerFunc) (http.Handler, *atomic.Int64) {
-	var n atomic.Int64
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.ProtoMajor != 2 {
-			t.Errorf("a request over %s, want HTTP/2", r.Proto)
-		}
-		n.Add(1)
-		handler(w, r)
-	}), &n
-}
-
-// h2cServer serves handler over HTTP/2 in the clear (prior knowledge),
-// as Go's own server does it, counting the requests it answers.
-func h2cServer(t *testing.T, handler http.HandlerFunc) (*httptest.Server, *atomic.Int64) {
-	t.Helper()
-	h, n := counting(t, handler)
-	srv := httptest.NewUnstartedServer(h)
-	srv.Config.Protocols = new(http.Protocols)
-	srv.Config.Protocols.SetUnencryptedHTTP2(true)
-	srv.Start()
-	t.Cleanup(srv.Close)
-	return srv, n
-}
-
-func hello(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "hello\n") }
-
 func TestH2CountsMatchTheServer(t *testing.T) {
-	srv, n := h2cServer(t, hello)
-	_, res := runEngine(t, context.Background(), Config{Targets: []Target{{URL: srv.URL}}, HTTP2: true, Concurrency: 20, Connections: 2, Requests: 2000})
+	srv, n := loadtest.H2CServer(t, loadtest.Hello)
+	_, res := runEngine(t, context.Background(), loadgen.Config{Targets: []loadgen.Target{{URL: srv.URL}}, HTTP2: true, Concurrency: 20, Connections: 2, Requests: 2000})
 	if res.Requests != 2000 || res.Errors != 0 || res.Status[200] != 2000 || n.Load() != 2000 {
 		t.Errorf("requests %d errors %d (%v) 200s %d; the server answered %d", res.Requests, res.Errors, res.Kinds, res.Status[200], n.Load())
 	}
@@ -62,12 +35,12 @@ func TestH2CountsMatchTheServer(t *testing.T) {
 }
 
 func TestH2OverTLS(t *testing.T) {
-	h, n := counting(t, hello)
+	h, n := loadtest.Counting(t, loadtest.Hello)
 	srv := httptest.NewUnstartedServer(h)
 	srv.EnableHTTP2 = true
 	srv.StartTLS()
 	defer srv.Close()
-	_, res := runEngine(t, context.Background(), Config{Targets: []Target{{URL: srv.URL}}, HTTP2: true, Insecure: true, Concurrency: 10, Requests: 500})
+	_, res := runEngine(t, context.Background(), loadgen.Config{Targets: []loadgen.Target{{URL: srv.URL}}, HTTP2: true, Insecure: true, Concurrency: 10, Requests: 500})
 	if res.Requests != 500 || res.Errors != 0 || n.Load() != 500 {
 		t.Errorf("requests %d errors %d (%v); the server answered %d", res.Requests, res.Errors, res.Kinds, n.Load())
 	}
@@ -79,14 +52,14 @@ func TestH2FlowControl(t *testing.T) {
 	defer func(w uint32) { h2StreamWindow = w }(h2StreamWindow)
 	h2StreamWindow = 65_535
 	big := make([]byte, 1<<20)
-	srv, n := h2cServer(t, func(w http.ResponseWriter, r *http.Request) {
+	srv, n := loadtest.H2CServer(t, func(w http.ResponseWriter, r *http.Request) {
 		got, _ := io.Copy(io.Discard, r.Body)
 		if got != 300_000 {
 			t.Errorf("the server read %d bytes of body, want 300000", got)
 		}
 		w.Write(big)
 	})
-	_, res := runEngine(t, context.Background(), Config{Targets: []Target{{URL: srv.URL, Method: "POST", Body: make([]byte, 300_000)}},
+	_, res := runEngine(t, context.Background(), loadgen.Config{Targets: []loadgen.Target{{URL: srv.URL, Method: "POST", Body: make([]byte, 300_000)}},
 		HTTP2: true, Concurrency: 4, Requests: 40, Timeout: 10 * time.Second, MaxBody: 2 << 20})
 	if res.Requests != 40 || res.Errors != 0 || n.Load() != 40 || res.BytesIn != 40<<20 {
 		t.Errorf("requests %d errors %d (%v) bytes in %d; the server answered %d", res.Requests, res.Errors, res.Kinds, res.BytesIn, n.Load())
@@ -94,9 +67,9 @@ func TestH2FlowControl(t *testing.T) {
 }
 
 func TestH2MaxBody(t *testing.T) {
-	srv, _ := h2cServer(t, func(w http.ResponseWriter, r *http.Request) { w.Write(make([]byte, 100_000)) })
-	_, res := runEngine(t, context.Background(), Config{Targets: []Target{{URL: srv.URL}}, HTTP2: true, Concurrency: 2, Requests: 10, MaxBody: 50_000})
-	if res.Requests != 10 || res.Kinds[KindBodyTooLarge.String()] != 10 {
+	srv, _ := loadtest.H2CServer(t, func(w http.ResponseWriter, r *http.Request) { w.Write(make([]byte, 100_000)) })
+	_, res := runEngine(t, context.Background(), loadgen.Config{Targets: []loadgen.Target{{URL: srv.URL}}, HTTP2: true, Concurrency: 2, Requests: 10, MaxBody: 50_000})
+	if res.Requests != 10 || res.Kinds[loadgen.KindBodyTooLarge.String()] != 10 {
 		t.Errorf("requests %d kinds %v; want every one body_too_large", res.Requests, res.Kinds)
 	}
 }
@@ -134,7 +107,7 @@ const (
 	h2Ignore // no answer at all
 )
 
-func (s *rawH2) serve(t *testing.T) string { return rawServer(t, s.conn) }
+func (s *rawH2) serve(t *testing.T) string { return loadtest.RawServer(t, s.conn) }
 
 func (s *rawH2) conn(c net.Conn) {
 	defer c.Close()
@@ -234,8 +207,8 @@ func TestH2GoAwayMidRun(t *testing.T) {
 		return h2Answer
 	}}
 	url := s.serve(t)
-	_, res := runEngine(t, context.Background(), Config{Targets: []Target{{URL: url}}, HTTP2: true, Concurrency: 8, Requests: 1000})
-	if res.Requests != 1000 || int64(res.Status[200]) != s.answered.Load() || res.Status[200]+res.Kinds[KindReset.String()] != 1000 || res.Errors > 20 {
+	_, res := runEngine(t, context.Background(), loadgen.Config{Targets: []loadgen.Target{{URL: url}}, HTTP2: true, Concurrency: 8, Requests: 1000})
+	if res.Requests != 1000 || int64(res.Status[200]) != s.answered.Load() || res.Status[200]+res.Kinds[loadgen.KindReset.String()] != 1000 || res.Errors > 20 {
 		t.Errorf("requests %d errors %d (%v) 200s %d; the server answered %d", res.Requests, res.Errors, res.Kinds, res.Status[200], s.answered.Load())
 	}
 }
@@ -251,8 +224,8 @@ func TestH2Timeout(t *testing.T) {
 		return h2Answer
 	}}
 	url := s.serve(t)
-	_, res := runEngine(t, context.Background(), Config{Targets: []Target{{URL: url}}, HTTP2: true, Concurrency: 4, Requests: 30, Timeout: time.Second})
-	timeouts := int64(res.Kinds[KindTimeout.String()])
+	_, res := runEngine(t, context.Background(), loadgen.Config{Targets: []loadgen.Target{{URL: url}}, HTTP2: true, Concurrency: 4, Requests: 30, Timeout: time.Second})
+	timeouts := int64(res.Kinds[loadgen.KindTimeout.String()])
 	if res.Requests != 30 || timeouts != 10 || int64(res.Status[200]) != s.answered.Load() || res.Status[200] != 20 {
 		t.Errorf("requests %d kinds %v 200s %d (the server answered %d); want 20 answered, 10 timeouts", res.Requests, res.Kinds, res.Status[200], s.answered.Load())
 	}
@@ -276,7 +249,7 @@ func TestH2RunEndCutsOff(t *testing.T) {
 	}}
 	url := s.serve(t)
 	began := time.Now()
-	_, res := runEngine(t, context.Background(), Config{Targets: []Target{{URL: url}}, HTTP2: true, Concurrency: 4, Duration: 300 * time.Millisecond, Timeout: time.Minute})
+	_, res := runEngine(t, context.Background(), loadgen.Config{Targets: []loadgen.Target{{URL: url}}, HTTP2: true, Concurrency: 4, Duration: 300 * time.Millisecond, Timeout: time.Minute})
 	if res.Requests != 20 || res.Errors != 0 || res.Unfinished != 4 {
 		t.Errorf("requests %d errors %d (%v) unfinished %d; want the 20 answered, the 4 in flight cut off", res.Requests, res.Errors, res.Kinds, res.Unfinished)
 	}
@@ -299,9 +272,9 @@ func TestH2RefusedAndReset(t *testing.T) {
 		return h2Answer
 	}}
 	url := s.serve(t)
-	_, res := runEngine(t, context.Background(), Config{Targets: []Target{{URL: url}}, HTTP2: true, Concurrency: 8, Requests: 700})
+	_, res := runEngine(t, context.Background(), loadgen.Config{Targets: []loadgen.Target{{URL: url}}, HTTP2: true, Concurrency: 8, Requests: 700})
 	// A retry may land on a seventh stream too: refused twice, it counts.
-	reset, refused := res.Kinds[KindReset.String()], res.Kinds[KindRefused.String()]
+	reset, refused := res.Kinds[loadgen.KindReset.String()], res.Kinds[loadgen.KindRefused.String()]
 	if res.Requests != 700 || reset == 0 || refused >= 700/7/2 || res.Errors != reset+refused || int64(res.Status[200]) != s.answered.Load() {
 		t.Errorf("requests %d errors %d (%v) 200s %d; the server answered %d", res.Requests, res.Errors, res.Kinds, res.Status[200], s.answered.Load())
 	}
@@ -311,16 +284,16 @@ func TestH2RefusedAndReset(t *testing.T) {
 // past it would be refused), with 12 requests in flight on one connection.
 func TestH2KeepsToMaxConcurrentStreams(t *testing.T) {
 	var inflight, most atomic.Int64
-	srv, n := h2cServer(t, func(w http.ResponseWriter, r *http.Request) {
+	srv, n := loadtest.H2CServer(t, func(w http.ResponseWriter, r *http.Request) {
 		v := inflight.Add(1)
 		for m := most.Load(); v > m && !most.CompareAndSwap(m, v); m = most.Load() {
 		}
 		time.Sleep(2 * time.Millisecond)
 		inflight.Add(-1)
-		hello(w, r)
+		loadtest.Hello(w, r)
 	})
 	srv.Config.HTTP2 = &http.HTTP2Config{MaxConcurrentStreams: 3}
-	_, res := runEngine(t, context.Background(), Config{Targets: []Target{{URL: srv.URL}}, HTTP2: true, Concurrency: 12, Connections: 1, Requests: 300})
+	_, res := runEngine(t, context.Background(), loadgen.Config{Targets: []loadgen.Target{{URL: srv.URL}}, HTTP2: true, Concurrency: 12, Connections: 1, Requests: 300})
 	if res.Requests != 300 || res.Errors != 0 || n.Load() != 300 || most.Load() > 3 {
 		t.Errorf("requests %d errors %d (%v), server %d, most in flight %d (want ≤ 3)", res.Requests, res.Errors, res.Kinds, n.Load(), most.Load())
 	}
@@ -345,26 +318,7 @@ func TestH2ResponderProcess(t *testing.T) {
 // allocations are not the benchmark's) and returns its URL; mode
 // "literal" answers with nginx's headers (nginxHeaders).
 func h2Process(tb testing.TB, mode string) string {
-	return childProcess(tb, "TestH2ResponderProcess", h2Env+"="+cmp.Or(mode, "indexed"))
-}
-
-// childProcess runs this test binary's test named test in a child
-// process, with env added, and returns the first line it prints; the
-// child serves until its stdin closes, at the end of tb.
-func childProcess(tb testing.TB, test, env string) string {
-	cmd := exec.Command(os.Args[0], "-test.run=^"+test+"$")
-	cmd.Env = append(os.Environ(), env)
-	stdin, _ := cmd.StdinPipe()
-	stdout, _ := cmd.StdoutPipe()
-	if err := cmd.Start(); err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { stdin.Close(); cmd.Wait() })
-	line, err := bufio.NewReader(stdout).ReadString('\n')
-	if err != nil {
-		tb.Fatalf("%s process: %v", test, err)
-	}
-	return strings.TrimSpace(line)
+	return loadtest.ChildProcess(tb, "TestH2ResponderProcess", h2Env+"="+cmp.Or(mode, "indexed"))
 }
 
 // BenchmarkH2Send is one worker's request after request on the HTTP/2
@@ -376,17 +330,14 @@ func childProcess(tb testing.TB, test, env string) string {
 func BenchmarkH2Send(b *testing.B) {
 	for _, mode := range []string{"indexed", "literal", "templated"} {
 		b.Run(mode, func(b *testing.B) {
-			target := Target{URL: h2Process(b, strings.TrimSuffix(mode, "templated"))}
+			target := loadgen.Target{URL: h2Process(b, strings.TrimSuffix(mode, "templated"))}
 			if mode == "templated" { // "indexed"'s server; {{seq}} in the path, {{uuid}} in a header
 				target.URL += "items/{{seq}}"
 				target.Header = http.Header{"X-Request-Id": {"{{uuid}}"}}
 			}
-			e, err := New(Config{Targets: []Target{target}, HTTP2: true})
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer e.transport.close()
-			benchSend(b, e.transport.sender(context.Background()), e.targets[0])
+			tr, p := transportFor(b, target)
+			defer tr.Close()
+			loadtest.SendLoop(b, tr.Sender(context.Background()), p[0], 200, 6)
 		})
 	}
 }
@@ -396,11 +347,11 @@ func BenchmarkH2Send(b *testing.B) {
 // most as a protocol error (the others reset or cut off by the close);
 // none waits for its timeout.
 func TestH2AgainstAnHTTP1Server(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(hello))
+	srv := httptest.NewServer(http.HandlerFunc(loadtest.Hello))
 	defer srv.Close()
 	began := time.Now()
-	_, res := runEngine(t, context.Background(), Config{Targets: []Target{{URL: srv.URL}}, HTTP2: true, Concurrency: 8, Requests: 400, Timeout: 20 * time.Second})
-	if p := res.Kinds[KindProtocol.String()]; res.Requests != 400 || res.Errors != 400 || p < 200 {
+	_, res := runEngine(t, context.Background(), loadgen.Config{Targets: []loadgen.Target{{URL: srv.URL}}, HTTP2: true, Concurrency: 8, Requests: 400, Timeout: 20 * time.Second})
+	if p := res.Kinds[loadgen.KindProtocol.String()]; res.Requests != 400 || res.Errors != 400 || p < 200 {
 		t.Errorf("requests %d kinds %v; want 400 errors, protocol errors most", res.Requests, res.Kinds)
 	}
 	if took := time.Since(began); took > 10*time.Second {
@@ -412,8 +363,8 @@ func TestH2AgainstAnHTTP1Server(t *testing.T) {
 // the clear, from one that speaks HTTP/2; a server that refuses
 // connections is the run's to count.
 func TestProbeHTTP2(t *testing.T) {
-	h2c, _ := h2cServer(t, hello)
-	tls1, clear1 := httptest.NewTLSServer(http.HandlerFunc(hello)), httptest.NewServer(http.HandlerFunc(hello))
+	h2c, _ := loadtest.H2CServer(t, loadtest.Hello)
+	tls1, clear1 := httptest.NewTLSServer(http.HandlerFunc(loadtest.Hello)), httptest.NewServer(http.HandlerFunc(loadtest.Hello))
 	t.Cleanup(tls1.Close)
 	t.Cleanup(clear1.Close)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -430,7 +381,7 @@ func TestProbeHTTP2(t *testing.T) {
 		{"clear http/1.1", clear1.URL, "answered HTTP/2's preface in HTTP/1"},
 		{"refused", refused, ""},
 	} {
-		e, err := New(Config{Targets: []Target{{URL: c.url}}, HTTP2: true, Insecure: true, Requests: 1})
+		e, err := newEngine(loadgen.Config{Targets: []loadgen.Target{{URL: c.url}}, Insecure: true, Requests: 1})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -500,7 +451,7 @@ http { access_log %[2]s; client_body_temp_path %[1]s; %[3]s
 // counts is one nginx logged, and none fails.
 func TestH2NginxGoAway(t *testing.T) {
 	url, accessLog := nginxH2(t, "keepalive_requests 100;")
-	_, res := runEngine(t, context.Background(), Config{Targets: []Target{{URL: url}}, HTTP2: true, Concurrency: 20, Connections: 1, Requests: 2000})
+	_, res := runEngine(t, context.Background(), loadgen.Config{Targets: []loadgen.Target{{URL: url}}, HTTP2: true, Concurrency: 20, Connections: 1, Requests: 2000})
 	time.Sleep(100 * time.Millisecond) // nginx logs each request as it ends
 	b, err := os.ReadFile(accessLog)
 	if err != nil {
@@ -522,7 +473,7 @@ func TestH2HeaderTableSize(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			url := s.serve(t)
-			_, res := runEngine(t, context.Background(), Config{Targets: []Target{{URL: url, Header: http.Header{"X-Long": {strings.Repeat("x", 500)}}}},
+			_, res := runEngine(t, context.Background(), loadgen.Config{Targets: []loadgen.Target{{URL: url, Header: http.Header{"X-Long": {strings.Repeat("x", 500)}}}},
 				HTTP2: true, Concurrency: 4, Requests: 200})
 			if res.Requests != 200 || res.Errors != 0 || res.Status[200] != 200 || s.answered.Load() != 200 {
 				t.Errorf("requests %d errors %d (%v) statuses %v; the server answered %d", res.Requests, res.Errors, res.Kinds, res.Status, s.answered.Load())

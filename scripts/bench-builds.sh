@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Two builds of strain against each other: the working tree's and REV's
+# (a commit), closed-loop against one nginx worker on loopback, over
+# HTTP/1.1 (the wire path) and h2c (strain's own HTTP/2 client), in
+# interleaved rounds (which build goes first alternates). The ratio
+# new/old of throughput and of strain's own CPU per request (user +
+# system, from /usr/bin/time) is taken round by round, with its median,
+# a bootstrapped 95% interval and its range: a refactor that should leave
+# the figures as they were shows an interval around 1.
+#
+# Usage, from the project root: scripts/bench-builds.sh REV [seconds=3] [rounds=11] [connections=50]
+# PIN=0 leaves the scheduler to place every process; by default nginx's
+# worker is pinned to CPU 0 and strain to CPU 1, as scripts/bench-pinned.sh.
+# Needs nginx and /usr/bin/time (apt-get install -y nginx-light time), taskset, python3, git, 2 cores.
+set -u
+rev=${1:?usage: scripts/bench-builds.sh REV [seconds] [rounds] [connections]}
+secs=${2:-3}; rounds=${3:-11}; conns=${4:-50}
+pin=${PIN:-1}
+. scripts/bench-lib.sh
+need "nginx-light time" nginx taskset python3 git /usr/bin/time
+need_cores 2
+work=$(mktemp -d)
+go build -o "$work/new" ./cmd/strain || { echo "the working tree does not build"; exit 2; }
+git worktree add -q --detach "$work/old-src" "$rev" || { echo "no commit $rev"; exit 2; }
+(cd "$work/old-src" && go build -o "$work/old" ./cmd/strain) || { echo "$rev does not build"; exit 2; }
+git worktree remove --force "$work/old-src"
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+h1=$(free_port) h2=$(free_port)
+cat > "$work/nginx.conf" << CONF
+worker_processes 1;
+pid $work/nginx.pid;
+error_log $work/error.log;
+events { worker_connections 8192; }
+http { access_log off; keepalive_requests 10000000;
+  server { listen 127.0.0.1:$h1; location / { return 200 "hello\n"; } }
+  server { listen 127.0.0.1:$h2 http2; location / { return 200 "hello\n"; } } }
+CONF
+nginx -c "$work/nginx.conf" || { echo "nginx failed to start"; exit 2; }
+trap 'stop_nginx $work; rm -rf $work' EXIT
+sleep 0.3
+worker=$(pgrep -P "$(cat "$work/nginx.pid")" | head -1)
+client=()
+if [ "$pin" = 1 ]; then
+  taskset -pc 0 "$worker" > /dev/null
+  client=(taskset -c 1)
+fi
+
+# one BUILD PROTO prints the run's req/s, its path and strain's CPU per
+# request in µs.
+one() {
+  local port=$h1 flags=()
+  [ "$2" = h2 ] && port=$h2 flags=(--http2 --connections 1)
+  rm -f "$work/r.json"
+  /usr/bin/time -f '%U %S' -o "$work/cpu" "${client[@]}" "$work/$1" run "http://127.0.0.1:$port/" "${flags[@]}" -c "$conns" -d "${secs}s" --no-tui --no-diagnose -o "$work/r.json" > /dev/null 2>&1
+  python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); u,s=map(float,open(sys.argv[2]).read().split()[-2:]); n=r["summary"]["requests"]
+print(round(r["summary"]["throughput"]), r["load"].get("path", "?"), round((u+s)/max(n,1)*1e6,2))' "$work/r.json" "$work/cpu" 2> /dev/null || echo "0 - 0"
+}
+
+echo "# $rounds rounds of ${secs}s, $conns connections, pinned=$pin, $(nproc) cores, old $rev"
+for r in $(seq "$rounds"); do
+  for proto in h1 h2; do
+    if [ $((r % 2)) = 1 ]; then
+      o=$(one old $proto) n=$(one new $proto)
+    else
+      n=$(one new $proto) o=$(one old $proto)
+    fi
+    echo "round $r $proto old $o new $n"
+  done
+done | tee "$work/rounds"
+python3 - "$work/rounds" << 'PY'
+import random, statistics as st, sys
+rows = [l.split() for l in open(sys.argv[1]) if l.startswith("round")]
+random.seed(1)
+for proto in ("h1", "h2"):
+    rs = [r for r in rows if r[2] == proto]
+    paths = sorted({r[5] for r in rs} | {r[9] for r in rs})
+    for what, col, digits in (("req/s", 4, 0), ("cpu µs/req", 6, 2)):
+        old = [float(r[col]) for r in rs]
+        new = [float(r[col + 4]) for r in rs]
+        ratios = [a / b for a, b in zip(new, old) if b > 0]
+        if not ratios:
+            print("%s %s: no run answered" % (proto, what))
+            continue
+        boot = sorted(st.median(random.choices(ratios, k=len(ratios))) for _ in range(2000))
+        print("%s (path %s) %s: old median %.*f, new median %.*f; per-round ratio new/old: median %.3f (95%% interval %.3f-%.3f), range %.3f-%.3f"
+              % (proto, "/".join(paths), what, digits, st.median(old), digits, st.median(new), st.median(ratios), boot[50], boot[1949], min(ratios), max(ratios)))
+PY

@@ -75,7 +75,7 @@ func Classify(err error) Kind {
 	case errors.As(err, &certErr), errors.As(err, &recErr), errors.As(err, &alertErr),
 		errors.As(err, &unknownAuth), errors.As(err, &hostErr), errors.As(err, &invalidErr):
 		return KindTLS
-	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), closedIdle(err):
 		return KindEOF
 	case errors.As(err, &protoErr), isProtocol(err):
 		return KindProtocol
@@ -92,6 +92,14 @@ func StatusKind(code int) Kind {
 		return KindHTTP5xx
 	}
 	return KindStatus
+}
+
+// closedIdle recognises net/http's error for a request it had begun on a
+// kept-alive connection that the server had closed, and did not send
+// again (not replayable): the wire path counts that as KindEOF, and so
+// does net/http's.
+func closedIdle(err error) bool {
+	return strings.Contains(err.Error(), "server closed idle connection")
 }
 
 // isProtocol recognises net/http's parse failures, which carry no type: of

@@ -112,6 +112,7 @@ func TestClassify(t *testing.T) {
 		{errors.New("invalid byte in chunk length"), KindProtocol},
 		{errors.New("net/http: server response headers exceeded 10485760 bytes; aborted"), KindProtocol},
 		{fmt.Errorf("read: %w", send.ErrBodyTooLarge), KindBodyTooLarge},
+		{fmt.Errorf("Post \"http://127.0.0.1:1/\": %w", errors.New("http: server closed idle connection")), KindEOF},
 		{errors.New("something odd"), KindOther},
 	}
 	for _, tt := range tests {

@@ -24,26 +24,9 @@ go build -o "$work/new" ./cmd/strain || { echo "the working tree does not build"
 git worktree add -q --detach "$work/old-src" "$rev" || { echo "no commit $rev"; exit 2; }
 (cd "$work/old-src" && go build -o "$work/old" ./cmd/strain) || { echo "$rev does not build"; exit 2; }
 git worktree remove --force "$work/old-src"
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-h1=$(free_port) h2=$(free_port)
-cat > "$work/nginx.conf" << CONF
-worker_processes 1;
-pid $work/nginx.pid;
-error_log $work/error.log;
-events { worker_connections 8192; }
-http { access_log off; keepalive_requests 10000000;
-  server { listen 127.0.0.1:$h1; location / { return 200 "hello\n"; } }
-  server { listen 127.0.0.1:$h2 http2; location / { return 200 "hello\n"; } } }
-CONF
-nginx -c "$work/nginx.conf" || { echo "nginx failed to start"; exit 2; }
+start_nginx_both "$work"
 trap 'stop_nginx $work; rm -rf $work' EXIT
-sleep 0.3
-worker=$(pgrep -P "$(cat "$work/nginx.pid")" | head -1)
-client=()
-if [ "$pin" = 1 ]; then
-  taskset -pc 0 "$worker" > /dev/null
-  client=(taskset -c 1)
-fi
+worker=$nginx_worker
 
 # one BUILD PROTO prints the run's req/s, its path and strain's CPU per
 # request in µs.

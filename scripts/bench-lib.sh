@@ -42,3 +42,31 @@ wrk_summary() {
 strain_summary() {
   python3 -c 'import json,sys;s=json.load(open(sys.argv[1]))["summary"];print(s["throughput"], s["latency.p50"]*1e6, s["latency.p99"]*1e6)' "$1" 2>/dev/null || echo 0 - -
 }
+
+# start_nginx_both WORK starts one nginx worker answering "hello\n" on two
+# free loopback ports: h1 (HTTP/1.1) and h2 (h2c), with its files in WORK;
+# it sets h1, h2 and nginx_worker, and, unless PIN=0, pins the worker to
+# CPU 0 and sets client to the command prefix that puts the client on
+# CPU 1 (as scripts/bench-pinned.sh). The caller's EXIT trap should run
+# stop_nginx WORK.
+start_nginx_both() {
+  local free='import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+  h1=$(python3 -c "$free") h2=$(python3 -c "$free")
+  cat > "$1/nginx.conf" << CONF
+worker_processes 1;
+pid $1/nginx.pid;
+error_log $1/error.log;
+events { worker_connections 8192; }
+http { access_log off; keepalive_requests 10000000;
+  server { listen 127.0.0.1:$h1; location / { return 200 "hello\n"; } }
+  server { listen 127.0.0.1:$h2 http2; location / { return 200 "hello\n"; } } }
+CONF
+  nginx -c "$1/nginx.conf" || { echo "nginx failed to start"; exit 2; }
+  sleep 0.3
+  nginx_worker=$(pgrep -P "$(cat "$1/nginx.pid")" | head -1)
+  client=()
+  if [ "${PIN:-1}" = 1 ]; then
+    taskset -pc 0 "$nginx_worker" > /dev/null
+    client=(taskset -c 1)
+  fi
+}

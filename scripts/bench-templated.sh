@@ -22,26 +22,9 @@ need "nginx-light time" nginx taskset python3 /usr/bin/time
 need_cores 2
 work=$(mktemp -d)
 go build -o "$work/strain" ./cmd/strain || { echo "strain does not build"; exit 2; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-h1=$(free_port) h2=$(free_port)
-cat > "$work/nginx.conf" << CONF
-worker_processes 1;
-pid $work/nginx.pid;
-error_log $work/error.log;
-events { worker_connections 8192; }
-http { access_log off; keepalive_requests 10000000;
-  server { listen 127.0.0.1:$h1; location / { return 200 "hello\n"; } }
-  server { listen 127.0.0.1:$h2 http2; location / { return 200 "hello\n"; } } }
-CONF
-nginx -c "$work/nginx.conf" || { echo "nginx failed to start"; exit 2; }
+start_nginx_both "$work"
 trap 'stop_nginx $work; rm -rf $work' EXIT
-sleep 0.3
-worker=$(pgrep -P "$(cat "$work/nginx.pid")" | head -1)
-client=()
-if [ "$pin" = 1 ]; then
-  taskset -pc 0 "$worker" > /dev/null
-  client=(taskset -c 1)
-fi
+worker=$nginx_worker
 
 # one PROTO PATH prints the run's req/s, its path ("wire" or "h2") and
 # strain's CPU per request in µs.

@@ -12,16 +12,19 @@ import (
 // after the server closes it. Targets the wire path does not take go
 // through the general path, the fallback's sender.
 type wireSender struct {
-	ctx     context.Context // the run
-	tr      *Transport
-	conns   []*wireConn // by endpoint; nil until dialled
-	general send.Sender
-	buf     []byte // a varying request's bytes, reused
+	ctx       context.Context // the run
+	targets   []*target       // the transport's, by send.Prepared.Index
+	endpoints []endpoint      // the transport's
+	conns     []*wireConn     // by endpoint; nil until dialled
+	general   send.Sender
+	slack     time.Duration // how far past a request's deadline its connection's may fall (wireConn.arm)
+	maxBody   int64         // send.Options.MaxBody
+	buf       []byte        // a varying request's bytes, reused
 }
 
 // Send sends o's request on its endpoint's connection.
 func (s *wireSender) Send(o *send.Outgoing, deadline time.Time) (send.Response, error) {
-	t := s.tr.targets[o.T.Index]
+	t := s.targets[o.T.Index]
 	if t == nil {
 		return s.general.Send(o, deadline)
 	}
@@ -54,12 +57,12 @@ func (s *wireSender) exchange(t *target, wire []byte, deadline time.Time) (resp 
 		c = nil
 	}
 	if c == nil {
-		if c, err = dialWire(s.ctx, &s.tr.endpoints[t.endpoint], deadline, s.tr.slack); err != nil {
+		if c, err = dialWire(s.ctx, &s.endpoints[t.endpoint], deadline, s.slack); err != nil {
 			return resp, false, err
 		}
 		s.conns[t.endpoint] = c
 	}
-	resp, retry, err = c.roundTrip(s.ctx, t.p, wire, deadline, s.tr.slack, s.tr.maxBody)
+	resp, retry, err = c.roundTrip(s.ctx, t.p, wire, deadline, s.slack, s.maxBody)
 	if err != nil || resp.close || t.p.Close {
 		c.close()
 		s.conns[t.endpoint] = nil

@@ -100,7 +100,8 @@ func (tr *Transport) Sender(ctx context.Context) send.Sender {
 	if len(tr.endpoints) == 0 {
 		return general
 	}
-	return &wireSender{ctx: ctx, tr: tr, conns: make([]*wireConn, len(tr.endpoints)), general: general}
+	return &wireSender{ctx: ctx, targets: tr.targets, endpoints: tr.endpoints, conns: make([]*wireConn, len(tr.endpoints)),
+		general: general, slack: tr.slack, maxBody: tr.maxBody}
 }
 
 // Path is PathWire, or the fallback's when the wire path carries no target.

@@ -13,7 +13,10 @@
 # of its own, strain's over ghz's, with its interval.
 # The fixed-rate row gives each tool's p50 and p99 instead, to compare
 # the latencies they report, both measured from each call's send (strain's
-# latency_uncorrected: ghz does not correct for coordinated omission).
+# latency_uncorrected: ghz does not correct for coordinated omission);
+# with h2load installed (nghttp2-client), a third client beside them, in
+# C on nghttp2, posting the same framed message with the same headers
+# (its --log-file's per-request times): a referee that is neither tool.
 #
 # Usage, from anywhere in the project: scripts/peers-grpc.sh [seconds=5] [rounds=5] [rate=2000]
 # PIN=1 pins the server to CPU 0 and each client to CPU 1.
@@ -76,6 +79,22 @@ p50, p99 = s.get("latency_uncorrected.p50", s["latency.p50"]), s.get("latency_un
 print(round(s["throughput"]), round(cpu / max(s["requests"], 1) * 1e6, 1), p50 * 1e3, p99 * 1e3, r["status_codes"].get("OK", 0))
 PY
 }
+# h2load_run RATE: h2load's calls/s, p50 ms, p99 ms at RATE, on one
+# connection with 50 streams; "0 0 0" without h2load.
+h2load_run() {
+  command -v h2load > /dev/null || { echo "0 0 0"; return; }
+  # The message {"key": "user-7"} as gRPC frames it: no compression, 8
+  # bytes, field 1 (key) a string of 6.
+  printf '\x00\x00\x00\x00\x08\x0a\x06user-7' > "$work/frame.bin"
+  rm -f "$work/h2load.log"
+  "${client[@]}" h2load -c 1 -m 50 --rps "$1" -D "$secs" -d "$work/frame.bin" -H 'content-type: application/grpc' -H 'te: trailers' \
+    --log-file "$work/h2load.log" "http://$addr/strain.echo.Echo/Say" > /dev/null 2>&1
+  python3 - "$work/h2load.log" "$secs" << 'PY'
+import sys
+v = sorted(int(l.split()[2]) for l in open(sys.argv[1]) if l.split()[1] == "200")
+print(round(len(v) / float(sys.argv[2])), v[len(v) // 2] / 1e3 if v else 0, v[int(len(v) * 0.99)] / 1e3 if v else 0)
+PY
+}
 served() { kill -0 "$(cat "$work/echo.pid")"; }
 
 summary() {
@@ -109,20 +128,22 @@ for conns in 1 4; do
   summary "$conns connection(s) × 50 in flight"
 done
 echo
-echo "| at $rate calls/s, $rounds rounds | ghz p50 | strain p50 | ghz p99 | strain p99 |"
-echo "| --- | ---: | ---: | ---: | ---: |"
+echo "| at $rate calls/s, $rounds rounds | ghz p50 | strain p50 | h2load p50 | ghz p99 | strain p99 | h2load p99 |"
+echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
 : > "$work/rounds"
 for _ in $(seq "$rounds"); do
   read -r g gc gp50 gp99 gok < <(ghz_run 1 "$rate")
   read -r s sc sp50 sp99 sok < <(strain_run 1 "$rate")
-  echo "$g $gc $gp50 $gp99 $gok $s $sc $sp50 $sp99 $sok" >> "$work/rounds"
-  echo "peers-grpc: at $rate/s: ghz $g calls/s p50 ${gp50}ms p99 ${gp99}ms; strain $s calls/s p50 ${sp50}ms p99 ${sp99}ms" >&2
+  read -r h hp50 hp99 < <(h2load_run "$rate")
+  echo "$g $gc $gp50 $gp99 $gok $s $sc $sp50 $sp99 $sok $h $hp50 $hp99" >> "$work/rounds"
+  echo "peers-grpc: at $rate/s: ghz $g calls/s p50 ${gp50}ms p99 ${gp99}ms; strain $s calls/s p50 ${sp50}ms p99 ${sp99}ms; h2load $h calls/s p50 ${hp50}ms p99 ${hp99}ms" >&2
 done
 python3 - "$work/rounds" << 'PY'
 import statistics as st, sys
 rows = [[float(v) for v in l.split()] for l in open(sys.argv[1])]
 m = lambda i: st.median(r[i] for r in rows)
-print("| median | %.3f ms | %.3f ms | %.3f ms | %.3f ms |" % (m(2), m(7), m(3), m(8)))
+h = lambda i: "%.3f ms" % m(i) if m(10) > 0 else "–"
+print("| median | %.3f ms | %.3f ms | %s | %.3f ms | %.3f ms | %s |" % (m(2), m(7), h(11), m(3), m(8), h(12)))
 PY
 served
 kill "$(cat "$work/echo.pid")"; wait "$(cat "$work/echo.pid")" 2> /dev/null || true

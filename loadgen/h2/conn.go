@@ -68,6 +68,9 @@ type stream struct {
 	err        error
 	maxBody    int64
 	sendWindow int64  // what the server still takes on this stream
+	// reserved is the send window taken, at open, for a body the writer
+	// sends with its HEADERS (reserve); 0 when the worker sends its own.
+	reserved int64
 	recvUnack  int64  // bytes received on it since the last WINDOW_UPDATE
 	seq        uint64 // the request's number: the stream is reused, request after request
 	queued     bool   // waiting for the writer to open it
@@ -259,7 +262,7 @@ func (c *conn) waitFor(deadline time.Time, ok func() bool) bool {
 }
 
 // open registers st as a new stream, once the server takes one more.
-func (c *conn) open(st *stream, t *request, deadline time.Time, maxBody int64) error {
+func (c *conn) open(st *stream, t outgoing, deadline time.Time, maxBody int64) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if !c.waitFor(deadline, func() bool { return c.err != nil || c.goneAway || c.active < c.maxStreams }) {
@@ -271,19 +274,44 @@ func (c *conn) open(st *stream, t *request, deadline time.Time, maxBody int64) e
 	c.active++ // the slot is taken now, before the stream has its id
 	st.status, st.body, st.err, st.maxBody, st.recvUnack, st.deadline = 0, 0, nil, maxBody, 0, deadline
 	st.seq++
-	st.watching = t.watch != nil
+	st.watching = t.t.watch != nil
 	if st.watching {
 		if st.watcher == nil {
-			st.watcher = t.watch()
+			st.watcher = t.t.watch()
 		}
 		st.watcher.Begin()
 	}
 	st.sendWindow = c.peerWindow
+	c.reserve(st, t)
 	select { // a signal left from a request given up on
 	case <-st.done:
 	default:
 	}
 	return nil
+}
+
+// reserve takes the send windows for t's body (called with mu held), when
+// the body is the target's own, fixed, fits one frame and both windows
+// have room for it now: the writer then sends it with its HEADERS, in the
+// batch, one write for many requests, as for those without a body. A
+// body filled per request is the worker's buffer, which it may reuse once
+// it has given up on the request: that body it sends itself (send).
+func (c *conn) reserve(st *stream, t outgoing) {
+	st.reserved = 0
+	n := int64(len(t.body))
+	if n == 0 || n > h2MaxFrame || n > c.sendWindow || n > st.sendWindow || t.t.vary != nil && t.t.lenField >= 0 {
+		return
+	}
+	c.sendWindow -= n
+	st.sendWindow -= n
+	st.reserved = n
+}
+
+// unreserve gives back the connection's window that st's body had taken,
+// when the body will not be sent (called with mu held).
+func (c *conn) unreserve(st *stream) {
+	c.sendWindow += st.reserved
+	st.reserved = 0
 }
 
 // errTimeoutWaiting is a request that timed out before it could be sent:
@@ -293,11 +321,11 @@ var errTimeoutWaiting = fmt.Errorf("http2: no stream free before the deadline: %
 // roundTrip sends t as a new stream and waits for its response, or its
 // deadline. The run's end fails it with the connection (pool.close).
 func (c *conn) roundTrip(st *stream, t outgoing, deadline time.Time, maxBody int64) (send.Response, error) {
-	if err := c.open(st, t.t, deadline, maxBody); err != nil {
+	if err := c.open(st, t, deadline, maxBody); err != nil {
 		return send.Response{}, err
 	}
 	st.timer.Reset(time.Until(deadline))
-	if len(t.body) == 0 {
+	if len(t.body) == 0 || st.reserved > 0 {
 		if err := c.enqueue(st, t); err != nil {
 			st.timer.Stop()
 			return send.Response{}, err
@@ -408,6 +436,7 @@ func (c *conn) cancel(st *stream, seq uint64, err error) {
 		signal(st)
 	case st.queued: // still in the writer's queue: it will not be opened
 		st.queued, st.err = false, err
+		c.unreserve(st)
 		c.active--
 		c.cond.Signal()
 		signal(st)

@@ -60,7 +60,7 @@ func h2Stream1(t *testing.T, in []byte, grpcCall bool) *stream {
 	}
 	t.Cleanup(c.close)
 	st := newStream(c)
-	if err := c.open(st, &request{watch: watchFor(grpcCall)}, time.Now().Add(time.Minute), 1<<10); err != nil {
+	if err := c.open(st, outgoing{t: &request{watch: watchFor(grpcCall)}}, time.Now().Add(time.Minute), 1<<10); err != nil {
 		t.Fatal(err)
 	}
 	c.mu.Lock()

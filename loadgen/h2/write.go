@@ -7,7 +7,8 @@ import (
 	"golang.org/x/net/http2"
 )
 
-// The writer: requests without a body are handed to one goroutine per
+// The writer: requests without a body, or with a small fixed one (its
+// windows reserved at open), are handed to one goroutine per
 // connection, which writes all those waiting and then flushes once. While
 // it is in a write, the requests that the responses just read make room
 // for queue up, and go out together in the next: one system call (one TLS
@@ -96,8 +97,9 @@ func (c *conn) writer() {
 }
 
 // writeBatch opens a stream for each request of batch still waited for,
-// writes their HEADERS and flushes once; it reports whether the
-// connection has ended.
+// writes their HEADERS (and a body whose windows were reserved, in one
+// DATA frame) and flushes once; it reports whether the connection has
+// ended.
 func (c *conn) writeBatch(batch []queuedRequest) bool {
 	c.writers.Add(1)
 	c.wmu.Lock()
@@ -116,6 +118,7 @@ func (c *conn) writeBatch(batch []queuedRequest) bool {
 		}
 		if c.goneAway { // never opened: it goes once more, elsewhere
 			q.st.err, q.st.queued = errH2NotSent, false
+			c.unreserve(q.st)
 			c.active--
 			signal(q.st)
 			c.mu.Unlock()
@@ -126,8 +129,14 @@ func (c *conn) writeBatch(batch []queuedRequest) bool {
 		c.nextID += 2
 		c.streams[q.st.id] = q.st
 		c.mu.Unlock()
-		if err = c.fr.WriteHeaders(http2.HeadersFrameParam{StreamID: q.st.id, BlockFragment: c.block(q.t), EndStream: true, EndHeaders: true}); err != nil {
+		body := q.t.body // its windows reserved (conn.reserve)
+		if err = c.fr.WriteHeaders(http2.HeadersFrameParam{StreamID: q.st.id, BlockFragment: c.block(q.t), EndStream: len(body) == 0, EndHeaders: true}); err != nil {
 			break
+		}
+		if len(body) > 0 {
+			if err = c.fr.WriteData(q.st.id, true, body); err != nil {
+				break
+			}
 		}
 	}
 	if err != nil && c.writers.Add(-1) >= 0 {

@@ -67,13 +67,13 @@ type stream struct {
 	body       int64
 	err        error
 	maxBody    int64
-	sendWindow int64  // what the server still takes on this stream
+	sendWindow int64 // what the server still takes on this stream
 	// reserved is the send window taken, at open, for a body the writer
 	// sends with its HEADERS (reserve); 0 when the worker sends its own.
-	reserved int64
-	recvUnack  int64  // bytes received on it since the last WINDOW_UPDATE
-	seq        uint64 // the request's number: the stream is reused, request after request
-	queued     bool   // waiting for the writer to open it
+	reserved  int64
+	recvUnack int64  // bytes received on it since the last WINDOW_UPDATE
+	seq       uint64 // the request's number: the stream is reused, request after request
+	queued    bool   // waiting for the writer to open it
 	// watcher reads a response beyond HTTP (send.Watcher) when watching:
 	// the request in flight is of a protocol carried on HTTP/2, gRPC.
 	watcher  send.Watcher

@@ -63,8 +63,8 @@ func New(cfg Config) (*Engine, error) {
 	return e, nil
 }
 
-// Path says which path the run's requests take: PathWire, PathH2 or
-// PathNetHTTP.
+// Path says which path the run's requests take: send.PathWire, send.PathH2 or
+// send.PathNetHTTP.
 func (e *Engine) Path() string { return e.transport.Path() }
 
 // ProbeHTTP2 checks, before the load, that the targets speak the

@@ -135,10 +135,13 @@ func TestCPUBoundIsSaid(t *testing.T) {
 			cpu = e.Value
 		}
 	}
-	// One core is 100%: the service cannot use much more, and was at
-	// least at busyShare of it.
-	if cpu < 80 || cpu > 130 {
-		t.Errorf("the finding's CPU is %g%%, want the service's one core (80%% to 130%%)", cpu)
+	// One core is 100%, and the service was at least at busyShare of it.
+	// GOMAXPROCS bounds the threads running Go code, not the process's
+	// CPU: the kernel's side of its network I/O, on threads in system
+	// calls, runs beside them, and so do the race detector's own threads
+	// when the suite runs under -race (134% was seen there).
+	if cpu < 80 || cpu > 160 {
+		t.Errorf("the finding's CPU is %g%%, want the service's one core (80%% to 160%%)", cpu)
 	}
 	if f.Target != "burner" || !strings.Contains(f.Next, "CPU profile") {
 		t.Errorf("finding on %q, next step %q; want burner's, and the CPU profile", f.Target, f.Next)

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/strain-dev/strain/loadgen/transport"
 )
 
 // Rates and levels that make no sense are refused, with the range.
@@ -22,12 +24,14 @@ func TestConfigRefusesEdges(t *testing.T) {
 		{"tiny rate", func(c *Config) { c.Rate = 1e-300 }, "from 0.001"},
 		{"huge concurrency", func(c *Config) { c.Concurrency = 1_000_000 }, "at most 100000"},
 		{"NaN stage", func(c *Config) { c.Stages = []Stage{{Duration: time.Second, Target: math.NaN()}} }, "stage target"},
+		{"no transport", func(c *Config) { c.Transport = nil }, "no transport: set Config.Transport"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c := base
+			c.Transport = transport.For
 			tt.edit(&c)
-			if _, err := newEngine(c); err == nil || !strings.Contains(err.Error(), tt.want) {
+			if _, err := New(c); err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("New = %v, want an error saying %q", err, tt.want)
 			}
 		})

@@ -39,6 +39,7 @@ func (c *conn) enqueue(st *stream, t outgoing) error {
 		c.qmu.Unlock()
 		c.mu.Lock()
 		c.active--
+		c.unreserve(st)
 		c.mu.Unlock()
 		return errH2NotSent
 	}

@@ -22,9 +22,10 @@ import (
 // run queue of the P that the pacer keeps while it sleeps in nanosleep
 // (sleep_linux.go) until another thread took it: tens of microseconds on
 // an idle machine, milliseconds when every P is busy. With only one P the
-// pacer sleeps on the runtime's timers instead (pacerSleep).
+// pacer parks on a timerfd instead, giving the P up (pacerSleep).
 func (e *Engine) runOpen(ctx context.Context) {
-	sleepUntil := pacerSleep(runtime.GOMAXPROCS(0))
+	sleepUntil, stopSleep := pacerSleep(runtime.GOMAXPROCS(0))
+	defer stopSleep()
 	sched := &schedule{profile: Profile{Start: e.cfg.Rate, Stages: e.cfg.Stages}}
 	ticks := make(chan time.Time)
 	var wg sync.WaitGroup

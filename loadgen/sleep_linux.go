@@ -2,8 +2,11 @@ package loadgen
 
 import (
 	"context"
+	"os"
 	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // sleepChunk bounds one nanosleep, so a cancelled run is noticed quickly.
@@ -44,4 +47,62 @@ func sleepUntil(ctx context.Context, t time.Time) bool {
 		ts := syscall.NsecToTimespec(int64(min(d, sleepChunk)))
 		syscall.Nanosleep(&ts, nil)
 	}
+}
+
+// timerfdSleep waits for t on a timerfd through the runtime's network
+// poller, or reports false when ctx ends first. Its goroutine parks and
+// gives up its P, as on the runtime's timers, but the poller wakes it
+// when the kernel's timer fires, to the microsecond, where the runtime's
+// timers round a sleep up to the millisecond while the P is idle. With one
+// P it is the pacer's sleep (pacerSleep): a nanosleep there would hold the
+// only P. Longer waits than coarseAbove go on the runtime's timers first.
+type timerfdSleep struct {
+	fd  int
+	f   *os.File // fd, non-blocking, on the poller (its Fd method would make it blocking)
+	buf [8]byte
+}
+
+// newTimerfdSleep opens the timerfd; nil where the kernel has none.
+func newTimerfdSleep() *timerfdSleep {
+	fd, err := unix.TimerfdCreate(unix.CLOCK_MONOTONIC, unix.TFD_NONBLOCK|unix.TFD_CLOEXEC)
+	if err != nil {
+		return nil
+	}
+	return &timerfdSleep{fd: fd, f: os.NewFile(uintptr(fd), "timerfd")}
+}
+
+func (s *timerfdSleep) until(ctx context.Context, t time.Time) bool {
+	for {
+		if ctx.Err() != nil {
+			return false
+		}
+		d := time.Until(t)
+		if d <= 0 {
+			return true
+		}
+		if d > coarseAbove {
+			if !timerSleepUntil(ctx, t.Add(-coarseAbove)) {
+				return false
+			}
+			continue
+		}
+		spec := unix.ItimerSpec{Value: unix.NsecToTimespec(int64(d))}
+		if unix.TimerfdSettime(s.fd, 0, &spec, nil) != nil {
+			return timerSleepUntil(ctx, t)
+		}
+		if _, err := s.f.Read(s.buf[:]); err != nil {
+			return timerSleepUntil(ctx, t)
+		}
+	}
+}
+
+func (s *timerfdSleep) close() { s.f.Close() }
+
+// oneProcSleep is the pacer's sleep with one P: on a timerfd, or on the
+// runtime's timers where there is none; stop releases the timerfd.
+func oneProcSleep() (sleep func(context.Context, time.Time) bool, stop func()) {
+	if s := newTimerfdSleep(); s != nil {
+		return s.until, s.close
+	}
+	return timerSleepUntil, func() {}
 }

@@ -27,7 +27,22 @@ const coarseAbove = 2 * time.Millisecond
 // each yield, so it is set before each sleep (a cheap call, once per
 // request); it stays on the runtime's threads, whose own timed waits it
 // makes a little more precise.
-func sleepUntil(ctx context.Context, t time.Time) bool {
+func sleepUntil(ctx context.Context, t time.Time) bool { return sleepThen(ctx, t, nanosleep) }
+
+// nanosleep sleeps for d, at most sleepChunk, holding its thread's P.
+func nanosleep(d time.Duration) bool {
+	const prSetTimerslack, slackNanos = 29, 1000
+	syscall.Syscall(syscall.SYS_PRCTL, prSetTimerslack, slackNanos, 0)
+	ts := syscall.NsecToTimespec(int64(min(d, sleepChunk)))
+	syscall.Nanosleep(&ts, nil)
+	return true
+}
+
+// sleepThen waits for t, or reports false when ctx ends first: on the
+// runtime's timers to coarseAbove before t, then with short, a precise
+// wait of at most d (false when it cannot wait: the runtime's timers then
+// wait the rest).
+func sleepThen(ctx context.Context, t time.Time, short func(d time.Duration) bool) bool {
 	for {
 		if ctx.Err() != nil {
 			return false
@@ -42,24 +57,23 @@ func sleepUntil(ctx context.Context, t time.Time) bool {
 			}
 			continue
 		}
-		const prSetTimerslack, slackNanos = 29, 1000
-		syscall.Syscall(syscall.SYS_PRCTL, prSetTimerslack, slackNanos, 0)
-		ts := syscall.NsecToTimespec(int64(min(d, sleepChunk)))
-		syscall.Nanosleep(&ts, nil)
+		if !short(d) {
+			return timerSleepUntil(ctx, t)
+		}
 	}
 }
 
-// timerfdSleep waits for t on a timerfd through the runtime's network
-// poller, or reports false when ctx ends first. Its goroutine parks and
-// gives up its P, as on the runtime's timers, but the poller wakes it
-// when the kernel's timer fires, to the microsecond, where the runtime's
-// timers round a sleep up to the millisecond while the P is idle. With one
-// P it is the pacer's sleep (pacerSleep): a nanosleep there would hold the
-// only P. Longer waits than coarseAbove go on the runtime's timers first.
+// timerfdSleep waits on a timerfd through the runtime's network poller.
+// Its goroutine parks and gives up its P, as on the runtime's timers, but
+// the poller wakes it when the kernel's timer fires, to the microsecond,
+// where the runtime's timers round a sleep up to the millisecond while the
+// P is idle. With one P it is the pacer's sleep (pacerSleep): a nanosleep
+// there would hold the only P.
 type timerfdSleep struct {
-	fd  int
-	f   *os.File // fd, non-blocking, on the poller (its Fd method would make it blocking)
-	buf [8]byte
+	fd   int
+	f    *os.File // fd, non-blocking, on the poller (its Fd method would make it blocking)
+	buf  [8]byte
+	wait func(time.Duration) bool // s.read, made once: a method value per sleep would allocate
 }
 
 // newTimerfdSleep opens the timerfd; nil where the kernel has none.
@@ -68,32 +82,22 @@ func newTimerfdSleep() *timerfdSleep {
 	if err != nil {
 		return nil
 	}
-	return &timerfdSleep{fd: fd, f: os.NewFile(uintptr(fd), "timerfd")}
+	s := &timerfdSleep{fd: fd, f: os.NewFile(uintptr(fd), "timerfd")}
+	s.wait = s.read
+	return s
 }
 
-func (s *timerfdSleep) until(ctx context.Context, t time.Time) bool {
-	for {
-		if ctx.Err() != nil {
-			return false
-		}
-		d := time.Until(t)
-		if d <= 0 {
-			return true
-		}
-		if d > coarseAbove {
-			if !timerSleepUntil(ctx, t.Add(-coarseAbove)) {
-				return false
-			}
-			continue
-		}
-		spec := unix.ItimerSpec{Value: unix.NsecToTimespec(int64(d))}
-		if unix.TimerfdSettime(s.fd, 0, &spec, nil) != nil {
-			return timerSleepUntil(ctx, t)
-		}
-		if _, err := s.f.Read(s.buf[:]); err != nil {
-			return timerSleepUntil(ctx, t)
-		}
+// until waits for t, or reports false when ctx ends first.
+func (s *timerfdSleep) until(ctx context.Context, t time.Time) bool { return sleepThen(ctx, t, s.wait) }
+
+// read arms the timer for d and parks until it fires.
+func (s *timerfdSleep) read(d time.Duration) bool {
+	spec := unix.ItimerSpec{Value: unix.NsecToTimespec(int64(d))}
+	if unix.TimerfdSettime(s.fd, 0, &spec, nil) != nil {
+		return false
 	}
+	_, err := s.f.Read(s.buf[:])
+	return err == nil
 }
 
 func (s *timerfdSleep) close() { s.f.Close() }

@@ -53,7 +53,7 @@ func (l *Live) Diagnose(in Input) []report.Finding {
 	got := t.diagnose()
 	start, _ := t.span(run{0, 0}) // where the window begins, in seconds since the start
 	for i := range got {
-		l.continued(&got[i], start)
+		l.continued(&got[i])
 	}
 	for _, f := range l.last {
 		// A problem the window has cut into (or left) and no longer sees
@@ -88,12 +88,12 @@ func (l *Live) close(f report.Finding) {
 	}
 }
 
-// continued gives f, which the window cut at its start, the start and the
-// worst severity of the problem the previous call saw going on there.
-func (l *Live) continued(f *report.Finding, start float64) {
-	if f.Start > start {
-		return
-	}
+// continued gives f the start and the worst severity of the problem of
+// its kind, on its target, that the previous call saw going on where f
+// begins: one problem, whose span the window cut, or whose growth it
+// measured from a later point than the last window did (the window's
+// first point, or past a sample that did not grow), is said once.
+func (l *Live) continued(f *report.Finding) {
 	for _, p := range l.last {
 		if same(p, *f) && p.Start < f.Start && p.End >= f.Start {
 			f.Start = p.Start

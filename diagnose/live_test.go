@@ -96,3 +96,43 @@ func BenchmarkDiagnose(b *testing.B) {
 		})
 	}
 }
+
+// A leak from the run's first intervals, on and on past the window: once
+// the window has cut into it, its growth within the window is measured
+// from the window's first point, or from a later one past a sample that
+// did not grow; it is still the one problem, with the start it was first
+// seen at, so the session says it once rather than at every interval (it
+// said it 277 times in a 40 s run at 100 ms intervals).
+func TestLiveKeepsALeaksStartFromTheRunsStart(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		at   func(t int) float64
+	}{
+		{"steady", func(t int) float64 { return float64(20 + 10*t) }},
+		{"a flat sample now and then", func(t int) float64 { return float64(20 + 10*(t-t%7/6)) }},
+	} {
+		all := series(400, func(t int) map[string]float64 {
+			m := healthy(t)
+			m["target.goroutines"] = c.at(t)
+			return m
+		})
+		live := Live{Window: 100}
+		first := -1.0
+		for i := 1; i <= len(all); i++ {
+			for _, f := range live.Diagnose(Input{Series: all[:i], Targets: oneTarget, Load: true}) {
+				if f.Kind != report.Leak {
+					continue
+				}
+				if first < 0 {
+					first = f.Start
+				}
+				if f.Start != first {
+					t.Fatalf("%s: at %ds, a leak from %gs, want from %gs all along", c.name, i, f.Start, first)
+				}
+			}
+		}
+		if first < 0 {
+			t.Fatalf("%s: no leak found", c.name)
+		}
+	}
+}

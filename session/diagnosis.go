@@ -17,7 +17,7 @@ import (
 // findings, with what those profiles show, go in the report.
 type diagnosis struct {
 	targets []diagnose.Target
-	said    map[string]int // kind, target and start of each problem said so far: the point it was said at
+	said    map[string]episode // by kind, target and start, each problem said so far
 	evid    *diagnose.Profiles
 	live    diagnose.Live    // the last intervals judged at each, at a cost that does not grow with the run
 	now     []report.Finding // the findings so far, for the sinks
@@ -28,7 +28,7 @@ func newDiagnosis(cfg *Config) *diagnosis {
 	if cfg.NoDiagnosis {
 		return nil
 	}
-	d := &diagnosis{said: map[string]int{}, evid: diagnose.NewProfiles(profiles.Read)}
+	d := &diagnosis{said: map[string]episode{}, evid: diagnose.NewProfiles(profiles.Read)}
 	for _, s := range cfg.Watch {
 		scope := metric.OneTarget
 		if len(cfg.Watch) > 1 {
@@ -62,21 +62,37 @@ func (s *Session) diagnoseLive(ctx context.Context, rep *report.Report, metrics 
 	}
 	d.evid.Attach(d.now, s.caps.list(), started)
 	for _, f := range d.now {
-		// One line and one capture an episode: a new span of the same
-		// kind is a new problem (the capturer's cooldown still holds).
+		if f.Severity == report.Info {
+			continue
+		}
+		// One capture an episode, and a line when it is first seen and
+		// when it grows worse: a new span of the same kind is a new
+		// problem (the capturer's cooldown still holds).
 		key := fmt.Sprintf("%s\x00%s\x00%g", f.Kind, f.Target, f.Start)
-		said, ok := d.said[key]
+		ep, ok := d.said[key]
+		since := w.windows.since(started.Add(secondsOf(f.Start) - s.cfg.interval()))
 		switch {
-		case f.Severity == report.Info:
 		case !ok:
-			d.said[key] = len(series)
+			d.said[key] = episode{at: len(series), worst: f.Severity}
 			fmt.Fprintln(s.log, findingLine(f))
-			s.evidence(ctx, f, diagnose.Reason(f.Kind), metrics, w.windows.since(started.Add(secondsOf(f.Start)-s.cfg.interval())))
-		case f.Kind == report.Leak && len(series) == said+leakRecheck:
+			s.evidence(ctx, f, diagnose.Reason(f.Kind), metrics, since)
+			continue
+		case f.Severity.Rank() > ep.worst.Rank():
+			d.said[key] = episode{at: ep.at, worst: f.Severity}
+			fmt.Fprintln(s.log, findingLine(f))
+		}
+		if f.Kind == report.Leak && len(series) == ep.at+leakRecheck {
 			// A second dump, for the stacks that grew since the first.
-			s.evidence(ctx, f, diagnose.Reason(f.Kind)+"-again", metrics, w.windows.since(started.Add(secondsOf(f.Start)-s.cfg.interval())))
+			s.evidence(ctx, f, diagnose.Reason(f.Kind)+"-again", metrics, since)
 		}
 	}
+}
+
+// episode is a problem said: the point it was first said at, and the
+// worst severity said of it.
+type episode struct {
+	at    int
+	worst report.Severity
 }
 
 // leakRecheck is how many intervals after a leak is first seen its

@@ -119,15 +119,16 @@ func TestLiveKeepsALeaksStartFromTheRunsStart(t *testing.T) {
 		live := Live{Window: 100}
 		first := -1.0
 		for i := 1; i <= len(all); i++ {
+			leaks := 0
 			for _, f := range live.Diagnose(Input{Series: all[:i], Targets: oneTarget, Load: true}) {
 				if f.Kind != report.Leak {
 					continue
 				}
-				if first < 0 {
+				if leaks++; first < 0 {
 					first = f.Start
 				}
-				if f.Start != first {
-					t.Fatalf("%s: at %ds, a leak from %gs, want from %gs all along", c.name, i, f.Start, first)
+				if f.Start != first || leaks > 1 {
+					t.Fatalf("%s: at %ds, leak %d from %gs, want one, from %gs all along", c.name, i, leaks, f.Start, first)
 				}
 			}
 		}

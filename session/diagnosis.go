@@ -3,6 +3,7 @@ package session
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/strain-dev/strain/diagnose"
 	"github.com/strain-dev/strain/internal/redact"
@@ -70,12 +71,11 @@ func (s *Session) diagnoseLive(ctx context.Context, rep *report.Report, metrics 
 		// problem (the capturer's cooldown still holds).
 		key := fmt.Sprintf("%s\x00%s\x00%g", f.Kind, f.Target, f.Start)
 		ep, ok := d.said[key]
-		since := w.windows.since(started.Add(secondsOf(f.Start) - s.cfg.interval()))
 		switch {
 		case !ok:
 			d.said[key] = episode{at: len(series), worst: f.Severity}
 			fmt.Fprintln(s.log, findingLine(f))
-			s.evidence(ctx, f, diagnose.Reason(f.Kind), metrics, since)
+			s.evidence(ctx, f, diagnose.Reason(f.Kind), metrics, s.windowsOf(w, started, f))
 			continue
 		case f.Severity.Rank() > ep.worst.Rank():
 			d.said[key] = episode{at: ep.at, worst: f.Severity}
@@ -83,9 +83,15 @@ func (s *Session) diagnoseLive(ctx context.Context, rep *report.Report, metrics 
 		}
 		if f.Kind == report.Leak && len(series) == ep.at+leakRecheck {
 			// A second dump, for the stacks that grew since the first.
-			s.evidence(ctx, f, diagnose.Reason(f.Kind)+"-again", metrics, since)
+			s.evidence(ctx, f, diagnose.Reason(f.Kind)+"-again", metrics, s.windowsOf(w, started, f))
 		}
 	}
+}
+
+// windowsOf are the trace windows w keeps from the interval before f
+// began.
+func (s *Session) windowsOf(w *watcher, started time.Time, f report.Finding) windows {
+	return w.windows.since(started.Add(secondsOf(f.Start) - s.cfg.interval()))
 }
 
 // episode is a problem said: the point it was first said at, and the

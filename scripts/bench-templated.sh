@@ -31,10 +31,7 @@ worker=$nginx_worker
 one() {
   local port=$h1 flags=()
   [ "$1" = h2 ] && port=$h2 flags=(--http2 --connections 1)
-  rm -f "$work/r.json"
-  /usr/bin/time -f '%U %S' -o "$work/cpu" "${client[@]}" "$work/strain" run "http://127.0.0.1:$port$2" "${flags[@]}" -c "$conns" -d "${secs}s" --no-tui --no-diagnose -o "$work/r.json" > /dev/null 2>&1
-  python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); u,s=map(float,open(sys.argv[2]).read().split()[-2:]); n=r["summary"]["requests"]
-print(round(r["summary"]["throughput"]), r["load"].get("path", "?"), round((u+s)/max(n,1)*1e6,2))' "$work/r.json" "$work/cpu" 2> /dev/null || echo "0 - 0"
+  strain_run_cost "$work/strain" "http://127.0.0.1:$port$2" "${flags[@]}"
 }
 
 echo "# $rounds rounds of ${secs}s, $conns connections, pinned=$pin, $(nproc) cores, nginx worker $worker"

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/strain-dev/strain/loadgen/internal/loadtest"
+	"github.com/strain-dev/strain/internal/loadtest"
 	"github.com/strain-dev/strain/loadgen/send"
 )
 

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/strain-dev/strain/loadgen/internal/loadtest"
+	"github.com/strain-dev/strain/internal/loadtest"
 )
 
 // The load-side faults of issue 8: bodies without end, trickling

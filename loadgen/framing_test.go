@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/strain-dev/strain/loadgen/internal/loadtest"
+	"github.com/strain-dev/strain/internal/loadtest"
 )
 
 // scriptedServer answers every request it reads with the same raw bytes,

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/strain-dev/strain/loadgen/internal/loadtest"
+	"github.com/strain-dev/strain/internal/loadtest"
 )
 
 // A response whose head never ends, in small header lines as fast as the

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/strain-dev/strain/loadgen/internal/loadtest"
+	"github.com/strain-dev/strain/internal/loadtest"
 )
 
 // A server that closes kept-alive connections idle for 0.3 s (as Node's

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/strain-dev/strain/loadgen/internal/loadtest"
+	"github.com/strain-dev/strain/internal/loadtest"
 	"github.com/strain-dev/strain/loadgen/send"
 )
 

@@ -12,7 +12,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/strain-dev/strain/loadgen/internal/loadtest"
+	"github.com/strain-dev/strain/internal/loadtest"
 	"github.com/strain-dev/strain/loadgen/send"
 	"github.com/strain-dev/strain/loadgen/template"
 	"github.com/strain-dev/strain/loadgen/transport"

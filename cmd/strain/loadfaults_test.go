@@ -14,27 +14,8 @@ import (
 	"time"
 
 	"github.com/strain-dev/strain/internal/exitcode"
+	"github.com/strain-dev/strain/internal/loadtest"
 )
-
-// loopback serves each connection with handle on 127.0.0.1 until the test ends.
-func loopback(t *testing.T, handle func(net.Conn)) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go handle(c)
-		}
-	}()
-	return "http://" + ln.Addr().String() + "/"
-}
 
 // runBinary runs the strain binary with args, for at most a minute, and
 // returns its exit status and output.
@@ -64,7 +45,7 @@ func runBinary(t *testing.T, args ...string) (code int, output string) {
 // and is an error of its own kind, which is a measurement, not a failed run.
 func TestMaxBodyThroughTheBinary(t *testing.T) {
 	block := append(append([]byte("1000\r\n"), bytes.Repeat([]byte("x"), 4096)...), "\r\n"...)
-	url := loopback(t, func(c net.Conn) {
+	url := loadtest.RawServer(t, func(c net.Conn) {
 		defer c.Close()
 		if _, err := http.ReadRequest(bufio.NewReader(c)); err != nil {
 			return // strain's probe: a connection, no request

@@ -8,8 +8,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/strain-dev/strain/internal/loadtest"
 	"github.com/strain-dev/strain/loadgen"
-	"github.com/strain-dev/strain/loadgen/internal/loadtest"
 	"golang.org/x/net/http2/hpack"
 )
 

@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/strain-dev/strain/internal/loadtest"
 	"github.com/strain-dev/strain/loadgen"
-	"github.com/strain-dev/strain/loadgen/internal/loadtest"
 	"github.com/strain-dev/strain/loadgen/template"
 )
 

@@ -7,10 +7,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/strain-dev/strain/internal/loadtest"
 	"github.com/strain-dev/strain/loadgen"
 	"github.com/strain-dev/strain/loadgen/grpc"
 	"github.com/strain-dev/strain/loadgen/grpc/grpctest"
-	"github.com/strain-dev/strain/loadgen/internal/loadtest"
 )
 
 const grpcEnv = "LOADGEN_GRPC_RESPONDER"

@@ -17,8 +17,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/strain-dev/strain/internal/loadtest"
 	"github.com/strain-dev/strain/loadgen"
-	"github.com/strain-dev/strain/loadgen/internal/loadtest"
 	"golang.org/x/net/http2"
 	"golang.org/x/net/http2/hpack"
 )

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/strain-dev/strain/internal/loadtest"
 	"github.com/strain-dev/strain/loadgen"
-	"github.com/strain-dev/strain/loadgen/internal/loadtest"
 	"github.com/strain-dev/strain/loadgen/nethttp"
 	"github.com/strain-dev/strain/loadgen/send"
 )

@@ -1,5 +1,5 @@
-// Package loadtest holds what the tests of strain's load engine and of its
-// transports share: real servers on loopback that answer, or misbehave,
+// Package loadtest holds what the tests of strain's load engine, of its
+// transports and of the binary share: real servers on loopback that answer, or misbehave,
 // as a test needs, a way to run one in a child process so that its
 // allocations are not a benchmark's, and a sender's benchmark loop. It
 // imports no part of the engine, so that the engine's own tests can use

@@ -47,8 +47,9 @@ for r in $(seq "$rounds"); do
     echo "round $r $proto old $o new $n"
   done
 done | tee "$work/rounds"
-python3 - "$work/rounds" << 'PY'
+PYTHONPATH=scripts python3 - "$work/rounds" << 'PY'
 import random, statistics as st, sys
+from stats import median_interval
 rows = [l.split() for l in open(sys.argv[1]) if l.startswith("round")]
 random.seed(1)
 for proto in ("h1", "h2"):
@@ -61,7 +62,7 @@ for proto in ("h1", "h2"):
         if not ratios:
             print("%s %s: no run answered" % (proto, what))
             continue
-        boot = sorted(st.median(random.choices(ratios, k=len(ratios))) for _ in range(2000))
+        m, lo, hi = median_interval(ratios)
         print("%s (path %s) %s: old median %.*f, new median %.*f; per-round ratio new/old: median %.3f (95%% interval %.3f-%.3f), range %.3f-%.3f"
-              % (proto, "/".join(paths), what, digits, st.median(old), digits, st.median(new), st.median(ratios), boot[50], boot[1949], min(ratios), max(ratios)))
+              % (proto, "/".join(paths), what, digits, st.median(old), digits, st.median(new), m, lo, hi, min(ratios), max(ratios)))
 PY

@@ -49,8 +49,9 @@ for r in $(seq "$rounds"); do
   [ -n "${BASE:-}" ] && line="$line base $(one base)"
   echo "$line"
 done | tee "$work/rounds"
-python3 - "$work/rounds" <<'PY'
+PYTHONPATH=scripts python3 - "$work/rounds" <<'PY'
 import random, statistics as st, sys
+from stats import median_interval
 rows = [l.split() for l in open(sys.argv[1]) if l.startswith("round")]
 tools = [t for t in ("wrk", "floor", "strain", "base") if t in rows[0]]
 runs = {t: [r[r.index(t) + 1:r.index(t) + 4] for r in rows] for t in tools}
@@ -58,10 +59,10 @@ rps = {t: [float(x[0]) for x in runs[t]] for t in tools}
 random.seed(1)
 for t in tools:
     ratios = [x / w for x, w in zip(rps[t], rps["wrk"]) if w > 0]
-    boot = sorted(st.median(random.choices(ratios, k=len(ratios))) for _ in range(2000))
+    m, lo, hi = median_interval(ratios)
     lat = ""
     if runs[t][0][1] != "-":
         lat = "   latency p50 %.0fµs p99 %.0fµs (medians)" % tuple(st.median(float(x[i]) for x in runs[t]) for i in (1, 2))
     print("%-7s median %7.0f req/s   per-round ratio to wrk: median %.3f (95%% interval %.3f-%.3f), range %.3f-%.3f%s"
-          % (t, st.median(rps[t]), st.median(ratios), boot[50], boot[1949], min(ratios), max(ratios), lat))
+          % (t, st.median(rps[t]), m, lo, hi, min(ratios), max(ratios), lat))
 PY

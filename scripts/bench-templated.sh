@@ -47,8 +47,9 @@ for r in $(seq "$rounds"); do
     echo "round $r $proto fixed $f templated $t"
   done
 done | tee "$work/rounds"
-python3 - "$work/rounds" << 'PY'
+PYTHONPATH=scripts python3 - "$work/rounds" << 'PY'
 import random, statistics as st, sys
+from stats import median_interval
 rows = [l.split() for l in open(sys.argv[1]) if l.startswith("round")]
 random.seed(1)
 for proto in ("h1", "h2"):
@@ -58,8 +59,8 @@ for proto in ("h1", "h2"):
     paths = sorted({r[5] for r in rs} | {r[9] for r in rs})
     for what, f, t in (("req/s", fixed, tmpl), ("cpu µs/req", [float(r[6]) for r in rs], [float(r[10]) for r in rs])):
         ratios = [a / b for a, b in zip(t, f) if b > 0]
-        boot = sorted(st.median(random.choices(ratios, k=len(ratios))) for _ in range(2000))
+        m, lo, hi = median_interval(ratios)
         digits = 0 if what == "req/s" else 2
         print("%s (path %s) %s: fixed median %.*f, templated median %.*f; per-round ratio templated/fixed: median %.3f (95%% interval %.3f-%.3f), range %.3f-%.3f"
-              % (proto, "/".join(paths), what, digits, st.median(f), digits, st.median(t), st.median(ratios), boot[50], boot[1949], min(ratios), max(ratios)))
+              % (proto, "/".join(paths), what, digits, st.median(f), digits, st.median(t), m, lo, hi, min(ratios), max(ratios)))
 PY

@@ -98,20 +98,21 @@ PY
 served() { kill -0 "$(cat "$work/echo.pid")"; }
 
 summary() {
-  python3 - "$1" "$work/rounds" << 'PY'
+  PYTHONPATH=scripts python3 - "$1" "$work/rounds" << 'PY'
 import random, statistics as st, sys
+from stats import median_interval
 name, rows = sys.argv[1], [[float(v) for v in l.split()] for l in open(sys.argv[2])]
 g, s = [r[0] for r in rows], [r[5] for r in rows]
 ratios = [b / a for a, b in zip(g, s) if a > 0]
 random.seed(1)
-boot = sorted(st.median(random.choices(ratios, k=len(ratios))) for _ in range(2000))
+m, lo, hi = median_interval(ratios)
 # Calls per CPU-second of the client, strain's over ghz's, round by round:
 # what the clients cost, whatever the server could take.
 eff = [r[1] / r[6] for r in rows if r[6] > 0]
-eboot = sorted(st.median(random.choices(eff, k=len(eff))) for _ in range(2000))
+em, elo, ehi = median_interval(eff)
 print("| %s | %.1fk | %.1fk | **%.2f** (%.2f–%.2f) | %.2f–%.2f | %.0f / %.0f | **%.2f** (%.2f–%.2f) |" % (
-    name, st.median(g) / 1000, st.median(s) / 1000, st.median(ratios), boot[50], boot[1949], min(ratios), max(ratios),
-    st.median(r[1] for r in rows), st.median(r[6] for r in rows), st.median(eff), eboot[50], eboot[1949]))
+    name, st.median(g) / 1000, st.median(s) / 1000, m, lo, hi, min(ratios), max(ratios),
+    st.median(r[1] for r in rows), st.median(r[6] for r in rows), em, elo, ehi))
 PY
 }
 

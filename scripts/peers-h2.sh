@@ -78,15 +78,16 @@ strain_run() {
 
 # summary NAME: the row from $work/rounds ("h2load strain h2load-busy strain-busy" a round).
 summary() {
-  python3 - "$1" "$work/rounds" << 'PY'
+  PYTHONPATH=scripts python3 - "$1" "$work/rounds" << 'PY'
 import random, statistics as st, sys
+from stats import median_interval
 name, rows = sys.argv[1], [[float(v) for v in l.split()] for l in open(sys.argv[2])]
 h, s = [r[0] for r in rows], [r[1] for r in rows]
 ratios = [b / a for a, b in zip(h, s) if a > 0]
 random.seed(1)
-boot = sorted(st.median(random.choices(ratios, k=len(ratios))) for _ in range(2000))
+m, lo, hi = median_interval(ratios)
 print("| %s | %.1fk | %.1fk | **%.2f** (%.2f–%.2f) | %.2f–%.2f | %.0f%% / %.0f%% |" % (
-    name, st.median(h) / 1000, st.median(s) / 1000, st.median(ratios), boot[50], boot[1949],
+    name, st.median(h) / 1000, st.median(s) / 1000, m, lo, hi,
     min(ratios), max(ratios), st.median(r[2] for r in rows), st.median(r[3] for r in rows)))
 PY
 }

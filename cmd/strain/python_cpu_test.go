@@ -85,16 +85,21 @@ func TestPythonCPUProfileCapture(t *testing.T) {
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	defer cancel()
-	wg.Add(1)
-	go func() { // one request after another: the loop always busy
-		defer wg.Done()
-		for i := 0; i < 5000 && ctx.Err() == nil; i++ {
-			req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url+"/busy?ms=5", nil)
-			if resp, err := http.DefaultClient.Do(req); err == nil {
-				resp.Body.Close()
+	// Two clients, each sending one request after another: while the loop
+	// serves one, the other's waits, so the loop is always busy, however
+	// slowly a client (under -race, on a busy machine) sends its next.
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 5000 && ctx.Err() == nil; i++ {
+				req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url+"/busy?ms=5", nil)
+				if resp, err := http.DefaultClient.Do(req); err == nil {
+					resp.Body.Close()
+				}
 			}
-		}
-	}()
+		}()
+	}
 	time.Sleep(300 * time.Millisecond)
 	before := procCPU(t, proc.Pid)
 	dir := t.TempDir()

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -127,9 +128,17 @@ func TestPythonAgentUnitTests(t *testing.T) {
 	if err != nil {
 		t.Skip("no python3")
 	}
-	cmd := exec.Command(py, "-m", "unittest", "discover", "-s", filepath.Join("..", "..", "agents", "python", "tests"))
+	// They take some 10 s. One run hung in CI (once in many): bounded, a
+	// hang ends in SIGABRT, on which Python's faulthandler prints every
+	// thread's stack, so that it fails in minutes and says where.
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, py, "-m", "unittest", "discover", "-v", "-s", filepath.Join("..", "..", "agents", "python", "tests"))
+	cmd.Env = append(os.Environ(), "PYTHONFAULTHANDLER=1")
+	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGABRT) }
+	cmd.WaitDelay = 10 * time.Second
 	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Errorf("python3 -m unittest: %v\n%s", err, out)
+		t.Errorf("python3 -m unittest: %v (%v)\n%s", err, ctx.Err(), out)
 	}
 }
 
